@@ -1,0 +1,43 @@
+"""The default periodic schedule, written to django-celery-beat's tables on migrate.
+
+Entries are created when missing and never overwritten, so HR's changes in the admin
+(times, enabling, disabling) survive upgrades. Each app adds its jobs here.
+"""
+
+from __future__ import annotations
+
+import json
+
+DEFAULT_SCHEDULE = [
+    {
+        "name": "Deliver pending notification e-mails",
+        "task": "lms.tasks.notifications_deliver_pending",
+        "crontab": {"minute": "*/10"},
+        "description": "Re-sends in-app notifications whose e-mail has not gone out yet.",
+    },
+]
+
+
+def ensure_default_schedule() -> None:
+    from django.conf import settings
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    for entry in DEFAULT_SCHEDULE:
+        if PeriodicTask.objects.filter(name=entry["name"]).exists():
+            continue
+        cron = {
+            "minute": "0",
+            "hour": "*",
+            "day_of_week": "*",
+            "day_of_month": "*",
+            "month_of_year": "*",
+            **entry["crontab"],
+        }
+        crontab, _ = CrontabSchedule.objects.get_or_create(timezone=settings.TIME_ZONE, **cron)
+        PeriodicTask.objects.create(
+            name=entry["name"],
+            task=entry["task"],
+            crontab=crontab,
+            kwargs=json.dumps(entry.get("kwargs", {})),
+            description=entry.get("description", ""),
+        )

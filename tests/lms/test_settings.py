@@ -1,0 +1,111 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x9!k2#mQ7$vL0pZ8@rT5^wY3&nB6*cF1(hJ4)dG7_sA2+eU9=iO0-lK3~qW8%zX",
+    "DJANGO_ALLOWED_HOSTS": "onboarding.example.com",
+    "DATABASE_URL": "postgres://lms:secret@db.internal:5432/lms",
+    "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@mail.internal:587",
+}
+
+
+def run_manage(*args, settings_module, extra_env=None):
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(extra_env or {})
+    env["DJANGO_SETTINGS_MODULE"] = settings_module
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("module", ["lms.settings.dev", "lms.settings.test"])
+def test_settings_boot(module):
+    result = run_manage("check", settings_module=module)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_pass_deploy_checks():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        settings_module="lms.settings.production",
+        extra_env=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = dict(PRODUCTION_ENV)
+    del env["DJANGO_SECRET_KEY"]
+    result = run_manage("check", settings_module="lms.settings.production", extra_env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_environment_drives_database_broker_and_locale():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.TIME_ZONE, s.DEFAULT_CURRENCY, s.LANGUAGE_CODE)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env.update(
+        DJANGO_SETTINGS_MODULE="lms.settings.dev",
+        DATABASE_URL="postgres://u@h:5432/d",
+        CELERY_BROKER_URL="redis://h:6379/1",
+        TIME_ZONE="Asia/Yekaterinburg",
+        DEFAULT_CURRENCY="EUR",
+        LANGUAGE_CODE="ru",
+    )
+    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://h:6379/1",
+        "False",
+        "Asia/Yekaterinburg",
+        "EUR",
+        "ru",
+    ]
+
+
+def test_embedded_default_is_sqlite_and_eager():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "CELERY_TASK_ALWAYS_EAGER"}
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "lms.settings.dev"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+    ]
