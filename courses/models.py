@@ -1,1 +1,297 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
 
+from .blocks import stage_body_blocks
+
+
+class ProgramPage(Page):
+    """An onboarding program: its stages (child pages, in tree order) and the job description."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+    ramp_up_months = models.PositiveSmallIntegerField(
+        _("expected ramp-up (months)"),
+        default=6,
+        help_text=_("How long a new hire takes to become fully productive."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("ramp_up_months")]
+    parent_page_types = ["lms.HomePage"]
+    subpage_types = ["courses.StagePage", "courses.JobDescriptionPage"]
+
+    class Meta:
+        verbose_name = _("onboarding program")
+
+    def stage_pages(self):
+        return StagePage.objects.child_of(self).live().order_by("path")
+
+    def job_description(self):
+        return JobDescriptionPage.objects.child_of(self).live().first()
+
+
+class StagePage(Page):
+    summary = models.TextField(_("summary"), blank=True)
+    duration_days = models.PositiveSmallIntegerField(
+        _("planned duration (working days)"), default=2
+    )
+    requires_job_description = models.BooleanField(
+        _("requires the signed job description"),
+        default=False,
+        help_text=_("The stage completes only once the trainee has signed the job description."),
+    )
+    body = StreamField(stage_body_blocks(), blank=True, use_json_field=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("duration_days"), FieldPanel("requires_job_description")],
+            heading=_("Completion"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    parent_page_types = ["courses.ProgramPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("training stage")
+
+    def checklist_items(self):
+        """(item id, item value) for every checklist item in the body, in order."""
+        items = []
+        for block in self.body:
+            if block.block_type == "checklist":
+                for child in block.value["items"].bound_blocks:
+                    items.append((child.id, child.value))
+        return items
+
+    def quiz_blocks(self):
+        return [block.value for block in self.body if block.block_type == "quiz"]
+
+
+class JobDescriptionPage(Page):
+    """The job description the trainee reads and signs, in its usual five sections."""
+
+    general_provisions = RichTextField(_("general provisions"), blank=True)
+    responsibilities = RichTextField(_("job responsibilities"), blank=True)
+    rights = RichTextField(_("rights"), blank=True)
+    service_connections = RichTextField(_("service connections"), blank=True)
+    responsibility = RichTextField(_("responsibility"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("general_provisions"),
+        FieldPanel("responsibilities"),
+        FieldPanel("rights"),
+        FieldPanel("service_connections"),
+        FieldPanel("responsibility"),
+    ]
+    parent_page_types = ["courses.ProgramPage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("job description")
+
+    def sections(self):
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in (
+                "general_provisions",
+                "responsibilities",
+                "rights",
+                "service_connections",
+                "responsibility",
+            )
+        ]
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=Enrollment.Status.DROPPED)
+
+    def active(self):
+        return self.filter(status=Enrollment.Status.ACTIVE)
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INDEPENDENT = "independent", _("Working independently")
+        DROPPED = "dropped", _("Dropped")
+
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("trainee"),
+    )
+    program = models.ForeignKey(
+        ProgramPage,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        verbose_name=_("program"),
+    )
+    hire_date = models.DateField(_("hire date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    dropped_on = models.DateField(_("dropped on"), null=True, blank=True)
+    drop_reason = models.TextField(_("reason"), blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enrolled by"),
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    # Set by the quizzes app: the role-play certification gates client work.
+    cleared_for_client_work_on = models.DateField(
+        _("cleared for client work on"), null=True, blank=True
+    )
+    certification_failed = models.BooleanField(_("certification failed"), default=False)
+    independent_since = models.DateField(_("working independently since"), null=True, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        ordering = ["-hire_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainee", "program"],
+                condition=~Q(status="dropped"),
+                name="enrollment_one_open_per_trainee_program",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="dropped", dropped_on__isnull=False) | ~Q(status="dropped"),
+                name="enrollment_dropped_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "hire_date"])]
+
+    def __str__(self):
+        return f"{self.trainee.get_full_name() or self.trainee.username} · {self.program.title}"
+
+
+class StageProgress(models.Model):
+    class Status(models.TextChoices):
+        LOCKED = "locked", _("Locked")
+        AVAILABLE = "available", _("Available")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
+    stage = models.ForeignKey(StagePage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.LOCKED)
+    available_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stage progress")
+        verbose_name_plural = _("stage progress")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "stage"], name="progress_one_per_stage")
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.stage.title}: {self.get_status_display()}"
+
+
+class ChecklistTick(models.Model):
+    """A checklist item marked done, keyed by the item's stable block id."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="checklist_ticks"
+    )
+    stage = models.ForeignKey(StagePage, on_delete=models.CASCADE, related_name="+")
+    item_id = models.CharField(max_length=64)
+    ticked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    ticked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "stage", "item_id"], name="checklist_tick_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.item_id}"
+
+
+class JobDescriptionSignature(models.Model):
+    """The trainee's acknowledgement of one published revision of the job description."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="signatures")
+    page = models.ForeignKey(JobDescriptionPage, on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "revision"], name="signature_once_per_revision"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.signed_at:%Y-%m-%d}"
+
+
+class ReadinessSignOff(models.Model):
+    """The "ready to work independently" sign-off by the mentor or a director (last stage)."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, related_name="readiness_sign_off"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    # The ramp-up figures shown when signing, kept as they were.
+    figures = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.signed_by}"
+
+
+class EnrollmentEvent(models.Model):
+    """Audit trail of an enrollment: enrolled, dropped, reactivated, signed off."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        DROPPED = "dropped", _("Dropped")
+        REACTIVATED = "reactivated", _("Reactivated")
+        STAGE_COMPLETED = "stage_completed", _("Stage completed")
+        SIGNED_OFF = "signed_off", _("Signed off as ready")
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.get_kind_display()}"

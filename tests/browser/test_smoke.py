@@ -5,7 +5,10 @@ from playwright.sync_api import expect
 from lms.demo import DEMO_PASSWORD
 from tests.browser.conftest import login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_demo_trainee_logs_in_and_sees_my_onboarding(live_server, new_page):

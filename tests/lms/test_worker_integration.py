@@ -7,7 +7,10 @@ from tests.conftest import make_user
 from tests.integration import celery_worker, wait_until
 from tests.lms.factories import PASSWORD
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_task_enqueued_by_a_view_after_commit_runs_in_a_real_worker(client):

@@ -1,0 +1,104 @@
+"""StreamField blocks of a stage page (the quiz block lives with the quizzes)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+
+class Responsible:
+    TRAINEE = "trainee"
+    SYSADMIN = "sysadmin"
+    HEAD_OF_DEPARTMENT = "head_of_department"
+    MENTOR = "mentor"
+    HR = "hr"
+    CHOICES = [
+        (TRAINEE, _("Trainee")),
+        (SYSADMIN, _("System administrator")),
+        (HEAD_OF_DEPARTMENT, _("Head of department")),
+        (MENTOR, _("Mentor")),
+        (HR, _("HR")),
+    ]
+    LABELS = dict(CHOICES)
+
+
+class HeadingBlock(blocks.CharBlock):
+    class Meta:
+        icon = "title"
+        template = "blocks/heading.html"
+        form_classname = "title"
+
+
+class CalloutBlock(blocks.StructBlock):
+    tone = blocks.ChoiceBlock(
+        choices=[("info", _("Information")), ("tip", _("Tip")), ("warning", _("Important"))],
+        default="info",
+    )
+    text = blocks.RichTextBlock(features=["bold", "italic", "link", "ul", "ol"])
+
+    class Meta:
+        icon = "warning"
+        template = "blocks/callout.html"
+
+
+class ChecklistItemBlock(blocks.StructBlock):
+    text = blocks.CharBlock(label=_("Task"), max_length=300)
+    responsible = blocks.ChoiceBlock(
+        choices=Responsible.CHOICES, default=Responsible.TRAINEE, label=_("Who is responsible")
+    )
+    required = blocks.BooleanBlock(required=False, default=True, label=_("Required"))
+
+    class Meta:
+        icon = "tick"
+
+
+class ChecklistBlock(blocks.StructBlock):
+    title = blocks.CharBlock(required=False, max_length=200)
+    items = blocks.ListBlock(ChecklistItemBlock(), min_num=1)
+
+    class Meta:
+        icon = "list-ul"
+        template = "blocks/checklist.html"
+
+
+class CaptionedImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        template = "blocks/image.html"
+
+
+class DocumentBlock(blocks.StructBlock):
+    document = DocumentChooserBlock()
+    description = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/document.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    embed = EmbedBlock(help_text=_("A video or other embeddable page's address"))
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "media"
+        template = "blocks/embed.html"
+
+
+def stage_body_blocks() -> list[tuple[str, blocks.Block]]:
+    from quizzes.blocks import QuizBlock
+
+    return [
+        ("heading", HeadingBlock()),
+        ("text", blocks.RichTextBlock()),
+        ("image", CaptionedImageBlock()),
+        ("document", DocumentBlock()),
+        ("video", VideoBlock()),
+        ("callout", CalloutBlock()),
+        ("checklist", ChecklistBlock()),
+        ("quiz", QuizBlock()),
+    ]

@@ -1,0 +1,269 @@
+"""Writes of enrollment and stage progress.
+
+Stage completion is evaluated here when something relevant happens (a checklist tick, a quiz
+graded, a signature, a sign-off), never on page view.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms import roles
+from lms.roles import Role
+
+from . import requirements, selectors
+from .blocks import Responsible
+from .models import (
+    ChecklistTick,
+    Enrollment,
+    EnrollmentEvent,
+    JobDescriptionSignature,
+    ProgramPage,
+    ReadinessSignOff,
+    StagePage,
+    StageProgress,
+)
+
+
+@transaction.atomic
+def enrollment_create(
+    *, trainee, program: ProgramPage, hire_date: date, enrolled_by=None
+) -> Enrollment:
+    enrollment = Enrollment(
+        trainee=trainee, program=program, hire_date=hire_date, enrolled_by=enrolled_by
+    )
+    enrollment.full_clean(validate_constraints=False)
+    if Enrollment.objects.open().filter(trainee=trainee, program=program).exists():
+        raise ValidationError(
+            _("%(name)s is already enrolled in %(program)s.")
+            % {"name": trainee.get_full_name() or trainee.username, "program": program.title}
+        )
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("This trainee is already enrolled in this program.")) from exc
+    trainee.groups.add(Group.objects.get(name=Role.TRAINEE))
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment, kind=EnrollmentEvent.Kind.ENROLLED, actor=enrolled_by
+    )
+    enrollment_evaluate(enrollment=enrollment)
+    return enrollment
+
+
+def _sync_progress_rows(enrollment, stages) -> dict[int, StageProgress]:
+    existing = {p.stage_id: p for p in StageProgress.objects.filter(enrollment=enrollment)}
+    missing = [
+        StageProgress(enrollment=enrollment, stage=stage)
+        for stage in stages
+        if stage.pk not in existing
+    ]
+    if missing:
+        StageProgress.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {p.stage_id: p for p in StageProgress.objects.filter(enrollment=enrollment)}
+    return existing
+
+
+@transaction.atomic
+def enrollment_evaluate(*, enrollment: Enrollment, actor=None) -> list[StagePage]:
+    """Unlock and complete stages in order; returns the stages completed by this call.
+
+    Stage 1 is available at enrollment; stage N+1 becomes available when stage N completes.
+    A stage completes when every requirement (checklist, job description, quizzes, sign-off)
+    is done. A completed stage stays completed.
+    """
+    enrollment = (
+        Enrollment.objects.select_for_update().select_related("program").get(pk=enrollment.pk)
+    )
+    if enrollment.status == Enrollment.Status.DROPPED:
+        return []
+    stages = selectors.program_stages(enrollment.program)
+    progress = _sync_progress_rows(enrollment, stages)
+    ticked = set(
+        ChecklistTick.objects.filter(enrollment=enrollment).values_list("stage_id", "item_id")
+    )
+    job = selectors.job_description_of(enrollment.program)
+    reqs = requirements.stage_requirements(
+        enrollment,
+        stages,
+        ticked=ticked,
+        signed_current=selectors.has_signed_current(enrollment, job),
+        signed_off=ReadinessSignOff.objects.filter(enrollment=enrollment).exists(),
+    )
+    now = timezone.now()
+    completed = []
+    previous_done = True
+    for stage in stages:
+        prog = progress[stage.pk]
+        changed = []
+        if prog.status == StageProgress.Status.LOCKED and previous_done:
+            prog.status = StageProgress.Status.AVAILABLE
+            prog.available_at = now
+            changed += ["status", "available_at"]
+        if prog.status in (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS):
+            stage_reqs = reqs.get(stage.pk, [])
+            if any(r.done for r in stage_reqs) and prog.started_at is None:
+                prog.started_at = now
+                prog.status = StageProgress.Status.IN_PROGRESS
+                changed += ["status", "started_at"]
+            if all(r.done for r in stage_reqs):
+                prog.status = StageProgress.Status.COMPLETED
+                prog.started_at = prog.started_at or now
+                prog.completed_at = now
+                changed += ["status", "started_at", "completed_at"]
+                completed.append(stage)
+                EnrollmentEvent.objects.create(
+                    enrollment=enrollment,
+                    kind=EnrollmentEvent.Kind.STAGE_COMPLETED,
+                    actor=actor,
+                    reason=stage.title,
+                )
+        if changed:
+            prog.save(update_fields=sorted(set(changed)))
+        previous_done = prog.status == StageProgress.Status.COMPLETED
+    return completed
+
+
+def stage_progress_for(enrollment, stage) -> StageProgress | None:
+    return StageProgress.objects.filter(enrollment=enrollment, stage=stage).first()
+
+
+def stage_is_open_to_trainee(enrollment, stage) -> bool:
+    prog = stage_progress_for(enrollment, stage)
+    return prog is not None and prog.status != StageProgress.Status.LOCKED
+
+
+def _checklist_item(stage: StagePage, item_id: str):
+    for found_id, item in stage.checklist_items():
+        if found_id == item_id:
+            return item
+    raise ValidationError(_("This checklist item no longer exists."))
+
+
+def may_tick(user, enrollment, item) -> bool:
+    """The trainee ticks their own items; the mentor or HR tick the others' items."""
+    if item["responsible"] == Responsible.TRAINEE:
+        return user.pk == enrollment.trainee_id
+    return roles.can_manage_enrollments(user) or selectors.is_active_mentor_of(user, enrollment)
+
+
+@transaction.atomic
+def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, user, done=True):
+    item = _checklist_item(stage, item_id)
+    if not may_tick(user, enrollment, item):
+        raise PermissionDenied(_("You may not tick this item."))
+    if not stage_is_open_to_trainee(enrollment, stage):
+        raise ValidationError(_("This stage is not available yet."))
+    if done:
+        ChecklistTick.objects.get_or_create(
+            enrollment=enrollment, stage=stage, item_id=item_id, defaults={"ticked_by": user}
+        )
+    else:
+        ChecklistTick.objects.filter(enrollment=enrollment, stage=stage, item_id=item_id).delete()
+    return enrollment_evaluate(enrollment=enrollment, actor=user)
+
+
+@transaction.atomic
+def job_description_sign(*, enrollment: Enrollment, user) -> JobDescriptionSignature:
+    if user.pk != enrollment.trainee_id:
+        raise PermissionDenied(_("Only the trainee signs their job description."))
+    job = selectors.job_description_of(enrollment.program)
+    if job is None or job.live_revision_id is None:
+        raise ValidationError(_("There is no published job description to sign."))
+    signature, _created = JobDescriptionSignature.objects.get_or_create(
+        enrollment=enrollment, page=job, revision_id=job.live_revision_id
+    )
+    enrollment_evaluate(enrollment=enrollment, actor=user)
+    return signature
+
+
+def may_sign_off(user, enrollment) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser
+        or roles.has_role(user, Role.DIRECTOR)
+        or selectors.is_active_mentor_of(user, enrollment)
+    )
+
+
+@transaction.atomic
+def readiness_sign_off(
+    *, enrollment: Enrollment, user, note: str = "", figures: dict | None = None
+) -> ReadinessSignOff:
+    """The mentor or a director signs the trainee off as ready to work independently."""
+    if not may_sign_off(user, enrollment):
+        raise PermissionDenied(_("Only the trainee's mentor or a director can sign off."))
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.DROPPED:
+        raise ValidationError(_("A dropped enrollment cannot be signed off."))
+    stages = selectors.program_stages(enrollment.program)
+    progress = _sync_progress_rows(enrollment, stages)
+    if not stages or progress[stages[-1].pk].status == StageProgress.Status.LOCKED:
+        raise ValidationError(_("The trainee has not reached the last stage yet."))
+    sign_off, created = ReadinessSignOff.objects.get_or_create(
+        enrollment=enrollment,
+        defaults={"signed_by": user, "note": note, "figures": figures or {}},
+    )
+    if created:
+        enrollment.status = Enrollment.Status.INDEPENDENT
+        enrollment.independent_since = timezone.localdate()
+        enrollment.save(update_fields=["status", "independent_since"])
+        EnrollmentEvent.objects.create(
+            enrollment=enrollment, kind=EnrollmentEvent.Kind.SIGNED_OFF, actor=user, reason=note
+        )
+        enrollment_evaluate(enrollment=enrollment, actor=user)
+    return sign_off
+
+
+@transaction.atomic
+def enrollment_drop(*, enrollment: Enrollment, user, reason: str, on: date | None = None):
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for dropping the enrollment.")})
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.DROPPED:
+        return enrollment
+    enrollment.status = Enrollment.Status.DROPPED
+    enrollment.dropped_on = on or timezone.localdate()
+    enrollment.drop_reason = reason
+    enrollment.save(update_fields=["status", "dropped_on", "drop_reason"])
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment, kind=EnrollmentEvent.Kind.DROPPED, actor=user, reason=reason
+    )
+    from mentors import services as mentor_services
+
+    mentor_services.mentorships_end_for_enrollment(
+        enrollment=enrollment, on=enrollment.dropped_on, reason=_("Trainee dropped")
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_reactivate(*, enrollment: Enrollment, user, reason: str):
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for reactivating the enrollment.")})
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status != Enrollment.Status.DROPPED:
+        return enrollment
+    if (
+        Enrollment.objects.open()
+        .filter(trainee_id=enrollment.trainee_id, program_id=enrollment.program_id)
+        .exists()
+    ):
+        raise ValidationError(_("The trainee already has an open enrollment in this program."))
+    enrollment.status = (
+        Enrollment.Status.INDEPENDENT
+        if ReadinessSignOff.objects.filter(enrollment=enrollment).exists()
+        else Enrollment.Status.ACTIVE
+    )
+    enrollment.dropped_on = None
+    enrollment.save(update_fields=["status", "dropped_on"])
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment, kind=EnrollmentEvent.Kind.REACTIVATED, actor=user, reason=reason
+    )
+    enrollment_evaluate(enrollment=enrollment, actor=user)
+    return enrollment
