@@ -141,7 +141,11 @@ def seed(ctx: DemoContext) -> None:
     seed_people(ctx)
 
 
-SEEDERS = ["lms.demo.seed"]
+# In dependency order: people, then the program and enrollments, then mentorships and
+# activity, then quizzes and attempts. Each app adds its own seeder here.
+SEEDERS = [
+    "lms.demo.seed",
+]
 
 
 def run(*, today: date, seed_value: int = 2026) -> DemoContext:

@@ -1,0 +1,15 @@
+"""/api/: the OpenAPI schema, its interactive docs (served from drf-spectacular-sidecar, no
+CDN) and version 1 of the API, whose endpoints each app contributes."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+v1 = [
+    # path("", include("mentors.api_urls")),  -- each app adds its endpoints here
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("v1/", include(v1)),
+]
