@@ -140,3 +140,232 @@ class Mentorship(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+
+class MentoringSettings(models.Model):
+    """Per-program mentoring settings (the mentee cap); programs without a row use the default."""
+
+    program = models.OneToOneField(
+        "courses.ProgramPage",
+        on_delete=models.CASCADE,
+        related_name="mentoring_settings",
+        verbose_name=_("program"),
+    )
+    mentee_cap = models.PositiveSmallIntegerField(
+        _("maximum mentees per mentor"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many active mentees of this program one mentor may have at once."),
+    )
+
+    panels = [FieldPanel("program"), FieldPanel("mentee_cap")]
+
+    class Meta:
+        verbose_name = _("mentoring settings")
+        verbose_name_plural = _("mentoring settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(mentee_cap__gte=1), name="mentee_cap_at_least_one")
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.mentee_cap}"
+
+
+class Activity(models.Model):
+    """One piece of a trainee's recorded work: a call, a meeting, an application..."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        APPLICATION = "application", _("Application")
+        CONTRACT = "contract", _("Contract")
+        EVENT = "event", _("Event (exhibition, conference)")
+        REFERRAL = "referral", _("Referral")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Logged by hand")
+        CSV = "csv", _("CSV import")
+        API = "api", _("API")
+
+    # The kinds a bonus tier sets minimums for, in display order.
+    COUNTED_KINDS = ("call", "meeting", "application", "contract")
+
+    enrollment = models.ForeignKey(
+        "courses.Enrollment",
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("enrollment"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    # manual, csv, api, or the name of the integration that sent it (e.g. "crm", "telephony").
+    source = models.CharField(_("source"), max_length=50, default=Source.MANUAL)
+    external_id = models.CharField(_("external id"), max_length=200, blank=True)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Contracts only: the contract's value."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="activity_unique_external_id_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="activity_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(kind="contract"),
+                name="activity_amount_only_for_contracts",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["enrollment", "kind", "occurred_at"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class BonusStatementQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=BonusStatement.Status.PROVISIONAL)
+
+    def frozen(self):
+        return self.filter(status__in=BonusStatement.FROZEN_STATUSES)
+
+
+class BonusStatement(models.Model):
+    """The mentor's bonus for one mentorship: counts in the window, the tier met, the amount.
+
+    Counts, tier and amount are recomputed while the statement is provisional or final; once
+    approved they are the approved figures and never change. A later recomputation that
+    differs is kept in the recomputed_* fields and flags the statement for review.
+    """
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", _("Provisional")
+        FINAL = "final", _("Final")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+
+    FROZEN_STATUSES = (Status.APPROVED, Status.PAID)
+
+    mentorship = models.ForeignKey(
+        Mentorship,
+        on_delete=models.CASCADE,
+        related_name="statements",
+        verbose_name=_("mentorship"),
+    )
+    # Local dates; the window runs from period_start 00:00 to period_end 00:00 (excluded).
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end (excluded)"))
+    call_count = models.PositiveIntegerField(_("calls"), default=0)
+    meeting_count = models.PositiveIntegerField(_("meetings"), default=0)
+    application_count = models.PositiveIntegerField(_("applications"), default=0)
+    contract_count = models.PositiveIntegerField(_("contracts"), default=0)
+    tier_name = models.CharField(_("tier"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, default=Decimal(0))
+    currency = models.CharField(_("currency"), max_length=3, default=default_currency)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROVISIONAL
+    )
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    # A recomputation after approval that differs from the approved figures.
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    recomputed_counts = models.JSONField(_("recomputed counts"), default=dict, blank=True)
+    recomputed_tier_name = models.CharField(_("recomputed tier"), max_length=100, blank=True)
+    recomputed_amount = models.DecimalField(
+        _("recomputed amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked paid by"),
+    )
+
+    objects = BonusStatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bonus statement")
+        verbose_name_plural = _("bonus statements")
+        ordering = ["-period_start", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship"], name="bonus_statement_one_per_mentorship"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="bonus_statement_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="bonus_statement_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["provisional", "final", "approved", "paid"]),
+                name="bonus_statement_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "paid"]) | Q(approved_at__isnull=False),
+                name="bonus_statement_approved_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_at__isnull=False),
+                name="bonus_statement_paid_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "period_start"])]
+
+    def __str__(self):
+        return f"{self.mentorship} · {self.period_start:%Y-%m-%d}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in self.FROZEN_STATUSES
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {kind: getattr(self, f"{kind}_count") for kind in Activity.COUNTED_KINDS}
+
+    @property
+    def last_day(self):
+        """The window's last day, inclusive (period_end is excluded)."""
+        from datetime import timedelta
+
+        return self.period_end - timedelta(days=1)
