@@ -1,6 +1,31 @@
+"""Quizzes, the polymorphic question bank, attempts, responses and the grading history.
+
+Questions follow django-quiz-app's shape (a base ``Question`` with typed subclasses) on
+django-polymorphic, with one ``Response`` row per question of an attempt holding the typed
+answer, and per-criterion scores and grade changes as rows of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from polymorphic.managers import PolymorphicManager
+from polymorphic.models import PolymorphicModel
+from polymorphic.query import PolymorphicQuerySet
+from wagtail.models import Orderable
+
+POINTS = {"max_digits": 7, "decimal_places": 2}
+ONE = Decimal("1")
 
 
 class Quiz(models.Model):
@@ -13,7 +38,11 @@ class Quiz(models.Model):
         _("pass mark (%)"), default=70, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     max_attempts = models.PositiveSmallIntegerField(
-        _("maximum attempts"), null=True, blank=True, help_text=_("Empty: unlimited.")
+        _("maximum attempts"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: unlimited (certifications: two)."),
     )
     is_certification = models.BooleanField(
         _("certification"),
@@ -26,13 +55,24 @@ class Quiz(models.Model):
     )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
     time_limit_minutes = models.PositiveSmallIntegerField(
-        _("time limit (minutes)"), null=True, blank=True
+        _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
 
     class Meta:
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_max_100"),
+            models.CheckConstraint(
+                condition=Q(grading_overdue_days__gte=F("grading_due_days")),
+                name="quiz_overdue_not_before_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
+                name="quiz_max_attempts_positive",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -41,3 +81,424 @@ class Quiz(models.Model):
         if self.is_certification and self.max_attempts is None:
             self.max_attempts = 2
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if (
+            self.grading_due_days is not None
+            and self.grading_overdue_days is not None
+            and self.grading_overdue_days < self.grading_due_days
+        ):
+            raise ValidationError(
+                {"grading_overdue_days": _("The overdue date cannot come before the due date.")}
+            )
+
+
+class QuestionQuerySet(PolymorphicQuerySet):
+    def for_quiz(self, quiz):
+        return self.filter(quiz=quiz).order_by("order", "pk")
+
+
+class Question(PolymorphicModel, ClusterableModel):
+    """A question of a quiz; the subclass says how it is answered and scored."""
+
+    # Manual questions are scored by a person; automatic ones on submit.
+    is_manual = False
+    # The answer field the trainee fills in: "choices", "boolean", "decimal", "text" or "".
+    answer_kind = ""
+
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    text = models.TextField(_("question"))
+    points = models.DecimalField(
+        _("points"),
+        **POINTS,
+        default=ONE,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("With rubric criteria, the points are the sum of the criteria."),
+    )
+    explanation = models.TextField(
+        _("explanation"), blank=True, help_text=_("Shown to the trainee after grading.")
+    )
+    grader_notes = models.TextField(
+        _("notes for graders"),
+        blank=True,
+        help_text=_("A reference answer or what to look for; never shown to trainees."),
+    )
+
+    objects = PolymorphicManager.from_queryset(QuestionQuerySet)()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="question_points_positive")
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @classmethod
+    def type_label(cls) -> str:
+        return str(cls._meta.verbose_name)
+
+    def score(self, response) -> Decimal | None:
+        """Points for an automatic question's response; None for manual questions."""
+        return None
+
+
+class MultipleChoiceQuestion(Question):
+    answer_kind = "choices"
+
+    class Meta:
+        verbose_name = _("multiple-choice question")
+        verbose_name_plural = _("multiple-choice questions")
+
+    def score(self, response) -> Decimal:
+        chosen = {c.pk for c in response.chosen.all()}
+        correct = {c.pk for c in self.choices.all() if c.correct}
+        return self.points if chosen == correct else Decimal(0)
+
+
+class Choice(Orderable):
+    question = ParentalKey(MultipleChoiceQuestion, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(_("answer"), max_length=500)
+    correct = models.BooleanField(_("correct"), default=False)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+
+    def __str__(self):
+        return self.text
+
+
+class TrueFalseQuestion(Question):
+    answer_kind = "boolean"
+
+    correct_answer = models.BooleanField(_("the statement is true"), default=True)
+
+    class Meta:
+        verbose_name = _("true/false question")
+        verbose_name_plural = _("true/false questions")
+
+    def score(self, response) -> Decimal:
+        if response.answer_bool is None:
+            return Decimal(0)
+        return self.points if response.answer_bool == self.correct_answer else Decimal(0)
+
+
+class NumericQuestion(Question):
+    answer_kind = "decimal"
+
+    correct_value = models.DecimalField(_("correct value"), max_digits=16, decimal_places=4)
+    tolerance = models.DecimalField(
+        _("tolerance"),
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("An answer within ± this of the correct value gets full points."),
+    )
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("e.g. RUB or %"))
+
+    class Meta:
+        verbose_name = _("numeric question")
+        verbose_name_plural = _("numeric questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0), name="numeric_question_tolerance_not_negative"
+            )
+        ]
+
+    def score(self, response) -> Decimal:
+        if response.answer_decimal is None:
+            return Decimal(0)
+        within = abs(response.answer_decimal - self.correct_value) <= self.tolerance
+        return self.points if within else Decimal(0)
+
+
+class WrittenQuestion(Question):
+    """Answered in writing by the trainee, scored by a person."""
+
+    is_manual = True
+    answer_kind = "text"
+
+    class Meta:
+        verbose_name = _("written question")
+        verbose_name_plural = _("written questions")
+
+
+class OralQuestion(Question):
+    """Asked in person (an oral survey, a role-play); the grader records score and notes."""
+
+    is_manual = True
+
+    class Meta:
+        verbose_name = _("oral question")
+        verbose_name_plural = _("oral questions")
+
+
+class RubricCriterion(Orderable):
+    """One criterion of a manual question's rubric; the question's points are their sum."""
+
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=200)
+    description = models.TextField(_("what earns the points"), blank=True)
+    max_points = models.DecimalField(
+        _("max points"), **POINTS, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_points__gt=0), name="rubric_criterion_points_positive"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AttemptQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status=Attempt.Status.IN_PROGRESS)
+
+    def awaiting_grading(self):
+        return self.filter(status=Attempt.Status.AWAITING_GRADING)
+
+    def submitted(self):
+        return self.exclude(status=Attempt.Status.IN_PROGRESS)
+
+    def for_grader(self, user):
+        """Attempts this user may grade: all for HR and directors, active mentees' for mentors."""
+        from lms import roles
+
+        from .access import grades_all_attempts
+
+        if not user.is_authenticated:
+            return self.none()
+        if grades_all_attempts(user):
+            return self
+        if roles.is_mentor(user):
+            from mentors.models import Mentorship
+
+            mentee = Mentorship.objects.active().filter(
+                enrollment=models.OuterRef("enrollment_id"), mentor=user
+            )
+            return self.filter(models.Exists(mentee))
+        return self.none()
+
+
+class Attempt(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        AWAITING_GRADING = "awaiting_grading", _("Awaiting grading")
+        GRADED = "graded", _("Graded")
+
+    enrollment = models.ForeignKey(
+        "courses.Enrollment",
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
+        verbose_name=_("enrollment"),
+    )
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    graded_at = models.DateTimeField(_("graded"), null=True, blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("graded by"),
+    )
+    awarded_points = models.DecimalField(_("points"), **POINTS, null=True, blank=True)
+    max_points = models.DecimalField(_("maximum points"), **POINTS, null=True, blank=True)
+    percent = models.DecimalField(_("percent"), max_digits=4, decimal_places=1, null=True)
+    passed = models.BooleanField(_("passed"), null=True)
+    grading_due_on = models.DateField(_("grading due on"), null=True, blank=True)
+    grading_overdue_on = models.DateField(_("grading overdue on"), null=True, blank=True)
+    # The grading lock: who holds the attempt's grading page, and until when.
+    leased_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "quiz", "number"], name="attempt_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "quiz"],
+                condition=Q(status="in_progress"),
+                name="attempt_one_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100),
+                name="attempt_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress") | Q(submitted_at__isnull=False),
+                name="attempt_submitted_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="graded") | Q(passed__isnull=False, percent__isnull=False),
+                name="attempt_graded_has_result",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "grading_due_on"])]
+
+    def __str__(self):
+        return f"{self.quiz} · #{self.number} · {self.enrollment}"
+
+    @property
+    def trainee(self):
+        return self.enrollment.trainee
+
+    def deadline(self):
+        if not self.quiz.time_limit_minutes:
+            return None
+        return self.started_at + timedelta(minutes=self.quiz.time_limit_minutes)
+
+    def lease_is_held_by(self, user, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.leased_to_id == user.pk
+            and self.lease_expires_at is not None
+            and self.lease_expires_at > now
+        )
+
+    def lease_holder(self, now=None):
+        """The user holding a valid lease, or None."""
+        now = now or timezone.now()
+        if self.leased_to_id and self.lease_expires_at and self.lease_expires_at > now:
+            return self.leased_to
+        return None
+
+    def days_until_due(self, today) -> int | None:
+        if self.grading_due_on is None:
+            return None
+        return (self.grading_due_on - today).days
+
+    def is_overdue(self, today) -> bool:
+        return self.grading_overdue_on is not None and today >= self.grading_overdue_on
+
+
+def percent_of(awarded: Decimal, maximum: Decimal) -> Decimal:
+    """100 x awarded / maximum, rounded half-up to one decimal (0 for an empty quiz)."""
+    if not maximum:
+        return Decimal("0.0")
+    return (Decimal(100) * awarded / maximum).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+class Response(models.Model):
+    """One question of one attempt: the typed answer and how it was scored."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
+    order = models.PositiveIntegerField(default=0)
+    chosen = models.ManyToManyField(Choice, blank=True, related_name="+")
+    answer_bool = models.BooleanField(null=True, blank=True)
+    answer_decimal = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    answer_text = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    awarded_points = models.DecimalField(_("points"), **POINTS, null=True, blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
+    feedback = models.TextField(_("feedback"), blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="response_one_per_q"),
+            models.CheckConstraint(
+                condition=Q(awarded_points__isnull=True) | Q(awarded_points__gte=0),
+                name="response_points_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} · {self.question_id}"
+
+
+class CriterionScore(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="+")
+    points = models.DecimalField(**POINTS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "criterion"], name="criterion_score_once"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="criterion_score_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion_id}: {self.points}"
+
+
+class GradeChange(models.Model):
+    """A change to a response's awarded points after it was first set."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    old_points = models.DecimalField(**POINTS, null=True)
+    new_points = models.DecimalField(**POINTS)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+    is_override = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.response_id}: {self.old_points} → {self.new_points}"
+
+
+class ExtraAttemptGrant(models.Model):
+    """HR allowed one attempt beyond the quiz's maximum, with a reason."""
+
+    enrollment = models.ForeignKey(
+        "courses.Enrollment", on_delete=models.CASCADE, related_name="extra_attempt_grants"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="extra_attempt_grants")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["granted_at", "pk"]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.quiz}"

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "quizzes"
-urlpatterns = []
+urlpatterns = [
+    path("grading/", views.grading_queue, name="grading_queue"),
+]
