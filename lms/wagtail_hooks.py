@@ -1,0 +1,39 @@
+"""The periodic schedule in the Wagtail admin (Settings > Schedule), so HR can see and change
+when reminders, bonus finalization and digests run."""
+
+from django.utils.translation import gettext_lazy as _
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+
+class PeriodicTaskViewSet(ModelViewSet):
+    model = PeriodicTask
+    icon = "time"
+    menu_label = _("Scheduled jobs")
+    list_display = ["name", "task", "crontab", "enabled", "last_run_at"]
+    list_filter = ["enabled"]
+    search_fields = ["name", "task", "description"]
+    form_fields = ["name", "description", "task", "crontab", "enabled", "one_off", "kwargs"]
+    copy_view_enabled = False
+
+
+class CrontabScheduleViewSet(ModelViewSet):
+    model = CrontabSchedule
+    icon = "date"
+    menu_label = _("Times")
+    list_display = ["__str__", "timezone"]
+    form_fields = ["minute", "hour", "day_of_week", "day_of_month", "month_of_year", "timezone"]
+    copy_view_enabled = False
+
+
+class ScheduleGroup(ModelViewSetGroup):
+    menu_label = _("Schedule")
+    menu_icon = "time"
+    add_to_settings_menu = True
+    items = [PeriodicTaskViewSet("periodic_tasks"), CrontabScheduleViewSet("crontabs")]
+
+
+@hooks.register("register_admin_viewset")
+def register_schedule():
+    return ScheduleGroup()
