@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 v1 = [
-    # path("", include("mentors.api_urls")),  -- each app adds its endpoints here
+    path("", include("mentors.api_urls")),
 ]
 
 urlpatterns = [

@@ -23,6 +23,13 @@ class Role(models.TextChoices):
 # Highest first: a user in several groups starts on the page of the highest one.
 ROLE_PRIORITY = [Role.DIRECTOR, Role.HEAD_OF_SALES, Role.HR, Role.MENTOR, Role.TRAINEE]
 
+# Mentoring: bonus rules, per-program settings, mentorships and activity records.
+MENTORS_ADMIN_PERMISSIONS = [
+    f"mentors.{action}_{model}"
+    for model in ("bonusrule", "mentoringsettings", "mentorship", "activity")
+    for action in ("add", "change", "delete", "view")
+]
+
 # Model permissions each role holds (app_label.codename). Missing ones (an app not yet
 # migrated) are skipped; the sync runs after every migrate.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -30,6 +37,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MENTOR: [],
     Role.HR: [
         "wagtailadmin.access_admin",
+        "courses.add_enrollment",
+        "courses.change_enrollment",
+        "courses.view_enrollment",
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",
@@ -41,8 +51,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.view_crontabschedule",
         "django_celery_beat.add_crontabschedule",
         "django_celery_beat.change_crontabschedule",
+        # Quizzes and the question bank (one model per question type).
+        "quizzes.add_quiz",
+        "quizzes.change_quiz",
+        "quizzes.delete_quiz",
+        "quizzes.view_quiz",
+        *(
+            f"quizzes.{action}_{model}question"
+            for model in ("multiplechoice", "truefalse", "numeric", "written", "oral")
+            for action in ("add", "change", "delete", "view")
+        ),
+        *MENTORS_ADMIN_PERMISSIONS,
     ],
-    Role.HEAD_OF_SALES: ["wagtailadmin.access_admin"],
+    Role.HEAD_OF_SALES: ["wagtailadmin.access_admin", *MENTORS_ADMIN_PERMISSIONS],
     Role.DIRECTOR: ["wagtailadmin.access_admin"],
 }
 # Wagtail page permissions on the whole tree: HR authors the onboarding program.
@@ -111,6 +132,19 @@ def can_approve_bonuses(user) -> bool:
     )
 
 
+def can_assign_mentors(user) -> bool:
+    """HR and the head of sales assign and end mentorships and import activity."""
+    return user.is_authenticated and (
+        user.is_superuser or has_role(user, Role.HR, Role.HEAD_OF_SALES)
+    )
+
+
+def is_integration(user) -> bool:
+    """A CRM or telephony account: holds mentors.add_activity (via a group such as
+    "Integration" or directly) without being one of the people roles."""
+    return user.is_authenticated and user.is_active and user.has_perm("mentors.add_activity")
+
+
 def can_view_dashboard(user) -> bool:
     return sees_all_trainees(user)
 
@@ -141,14 +175,25 @@ def navigation(user) -> list[tuple[str, str]]:
     roles = user_roles(user)
     if Role.TRAINEE in roles:
         items.append((_("My onboarding"), "courses:my_onboarding"))
+        items.append((_("My activity"), "mentors:activity"))
+    if Role.TRAINEE in roles:
+        items.append((_("My quizzes"), "quizzes:my_quizzes"))
+        items.append((_("My ramp-up"), "my_ramp"))
     if roles & {Role.MENTOR, Role.HEAD_OF_SALES}:
         items.append((_("My mentees"), "mentors:mentees"))
+    if user.is_superuser or roles & {Role.MENTOR, Role.HEAD_OF_SALES, Role.HR, Role.DIRECTOR}:
+        items.append((_("Grading"), "quizzes:grading_queue"))
+    if user.is_superuser or roles & {Role.HR, Role.DIRECTOR}:
+        items.append((_("Overdue grading"), "quizzes:overdue_grading"))
     if sees_all_trainees(user):
         items.append((_("Ramp-up"), "dashboard"))
     if can_manage_enrollments(user) or roles & {Role.DIRECTOR, Role.HEAD_OF_SALES}:
         items.append((_("Enrollments"), "courses:enrollments"))
     if can_approve_bonuses(user):
         items.append((_("Mentor bonuses"), "mentors:bonuses"))
+    if can_assign_mentors(user):
+        items.append((_("Mentorships"), "mentors:mentorships"))
+        items.append((_("Import activities"), "mentors:import"))
     seen = set()
     result = []
     for label, name in items:

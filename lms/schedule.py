@@ -15,6 +15,19 @@ DEFAULT_SCHEDULE = [
         "crontab": {"minute": "*/10"},
         "description": "Re-sends in-app notifications whose e-mail has not gone out yet.",
     },
+    {
+        "name": "Quiz grading reminders and escalation",
+        "task": "quizzes.tasks.grading_deadlines_check",
+        "crontab": {"minute": "0", "hour": "8"},
+        "description": "Reminds graders 2 days before and on the due date; escalates overdue "
+        "grading to HR and directors.",
+    },
+    {
+        "name": "Finalize mentor bonus statements",
+        "task": "mentors.tasks.statements_finalize_due",
+        "crontab": {"minute": "15", "hour": "0"},
+        "description": "Makes statements whose bonus window has ended final; refreshes open ones.",
+    },
 ]
 
 

@@ -248,6 +248,26 @@ class Activity(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        from .validation import activity_problems
+
+        hire_date = self.enrollment.hire_date if self.enrollment_id else None
+        problems = activity_problems(
+            kind=self.kind,
+            occurred_at=self.occurred_at,
+            amount=self.amount,
+            hire_date=hire_date,
+            now=timezone.now(),
+        )
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for field, message in problems:
+                errors.setdefault(field, []).append(message)
+            raise ValidationError(errors)
+
 
 class BonusStatementQuerySet(models.QuerySet):
     def open(self):
@@ -362,6 +382,11 @@ class BonusStatement(models.Model):
     @property
     def counts(self) -> dict[str, int]:
         return {kind: getattr(self, f"{kind}_count") for kind in Activity.COUNTED_KINDS}
+
+    @property
+    def recomputed_counts_display(self) -> list[tuple[str, int]]:
+        labels = dict(Activity.Kind.choices)
+        return [(labels.get(k, k), n) for k, n in self.recomputed_counts.items()]
 
     @property
     def last_day(self):

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Mentorship
+from lms import roles
+from lms.services import notify
+
+from . import selectors
+from .models import Activity, BonusRule, BonusStatement, Mentorship
+from .rules import best_tier
+
+# Activity changes are collapsed per mentorship: one recomputation runs this many seconds
+# after the first change, and picks up every change committed before it starts.
+RECOMPUTE_DELAY_SECONDS = 10
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+# --- Mentorships -------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -17,5 +41,419 @@ def mentorships_end_for_enrollment(*, enrollment, on: date, reason: str) -> int:
         mentorship.ended_on = max(on, mentorship.started_on)
         mentorship.end_reason = reason
         mentorship.save(update_fields=["ended_on", "end_reason"])
+        statements_schedule_recompute(mentorship_ids=[mentorship.pk])
         ended += 1
     return ended
+
+
+@transaction.atomic
+def mentorship_assign(
+    *,
+    enrollment,
+    mentor,
+    started_on: date,
+    bonus_rule: BonusRule,
+    assigned_by,
+) -> Mentorship:
+    """Assign a mentor to an enrollment; a current mentor is replaced (their mentorship ends
+    the day the new one starts). The program's cap on mentees per mentor is enforced."""
+    from courses.models import Enrollment
+
+    if not roles.can_assign_mentors(assigned_by):
+        raise PermissionDenied(_("Only HR or the head of sales assigns mentors."))
+    if not roles.has_role(mentor, roles.Role.MENTOR, roles.Role.HEAD_OF_SALES):
+        raise ValidationError(
+            {
+                "mentor": _("%(name)s is not a mentor or the head of sales.")
+                % {"name": _name(mentor)}
+            }
+        )
+    if mentor.pk == enrollment.trainee_id:
+        raise ValidationError({"mentor": _("A trainee cannot mentor themselves.")})
+    if bonus_rule is None:
+        raise ValidationError({"bonus_rule": _("Choose the bonus rule.")})
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.DROPPED:
+        raise ValidationError(_("The enrollment was dropped; reactivate it first."))
+    if started_on < enrollment.hire_date:
+        raise ValidationError(
+            {
+                "started_on": _("The mentorship cannot start before the hire date (%(date)s).")
+                % {"date": enrollment.hire_date.isoformat()}
+            }
+        )
+    # Serialise assignments to one mentor so two at once cannot both pass the cap.
+    get_user_model().objects.select_for_update().filter(pk=mentor.pk).first()
+    current = Mentorship.objects.select_for_update().active().filter(enrollment=enrollment).first()
+    if current is not None:
+        if current.mentor_id == mentor.pk:
+            raise ValidationError(
+                {"mentor": _("%(name)s already mentors this trainee.") % {"name": _name(mentor)}}
+            )
+        if started_on < current.started_on:
+            raise ValidationError(
+                {
+                    "started_on": _(
+                        "The new mentorship cannot start before the current one (%(date)s)."
+                    )
+                    % {"date": current.started_on.isoformat()}
+                }
+            )
+    cap = selectors.mentee_cap(enrollment.program)
+    if selectors.active_mentee_count(mentor=mentor, program=enrollment.program) >= cap:
+        raise ValidationError(
+            {
+                "mentor": _(
+                    "%(name)s already has %(cap)s active mentees in %(program)s, the most this "
+                    "program allows. End one of those mentorships or choose another mentor."
+                )
+                % {"name": _name(mentor), "cap": cap, "program": enrollment.program.title}
+            }
+        )
+    if current is not None:
+        _end(current, on=started_on, reason=_("Mentor changed"))
+    mentorship = Mentorship(
+        enrollment=enrollment,
+        mentor=mentor,
+        started_on=started_on,
+        bonus_rule=bonus_rule,
+        assigned_by=assigned_by,
+    )
+    mentorship.full_clean()
+    mentorship.save()
+    statements_schedule_recompute(mentorship_ids=[mentorship.pk])
+    trainee = enrollment.trainee
+    notify(
+        recipient=mentor,
+        title=_("You now mentor %(name)s") % {"name": _name(trainee)},
+        body=_("From %(date)s, under the bonus rule “%(rule)s”.")
+        % {"date": started_on.isoformat(), "rule": bonus_rule.name},
+        url=reverse("mentors:mentees"),
+        dedupe_key=f"mentorship-assigned-{mentorship.pk}",
+    )
+    notify(
+        recipient=trainee,
+        title=_("Your mentor is %(name)s") % {"name": _name(mentor)},
+        body=_("Ask your mentor whenever you need help, from %(date)s on.")
+        % {"date": started_on.isoformat()},
+        url=reverse("mentors:activity"),
+        dedupe_key=f"mentorship-assigned-trainee-{mentorship.pk}",
+    )
+    return mentorship
+
+
+def _end(mentorship: Mentorship, *, on: date, reason: str) -> None:
+    mentorship.ended_on = max(on, mentorship.started_on)
+    mentorship.end_reason = reason
+    mentorship.full_clean()
+    mentorship.save(update_fields=["ended_on", "end_reason"])
+    statements_schedule_recompute(mentorship_ids=[mentorship.pk])
+
+
+@transaction.atomic
+def mentorship_end(*, mentorship: Mentorship, ended_on: date, reason: str, user) -> Mentorship:
+    """End a mentorship (mentor changed, left the company...); the statement's window ends too."""
+    if not roles.can_assign_mentors(user):
+        raise PermissionDenied(_("Only HR or the head of sales ends mentorships."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for ending the mentorship.")})
+    mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    if not mentorship.is_active:
+        raise ValidationError(_("This mentorship has already ended."))
+    if ended_on < mentorship.started_on:
+        raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
+    _end(mentorship, on=ended_on, reason=reason.strip())
+    return mentorship
+
+
+# --- Activities --------------------------------------------------------------------------
+
+
+def may_record_activity(user, enrollment) -> bool:
+    """The trainee themselves, their active mentor, HR and the head of sales."""
+    if not user.is_authenticated:
+        return False
+    if enrollment.trainee_id == user.pk or roles.can_assign_mentors(user):
+        return True
+    return Mentorship.objects.active().filter(enrollment=enrollment, mentor=user).exists()
+
+
+@transaction.atomic
+def activity_record(
+    *,
+    enrollment,
+    kind: str,
+    occurred_at: datetime,
+    recorded_by,
+    amount: Decimal | None = None,
+    note: str = "",
+    source: str = Activity.Source.MANUAL,
+    external_id: str = "",
+) -> Activity:
+    """Log one activity by hand (the trainee or their mentor)."""
+    if not may_record_activity(recorded_by, enrollment):
+        raise PermissionDenied(_("You may not record activity for this trainee."))
+    activity = Activity(
+        enrollment=enrollment,
+        kind=kind,
+        occurred_at=occurred_at,
+        amount=amount,
+        note=note.strip(),
+        source=source,
+        external_id=external_id,
+        recorded_by=recorded_by,
+    )
+    activity.full_clean()
+    activity.save()
+    statements_schedule_recompute(enrollment_ids=[enrollment.pk])
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, user) -> None:
+    """Remove a hand-logged entry made by mistake (its author, HR or the head of sales)."""
+    if not (activity.recorded_by_id == user.pk or roles.can_assign_mentors(user)):
+        raise PermissionDenied(_("You may delete only the entries you logged."))
+    if activity.source != Activity.Source.MANUAL and not roles.can_assign_mentors(user):
+        raise PermissionDenied(_("Imported entries are corrected at their source."))
+    enrollment_id = activity.enrollment_id
+    activity.delete()
+    statements_schedule_recompute(enrollment_ids=[enrollment_id])
+
+
+# --- Bonus statements --------------------------------------------------------------------
+
+
+def statements_schedule_recompute(
+    *, mentorship_ids: list[int] | None = None, enrollment_ids: list[int] | None = None
+) -> None:
+    """After commit, enqueue one recomputation per affected mentorship, collapsed: while one
+    is already waiting for its countdown, another change does not enqueue a second."""
+    mentorship_ids = set(mentorship_ids or [])
+    enrollment_ids = set(enrollment_ids or [])
+
+    def enqueue():
+        from .tasks import statement_recompute
+
+        ids = set(mentorship_ids)
+        if enrollment_ids:
+            ids |= set(
+                Mentorship.objects.filter(
+                    enrollment_id__in=enrollment_ids, bonus_rule__isnull=False
+                ).values_list("pk", flat=True)
+            )
+        for pk in sorted(ids):
+            if cache.add(recompute_key(pk), 1, timeout=RECOMPUTE_DELAY_SECONDS):
+                statement_recompute.apply_async(args=[pk], countdown=RECOMPUTE_DELAY_SECONDS)
+
+    transaction.on_commit(enqueue)
+
+
+def recompute_key(mentorship_id: int) -> str:
+    return f"mentors:recompute:{mentorship_id}"
+
+
+@transaction.atomic
+def statement_compute(*, mentorship_id: int, now: datetime | None = None) -> BonusStatement | None:
+    """Compute (or refresh) the mentorship's statement; idempotent and safe concurrently.
+
+    The mentorship row is locked first, so two runs at once take turns; the unique
+    constraint on the mentorship keeps it to one statement whatever happens.
+    """
+    now = now or timezone.now()
+    mentorship = Mentorship.objects.select_for_update().filter(pk=mentorship_id).first()
+    if mentorship is None or mentorship.bonus_rule_id is None:
+        return None
+    rule = mentorship.bonus_rule
+    tiers = list(rule.tiers.order_by("sort_order", "pk"))
+    window = selectors.mentorship_window(mentorship)
+    counts = selectors.activity_counts(enrollment_id=mentorship.enrollment_id, window=window)
+    tier = best_tier(tiers, counts)
+    tier_name = tier.name if tier else ""
+    amount = tier.amount if tier else Decimal("0.00")
+
+    statement, _created = BonusStatement.objects.select_for_update().get_or_create(
+        mentorship=mentorship,
+        defaults={
+            "period_start": window.start,
+            "period_end": window.end,
+            "currency": rule.currency,
+        },
+    )
+    if statement.is_frozen:
+        # Approved figures never change; a difference is shown beside them for review.
+        differs = (
+            counts != statement.counts
+            or tier_name != statement.tier_name
+            or amount != statement.amount
+        )
+        statement.needs_review = differs
+        statement.recomputed_counts = counts if differs else {}
+        statement.recomputed_tier_name = tier_name if differs else ""
+        statement.recomputed_amount = amount if differs else None
+        statement.computed_at = now
+        statement.save(
+            update_fields=[
+                "needs_review",
+                "recomputed_counts",
+                "recomputed_tier_name",
+                "recomputed_amount",
+                "computed_at",
+            ]
+        )
+        return statement
+
+    was = statement.status
+    statement.period_start = window.start
+    statement.period_end = window.end
+    for kind, n in counts.items():
+        setattr(statement, f"{kind}_count", n)
+    statement.tier_name = tier_name
+    statement.amount = amount
+    statement.currency = rule.currency
+    statement.status = (
+        BonusStatement.Status.FINAL if window.is_over(now) else BonusStatement.Status.PROVISIONAL
+    )
+    statement.computed_at = now
+    statement.full_clean(validate_constraints=False)
+    statement.save()
+    if was != BonusStatement.Status.FINAL and statement.status == BonusStatement.Status.FINAL:
+        _notify_final(statement, mentorship)
+    return statement
+
+
+def _notify_final(statement: BonusStatement, mentorship: Mentorship) -> None:
+    from courses.models import Enrollment
+
+    trainee = Enrollment.objects.select_related("trainee").get(pk=mentorship.enrollment_id).trainee
+    notify(
+        recipient=mentorship.mentor,
+        title=_("Your bonus for mentoring %(name)s is final") % {"name": _name(trainee)},
+        body=_("Tier: %(tier)s, amount %(amount)s %(currency)s. It is paid once approved.")
+        % {
+            "tier": statement.tier_name or _("none"),
+            "amount": statement.amount,
+            "currency": statement.currency,
+        },
+        url=reverse("mentors:mentees"),
+        dedupe_key=f"bonus-final-{statement.pk}",
+    )
+
+
+def statements_finalize_due(*, now: datetime | None = None) -> int:
+    """Recompute every statement that is not final yet (and create missing ones); those whose
+    window has ended become final. Run daily by Celery beat and by compute_bonuses."""
+    now = now or timezone.now()
+    done_ids = set(
+        BonusStatement.objects.exclude(status=BonusStatement.Status.PROVISIONAL).values_list(
+            "mentorship_id", flat=True
+        )
+    )
+    ids = Mentorship.objects.filter(bonus_rule__isnull=False).values_list("pk", flat=True)
+    n = 0
+    for pk in ids.iterator():
+        if pk in done_ids:
+            continue
+        statement_compute(mentorship_id=pk, now=now)
+        n += 1
+    return n
+
+
+@transaction.atomic
+def statement_approve(*, statement: BonusStatement, user, now: datetime | None = None):
+    if not roles.can_approve_bonuses(user):
+        raise PermissionDenied(_("Only a director or the head of sales approves bonuses."))
+    statement = BonusStatement.objects.select_for_update().get(pk=statement.pk)
+    if statement.status != BonusStatement.Status.FINAL:
+        raise ValidationError(
+            _("Only a final statement can be approved; this one is %(status)s.")
+            % {"status": statement.get_status_display().lower()}
+        )
+    statement.status = BonusStatement.Status.APPROVED
+    statement.approved_by = user
+    statement.approved_at = now or timezone.now()
+    statement.save(update_fields=["status", "approved_by", "approved_at"])
+    return statement
+
+
+def statements_approve(*, ids: list[int], user) -> tuple[int, int]:
+    """Approve the final ones among ``ids`` the user may see: (approved, skipped)."""
+    approved = skipped = 0
+    for statement in selectors.statements_visible_to(user).filter(pk__in=ids).order_by("pk"):
+        try:
+            statement_approve(statement=statement, user=user)
+            approved += 1
+        except ValidationError:
+            skipped += 1
+    return approved, skipped
+
+
+@transaction.atomic
+def statement_mark_paid(*, statement: BonusStatement, user, now: datetime | None = None):
+    if not roles.can_approve_bonuses(user):
+        raise PermissionDenied(_("Only a director or the head of sales marks bonuses paid."))
+    statement = BonusStatement.objects.select_for_update().get(pk=statement.pk)
+    if statement.status != BonusStatement.Status.APPROVED:
+        raise ValidationError(_("Only an approved statement can be marked paid."))
+    if statement.exported_at is None:
+        raise ValidationError(_("Export the statement for payroll before marking it paid."))
+    statement.status = BonusStatement.Status.PAID
+    statement.paid_at = now or timezone.now()
+    statement.paid_by = user
+    statement.save(update_fields=["status", "paid_at", "paid_by"])
+    return statement
+
+
+def statements_mark_paid(*, ids: list[int], user) -> tuple[int, int]:
+    paid = skipped = 0
+    for statement in selectors.statements_visible_to(user).filter(pk__in=ids).order_by("pk"):
+        try:
+            statement_mark_paid(statement=statement, user=user)
+            paid += 1
+        except ValidationError:
+            skipped += 1
+    return paid, skipped
+
+
+@dataclass
+class ExportFile:
+    content: bytes
+    content_type: str
+    filename: str
+    count: int
+
+
+EXPORT_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@transaction.atomic
+def statements_export(*, statements, user, fmt: str, now: datetime | None = None) -> ExportFile:
+    """The approved statements among ``statements`` as a payroll file (CSV or XLSX); they are
+    stamped exported, which lets them be marked paid."""
+    from . import exports
+
+    if not roles.can_approve_bonuses(user):
+        raise PermissionDenied(_("Only a director or the head of sales exports bonuses."))
+    if fmt not in EXPORT_CONTENT_TYPES:
+        raise ValidationError(_("Unknown export format."))
+    now = now or timezone.now()
+    rows = list(
+        statements.filter(status=BonusStatement.Status.APPROVED)
+        .select_for_update(of=("self",))
+        .select_related("mentorship__mentor", "mentorship__enrollment__trainee")
+        .order_by("mentorship__mentor__last_name", "period_start", "pk")
+    )
+    content = exports.render(rows, fmt=fmt)
+    BonusStatement.objects.filter(pk__in=[r.pk for r in rows], exported_at__isnull=True).update(
+        exported_at=now
+    )
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    return ExportFile(
+        content=content,
+        content_type=EXPORT_CONTENT_TYPES[fmt],
+        filename=f"mentor-bonuses-{stamp}.{fmt}",
+        count=len(rows),
+    )

@@ -4,6 +4,14 @@ from . import views
 
 app_name = "mentors"
 urlpatterns = [
+    path("activity/", views.activity, name="activity"),
+    path("activity/<int:enrollment_id>/", views.mentee_activity, name="mentee_activity"),
+    path("activity/entry/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("activity/import/", views.import_activities, name="import"),
     path("mentees/", views.mentees, name="mentees"),
+    path("mentorships/", views.mentorships, name="mentorships"),
+    path("mentorships/<int:pk>/end/", views.mentorship_end, name="mentorship_end"),
     path("bonuses/", views.bonuses, name="bonuses"),
+    path("bonuses/action/", views.bonuses_action, name="bonuses_action"),
+    path("bonuses/export/", views.bonuses_export, name="bonuses_export"),
 ]

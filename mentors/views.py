@@ -1,19 +1,369 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from courses.models import Enrollment
+from courses.selectors import current_enrollment, enrollments_visible_to
 from lms import roles
+
+from . import forms, selectors, services
+from .importing import CsvFileError, import_csv
+from .models import Activity, BonusStatement
+
+
+def _error_messages(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- Activity ----------------------------------------------------------------------------
+
+
+@login_required
+def activity(request):
+    """The trainee's own log: log an activity, see the entries and the weekly totals."""
+    enrollment = current_enrollment(request.user)
+    if enrollment is None:
+        if not roles.is_trainee(request.user):
+            raise PermissionDenied
+        return render(request, "mentors/activity.html", {"enrollment": None, "own": True})
+    return _activity_page(request, enrollment, own=True)
+
+
+@login_required
+def mentee_activity(request, enrollment_id: int):
+    """A mentee's log as their mentor (or staff) sees it; others get 404."""
+    enrollment = get_object_or_404(
+        enrollments_visible_to(request.user).select_related("trainee", "program"),
+        pk=enrollment_id,
+    )
+    if enrollment.trainee_id == request.user.pk:
+        return redirect("mentors:activity")
+    return _activity_page(request, enrollment, own=False)
+
+
+def _activity_page(request, enrollment: Enrollment, *, own: bool):
+    here = (
+        reverse("mentors:activity")
+        if own
+        else reverse("mentors:mentee_activity", args=[enrollment.pk])
+    )
+    may_record = services.may_record_activity(request.user, enrollment)
+    form = forms.ActivityForm()
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        form = forms.ActivityForm(request.POST)
+        if form.is_valid():
+            try:
+                activity = services.activity_record(
+                    enrollment=enrollment,
+                    recorded_by=request.user,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(kind)s logged for %(when)s.")
+                    % {
+                        "kind": activity.get_kind_display(),
+                        "when": date_format(
+                            timezone.localtime(activity.occurred_at), "SHORT_DATETIME_FORMAT"
+                        ),
+                    },
+                )
+                return redirect(here)
+    filter_form = forms.ActivityFilterForm(request.GET or None)
+    log = selectors.activity_log(
+        request.user, enrollment=enrollment, filters=filter_form.selector_filters()
+    )
+    page = Paginator(log, 50).get_page(request.GET.get("page"))
+    weeks = selectors.weekly_totals(selectors.activity_log(request.user, enrollment=enrollment))
+    return render(
+        request,
+        "mentors/activity.html",
+        {
+            "enrollment": enrollment,
+            "own": own,
+            "form": form if may_record else None,
+            "filter_form": filter_form,
+            "page_obj": page,
+            "weeks": weeks,
+            "kinds": Activity.Kind.choices,
+            "query": _query_without_page(request),
+            "here": here,
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_delete(request, pk: int):
+    activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    enrollment = activity.enrollment
+    try:
+        services.activity_delete(activity=activity, user=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The entry was deleted."))
+    if enrollment.trainee_id == request.user.pk:
+        return redirect("mentors:activity")
+    return redirect("mentors:mentee_activity", enrollment.pk)
+
+
+# --- Mentor ------------------------------------------------------------------------------
 
 
 @login_required
 def mentees(request):
     if not roles.is_mentor(request.user):
         raise PermissionDenied
-    return render(request, "mentors/mentees.html")
+    from quizzes.selectors import awaiting_grading_count
+
+    statements = (
+        selectors.statement_list(request.user)
+        .filter(mentorship__mentor=request.user)
+        .order_by("-period_start", "pk")
+    )
+    return render(
+        request,
+        "mentors/mentees.html",
+        {
+            "rows": selectors.mentee_rows(request.user),
+            "grading_count": awaiting_grading_count(user=request.user),
+            "statements": statements[:50],
+        },
+    )
+
+
+# --- Bonuses -----------------------------------------------------------------------------
+
+
+def _require_approver(request):
+    if not roles.can_approve_bonuses(request.user):
+        raise PermissionDenied
 
 
 @login_required
 def bonuses(request):
-    if not roles.can_approve_bonuses(request.user):
+    _require_approver(request)
+    form = forms.StatementFilterForm(request.GET or None)
+    qs = selectors.statement_list(request.user, filters=form.selector_filters())
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentors/bonuses.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "statements": page.object_list,
+            "totals": selectors.statement_totals(qs),
+            "approved_count": qs.filter(status=BonusStatement.Status.APPROVED).count(),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def bonuses_action(request):
+    _require_approver(request)
+    ids = [int(pk) for pk in request.POST.getlist("statement") if pk.isdigit()]
+    action = request.POST.get("action")
+    back = reverse("mentors:bonuses") + (
+        "?" + request.POST["query"] if request.POST.get("query") else ""
+    )
+    if not ids:
+        messages.error(request, _("Select at least one statement."))
+        return redirect(back)
+    if action == "approve":
+        done, skipped = services.statements_approve(ids=ids, user=request.user)
+        if done:
+            messages.success(
+                request,
+                ngettext("%(n)s statement approved.", "%(n)s statements approved.", done)
+                % {"n": done},
+            )
+        if skipped:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)s statement was not approved: only final statements can be.",
+                    "%(n)s statements were not approved: only final statements can be.",
+                    skipped,
+                )
+                % {"n": skipped},
+            )
+    elif action == "mark_paid":
+        done, skipped = services.statements_mark_paid(ids=ids, user=request.user)
+        if done:
+            messages.success(
+                request,
+                ngettext("%(n)s statement marked paid.", "%(n)s statements marked paid.", done)
+                % {"n": done},
+            )
+        if skipped:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)s statement was not marked paid: only approved statements exported "
+                    "for payroll can be.",
+                    "%(n)s statements were not marked paid: only approved statements exported "
+                    "for payroll can be.",
+                    skipped,
+                )
+                % {"n": skipped},
+            )
+    else:
+        messages.error(request, _("Unknown action."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def bonuses_export(request):
+    """The approved statements matching the page's filters, as CSV or XLSX for payroll."""
+    _require_approver(request)
+    form = forms.StatementFilterForm(request.GET or None)
+    filters = dict(form.selector_filters())
+    filters.pop("status", None)
+    qs = selectors.statement_list(request.user, filters=filters)
+    fmt = request.POST.get("format", "csv")
+    try:
+        export = services.statements_export(statements=qs, user=request.user, fmt=fmt)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return redirect("mentors:bonuses")
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+# --- Mentorships (HR, head of sales) -----------------------------------------------------
+
+
+def _require_assigner(request):
+    if not roles.can_assign_mentors(request.user):
         raise PermissionDenied
-    return render(request, "mentors/bonuses.html")
+
+
+@login_required
+def mentorships(request):
+    _require_assigner(request)
+    form = forms.MentorshipAssignForm()
+    if request.method == "POST":
+        form = forms.MentorshipAssignForm(request.POST)
+        if form.is_valid():
+            try:
+                mentorship = services.mentorship_assign(
+                    assigned_by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(mentor)s now mentors %(trainee)s.")
+                    % {
+                        "mentor": mentorship.mentor.get_full_name() or mentorship.mentor.username,
+                        "trainee": mentorship.enrollment.trainee.get_full_name()
+                        or mentorship.enrollment.trainee.username,
+                    },
+                )
+                return redirect("mentors:mentorships")
+    show = request.GET.get("show", "active")
+    qs = selectors.mentorships_visible_to(request.user).select_related(
+        "mentor", "enrollment__trainee", "enrollment__program", "bonus_rule", "assigned_by"
+    )
+    if show == "active":
+        qs = qs.filter(ended_on__isnull=True)
+    page = Paginator(qs.order_by("ended_on", "-started_on", "pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "mentors/mentorships.html",
+        {"form": form, "page_obj": page, "show": show, "query": _query_without_page(request)},
+    )
+
+
+@login_required
+def mentorship_end(request, pk: int):
+    _require_assigner(request)
+    mentorship = get_object_or_404(
+        selectors.mentorships_visible_to(request.user).select_related(
+            "mentor", "enrollment__trainee"
+        ),
+        pk=pk,
+    )
+    form = forms.MentorshipEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentorship_end(mentorship=mentorship, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("The mentorship was ended."))
+            return redirect("mentors:mentorships")
+    return render(request, "mentors/mentorship_end.html", {"form": form, "mentorship": mentorship})
+
+
+@login_required
+def import_activities(request):
+    _require_assigner(request)
+    form = forms.ActivityImportForm()
+    result = None
+    if request.method == "POST":
+        form = forms.ActivityImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = import_csv(
+                    form.cleaned_data["file"].file,
+                    enrollments=Enrollment.objects.all(),
+                    recorded_by=request.user,
+                    all_or_nothing=not form.cleaned_data["partial"],
+                )
+            except CsvFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                if result.saved:
+                    messages.success(
+                        request,
+                        _("Imported %(created)s activities; %(duplicates)s duplicates skipped.")
+                        % {"created": result.created, "duplicates": result.duplicates},
+                    )
+                else:
+                    messages.error(
+                        request, _("Nothing was saved: fix the rows below and upload again.")
+                    )
+    return render(request, "mentors/import.html", {"form": form, "result": result})

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Enrollment
+
+from . import selectors
+from .models import Activity, BonusRule, BonusStatement
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class EnrollmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.trainee.get_full_name() or obj.trainee.get_username()
+        return f"{name} · {obj.program.title} · {obj.hire_date:%d.%m.%Y}"
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), choices=Activity.Kind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text=_("Your local time."),
+    )
+    amount = forms.DecimalField(
+        label=_("Contract amount"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text=_("Contracts only."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault(
+                "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("amount") is not None and data.get("kind") != Activity.Kind.CONTRACT:
+            self.add_error("amount", _("Only a contract has an amount."))
+        return data
+
+
+class ActivityFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All"))] + Activity.Kind.choices
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def selector_filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class StatementFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + BonusStatement.Status.choices,
+    )
+    mentor = PersonChoiceField(
+        label=_("Mentor"), required=False, queryset=None, empty_label=_("All")
+    )
+    period_from = forms.DateField(
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_to = forms.DateField(
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    needs_review = forms.BooleanField(label=_("Needs review only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = selectors.mentor_choices()
+
+    def selector_filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class MentorshipAssignForm(forms.Form):
+    enrollment = EnrollmentChoiceField(label=_("Trainee"), queryset=None)
+    mentor = PersonChoiceField(label=_("Mentor"), queryset=None)
+    started_on = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    bonus_rule = forms.ModelChoiceField(label=_("Bonus rule"), queryset=BonusRule.objects.all())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrollment"].queryset = (
+            Enrollment.objects.open().select_related("trainee", "program").order_by("-hire_date")
+        )
+        self.fields["mentor"].queryset = selectors.mentor_choices()
+        if not self.is_bound:
+            self.initial.setdefault("started_on", timezone.localdate())
+            rule = BonusRule.objects.order_by("name").first()
+            if rule is not None:
+                self.initial.setdefault("bonus_rule", rule.pk)
+
+
+class MentorshipEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("ended_on", timezone.localdate())
+
+
+class ActivityImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, with the header row trainee_email,kind,occurred_at,source,external_id,"
+            "amount,note. Times in ISO 8601 with a UTC offset."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    partial = forms.BooleanField(
+        label=_("Save the valid rows even if some rows are invalid"), required=False
+    )

@@ -1,0 +1,329 @@
+"""Reads of mentorships, activities and bonus statements, scoped to who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from lms import roles
+
+from .models import Activity, BonusRule, BonusStatement, BonusTier, MentoringSettings, Mentorship
+from .rules import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
+
+
+def default_mentee_cap() -> int:
+    """settings.MENTOR_MAX_MENTEES (3 when unset); a program's MentoringSettings overrides it."""
+    return getattr(settings, "MENTOR_MAX_MENTEES", 3)
+
+
+def is_integration(user) -> bool:
+    return roles.is_integration(user)
+
+
+def sees_all_activity(user) -> bool:
+    """Directors, HR, the head of sales and integration users see every trainee's records."""
+    return roles.sees_all_trainees(user) or roles.is_integration(user)
+
+
+def activities_visible_to(user):
+    """All (staff, integrations), the active mentees' (mentors), one's own (trainees)."""
+    qs = Activity.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_activity(user):
+        return qs
+    mentee = Mentorship.objects.active().filter(mentor=user).values("enrollment_id")
+    return qs.filter(Q(enrollment__trainee=user) | Q(enrollment_id__in=mentee))
+
+
+def statements_visible_to(user):
+    """All (staff, integrations); the mentor's own statements; nothing for anyone else."""
+    qs = BonusStatement.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_activity(user):
+        return qs
+    if roles.is_mentor(user):
+        return qs.filter(mentorship__mentor=user)
+    return qs.none()
+
+
+def rules_visible_to(user):
+    qs = BonusRule.objects.all()
+    if sees_all_activity(user) or roles.is_mentor(user):
+        return qs.prefetch_related(
+            Prefetch("tiers", queryset=BonusTier.objects.order_by("sort_order"))
+        )
+    return qs.none()
+
+
+def mentorships_visible_to(user):
+    qs = Mentorship.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_activity(user):
+        return qs
+    return qs.filter(Q(mentor=user) | Q(enrollment__trainee=user))
+
+
+def mentee_cap(program) -> int:
+    row = MentoringSettings.objects.filter(program=program).first()
+    return row.mentee_cap if row else default_mentee_cap()
+
+
+def active_mentee_count(*, mentor, program) -> int:
+    return Mentorship.objects.active().filter(mentor=mentor, enrollment__program=program).count()
+
+
+def activity_counts(*, enrollment_id: int, window: Window) -> dict[str, int]:
+    """Counts per counted kind of the enrollment's activities inside the window (end excluded)."""
+    rows = (
+        Activity.objects.filter(
+            enrollment_id=enrollment_id,
+            kind__in=COUNTED_KINDS,
+            occurred_at__gte=window.starts_at,
+            occurred_at__lt=window.ends_at,
+        )
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(COUNTED_KINDS, 0)
+    for row in rows:
+        counts[row["kind"]] = row["n"]
+    return counts
+
+
+def mentorship_window(mentorship) -> Window | None:
+    rule = mentorship.bonus_rule
+    if rule is None:
+        return None
+    return window_for(
+        started_on=mentorship.started_on, period_days=rule.period_days, ended_on=mentorship.ended_on
+    )
+
+
+def statement_list(user, *, filters: dict | None = None):
+    """The "Mentor bonuses" list: statements with mentor, trainee and rule in one query."""
+    filters = filters or {}
+    qs = statements_visible_to(user).select_related(
+        "mentorship__mentor",
+        "mentorship__enrollment__trainee",
+        "mentorship__enrollment__program",
+        "mentorship__bonus_rule",
+        "approved_by",
+    )
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("mentor"):
+        qs = qs.filter(mentorship__mentor=filters["mentor"])
+    if filters.get("period_from"):
+        qs = qs.filter(period_end__gt=filters["period_from"])
+    if filters.get("period_to"):
+        qs = qs.filter(period_start__lte=filters["period_to"])
+    if filters.get("needs_review"):
+        qs = qs.filter(needs_review=True)
+    return qs.order_by("-period_start", "mentorship__mentor__last_name", "pk")
+
+
+def statement_totals(qs) -> list[dict]:
+    """Sum of amounts per status and currency of a statement queryset."""
+    labels = dict(BonusStatement.Status.choices)
+    order = list(labels)
+    rows = list(
+        qs.order_by()
+        .values("status", "currency")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        row["label"] = labels.get(row["status"], row["status"])
+    return sorted(rows, key=lambda r: (order.index(r["status"]), r["currency"]))
+
+
+@dataclass
+class KindProgress:
+    kind: str
+    label: str
+    count: int
+    target: int
+
+    @property
+    def percent(self) -> int:
+        if self.target <= 0:
+            return 100
+        return min(100, round(100 * self.count / self.target))
+
+    @property
+    def met(self) -> bool:
+        return self.count >= self.target
+
+
+@dataclass
+class MenteeRow:
+    mentorship: Mentorship
+    enrollment: object
+    stage: str
+    days_since_hire: int
+    window: Window | None
+    counts: dict[str, int]
+    reached: BonusTier | None
+    next: BonusTier | None
+    progress: list[KindProgress] = field(default_factory=list)
+    days_left: int = 0
+
+    @property
+    def amount(self) -> Decimal:
+        return self.reached.amount if self.reached else Decimal("0.00")
+
+
+def _current_stage_titles(enrollment_ids: list[int]) -> dict[int, str]:
+    """The current stage (first not completed, in tree order) of each enrollment, in one query."""
+    from courses.models import StageProgress
+
+    titles: dict[int, str] = {}
+    rows = (
+        StageProgress.objects.filter(enrollment_id__in=enrollment_ids)
+        .exclude(status=StageProgress.Status.COMPLETED)
+        .select_related("stage")
+        .order_by("enrollment_id", "stage__path")
+    )
+    for row in rows:
+        titles.setdefault(row.enrollment_id, row.stage.title)
+    return titles
+
+
+def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
+    """Everything "My mentees" shows, in a number of queries independent of the mentee count."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    mentorships = list(
+        Mentorship.objects.active()
+        .filter(mentor=mentor)
+        .select_related("enrollment__trainee", "enrollment__program", "bonus_rule")
+        .prefetch_related(
+            Prefetch("bonus_rule__tiers", queryset=BonusTier.objects.order_by("sort_order"))
+        )
+        .order_by("started_on", "pk")
+    )
+    windows = {m.pk: mentorship_window(m) for m in mentorships}
+    # One aggregate over all mentees, bucketed per mentorship window in Python.
+    counts = {m.pk: dict.fromkeys(COUNTED_KINDS, 0) for m in mentorships}
+    live = [(m, w) for m in mentorships if (w := windows[m.pk]) is not None]
+    if live:
+        condition = Q()
+        for m, w in live:
+            condition |= Q(
+                enrollment_id=m.enrollment_id,
+                occurred_at__gte=w.starts_at,
+                occurred_at__lt=w.ends_at,
+            )
+        by_enrollment = {m.enrollment_id: m.pk for m, _w in live}
+        rows = (
+            Activity.objects.filter(condition, kind__in=COUNTED_KINDS)
+            .values("enrollment_id", "kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            counts[by_enrollment[row["enrollment_id"]]][row["kind"]] = row["n"]
+    stages = _current_stage_titles([m.enrollment_id for m in mentorships])
+    labels = dict(Activity.Kind.choices)
+    result = []
+    for m in mentorships:
+        window = windows[m.pk]
+        c = counts[m.pk]
+        tiers = list(m.bonus_rule.tiers.all()) if m.bonus_rule else []
+        reached = best_tier(tiers, c)
+        target = next_tier(tiers, c, reached)
+        aim = target or reached
+        progress = []
+        if aim is not None:
+            for kind in COUNTED_KINDS:
+                minimum = getattr(aim, f"min_{kind}")
+                if minimum or c[kind]:
+                    progress.append(KindProgress(kind, labels[kind], c[kind], minimum))
+        result.append(
+            MenteeRow(
+                mentorship=m,
+                enrollment=m.enrollment,
+                stage=stages.get(m.enrollment_id, ""),
+                days_since_hire=(today - m.enrollment.hire_date).days,
+                window=window,
+                counts=c,
+                reached=reached,
+                next=target,
+                progress=progress,
+                days_left=window.days_left(now) if window else 0,
+            )
+        )
+    return result
+
+
+def activity_log(user, *, enrollment, filters: dict | None = None):
+    """An enrollment's activity, newest first, through the user's scope (404 upstream)."""
+    filters = filters or {}
+    qs = activities_visible_to(user).filter(enrollment=enrollment).select_related("recorded_by")
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("date_from"):
+        qs = qs.filter(occurred_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(occurred_at__date__lte=filters["date_to"])
+    return qs.order_by("-occurred_at", "-pk")
+
+
+@dataclass
+class WeekTotals:
+    week_start: date
+    counts: dict[str, int]
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def weekly_totals(qs, *, weeks: int = 8, today: date | None = None) -> list[WeekTotals]:
+    """Counts per kind for each of the last ``weeks`` weeks (Monday first, local time)."""
+    today = today or timezone.localdate()
+    this_monday = today - timedelta(days=today.weekday())
+    first = this_monday - timedelta(weeks=weeks - 1)
+    rows = (
+        qs.filter(occurred_at__gte=local_midnight(first))
+        .annotate(week=TruncWeek("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values("week", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    buckets = {
+        first + timedelta(weeks=i): dict.fromkeys(Activity.Kind.values, 0) for i in range(weeks)
+    }
+    for row in rows:
+        week = row["week"]
+        day = week.date() if isinstance(week, datetime) else week
+        if day in buckets:
+            buckets[day][row["kind"]] = row["n"]
+    return [WeekTotals(week_start=d, counts=c) for d, c in sorted(buckets.items(), reverse=True)]
+
+
+def mentor_choices():
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            groups__name__in=[roles.Role.MENTOR, roles.Role.HEAD_OF_SALES], is_active=True
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

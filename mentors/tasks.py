@@ -1,0 +1,22 @@
+from celery import shared_task
+from django.core.cache import cache
+from django.db import OperationalError
+
+from . import services
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def statement_recompute(mentorship_id: int) -> None:
+    """Refresh one mentorship's statement after its activities changed. Idempotent.
+
+    The collapse key is cleared before computing, so a change committed while this runs
+    enqueues a fresh run instead of being lost.
+    """
+    cache.delete(services.recompute_key(mentorship_id))
+    services.statement_compute(mentorship_id=mentorship_id)
+
+
+@shared_task
+def statements_finalize_due() -> int:
+    """Daily: finalize statements whose window has ended; refresh the open ones."""
+    return services.statements_finalize_due()

@@ -1,0 +1,40 @@
+"""The rules an activity obeys, shared by the form, the CSV importer and the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .rules import local_midnight
+
+# Allowed clock skew between an integration's clock and ours.
+FUTURE_TOLERANCE_SECONDS = 300
+
+
+def activity_problems(
+    *, kind: str, occurred_at: datetime | None, amount: Decimal | None, hire_date, now: datetime
+) -> list[tuple[str, str]]:
+    """(field, message) for every rule the activity breaks; empty when it is valid."""
+    problems = []
+    if amount is not None:
+        if kind != "contract":
+            problems.append(("amount", _("Only a contract has an amount.")))
+        elif amount < 0:
+            problems.append(("amount", _("The amount cannot be negative.")))
+    if occurred_at is not None:
+        if occurred_at.tzinfo is None:
+            problems.append(("occurred_at", _("Give the time with its UTC offset.")))
+        else:
+            if (occurred_at - now).total_seconds() > FUTURE_TOLERANCE_SECONDS:
+                problems.append(("occurred_at", _("An activity cannot be in the future.")))
+            if hire_date is not None and occurred_at < local_midnight(hire_date):
+                problems.append(
+                    (
+                        "occurred_at",
+                        _("An activity cannot be before the hire date (%(date)s).")
+                        % {"date": hire_date.isoformat()},
+                    )
+                )
+    return problems

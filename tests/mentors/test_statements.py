@@ -1,0 +1,231 @@
+"""Bonus statement semantics: the window, the tier, the statuses, late activity."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.test import override_settings
+
+from lms.roles import Role
+from mentors import services
+from mentors.models import BonusStatement
+from tests.conftest import make_user
+
+from .factories import add_activities, make_enrollment, make_mentorship, make_rule
+
+MSK = ZoneInfo("Europe/Moscow")
+UTC = ZoneInfo("UTC")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _moscow():
+    with override_settings(TIME_ZONE="Europe/Moscow"):
+        yield
+
+
+@pytest.fixture
+def mentorship():
+    """Started 1 Feb 2026 under a 30-day rule: the window is [1 Feb 00:00, 3 Mar 00:00) MSK."""
+    enrollment = make_enrollment(hire_date=date(2026, 1, 26))
+    return make_mentorship(enrollment=enrollment, rule=make_rule(), started_on=date(2026, 2, 1))
+
+
+def compute(mentorship, at=datetime(2026, 2, 15, 12, tzinfo=MSK)):
+    with time_machine.travel(at, tick=False):
+        return services.statement_compute(mentorship_id=mentorship.pk)
+
+
+def test_window_end_is_excluded_at_local_midnight(mentorship):
+    e = mentorship.enrollment
+    add_activities(e, "call", 1, datetime(2026, 3, 3, 0, 0, tzinfo=MSK))  # exactly the end
+    add_activities(e, "call", 2, datetime(2026, 3, 2, 23, 59, 59, tzinfo=MSK))  # last second
+    # 22:30 UTC on 2 March is 01:30 on 3 March in Moscow: outside, although the UTC date is 2nd.
+    add_activities(e, "call", 4, datetime(2026, 3, 2, 22, 30, tzinfo=UTC))
+    statement = compute(mentorship)
+    assert statement.call_count == 2
+    assert (statement.period_start, statement.period_end) == (date(2026, 2, 1), date(2026, 3, 3))
+
+
+def test_window_start_is_local_midnight_not_utc(mentorship):
+    e = mentorship.enrollment
+    add_activities(e, "meeting", 1, datetime(2026, 2, 1, 0, 0, tzinfo=MSK))  # the start: inside
+    add_activities(e, "meeting", 2, datetime(2026, 1, 31, 23, 59, tzinfo=MSK))  # before
+    # 21:30 UTC on 31 January is 00:30 on 1 February in Moscow: inside.
+    add_activities(e, "meeting", 4, datetime(2026, 1, 31, 21, 30, tzinfo=UTC))
+    assert compute(mentorship).meeting_count == 5
+
+
+def test_counts_every_source_and_ignores_uncounted_kinds(mentorship):
+    e = mentorship.enrollment
+    at = datetime(2026, 2, 10, 11, tzinfo=MSK)
+    add_activities(e, "application", 1, at, source="manual")
+    add_activities(e, "application", 1, at, source="crm", external_id="a-1")
+    add_activities(e, "contract", 1, at, source="csv", amount=Decimal("1000.00"))
+    add_activities(e, "event", 3, at)
+    add_activities(e, "referral", 2, at)
+    statement = compute(mentorship)
+    assert statement.counts == {"call": 0, "meeting": 0, "application": 2, "contract": 1}
+
+
+def test_tier_choice_highest_amount_met(mentorship):
+    e = mentorship.enrollment
+    at = datetime(2026, 2, 10, 11, tzinfo=MSK)
+    add_activities(e, "call", 300, at)
+    add_activities(e, "application", 9, at)
+    statement = compute(mentorship)
+    assert (statement.tier_name, statement.amount) == ("Base", Decimal("5000.00"))
+    add_activities(e, "application", 1, at)
+    statement = compute(mentorship)
+    assert (statement.tier_name, statement.amount) == ("Increased", Decimal("15000.00"))
+    assert statement.currency == "RUB"
+
+
+def test_tier_tie_takes_the_first_in_order_and_none_met_pays_nothing():
+    rule = make_rule(
+        name="Tie",
+        tiers=[
+            {"name": "Calls", "amount": Decimal("7000"), "min_call": 2},
+            {"name": "Meetings", "amount": Decimal("7000"), "min_meeting": 1},
+            {"name": "Both", "amount": Decimal("9000"), "min_call": 5, "min_meeting": 5},
+        ],
+    )
+    m = make_mentorship(rule=rule, started_on=date(2026, 2, 1))
+    statement = compute(m)
+    assert (statement.tier_name, statement.amount) == ("", Decimal("0"))
+    add_activities(m.enrollment, "call", 2, datetime(2026, 2, 3, 10, tzinfo=MSK))
+    add_activities(m.enrollment, "meeting", 1, datetime(2026, 2, 3, 10, tzinfo=MSK))
+    assert compute(m).tier_name == "Calls"
+
+
+def test_mentorship_ended_early_ends_the_window(mentorship):
+    e = mentorship.enrollment
+    add_activities(e, "call", 3, datetime(2026, 2, 9, 18, tzinfo=MSK))
+    add_activities(e, "call", 5, datetime(2026, 2, 10, 9, tzinfo=MSK))  # the end day: outside
+    hr = make_user(Role.HR)
+    with time_machine.travel(datetime(2026, 2, 12, 10, tzinfo=MSK), tick=False):
+        services.mentorship_end(
+            mentorship=mentorship, ended_on=date(2026, 2, 10), reason="Left", user=hr
+        )
+        statement = services.statement_compute(mentorship_id=mentorship.pk)
+    assert statement.period_end == date(2026, 2, 10)
+    assert statement.call_count == 3
+    assert statement.status == BonusStatement.Status.FINAL  # its window is over
+
+
+def test_every_status_transition(mentorship, head_of_sales):
+    add_activities(mentorship.enrollment, "call", 10, datetime(2026, 2, 2, 10, tzinfo=MSK))
+    statement = compute(mentorship)
+    assert statement.status == BonusStatement.Status.PROVISIONAL
+    with pytest.raises(ValidationError):
+        services.statement_approve(statement=statement, user=head_of_sales)
+
+    # Still open on the last day; final from 3 March 00:00 local (the daily job and command).
+    with time_machine.travel(datetime(2026, 3, 2, 23, 59, tzinfo=MSK), tick=False):
+        call_command("compute_bonuses")
+    statement.refresh_from_db()
+    assert statement.status == BonusStatement.Status.PROVISIONAL
+    with time_machine.travel(datetime(2026, 3, 3, 0, 0, 1, tzinfo=MSK), tick=False):
+        call_command("compute_bonuses")
+    statement.refresh_from_db()
+    assert statement.status == BonusStatement.Status.FINAL
+    assert statement.amount == Decimal("5000.00")
+
+    with pytest.raises(PermissionDenied):
+        services.statement_approve(statement=statement, user=mentorship.mentor)
+    services.statement_approve(statement=statement, user=head_of_sales)
+    statement.refresh_from_db()
+    assert statement.status == BonusStatement.Status.APPROVED
+    assert statement.approved_by == head_of_sales and statement.approved_at is not None
+
+    with pytest.raises(ValidationError):  # not exported yet
+        services.statement_mark_paid(statement=statement, user=head_of_sales)
+    export = services.statements_export(
+        statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
+    )
+    assert export.count == 1
+    services.statement_mark_paid(statement=statement, user=head_of_sales)
+    statement.refresh_from_db()
+    assert statement.status == BonusStatement.Status.PAID and statement.paid_at is not None
+    with pytest.raises(ValidationError):
+        services.statement_approve(statement=statement, user=head_of_sales)
+
+
+def test_late_activity_after_approval_flags_review_and_keeps_the_approved_amount(
+    mentorship, director
+):
+    e = mentorship.enrollment
+    add_activities(e, "call", 299, datetime(2026, 2, 5, 10, tzinfo=MSK))
+    add_activities(e, "application", 10, datetime(2026, 2, 5, 10, tzinfo=MSK))
+    after = datetime(2026, 3, 5, 10, tzinfo=MSK)
+    statement = compute(mentorship, at=after)
+    assert statement.status == BonusStatement.Status.FINAL
+    services.statement_approve(statement=statement, user=director)
+
+    # The CRM sends a call of 20 February a week late: it would reach the increased tier.
+    add_activities(e, "call", 1, datetime(2026, 2, 20, 15, tzinfo=MSK))
+    statement = compute(mentorship, at=after)
+    assert statement.status == BonusStatement.Status.APPROVED
+    assert statement.needs_review is True
+    assert (statement.call_count, statement.tier_name, statement.amount) == (
+        299,
+        "Base",
+        Decimal("5000.00"),
+    )
+    assert statement.recomputed_counts["call"] == 300
+    assert statement.recomputed_tier_name == "Increased"
+    assert statement.recomputed_amount == Decimal("15000.00")
+
+
+def test_computing_twice_gives_one_statement_with_the_same_numbers(mentorship):
+    add_activities(mentorship.enrollment, "call", 7, datetime(2026, 2, 5, 10, tzinfo=MSK))
+    first = compute(mentorship)
+    second = compute(mentorship)
+    assert BonusStatement.objects.filter(mentorship=mentorship).count() == 1
+    assert first.pk == second.pk
+    assert (first.counts, first.tier_name, first.amount) == (
+        second.counts,
+        second.tier_name,
+        second.amount,
+    )
+
+
+def test_recording_an_activity_recomputes_the_statement_after_commit(
+    mentorship, django_capture_on_commit_callbacks
+):
+    trainee = mentorship.enrollment.trainee
+    with time_machine.travel(datetime(2026, 2, 10, 12, tzinfo=MSK), tick=False):
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                services.activity_record(
+                    enrollment=mentorship.enrollment,
+                    kind="call",
+                    occurred_at=datetime(2026, 2, 10, 9, tzinfo=MSK),
+                    recorded_by=trainee,
+                )
+    statement = BonusStatement.objects.get(mentorship=mentorship)
+    assert statement.call_count == 2
+    assert statement.status == BonusStatement.Status.PROVISIONAL
+
+
+def test_recomputations_are_collapsed_per_mentorship(mentorship, monkeypatch):
+    from mentors import tasks
+
+    calls = []
+    monkeypatch.setattr(
+        tasks.statement_recompute, "apply_async", lambda args, countdown: calls.append(args)
+    )
+    # Three changes before the countdown ran: one task.
+    for _ in range(3):
+        services.statements_schedule_recompute(mentorship_ids=[mentorship.pk])
+    from django.db import connection
+
+    for _sids, callback, _robust in connection.run_on_commit:
+        callback()
+    connection.run_on_commit.clear()
+    assert calls == [[mentorship.pk]]
