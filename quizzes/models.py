@@ -326,8 +326,10 @@ class Attempt(models.Model):
     )
     awarded_points = models.DecimalField(_("points"), **POINTS, null=True, blank=True)
     max_points = models.DecimalField(_("maximum points"), **POINTS, null=True, blank=True)
-    percent = models.DecimalField(_("percent"), max_digits=4, decimal_places=1, null=True)
-    passed = models.BooleanField(_("passed"), null=True)
+    percent = models.DecimalField(
+        _("percent"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
     grading_due_on = models.DateField(_("grading due on"), null=True, blank=True)
     grading_overdue_on = models.DateField(_("grading overdue on"), null=True, blank=True)
     # The grading lock: who holds the attempt's grading page, and until when.

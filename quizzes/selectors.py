@@ -1,11 +1,381 @@
-"""Reads of quizzes, attempts and grading, scoped to who is asking."""
+"""Reads of quizzes, attempts and grading, scoped to who is asking.
+
+Polymorphic questions load in one query for the base table plus one per question type
+present; their choices and rubric criteria in one query each, so a page's query count does
+not grow with the number of questions.
+"""
 
 from __future__ import annotations
 
-from .models import Attempt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from lms import roles
+
+from . import access
+from .models import (
+    Attempt,
+    Choice,
+    CriterionScore,
+    ExtraAttemptGrant,
+    GradeChange,
+    Question,
+    Quiz,
+    Response,
+    RubricCriterion,
+)
 
 
 def awaiting_grading_count(*, user) -> int:
     """Attempts awaiting grading that this user may grade (a mentor's active mentees; all
     for HR and directors)."""
     return Attempt.objects.awaiting_grading().for_grader(user).count()
+
+
+def attempts_visible_to(user):
+    """Attempts a user may open: their own (trainees), their active mentees' (mentors), all
+    (HR, head of sales, directors)."""
+    from courses.selectors import enrollments_visible_to
+
+    if not user.is_authenticated:
+        return Attempt.objects.none()
+    if roles.sees_all_trainees(user):
+        return Attempt.objects.all()
+    return Attempt.objects.filter(enrollment__in=enrollments_visible_to(user))
+
+
+def attempts_gradable_by(user):
+    return Attempt.objects.submitted().for_grader(user)
+
+
+# --- A quiz's state for one trainee -------------------------------------------------------
+
+
+@dataclass
+class QuizState:
+    """Where a trainee stands with one quiz, computed from their attempts (no queries)."""
+
+    quiz: Quiz
+    attempts: list[Attempt]
+    extra_grants: int = 0
+
+    @property
+    def allowed(self) -> int | None:
+        if self.quiz.max_attempts is None:
+            return None
+        return self.quiz.max_attempts + self.extra_grants
+
+    @property
+    def used(self) -> int:
+        return sum(1 for a in self.attempts if a.status != Attempt.Status.IN_PROGRESS)
+
+    @property
+    def left(self) -> int | None:
+        if self.allowed is None:
+            return None
+        return max(0, self.allowed - self.used)
+
+    @property
+    def in_progress(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.status == Attempt.Status.IN_PROGRESS), None)
+
+    @property
+    def awaiting(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.status == Attempt.Status.AWAITING_GRADING), None)
+
+    @property
+    def graded(self) -> list[Attempt]:
+        return [a for a in self.attempts if a.status == Attempt.Status.GRADED]
+
+    @property
+    def passed_attempt(self) -> Attempt | None:
+        return next((a for a in self.graded if a.passed), None)
+
+    @property
+    def passed(self) -> bool:
+        return self.passed_attempt is not None
+
+    @property
+    def latest(self) -> Attempt | None:
+        return max(self.attempts, key=lambda a: a.number, default=None)
+
+    @property
+    def best_percent(self) -> Decimal | None:
+        values = [a.percent for a in self.graded if a.percent is not None]
+        return max(values) if values else None
+
+    @property
+    def can_start(self) -> bool:
+        """A new attempt may begin (the stage's availability is checked separately)."""
+        if self.passed or self.in_progress or self.awaiting:
+            return False
+        return self.left is None or self.left > 0
+
+    @property
+    def status(self) -> str:
+        """One of: passed, awaiting_grading, in_progress, failed, out_of_attempts, not_started."""
+        if self.passed:
+            return "passed"
+        if self.awaiting:
+            return "awaiting_grading"
+        if self.in_progress:
+            return "in_progress"
+        if self.graded:
+            return "failed" if self.can_start else "out_of_attempts"
+        return "not_started"
+
+
+def quiz_states(enrollment, quizzes) -> dict[int, QuizState]:
+    """{quiz id: QuizState} for one enrollment, in two queries."""
+    quizzes = list(quizzes)
+    ids = [q.pk for q in quizzes]
+    attempts = defaultdict(list)
+    for attempt in Attempt.objects.filter(enrollment=enrollment, quiz_id__in=ids).order_by(
+        "number"
+    ):
+        attempts[attempt.quiz_id].append(attempt)
+    grants = dict(
+        ExtraAttemptGrant.objects.filter(enrollment=enrollment, quiz_id__in=ids)
+        .values("quiz_id")
+        .annotate(n=Count("pk"))
+        .values_list("quiz_id", "n")
+    )
+    return {
+        q.pk: QuizState(quiz=q, attempts=attempts[q.pk], extra_grants=grants.get(q.pk, 0))
+        for q in quizzes
+    }
+
+
+def quiz_state(enrollment, quiz) -> QuizState:
+    return quiz_states(enrollment, [quiz])[quiz.pk]
+
+
+def quiz_blocks_raw(stage) -> list[tuple[int, bool]]:
+    """(quiz id, required) of every quiz block in a stage body, without loading the quizzes."""
+    found = []
+    for block in stage.body.raw_data:
+        if block.get("type") == "quiz":
+            value = block.get("value") or {}
+            if value.get("quiz"):
+                found.append((int(value["quiz"]), bool(value.get("required", True))))
+    return found
+
+
+def stages_holding(program, quiz) -> list:
+    """The program's live stages that place this quiz."""
+    from courses.selectors import program_stages
+
+    return [
+        stage
+        for stage in program_stages(program)
+        if any(qid == quiz.pk for qid, _req in quiz_blocks_raw(stage))
+    ]
+
+
+# --- Trainee pages ------------------------------------------------------------------------
+
+
+@dataclass
+class MyQuiz:
+    state: QuizState
+    stage: object
+    required: bool
+    stage_open: bool
+
+
+def my_quizzes(enrollment) -> list[MyQuiz]:
+    """Every quiz placed in the trainee's program, in stage order, with their standing."""
+    from courses.models import StageProgress
+    from courses.selectors import program_stages
+
+    stages = program_stages(enrollment.program)
+    placements = []
+    for stage in stages:
+        for quiz_id, required in quiz_blocks_raw(stage):
+            placements.append((stage, quiz_id, required))
+    quizzes = Quiz.objects.in_bulk([qid for _s, qid, _r in placements])
+    states = quiz_states(enrollment, quizzes.values())
+    open_stage_ids = set(
+        StageProgress.objects.filter(enrollment=enrollment)
+        .exclude(status=StageProgress.Status.LOCKED)
+        .values_list("stage_id", flat=True)
+    )
+    seen = set()
+    result = []
+    for stage, quiz_id, required in placements:
+        if quiz_id not in quizzes or quiz_id in seen:
+            continue
+        seen.add(quiz_id)
+        result.append(
+            MyQuiz(
+                state=states[quiz_id],
+                stage=stage,
+                required=required,
+                stage_open=stage.pk in open_stage_ids,
+            )
+        )
+    return result
+
+
+# --- One attempt's questions and responses ------------------------------------------------
+
+
+@dataclass
+class SheetItem:
+    response: Response
+    question: Question
+    choices: list[Choice] = field(default_factory=list)
+    criteria: list[RubricCriterion] = field(default_factory=list)
+    scores: dict[int, Decimal] = field(default_factory=dict)
+    chosen_ids: set[int] = field(default_factory=set)
+    changes: list[GradeChange] = field(default_factory=list)
+
+    @property
+    def is_manual(self) -> bool:
+        return self.question.is_manual
+
+    @property
+    def kind(self) -> str:
+        return self.question.answer_kind
+
+    @property
+    def is_answered(self) -> bool:
+        r = self.response
+        return bool(
+            self.chosen_ids
+            or r.answer_bool is not None
+            or r.answer_decimal is not None
+            or r.answer_text.strip()
+        )
+
+    @property
+    def chosen_choices(self) -> list[Choice]:
+        return [c for c in self.choices if c.pk in self.chosen_ids]
+
+
+def questions_with_parts(question_ids) -> dict[int, tuple[Question, list, list]]:
+    """{id: (specific question, choices, criteria)}: one query per question type present,
+    one for choices, one for criteria."""
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=list(question_ids))}
+    choices = defaultdict(list)
+    for choice in Choice.objects.filter(question_id__in=questions.keys()).order_by(
+        "sort_order", "pk"
+    ):
+        choices[choice.question_id].append(choice)
+    criteria = defaultdict(list)
+    for criterion in RubricCriterion.objects.filter(question_id__in=questions.keys()).order_by(
+        "sort_order", "pk"
+    ):
+        criteria[criterion.question_id].append(criterion)
+    return {pk: (q, choices[pk], criteria[pk]) for pk, q in questions.items()}
+
+
+def attempt_sheet(attempt: Attempt, *, with_history: bool = False) -> list[SheetItem]:
+    """The attempt's questions in the order the trainee saw them, with answers and scores."""
+    responses = list(
+        Response.objects.filter(attempt=attempt)
+        .select_related("graded_by")
+        .prefetch_related(Prefetch("chosen", queryset=Choice.objects.only("pk")))
+        .order_by("order", "pk")
+    )
+    parts = questions_with_parts(r.question_id for r in responses)
+    scores = defaultdict(dict)
+    for score in CriterionScore.objects.filter(response__attempt=attempt):
+        scores[score.response_id][score.criterion_id] = score.points
+    changes = defaultdict(list)
+    if with_history:
+        for change in GradeChange.objects.filter(response__attempt=attempt).select_related(
+            "changed_by"
+        ):
+            changes[change.response_id].append(change)
+    items = []
+    for response in responses:
+        question, choices, criteria = parts[response.question_id]
+        items.append(
+            SheetItem(
+                response=response,
+                question=question,
+                choices=choices,
+                criteria=criteria,
+                scores=scores[response.pk],
+                chosen_ids={c.pk for c in response.chosen.all()},
+                changes=changes[response.pk],
+            )
+        )
+    return items
+
+
+def quiz_preview(quiz: Quiz) -> list[SheetItem]:
+    """The quiz's questions as a trainee would see them, for authors (nothing saved)."""
+    ids = list(Question.objects.filter(quiz=quiz).non_polymorphic().values_list("pk", flat=True))
+    parts = questions_with_parts(ids)
+    items = []
+    for pk in ids:
+        question, choices, criteria = parts[pk]
+        items.append(
+            SheetItem(
+                response=Response(question_id=pk),
+                question=question,
+                choices=choices,
+                criteria=criteria,
+            )
+        )
+    items.sort(key=lambda i: (i.question.order, i.question.pk))
+    return items
+
+
+# --- Grading ------------------------------------------------------------------------------
+
+
+def grading_queue(user, *, today: date | None = None):
+    """Attempts awaiting grading that the user may grade, oldest due first."""
+    return (
+        Attempt.objects.awaiting_grading()
+        .for_grader(user)
+        .select_related("quiz", "enrollment__trainee", "leased_to")
+        .order_by("grading_due_on", "submitted_at", "pk")
+    )
+
+
+def overdue_grading(*, today: date | None = None):
+    today = today or timezone.localdate()
+    from mentors.models import Mentorship
+
+    return (
+        Attempt.objects.awaiting_grading()
+        .filter(grading_overdue_on__lte=today)
+        .select_related("quiz", "enrollment__trainee", "leased_to")
+        .prefetch_related(
+            Prefetch(
+                "enrollment__mentorships",
+                queryset=Mentorship.objects.active().select_related("mentor"),
+                to_attr="active_mentorships",
+            )
+        )
+        .order_by("grading_overdue_on", "submitted_at", "pk")
+    )
+
+
+def quiz_results(user, quiz):
+    """Submitted attempts at a quiz that the user may see, newest first."""
+    return (
+        attempts_visible_to(user)
+        .filter(quiz=quiz)
+        .submitted()
+        .select_related("enrollment__trainee", "graded_by")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def quizzes_visible_to_staff(user):
+    if roles.sees_all_trainees(user) or access.may_grade(user):
+        return Quiz.objects.annotate(
+            n_questions=Count("questions", distinct=True),
+            n_awaiting=Count("attempts", filter=Q(attempts__status="awaiting_grading")),
+        )
+    return Quiz.objects.none()

@@ -1,12 +1,454 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+"""Pages of quizzes: the trainee's quizzes and attempts, grading, overrides and results.
 
-from . import access
+Objects are fetched through scoped querysets with get_object_or_404: what a user may not
+see or grade answers 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.models import Enrollment
+from courses.selectors import current_enrollment, enrollments_visible_to
+from lms import roles
+
+from . import access, selectors, services
+from .forms import AnswerForm, ExtraAttemptForm, GradeForm, OverrideForm
+from .models import Attempt, Quiz, Response
+
+
+def _errors_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- Trainee ------------------------------------------------------------------------------
+
+
+def _trainee_enrollment(request) -> Enrollment:
+    enrollment = current_enrollment(request.user) if roles.is_trainee(request.user) else None
+    if enrollment is None:
+        raise Http404
+    return enrollment
+
+
+@login_required
+def my_quizzes(request):
+    if not roles.is_trainee(request.user):
+        raise Http404
+    enrollment = current_enrollment(request.user)
+    items = selectors.my_quizzes(enrollment) if enrollment else []
+    return render(
+        request,
+        "quizzes/my_quizzes.html",
+        {"enrollment": enrollment, "items": items, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def quiz_detail(request, slug):
+    """A quiz seen by the trainee: what it is, their attempts, start or resume."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    if not roles.is_trainee(request.user) or current_enrollment(request.user) is None:
+        if access.may_grade(request.user) or roles.sees_all_trainees(request.user):
+            return redirect("quizzes:quiz_results", slug=slug)
+        raise Http404
+    enrollment = _trainee_enrollment(request)
+    item = next((i for i in selectors.my_quizzes(enrollment) if i.state.quiz.pk == quiz.pk), None)
+    if item is None:
+        raise Http404
+    n_questions = quiz.questions.non_polymorphic().count()
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {"quiz": quiz, "item": item, "state": item.state, "n_questions": n_questions},
+    )
+
+
+@login_required
+@require_POST
+def attempt_start(request, slug):
+    quiz = get_object_or_404(Quiz, slug=slug)
+    enrollment = _trainee_enrollment(request)
+    try:
+        attempt = services.attempt_start(enrollment=enrollment, quiz=quiz, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        return redirect("quizzes:quiz", slug=slug)
+    return redirect("quizzes:attempt", pk=attempt.pk)
+
+
+def _visible_attempt(request, pk) -> Attempt:
+    return get_object_or_404(
+        selectors.attempts_visible_to(request.user).select_related(
+            "quiz", "enrollment__trainee", "graded_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def attempt_detail(request, pk):
+    """The trainee's attempt: the answer sheet while in progress, else the result."""
+    attempt = _visible_attempt(request, pk)
+    is_owner = attempt.enrollment.trainee_id == request.user.pk
+    if attempt.status == Attempt.Status.IN_PROGRESS:
+        if not is_owner:
+            raise Http404
+        attempt = services.attempt_expire_if_due(attempt=attempt)
+        if attempt.status == Attempt.Status.IN_PROGRESS:
+            sheet = selectors.attempt_sheet(attempt)
+            form = AnswerForm(sheet=sheet)
+            return render(
+                request,
+                "quizzes/attempt_take.html",
+                {"attempt": attempt, "sheet": sheet, "form": form, "rows": _rows(sheet, form)},
+            )
+        messages.warning(request, _("Time is up: your attempt was submitted."))
+    show_all = attempt.status == Attempt.Status.GRADED or not is_owner
+    sheet = selectors.attempt_sheet(attempt, with_history=not is_owner)
+    return render(
+        request,
+        "quizzes/attempt_result.html",
+        {
+            "attempt": attempt,
+            "sheet": sheet,
+            "is_owner": is_owner,
+            "show_points": show_all,
+            "can_override": access.may_override(request.user)
+            and attempt.status == Attempt.Status.GRADED,
+            "can_grade": attempt.status == Attempt.Status.AWAITING_GRADING
+            and services.attempts_for_grading(request.user).filter(pk=attempt.pk).exists(),
+        },
+    )
+
+
+def _rows(sheet, form):
+    return [(n, item, form.field_for(item)) for n, item in enumerate(sheet, start=1)]
+
+
+def _own_open_attempt(request, pk) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.select_related("quiz", "enrollment").filter(
+            enrollment__trainee=request.user
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def attempt_save(request, pk):
+    """Save answers as they go (the page posts the whole form; JSON for the autosave)."""
+    attempt = _own_open_attempt(request, pk)
+    try:
+        errors = services.attempt_save_answers(
+            attempt=attempt, user=request.user, data=request.POST
+        )
+    except ValidationError as exc:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": _errors_text(exc)}, status=409)
+        messages.warning(request, _errors_text(exc))
+        return redirect("quizzes:attempt", pk=pk)
+    now = timezone.localtime()
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ok": not errors,
+                "saved_at": time_format(now, "H:i"),
+                "errors": {f"q{k}": v for k, v in errors.errors.items()},
+            }
+        )
+    if errors:
+        for message in errors.errors.values():
+            messages.error(request, message)
+        return redirect("quizzes:attempt", pk=pk)
+    if request.POST.get("next") == "submit":
+        return redirect("quizzes:attempt_submit", pk=pk)
+    messages.success(request, _("Your answers are saved. You can come back and continue later."))
+    return redirect("quizzes:attempt", pk=pk)
+
+
+@login_required
+def attempt_submit(request, pk):
+    """Ask for confirmation (listing unanswered questions), then submit."""
+    attempt = _own_open_attempt(request, pk)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return redirect("quizzes:attempt", pk=pk)
+    if request.method == "POST":
+        try:
+            services.attempt_submit(attempt=attempt, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _errors_text(exc))
+            return redirect("quizzes:attempt", pk=pk)
+        attempt.refresh_from_db()
+        if attempt.status == Attempt.Status.GRADED:
+            messages.success(request, _("Submitted and graded."))
+        else:
+            messages.success(
+                request,
+                _("Submitted. Your mentor grades it by %(date)s; you will be notified.")
+                % {"date": attempt.grading_due_on},
+            )
+        return redirect("quizzes:attempt", pk=pk)
+    sheet = selectors.attempt_sheet(attempt)
+    unanswered = [
+        (n, item) for n, item in enumerate(sheet, start=1) if item.kind and not item.is_answered
+    ]
+    return render(
+        request,
+        "quizzes/attempt_submit.html",
+        {"attempt": attempt, "sheet": sheet, "unanswered": unanswered},
+    )
+
+
+# --- Grading ------------------------------------------------------------------------------
 
 
 @login_required
 def grading_queue(request):
     if not access.may_grade(request.user):
         raise Http404
-    return render(request, "quizzes/grading_queue.html", {"attempts": []})
+    today = timezone.localdate()
+    attempts = list(selectors.grading_queue(request.user, today=today))
+    now = timezone.now()
+    rows = [
+        {
+            "attempt": a,
+            "days": a.days_until_due(today),
+            "days_late": max(0, -(a.days_until_due(today) or 0)),
+            "escalated": a.is_overdue(today),
+            "holder": a.lease_holder(now),
+        }
+        for a in attempts
+    ]
+    return render(request, "quizzes/grading_queue.html", {"rows": rows, "today": today})
+
+
+@login_required
+def overdue_grading(request):
+    if not access.sees_overdue_list(request.user):
+        raise Http404
+    today = timezone.localdate()
+    attempts = list(selectors.overdue_grading(today=today))
+    rows = [
+        {
+            "attempt": a,
+            "days_overdue": (today - a.grading_due_on).days,
+            "mentor": a.enrollment.active_mentorships[0].mentor
+            if a.enrollment.active_mentorships
+            else None,
+        }
+        for a in attempts
+    ]
+    return render(request, "quizzes/overdue.html", {"rows": rows, "today": today})
+
+
+def _gradable_attempt(request, pk) -> Attempt:
+    if not access.may_grade(request.user):
+        raise Http404
+    return get_object_or_404(
+        services.attempts_for_grading(request.user).select_related(
+            "quiz", "enrollment__trainee", "leased_to"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def grade(request, pk):
+    """The grading page: opening it takes the lease; saving needs it (409 otherwise)."""
+    attempt = _gradable_attempt(request, pk)
+    if attempt.status == Attempt.Status.GRADED:
+        return redirect("quizzes:attempt", pk=pk)
+    status = 200
+    lock_message = ""
+    if request.method == "POST" and request.POST.get("action") == "release":
+        services.attempt_lease_release(attempt=attempt, user=request.user)
+        messages.info(request, _("You released the attempt; another grader can take it."))
+        return redirect("quizzes:grading_queue")
+    sheet = selectors.attempt_sheet(attempt, with_history=True)
+    manual = [item for item in sheet if item.is_manual]
+    if request.method == "POST":
+        forms = [GradeForm(request.POST, item=item) for item in manual]
+        if all(f.is_valid() for f in forms):
+            finish = request.POST.get("action") == "finish"
+            try:
+                services.attempt_grade(
+                    attempt=attempt,
+                    grader=request.user,
+                    grades={f.item.response.pk: f.grade() for f in forms},
+                    finish=finish,
+                )
+            except services.GradingLockError as exc:
+                if _wants_json(request):
+                    return JsonResponse({"ok": False, "message": exc.message}, status=409)
+                lock_message = exc.message
+                status = 409
+            except ValidationError as exc:
+                messages.error(request, _errors_text(exc))
+                attempt.refresh_from_db()
+                return redirect("quizzes:grade", pk=pk)
+            else:
+                if _wants_json(request):
+                    return JsonResponse({"ok": True})
+                if finish:
+                    messages.success(
+                        request, _("Graded. The trainee has been notified of the result.")
+                    )
+                    return redirect("quizzes:attempt", pk=pk)
+                messages.success(request, _("Saved. You can finish grading later."))
+                return redirect("quizzes:grade", pk=pk)
+        else:
+            status = 400
+    else:
+        forms = None
+    holds = services.attempt_lease_acquire(attempt=attempt, user=request.user)
+    holder = None if holds else attempt.lease_holder()
+    if forms is None:
+        forms = [GradeForm(item=item, disabled=not holds) for item in manual]
+    # After a refused save (409) the grader's inputs stay in the bound forms, not lost.
+    graded_auto = [item for item in sheet if not item.is_manual]
+    return render(
+        request,
+        "quizzes/grade.html",
+        {
+            "attempt": attempt,
+            "rows": list(zip(manual, forms, strict=True)),
+            "auto_items": graded_auto,
+            "holds_lease": holds,
+            "holder": holder,
+            "lock_message": lock_message,
+            "lease_minutes": services.lease_minutes(),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def response_override(request, pk, response_pk):
+    if not access.may_override(request.user):
+        raise Http404
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("quiz", "enrollment__trainee"),
+        pk=pk,
+        status=Attempt.Status.GRADED,
+    )
+    get_object_or_404(Response, pk=response_pk, attempt=attempt)
+    sheet = selectors.attempt_sheet(attempt, with_history=True)
+    item = next(i for i in sheet if i.response.pk == response_pk)
+    form = OverrideForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.response_override(
+                response=item.response,
+                user=request.user,
+                grade=form.grade(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors_text(exc))
+        else:
+            messages.success(request, _("Changed. The result was recomputed and the trainee told."))
+            return redirect(reverse("quizzes:attempt", args=[pk]) + "#history")
+    return render(
+        request, "quizzes/override.html", {"attempt": attempt, "item": item, "form": form}
+    )
+
+
+# --- Staff overviews ----------------------------------------------------------------------
+
+
+@login_required
+def quiz_results(request, slug):
+    if not (access.may_grade(request.user) or roles.sees_all_trainees(request.user)):
+        raise Http404
+    quiz = get_object_or_404(Quiz, slug=slug)
+    attempts = list(selectors.quiz_results(request.user, quiz))
+    return render(
+        request,
+        "quizzes/quiz_results.html",
+        {
+            "quiz": quiz,
+            "attempts": attempts,
+            "can_grant": access.may_grant_extra_attempt(request.user),
+            "out_of_attempts": _out_of_attempts(request.user, quiz)
+            if access.may_grant_extra_attempt(request.user)
+            else [],
+        },
+    )
+
+
+def _out_of_attempts(user, quiz):
+    """Enrollments that used every allowed attempt without passing (HR may grant one more)."""
+    if quiz.max_attempts is None:
+        return []
+    enrollment_ids = set(selectors.quiz_results(user, quiz).values_list("enrollment_id", flat=True))
+    enrollments = Enrollment.objects.open().filter(pk__in=enrollment_ids).select_related("trainee")
+    result = []
+    states = {}
+    for enrollment in enrollments:
+        states[enrollment.pk] = selectors.quiz_state(enrollment, quiz)
+        if states[enrollment.pk].status == "out_of_attempts":
+            result.append((enrollment, states[enrollment.pk]))
+    return result
+
+
+@login_required
+def extra_attempt(request, slug, enrollment_pk):
+    if not access.may_grant_extra_attempt(request.user):
+        raise Http404
+    quiz = get_object_or_404(Quiz, slug=slug)
+    enrollment = get_object_or_404(
+        enrollments_visible_to(request.user).select_related("trainee"), pk=enrollment_pk
+    )
+    state = selectors.quiz_state(enrollment, quiz)
+    form = ExtraAttemptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.extra_attempt_grant(
+                enrollment=enrollment,
+                quiz=quiz,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors_text(exc))
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, _("Extra attempt granted; the trainee was notified."))
+            return redirect("quizzes:quiz_results", slug=slug)
+    return render(
+        request,
+        "quizzes/extra_attempt.html",
+        {"quiz": quiz, "enrollment": enrollment, "state": state, "form": form},
+    )
+
+
+@login_required
+def quiz_preview(request, slug):
+    """The quiz as a trainee sees it, for its authors; nothing is saved."""
+    if not (request.user.is_superuser or request.user.has_perm("quizzes.change_quiz")):
+        raise Http404
+    quiz = get_object_or_404(Quiz, slug=slug)
+    sheet = selectors.quiz_preview(quiz)
+    form = AnswerForm(sheet=sheet)
+    return render(
+        request,
+        "quizzes/preview.html",
+        {"quiz": quiz, "sheet": sheet, "form": form, "rows": _rows(sheet, form)},
+    )

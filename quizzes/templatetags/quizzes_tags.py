@@ -13,3 +13,39 @@ def awaiting_grading_count(context):
     if user is None or not access.may_grade(user):
         return None
     return selectors.awaiting_grading_count(user=user)
+
+
+@register.filter
+def get_item(mapping, key):
+    value = mapping.get(key) if mapping else None
+    return value.normalize() if hasattr(value, "normalize") else value
+
+
+@register.simple_tag(takes_context=True)
+def quiz_block_context(context, value):
+    """What the quiz block shows: the quiz, the trainee's standing, a results link for staff.
+
+    The enrollment comes from the page context when the stage page provides one, otherwise
+    it is the user's current enrollment.
+    """
+    from courses.selectors import current_enrollment
+    from lms import roles
+
+    quiz = value.get("quiz") if value else None
+    if quiz is None:
+        return None
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    state = None
+    if user is not None and user.is_authenticated and roles.is_trainee(user):
+        enrollment = context.get("enrollment")
+        if enrollment is None or enrollment.trainee_id != user.pk:
+            enrollment = current_enrollment(user)
+        if enrollment is not None:
+            state = selectors.quiz_state(enrollment, quiz)
+    staff = bool(
+        user is not None
+        and user.is_authenticated
+        and (access.may_grade(user) or roles.sees_all_trainees(user))
+    )
+    return {"quiz": quiz, "state": state, "staff": staff}

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import ResponseGrade
+
+BOOL_CHOICES = [("true", _("True")), ("false", _("False"))]
+
+
+def _points_label(points: Decimal) -> str:
+    return _("%(points)s pt.") % {"points": points.normalize()}
+
+
+class AnswerForm(forms.Form):
+    """One field per question of an attempt, named q<question id> (oral questions have none:
+    they are asked in person)."""
+
+    all_answers = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
+
+    def __init__(self, *args, sheet, disabled=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+        self.fields_by_question = {}
+        for n, item in enumerate(sheet, start=1):
+            question, response = item.question, item.response
+            name = f"q{question.pk}"
+            label = f"{n}. {question.text}"
+            help_text = _points_label(question.points)
+            kind = item.kind
+            if kind == "choices":
+                n_correct = sum(1 for c in item.choices if c.correct)
+                field = forms.MultipleChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[(str(c.pk), c.text) for c in item.choices],
+                    widget=forms.CheckboxSelectMultiple,
+                    initial=[str(pk) for pk in item.chosen_ids],
+                    help_text=f"{help_text} · "
+                    + str(
+                        _("Choose every correct answer.")
+                        if n_correct != 1
+                        else _("Choose the correct answer.")
+                    ),
+                )
+            elif kind == "boolean":
+                initial = {True: "true", False: "false"}.get(response.answer_bool)
+                field = forms.ChoiceField(
+                    label=label,
+                    required=False,
+                    choices=BOOL_CHOICES,
+                    widget=forms.RadioSelect,
+                    initial=initial,
+                    help_text=help_text,
+                )
+            elif kind == "decimal":
+                unit = getattr(question, "unit", "")
+                value = response.answer_decimal
+                field = forms.CharField(
+                    label=label,
+                    required=False,
+                    initial="" if value is None else f"{value.normalize():f}",
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                    help_text=f"{help_text}" + (f" · {unit}" if unit else ""),
+                )
+            elif kind == "text":
+                field = forms.CharField(
+                    label=label,
+                    required=False,
+                    initial=response.answer_text,
+                    widget=forms.Textarea(attrs={"rows": 5}),
+                    help_text=help_text,
+                    max_length=20000,
+                )
+            else:
+                continue
+            field.disabled = disabled
+            self.fields[name] = field
+            self.fields_by_question[question.pk] = name
+
+    def field_for(self, item):
+        name = self.fields_by_question.get(item.question.pk)
+        return self[name] if name else None
+
+
+class GradeForm(forms.Form):
+    """The grader's inputs for one manual response: points (or per-criterion scores) and
+    feedback."""
+
+    def __init__(self, *args, item, disabled=False, **kwargs):
+        kwargs.setdefault("prefix", f"r{item.response.pk}")
+        super().__init__(*args, **kwargs)
+        self.item = item
+        if item.criteria:
+            for criterion in item.criteria:
+                self.fields[f"c{criterion.pk}"] = forms.DecimalField(
+                    label=f"{criterion.name} (0–{criterion.max_points.normalize()})",
+                    required=False,
+                    min_value=Decimal(0),
+                    max_value=criterion.max_points,
+                    decimal_places=2,
+                    initial=item.scores.get(criterion.pk),
+                    help_text=criterion.description,
+                    widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+                )
+        else:
+            self.fields["points"] = forms.DecimalField(
+                label=_("Points (0–%(max)s)") % {"max": item.question.points.normalize()},
+                required=False,
+                min_value=Decimal(0),
+                max_value=item.question.points,
+                decimal_places=2,
+                initial=item.response.awarded_points,
+                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+            )
+        self.fields["feedback"] = forms.CharField(
+            label=_("Feedback to the trainee"),
+            required=False,
+            initial=item.response.feedback,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        for field in self.fields.values():
+            field.disabled = disabled
+
+    def grade(self) -> ResponseGrade:
+        data = self.cleaned_data
+        return ResponseGrade(
+            points=data.get("points"),
+            criteria={
+                criterion.pk: data.get(f"c{criterion.pk}") for criterion in self.item.criteria
+            },
+            feedback=data.get("feedback", ""),
+        )
+
+
+class OverrideForm(GradeForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the attempt's history and shown to graders."),
+    )
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, item=item, prefix="override", **kwargs)
+        if not item.is_manual or not item.criteria:
+            self.fields.pop("points", None)
+            for name in [n for n in self.fields if n.startswith("c")]:
+                self.fields.pop(name)
+            self.fields["points"] = forms.DecimalField(
+                label=_("New points (0–%(max)s)") % {"max": item.question.points.normalize()},
+                min_value=Decimal(0),
+                max_value=item.question.points,
+                decimal_places=2,
+                initial=item.response.awarded_points,
+            )
+            self.fields.move_to_end("points", last=False)
+        else:
+            for criterion in item.criteria:
+                self.fields[f"c{criterion.pk}"].required = True
+        self.fields.move_to_end("reason")
+
+    def grade(self) -> ResponseGrade:
+        if self.item.is_manual and self.item.criteria:
+            return super().grade()
+        return ResponseGrade(
+            points=self.cleaned_data["points"], feedback=self.cleaned_data.get("feedback", "")
+        )
+
+
+class ExtraAttemptForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the trainee gets one more attempt; kept with the attempt history."),
+    )

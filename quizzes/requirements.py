@@ -1,0 +1,86 @@
+"""The quizzes' part of a stage's requirements: every required quiz block must be passed."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from courses.requirements import Requirement
+
+from . import selectors
+from .models import Quiz
+
+
+def quiz_requirements(enrollment, stages) -> dict[int, list[Requirement]]:
+    """{stage id: [Requirement, ...]} for all stages at once, in three queries."""
+    placements = {stage.pk: selectors.quiz_blocks_raw(stage) for stage in stages}
+    ids = {qid for found in placements.values() for qid, required in found if required}
+    if not ids:
+        return {}
+    quizzes = Quiz.objects.in_bulk(ids)
+    states = selectors.quiz_states(enrollment, quizzes.values())
+    result: dict[int, list[Requirement]] = {}
+    for stage in stages:
+        reqs = []
+        seen = set()
+        for quiz_id, required in placements[stage.pk]:
+            if not required or quiz_id not in quizzes or quiz_id in seen:
+                continue
+            seen.add(quiz_id)
+            reqs.append(requirement_for(states[quiz_id]))
+        if reqs:
+            result[stage.pk] = reqs
+    return result
+
+
+def requirement_for(state: selectors.QuizState) -> Requirement:
+    quiz = state.quiz
+    label = _("Pass the %(quiz)s") % {"quiz": quiz.title}
+    quiz_url = reverse("quizzes:quiz", args=[quiz.slug])
+    key = f"quiz:{quiz.pk}"
+    status = state.status
+    if status == "passed":
+        return Requirement(key=key, label=label, done=True, url=quiz_url)
+    if status == "awaiting_grading":
+        due = date_format(state.awaiting.grading_due_on, "DATE_FORMAT")
+        return Requirement(
+            key=key,
+            label=label,
+            done=False,
+            action=_("Waiting for your mentor to grade — due by %(date)s") % {"date": due},
+            url=reverse("quizzes:attempt", args=[state.awaiting.pk]),
+            waiting=True,
+        )
+    if status == "in_progress":
+        return Requirement(
+            key=key,
+            label=label,
+            done=False,
+            action=_("Take the %(quiz)s") % {"quiz": quiz.title},
+            url=reverse("quizzes:attempt", args=[state.in_progress.pk]),
+        )
+    if status == "failed":
+        return Requirement(
+            key=key,
+            label=label,
+            done=False,
+            action=_("Retake the %(quiz)s") % {"quiz": quiz.title},
+            url=quiz_url,
+        )
+    if status == "out_of_attempts":
+        return Requirement(
+            key=key,
+            label=label,
+            done=False,
+            action=_("Waiting for HR: no attempts left at the %(quiz)s") % {"quiz": quiz.title},
+            url=quiz_url,
+            waiting=True,
+        )
+    return Requirement(
+        key=key,
+        label=label,
+        done=False,
+        action=_("Take the %(quiz)s") % {"quiz": quiz.title},
+        url=quiz_url,
+    )

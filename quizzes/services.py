@@ -1,0 +1,688 @@
+"""Writes of attempts, grading, overrides, extra attempts and the grading deadlines.
+
+Scoring rules (exact, in Decimal):
+- multiple choice: full points when the set of chosen choices equals the set of correct ones;
+- true/false: full points when the answer equals the statement's truth;
+- numeric: full points when |answer - correct| <= tolerance;
+- manual (written, oral): the grader awards 0..points, or 0..max per rubric criterion.
+Percent = 100 x awarded / maximum, rounded half-up to one decimal; passed when >= pass mark.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.roles import Role
+from lms.services import notify
+
+from . import access, selectors
+from .models import (
+    Attempt,
+    CriterionScore,
+    ExtraAttemptGrant,
+    GradeChange,
+    Question,
+    Quiz,
+    Response,
+    percent_of,
+)
+
+
+class GradingLockError(Exception):
+    """Saving grades without holding a valid lease (HTTP 409 in views)."""
+
+    def __init__(self, holder=None):
+        self.holder = holder
+        if holder is not None:
+            name = holder.get_full_name() or holder.username
+            message = _("%(name)s is grading this attempt now; your changes were not saved.") % {
+                "name": name
+            }
+        else:
+            message = _(
+                "Your grading lock expired; your changes were not saved. "
+                "Reopen the attempt to take the lock again."
+            )
+        super().__init__(message)
+        self.message = message
+
+
+def lease_minutes() -> int:
+    return int(getattr(settings, "QUIZ_GRADING_LEASE_MINUTES", 30))
+
+
+# --- Taking a quiz ------------------------------------------------------------------------
+
+
+def _stage_is_open(enrollment, quiz) -> bool:
+    from courses.services import stage_is_open_to_trainee
+
+    return any(
+        stage_is_open_to_trainee(enrollment, stage)
+        for stage in selectors.stages_holding(enrollment.program, quiz)
+    )
+
+
+@transaction.atomic
+def attempt_start(*, enrollment, quiz: Quiz, user, now: datetime | None = None) -> Attempt:
+    """Start an attempt, or return the one in progress (resuming it)."""
+    from courses.models import Enrollment
+
+    now = now or timezone.now()
+    if user.pk != enrollment.trainee_id:
+        raise PermissionDenied(_("Only the trainee takes their own quizzes."))
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.DROPPED:
+        raise ValidationError(_("Your enrollment is closed."))
+    state = selectors.quiz_state(enrollment, quiz)
+    if state.in_progress is not None:
+        return attempt_expire_if_due(attempt=state.in_progress, now=now)
+    if not _stage_is_open(enrollment, quiz):
+        raise ValidationError(_("The stage with this quiz is not open to you yet."))
+    if state.passed:
+        raise ValidationError(_("You have already passed this quiz."))
+    if state.awaiting is not None:
+        raise ValidationError(_("Your previous attempt is still waiting to be graded."))
+    if not state.can_start:
+        raise ValidationError(_("You have no attempts left for this quiz."))
+    attempt = Attempt(
+        enrollment=enrollment,
+        quiz=quiz,
+        number=(state.latest.number if state.latest else 0) + 1,
+        started_at=now,
+    )
+    attempt.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            attempt.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("An attempt at this quiz is already in progress.")) from exc
+    question_ids = list(
+        Question.objects.filter(quiz=quiz)
+        .non_polymorphic()
+        .order_by("order", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not question_ids:
+        raise ValidationError(_("This quiz has no questions yet."))
+    if quiz.shuffle_questions:
+        random.Random(attempt.pk).shuffle(question_ids)
+    Response.objects.bulk_create(
+        Response(attempt=attempt, question_id=qid, order=i)
+        for i, qid in enumerate(question_ids, start=1)
+    )
+    return attempt
+
+
+@dataclass
+class AnswerErrors:
+    errors: dict[int, str] = field(default_factory=dict)
+
+    def __bool__(self):
+        return bool(self.errors)
+
+
+def parse_decimal(raw: str) -> Decimal | None:
+    raw = (raw or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValueError(raw) from exc
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 12:
+        raise ValueError(raw)
+    return value.quantize(Decimal("0.0001"))
+
+
+def _check_open(attempt: Attempt, user) -> None:
+    if user.pk != attempt.enrollment.trainee_id:
+        raise PermissionDenied(_("This is not your attempt."))
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise ValidationError(_("This attempt was already submitted."))
+
+
+@transaction.atomic
+def attempt_save_answers(
+    *, attempt: Attempt, user, data, now: datetime | None = None
+) -> AnswerErrors:
+    """Save the answers present in ``data`` (a QueryDict or dict of lists), question by
+    question; answers that cannot be read are reported and left as they were."""
+    now = now or timezone.now()
+    attempt = (
+        Attempt.objects.select_for_update().select_related("quiz", "enrollment").get(pk=attempt.pk)
+    )
+    _check_open(attempt, user)
+    deadline = attempt.deadline()
+    if deadline is not None and now > deadline + timedelta(seconds=30):
+        attempt_submit(attempt=attempt, user=user, now=now, reason="time")
+        raise ValidationError(_("Time is up: your attempt was submitted with the saved answers."))
+    errors = AnswerErrors()
+    for item in selectors.attempt_sheet(attempt):
+        name = f"q{item.question.pk}"
+        response = item.response
+        kind = item.kind
+        if kind == "choices":
+            if name not in data and f"{name}-present" not in data:
+                continue
+            values = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+            valid = {c.pk for c in item.choices}
+            chosen = {int(v) for v in values if str(v).isdigit() and int(v) in valid}
+            response.chosen.set(chosen)
+        elif kind == "boolean":
+            if name not in data:
+                continue
+            raw = _single(data, name)
+            response.answer_bool = {"true": True, "false": False}.get(raw)
+        elif kind == "decimal":
+            if name not in data:
+                continue
+            try:
+                response.answer_decimal = parse_decimal(_single(data, name))
+            except ValueError:
+                errors.errors[item.question.pk] = _("Enter a number, for example 12500.50.")
+                continue
+        elif kind == "text":
+            if name not in data:
+                continue
+            response.answer_text = _single(data, name)[:20000]
+        else:
+            continue
+        response.answered_at = now
+        response.save()
+    return errors
+
+
+def _single(data, name) -> str:
+    value = data.get(name, "")
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return str(value)
+
+
+def attempt_expire_if_due(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Submit an attempt whose time limit ran out (answers saved so far count)."""
+    now = now or timezone.now()
+    deadline = attempt.deadline()
+    if (
+        attempt.status == Attempt.Status.IN_PROGRESS
+        and deadline is not None
+        and now > deadline + timedelta(seconds=30)
+    ):
+        return attempt_submit(
+            attempt=attempt, user=attempt.enrollment.trainee, now=now, reason="time"
+        )
+    return attempt
+
+
+@transaction.atomic
+def attempt_submit(
+    *, attempt: Attempt, user, now: datetime | None = None, reason: str = ""
+) -> Attempt:
+    """Submit: automatic questions are scored now; with manual ones the attempt waits for a
+    grader (due and overdue dates set), otherwise it is graded at once."""
+    now = now or timezone.now()
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("quiz", "enrollment__trainee")
+        .get(pk=attempt.pk)
+    )
+    _check_open(attempt, user)
+    sheet = selectors.attempt_sheet(attempt)
+    for item in sheet:
+        if not item.is_manual:
+            item.response.awarded_points = score_item(item)
+            item.response.graded_at = now
+            item.response.save(update_fields=["awarded_points", "graded_at"])
+    attempt.submitted_at = now
+    has_manual = any(item.is_manual for item in sheet)
+    if has_manual:
+        today = timezone.localdate(now)
+        attempt.status = Attempt.Status.AWAITING_GRADING
+        attempt.grading_due_on = today + timedelta(days=attempt.quiz.grading_due_days)
+        attempt.grading_overdue_on = today + timedelta(days=attempt.quiz.grading_overdue_days)
+        attempt.save()
+        _notify_graders_of_submission(attempt)
+    else:
+        attempt.save()
+        _attempt_finalize(attempt, sheet=sheet, actor=None, now=now)
+    return attempt
+
+
+class _ScoringView:
+    """What an automatic question's score() reads, backed by the already loaded sheet item."""
+
+    def __init__(self, item):
+        self.answer_bool = item.response.answer_bool
+        self.answer_decimal = item.response.answer_decimal
+        self._chosen = [c for c in item.choices if c.pk in item.chosen_ids]
+
+    @property
+    def chosen(self):
+        return _ListManager(self._chosen)
+
+
+class _ListManager:
+    def __init__(self, items):
+        self._items = items
+
+    def all(self):
+        return self._items
+
+
+def score_item(item) -> Decimal:
+    """The automatic score of a sheet item, without extra queries."""
+    question = item.question
+    if question.answer_kind == "choices":
+        correct = {c.pk for c in item.choices if c.correct}
+        return question.points if item.chosen_ids == correct else Decimal(0)
+    return question.score(_ScoringView(item))
+
+
+def _attempt_finalize(attempt: Attempt, *, sheet, actor, now: datetime) -> None:
+    """Compute the result of a fully scored attempt, then certification, notifications and
+    the stage completion engine."""
+    from courses.services import enrollment_evaluate
+
+    was_graded = attempt.status == Attempt.Status.GRADED
+    awarded = sum((item.response.awarded_points or Decimal(0) for item in sheet), Decimal(0))
+    maximum = sum((item.question.points for item in sheet), Decimal(0))
+    attempt.awarded_points = awarded
+    attempt.max_points = maximum
+    attempt.percent = percent_of(awarded, maximum)
+    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+    attempt.status = Attempt.Status.GRADED
+    if not was_graded:
+        attempt.graded_at = now
+        attempt.graded_by = actor
+    attempt.leased_to = None
+    attempt.lease_expires_at = None
+    attempt.full_clean(validate_constraints=False)
+    attempt.save()
+    if attempt.quiz.is_certification:
+        _certification_sync(attempt.enrollment, attempt.quiz, actor=actor)
+    if actor is not None:
+        # Automatic results show at once on submit; a person's grading is announced.
+        _notify_trainee_of_result(attempt, regraded=was_graded)
+    enrollment_evaluate(enrollment=attempt.enrollment, actor=actor)
+
+
+def _certification_sync(enrollment, quiz: Quiz, *, actor) -> None:
+    """Passing clears the trainee for client work; failing the last allowed attempt flags the
+    enrollment and tells HR and directors."""
+    from courses.models import Enrollment
+
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    state = selectors.quiz_state(enrollment, quiz)
+    passed = state.passed_attempt
+    changed = []
+    if passed is not None:
+        cleared_on = timezone.localdate(passed.graded_at or timezone.now())
+        if enrollment.cleared_for_client_work_on is None:
+            enrollment.cleared_for_client_work_on = cleared_on
+            changed.append("cleared_for_client_work_on")
+        if enrollment.certification_failed:
+            enrollment.certification_failed = False
+            changed.append("certification_failed")
+    else:
+        failed = not state.can_start and not state.in_progress and not state.awaiting
+        if enrollment.cleared_for_client_work_on is not None:
+            enrollment.cleared_for_client_work_on = None
+            changed.append("cleared_for_client_work_on")
+        if failed != enrollment.certification_failed:
+            enrollment.certification_failed = failed
+            changed.append("certification_failed")
+            if failed:
+                _notify_certification_failed(enrollment, quiz)
+    if changed:
+        enrollment.save(update_fields=changed)
+
+
+# --- Grading ------------------------------------------------------------------------------
+
+
+def _gradable(attempt: Attempt, user) -> bool:
+    return attempts_for_grading(user).filter(pk=attempt.pk).exists()
+
+
+def attempts_for_grading(user):
+    return Attempt.objects.submitted().for_grader(user)
+
+
+def attempt_lease_acquire(*, attempt: Attempt, user, now: datetime | None = None) -> bool:
+    """Take (or renew) the grading lease with one conditional UPDATE: of two graders racing
+    for a free attempt exactly one gets it. Returns whether this user holds it now."""
+    now = now or timezone.now()
+    if not access.may_grade(user):
+        raise PermissionDenied
+    free = Q(leased_to__isnull=True) | Q(lease_expires_at__lte=now) | Q(leased_to=user)
+    taken = (
+        Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.AWAITING_GRADING)
+        .filter(free)
+        .update(leased_to=user, lease_expires_at=now + timedelta(minutes=lease_minutes()))
+    )
+    attempt.refresh_from_db(fields=["leased_to", "lease_expires_at", "status"])
+    return bool(taken)
+
+
+def attempt_lease_release(*, attempt: Attempt, user) -> bool:
+    released = Attempt.objects.filter(pk=attempt.pk, leased_to=user).update(
+        leased_to=None, lease_expires_at=None
+    )
+    return bool(released)
+
+
+@dataclass
+class ResponseGrade:
+    points: Decimal | None = None
+    criteria: dict[int, Decimal | None] = field(default_factory=dict)
+    feedback: str = ""
+
+
+def _validate_grade(item, grade: ResponseGrade) -> tuple[Decimal | None, dict[int, Decimal]]:
+    """The response's points and criterion scores from a grade, checked against the maxima."""
+    if item.criteria:
+        scores = {}
+        for criterion in item.criteria:
+            value = grade.criteria.get(criterion.pk)
+            if value is None:
+                continue
+            if value < 0 or value > criterion.max_points:
+                raise ValidationError(
+                    _("%(name)s: give 0 to %(max)s points.")
+                    % {"name": criterion.name, "max": criterion.max_points}
+                )
+            scores[criterion.pk] = value
+        if len(scores) == len(item.criteria):
+            return sum(scores.values(), Decimal(0)), scores
+        return None, scores
+    if grade.points is None:
+        return None, {}
+    if grade.points < 0 or grade.points > item.question.points:
+        raise ValidationError(
+            _("Question %(n)s: give 0 to %(max)s points.")
+            % {"n": item.response.order, "max": item.question.points}
+        )
+    return grade.points, {}
+
+
+def _apply_grade(item, grade: ResponseGrade, *, user, now, reason="", is_override=False):
+    points, scores = _validate_grade(item, grade)
+    response = item.response
+    for criterion_id, value in scores.items():
+        CriterionScore.objects.update_or_create(
+            response=response, criterion_id=criterion_id, defaults={"points": value}
+        )
+    old = response.awarded_points
+    changed = []
+    if points is not None and (points != old or is_override):
+        if old is not None or is_override:
+            GradeChange.objects.create(
+                response=response,
+                old_points=old,
+                new_points=points,
+                changed_by=user,
+                changed_at=now,
+                reason=reason,
+                is_override=is_override,
+            )
+        response.awarded_points = points
+        response.graded_by = user
+        response.graded_at = now
+        changed += ["awarded_points", "graded_by", "graded_at"]
+    if grade.feedback != response.feedback:
+        response.feedback = grade.feedback
+        changed.append("feedback")
+    if changed:
+        response.save(update_fields=changed)
+    item.scores.update(scores)
+
+
+@transaction.atomic
+def attempt_grade(
+    *,
+    attempt: Attempt,
+    grader,
+    grades: dict[int, ResponseGrade],
+    finish: bool = False,
+    now: datetime | None = None,
+) -> Attempt:
+    """Save a grader's scores and feedback (part-way is fine); with ``finish`` every manual
+    response must be scored and the attempt is graded. Needs the grader's valid lease."""
+    now = now or timezone.now()
+    if not _gradable(attempt, grader):
+        raise PermissionDenied
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("quiz", "enrollment__trainee", "leased_to")
+        .get(pk=attempt.pk)
+    )
+    if attempt.status != Attempt.Status.AWAITING_GRADING:
+        raise ValidationError(_("This attempt is already graded; use an override to change it."))
+    if not attempt.lease_is_held_by(grader, now):
+        raise GradingLockError(attempt.lease_holder(now))
+    sheet = selectors.attempt_sheet(attempt)
+    for item in sheet:
+        if item.is_manual and item.response.pk in grades:
+            _apply_grade(item, grades[item.response.pk], user=grader, now=now)
+    if finish:
+        missing = [
+            i.response.order for i in sheet if i.is_manual and i.response.awarded_points is None
+        ]
+        if missing:
+            raise ValidationError(
+                _("Score every question before finishing (missing: %(list)s).")
+                % {"list": ", ".join(str(n) for n in missing)}
+            )
+        _attempt_finalize(attempt, sheet=sheet, actor=grader, now=now)
+    else:
+        # Saving renews the lease, so a grader working steadily keeps it.
+        attempt.lease_expires_at = now + timedelta(minutes=lease_minutes())
+        attempt.save(update_fields=["lease_expires_at"])
+    return attempt
+
+
+@transaction.atomic
+def response_override(
+    *,
+    response: Response,
+    user,
+    grade: ResponseGrade,
+    reason: str,
+    now: datetime | None = None,
+) -> Attempt:
+    """A director or HR changes a graded response's points with a reason; the attempt's
+    result is recomputed and the trainee told."""
+    now = now or timezone.now()
+    if not access.may_override(user):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("quiz", "enrollment__trainee")
+        .get(pk=response.attempt_id)
+    )
+    if attempt.status != Attempt.Status.GRADED:
+        raise ValidationError(_("Only a graded attempt can be overridden; grade it instead."))
+    sheet = selectors.attempt_sheet(attempt)
+    item = next(i for i in sheet if i.response.pk == response.pk)
+    if not item.is_manual:
+        # An automatic question's points are overridden directly (0..points).
+        grade = ResponseGrade(points=grade.points, feedback=grade.feedback)
+        item = selectors.SheetItem(
+            response=item.response, question=item.question, chosen_ids=item.chosen_ids
+        )
+    points, _scores = _validate_grade(item, grade)
+    if points is None:
+        raise ValidationError(_("Give the new points."))
+    _apply_grade(item, grade, user=user, now=now, reason=reason, is_override=True)
+    _attempt_finalize(attempt, sheet=sheet, actor=user, now=now)
+    return attempt
+
+
+@transaction.atomic
+def extra_attempt_grant(*, enrollment, quiz: Quiz, user, reason: str) -> ExtraAttemptGrant:
+    """HR allows one more attempt after the last allowed one failed."""
+    from courses.models import Enrollment
+
+    if not access.may_grant_extra_attempt(user):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the extra attempt.")})
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    state = selectors.quiz_state(enrollment, quiz)
+    if state.passed:
+        raise ValidationError(_("The trainee has already passed this quiz."))
+    if state.left is None or state.left > 0 or state.in_progress or state.awaiting:
+        raise ValidationError(_("The trainee still has attempts left."))
+    grant = ExtraAttemptGrant(enrollment=enrollment, quiz=quiz, granted_by=user, reason=reason)
+    grant.full_clean()
+    grant.save()
+    if quiz.is_certification and enrollment.certification_failed:
+        enrollment.certification_failed = False
+        enrollment.save(update_fields=["certification_failed"])
+    notify(
+        recipient=enrollment.trainee,
+        title=_("You have one more attempt at %(quiz)s") % {"quiz": quiz.title},
+        body=reason,
+        url=reverse("quizzes:quiz", args=[quiz.slug]),
+        dedupe_key=f"quiz-extra-attempt:{grant.pk}",
+    )
+    return grant
+
+
+# --- Notifications and deadlines ----------------------------------------------------------
+
+
+def _users_in(*role_names):
+    User = get_user_model()
+    return list(
+        User.objects.filter(is_active=True, groups__name__in=role_names).distinct().order_by("pk")
+    )
+
+
+def graders_of(attempt: Attempt) -> list:
+    """Who is expected to grade: the trainee's active mentor, else HR."""
+    from mentors.models import Mentorship
+
+    mentorship = (
+        Mentorship.objects.active()
+        .filter(enrollment_id=attempt.enrollment_id)
+        .select_related("mentor")
+        .first()
+    )
+    if mentorship is not None:
+        return [mentorship.mentor]
+    return _users_in(Role.HR)
+
+
+def _trainee_name(attempt) -> str:
+    trainee = attempt.enrollment.trainee
+    return trainee.get_full_name() or trainee.username
+
+
+def _notify_graders_of_submission(attempt: Attempt) -> None:
+    for grader in graders_of(attempt):
+        notify(
+            recipient=grader,
+            title=_("%(name)s submitted %(quiz)s for grading")
+            % {"name": _trainee_name(attempt), "quiz": attempt.quiz.title},
+            body=_("Please grade it by %(date)s.") % {"date": attempt.grading_due_on},
+            url=reverse("quizzes:grade", args=[attempt.pk]),
+            dedupe_key=f"quiz-submitted:{attempt.pk}:{grader.pk}",
+            send_email=False,
+        )
+
+
+def _notify_trainee_of_result(attempt: Attempt, *, regraded: bool) -> None:
+    if regraded:
+        title = _("The result of %(quiz)s was changed: %(percent)s%%")
+    elif attempt.passed:
+        title = _("You passed %(quiz)s with %(percent)s%%")
+    else:
+        title = _("%(quiz)s graded: %(percent)s%%, not passed")
+    notify(
+        recipient=attempt.enrollment.trainee,
+        title=title % {"quiz": attempt.quiz.title, "percent": attempt.percent},
+        body=_("Open the result to see the points and feedback for every question."),
+        url=reverse("quizzes:attempt", args=[attempt.pk]),
+    )
+
+
+def _notify_certification_failed(enrollment, quiz: Quiz) -> None:
+    trainee = enrollment.trainee
+    name = trainee.get_full_name() or trainee.username
+    for user in _users_in(Role.HR, Role.DIRECTOR):
+        notify(
+            recipient=user,
+            title=_("%(name)s failed the last attempt at %(quiz)s")
+            % {"name": name, "quiz": quiz.title},
+            body=_("HR may grant one extra attempt, with a reason."),
+            url=reverse("quizzes:quiz_results", args=[quiz.slug]),
+            dedupe_key=f"quiz-cert-failed:{enrollment.pk}:{quiz.pk}:"
+            f"{enrollment.extra_attempt_grants.filter(quiz=quiz).count()}:{user.pk}",
+        )
+
+
+def grading_deadlines_notify(*, today: date | None = None) -> dict[str, int]:
+    """The daily check: remind the grader two days before the due date and on it, escalate
+    to HR and directors at the overdue date. Missed days catch up; dedupe keys make a
+    second run (or a task delivered twice) notify nobody again."""
+    today = today or timezone.localdate()
+    sent = {"reminders": 0, "escalations": 0}
+    attempts = (
+        Attempt.objects.awaiting_grading()
+        .filter(grading_due_on__lte=today + timedelta(days=2))
+        .select_related("quiz", "enrollment__trainee")
+        .order_by("pk")
+    )
+    escalate_to = None
+    for attempt in attempts:
+        url = reverse("quizzes:grade", args=[attempt.pk])
+        name = _trainee_name(attempt)
+        if attempt.is_overdue(today):
+            escalate_to = (
+                escalate_to if escalate_to is not None else _users_in(Role.HR, Role.DIRECTOR)
+            )
+            for user in escalate_to:
+                notify(
+                    recipient=user,
+                    title=_("Overdue grading: %(quiz)s by %(name)s")
+                    % {"quiz": attempt.quiz.title, "name": name},
+                    body=_("Submitted on %(submitted)s, due %(due)s, not graded yet.")
+                    % {
+                        "submitted": timezone.localdate(attempt.submitted_at),
+                        "due": attempt.grading_due_on,
+                    },
+                    url=url,
+                    dedupe_key=f"quiz-overdue:{attempt.pk}:{user.pk}",
+                )
+                sent["escalations"] += 1
+            continue
+        if today >= attempt.grading_due_on:
+            kind, title = "due", _("Grading due today: %(quiz)s by %(name)s")
+        else:
+            kind, title = "soon", _("Grading due in 2 days: %(quiz)s by %(name)s")
+        for grader in graders_of(attempt):
+            notify(
+                recipient=grader,
+                title=title % {"quiz": attempt.quiz.title, "name": name},
+                body=_("Please grade it by %(date)s.") % {"date": attempt.grading_due_on},
+                url=url,
+                dedupe_key=f"quiz-grading-{kind}:{attempt.pk}:{attempt.grading_due_on}:{grader.pk}",
+            )
+            sent["reminders"] += 1
+    return sent
