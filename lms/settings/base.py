@@ -131,6 +131,7 @@ TIME_ZONE = env("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="RUB")
+QUIZ_GRADING_LEASE_MINUTES = env.int("QUIZ_GRADING_LEASE_MINUTES", default=30)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
