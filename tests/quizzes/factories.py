@@ -134,7 +134,9 @@ def enroll(program, trainee=None, *, mentor=None):
         trainee=trainee, program=program, hire_date=date(2026, 1, 12)
     )
     if mentor is not None:
-        Mentorship.objects.create(enrollment=enrollment, mentor=mentor, started_on=date(2026, 1, 12))
+        Mentorship.objects.create(
+            enrollment=enrollment, mentor=mentor, started_on=date(2026, 1, 12)
+        )
     return enrollment
 
 

@@ -123,7 +123,8 @@ def _quiz_of_points(points: list[str], pass_mark: int):
 
 
 @pytest.mark.parametrize(
-    ("pass_mark", "passed"), [(70, True), (71, False)]  # exactly 70.0% vs just below
+    ("pass_mark", "passed"),
+    [(70, True), (71, False)],  # exactly 70.0% vs just below
 )
 def test_pass_mark_edge(pass_mark, passed):
     quiz, questions = _quiz_of_points(["7", "3"], pass_mark)
