@@ -33,6 +33,11 @@ class ProgramPage(Page):
     def job_description(self):
         return JobDescriptionPage.objects.child_of(self).live().first()
 
+    def serve(self, request, *args, **kwargs):
+        from .page_views import serve_program
+
+        return serve_program(request, self)
+
 
 class StagePage(Page):
     summary = models.TextField(_("summary"), blank=True)
@@ -64,15 +69,21 @@ class StagePage(Page):
 
     def checklist_items(self):
         """(item id, item value) for every checklist item in the body, in order."""
+        # blocks_by_name only converts the checklist blocks: iterating the whole body would
+        # also load every quiz the stage chooses (one query per stage).
         items = []
-        for block in self.body:
-            if block.block_type == "checklist":
-                for child in block.value["items"].bound_blocks:
-                    items.append((child.id, child.value))
+        for block in self.body.blocks_by_name("checklist"):
+            for child in block.value["items"].bound_blocks:
+                items.append((child.id, child.value))
         return items
 
     def quiz_blocks(self):
-        return [block.value for block in self.body if block.block_type == "quiz"]
+        return [block.value for block in self.body.blocks_by_name("quiz")]
+
+    def serve(self, request, *args, **kwargs):
+        from .page_views import serve_stage
+
+        return serve_stage(request, self)
 
 
 class JobDescriptionPage(Page):
@@ -110,6 +121,11 @@ class JobDescriptionPage(Page):
                 "responsibility",
             )
         ]
+
+    def serve(self, request, *args, **kwargs):
+        from .page_views import serve_job_description
+
+        return serve_job_description(request, self)
 
 
 class EnrollmentQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
@@ -237,3 +238,181 @@ def enrollment_list(user, *, filters: dict | None = None):
         )
         qs = qs.filter(Exists(current))
     return qs
+
+
+@dataclass
+class ProgramAccess:
+    """Why a user may open the pages of a program, or ``allowed`` is False (answer 404)."""
+
+    staff: bool = False  # HR, head of sales, directors, editors: everything, read-only
+    own: Enrollment | None = None  # the user's own open enrollment in the program
+    mentor: bool = False  # mentors one of the program's active trainees
+
+    @property
+    def allowed(self) -> bool:
+        return self.staff or self.own is not None or self.mentor
+
+
+def program_access(user, program, *, preview: bool = False) -> ProgramAccess:
+    if not user.is_authenticated:
+        return ProgramAccess()
+    # Wagtail only previews a page for someone allowed to edit it.
+    staff = preview or roles.sees_all_trainees(user)
+    own = None
+    if program is not None and program.pk:
+        own = (
+            Enrollment.objects.open()
+            .filter(trainee=user, program=program)
+            .select_related("program", "trainee")
+            .first()
+        )
+    if staff or own is not None:
+        return ProgramAccess(staff=staff, own=own)
+    from mentors.models import Mentorship
+
+    mentor = Mentorship.objects.active().filter(mentor=user, enrollment__program=program).exists()
+    if mentor:
+        return ProgramAccess(mentor=True)
+    editor = program.permissions_for_user(user).can_edit() if program is not None else False
+    return ProgramAccess(staff=editor)
+
+
+def enrollment_in_program_or_none(user, program, enrollment_id):
+    """The enrollment asked for in ``?enrollment=``, only if the user may see it (else None)."""
+    try:
+        pk = int(enrollment_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        enrollments_visible_to(user)
+        .filter(pk=pk, program=program)
+        .select_related("program", "trainee")
+        .first()
+    )
+
+
+def viewable_enrollments_in_program(user, program):
+    """Open enrollments in the program the user may look at (the trainee picker)."""
+    return (
+        enrollments_visible_to(user)
+        .open()
+        .filter(program=program)
+        .select_related("trainee")
+        .order_by("trainee__last_name", "trainee__first_name")
+    )
+
+
+@dataclass
+class Contact:
+    name: str
+    email: str
+    phone: str
+
+
+def active_mentor_contact(enrollment) -> Contact | None:
+    """The trainee's active mentor and how to reach them."""
+    from mentors.models import Mentorship
+
+    mentorship = (
+        Mentorship.objects.active()
+        .filter(enrollment=enrollment)
+        .select_related("mentor__profile")
+        .first()
+    )
+    if mentorship is None:
+        return None
+    mentor = mentorship.mentor
+    try:
+        phone = mentor.profile.phone
+    except ObjectDoesNotExist:
+        phone = ""
+    return Contact(
+        name=mentor.get_full_name() or mentor.get_username(), email=mentor.email, phone=phone
+    )
+
+
+@dataclass
+class ChecklistItemState:
+    tick: ChecklistTick | None
+    can_change: bool
+    responsible: str
+    responsible_label: str
+
+    @property
+    def done(self) -> bool:
+        return self.tick is not None
+
+
+def checklist_states(*, user, enrollment, stage, progress, mentor_name: str = "") -> dict:
+    """{item id: ChecklistItemState} of one stage for one enrollment, in two queries."""
+    from .blocks import Responsible
+
+    ticks = {
+        t.item_id: t
+        for t in ChecklistTick.objects.filter(enrollment=enrollment, stage=stage).select_related(
+            "ticked_by"
+        )
+    }
+    open_for_changes = (
+        enrollment.status == Enrollment.Status.ACTIVE
+        and progress is not None
+        and progress.status in (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS)
+    )
+    is_trainee = user.pk == enrollment.trainee_id
+    ticks_for_others = open_for_changes and (
+        roles.can_manage_enrollments(user) or is_active_mentor_of(user, enrollment)
+    )
+    states = {}
+    for item_id, item in stage.checklist_items():
+        who = item["responsible"]
+        label = str(Responsible.LABELS.get(who, who))
+        if who == Responsible.MENTOR and mentor_name:
+            label = f"{label}: {mentor_name}"
+        if who == Responsible.TRAINEE:
+            can_change = open_for_changes and is_trainee
+        else:
+            can_change = ticks_for_others
+        states[item_id] = ChecklistItemState(
+            tick=ticks.get(item_id), can_change=can_change, responsible=who, responsible_label=label
+        )
+    return states
+
+
+def enrollment_events(enrollment):
+    return enrollment.events.select_related("actor").order_by("-at", "-pk")
+
+
+@dataclass
+class EnrollmentRow:
+    """One line of HR's list, from the prefetched progress and mentorships (no queries)."""
+
+    enrollment: Enrollment
+    completed: int
+    total: int
+    current_stage: StagePage | None
+    mentor: object | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+    @classmethod
+    def of(cls, enrollment: Enrollment) -> EnrollmentRow:
+        progress = getattr(enrollment, "progress_list", [])
+        completed = sum(1 for p in progress if p.status == StageProgress.Status.COMPLETED)
+        current = next(
+            (
+                p.stage
+                for p in progress
+                if p.status in (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS)
+            ),
+            None,
+        )
+        mentorships = getattr(enrollment, "active_mentorships", [])
+        return cls(
+            enrollment=enrollment,
+            completed=completed,
+            total=len(progress),
+            current_stage=current,
+            mentor=mentorships[0].mentor if mentorships else None,
+        )

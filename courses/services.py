@@ -6,18 +6,22 @@ graded, a signature, a sign-off), never on page view.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from lms import roles
+from lms.models import Profile
 from lms.roles import Role
 
-from . import requirements, selectors
+from . import csv_import, requirements, selectors
 from .blocks import Responsible
 from .models import (
     ChecklistTick,
@@ -158,8 +162,14 @@ def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, us
     item = _checklist_item(stage, item_id)
     if not may_tick(user, enrollment, item):
         raise PermissionDenied(_("You may not tick this item."))
-    if not stage_is_open_to_trainee(enrollment, stage):
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        raise ValidationError(_("This enrollment is not active."))
+    progress = stage_progress_for(enrollment, stage)
+    if progress is None or progress.status == StageProgress.Status.LOCKED:
         raise ValidationError(_("This stage is not available yet."))
+    if progress.status == StageProgress.Status.COMPLETED and not done:
+        # A completed stage stays completed; unticking would make its checklist disagree.
+        raise ValidationError(_("This stage is completed; its checklist can no longer change."))
     if done:
         ChecklistTick.objects.get_or_create(
             enrollment=enrollment, stage=stage, item_id=item_id, defaults={"ticked_by": user}
@@ -173,6 +183,8 @@ def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, us
 def job_description_sign(*, enrollment: Enrollment, user) -> JobDescriptionSignature:
     if user.pk != enrollment.trainee_id:
         raise PermissionDenied(_("Only the trainee signs their job description."))
+    if enrollment.status == Enrollment.Status.DROPPED:
+        raise ValidationError(_("This enrollment is not active."))
     job = selectors.job_description_of(enrollment.program)
     if job is None or job.live_revision_id is None:
         raise ValidationError(_("There is no published job description to sign."))
@@ -205,6 +217,16 @@ def readiness_sign_off(
     progress = _sync_progress_rows(enrollment, stages)
     if not stages or progress[stages[-1].pk].status == StageProgress.Status.LOCKED:
         raise ValidationError(_("The trainee has not reached the last stage yet."))
+    open_tasks = [
+        req.label
+        for req in selectors.overview(enrollment).stages[-1].requirements
+        if not req.done and req.key != "sign_off"
+    ]
+    if open_tasks:
+        raise ValidationError(
+            _("The trainee still has open tasks in the last stage: %(tasks)s.")
+            % {"tasks": "; ".join(open_tasks)}
+        )
     sign_off, created = ReadinessSignOff.objects.get_or_create(
         enrollment=enrollment,
         defaults={"signed_by": user, "note": note, "figures": figures or {}},
@@ -222,6 +244,8 @@ def readiness_sign_off(
 
 @transaction.atomic
 def enrollment_drop(*, enrollment: Enrollment, user, reason: str, on: date | None = None):
+    if not roles.can_manage_enrollments(user):
+        raise PermissionDenied(_("Only HR drops and reactivates enrollments."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for dropping the enrollment.")})
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -244,6 +268,8 @@ def enrollment_drop(*, enrollment: Enrollment, user, reason: str, on: date | Non
 
 @transaction.atomic
 def enrollment_reactivate(*, enrollment: Enrollment, user, reason: str):
+    if not roles.can_manage_enrollments(user):
+        raise PermissionDenied(_("Only HR drops and reactivates enrollments."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for reactivating the enrollment.")})
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -267,3 +293,55 @@ def enrollment_reactivate(*, enrollment: Enrollment, user, reason: str):
     )
     enrollment_evaluate(enrollment=enrollment, actor=user)
     return enrollment
+
+
+# No look-alike characters (l/1, O/0): HR reads these passwords out to new hires.
+READABLE_CHARS = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass
+class ImportResult:
+    enrollments: list[Enrollment]
+    # New accounts and their initial password, shown once to HR to hand over.
+    new_accounts: list[tuple[object, str]]
+
+
+@transaction.atomic
+def enrollments_import(*, data: bytes, enrolled_by) -> ImportResult:
+    """Enroll everyone in HR's CSV, creating missing accounts as trainees; all or nothing.
+
+    Raises ``csv_import.ImportFailed`` with every row error and saves nothing when any row is
+    invalid.
+    """
+    if not roles.can_manage_enrollments(enrolled_by):
+        raise PermissionDenied(_("Only HR enrolls trainees."))
+    rows = csv_import.read_rows(data)
+    User = get_user_model()
+    result = ImportResult(enrollments=[], new_accounts=[])
+    for row in rows:
+        user = row.user
+        if user is None:
+            password = get_random_string(12, READABLE_CHARS)
+            user = User(
+                username=row.email,
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+            )
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+            Profile.objects.create(user=user, hire_date=row.hire_date)
+            result.new_accounts.append((user, password))
+        else:
+            Profile.objects.get_or_create(user=user, defaults={"hire_date": row.hire_date})
+        try:
+            enrollment = enrollment_create(
+                trainee=user, program=row.program, hire_date=row.hire_date, enrolled_by=enrolled_by
+            )
+        except ValidationError as exc:
+            raise csv_import.ImportFailed(
+                [csv_import.RowError(row.row, "email", message) for message in exc.messages]
+            ) from exc
+        result.enrollments.append(enrollment)
+    return result

@@ -145,6 +145,7 @@ def seed(ctx: DemoContext) -> None:
 # activity, then quizzes and attempts. Each app adds its own seeder here.
 SEEDERS = [
     "lms.demo.seed",
+    "courses.demo.seed",
 ]
 
 

@@ -1,0 +1,230 @@
+"""Reading HR's enrollment CSV: every row is checked before anything is saved.
+
+Columns: ``email, first_name, last_name, program, hire_date``. The program is given by its
+title or its slug; the hire date as ``YYYY-MM-DD`` (``DD.MM.YYYY`` is accepted too, as
+spreadsheets export it). Comma, semicolon and tab separated files are read, in UTF-8 (with or
+without BOM) or Windows-1251.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from .models import Enrollment, ProgramPage
+
+COLUMNS = ["email", "first_name", "last_name", "program", "hire_date"]
+MAX_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the line in the file; the header is line 1
+    column: str
+    message: str
+
+
+@dataclass
+class ImportRow:
+    row: int
+    email: str
+    first_name: str
+    last_name: str
+    program: ProgramPage
+    hire_date: date
+    user: object | None  # the existing account, or None: one is created
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailed([RowError(0, "", _("The file is not a text (CSV) file."))])
+
+
+def _parse_date(value: str) -> date | None:
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _find_program(value: str, programs: list[ProgramPage]) -> ProgramPage | None:
+    wanted = value.strip().casefold()
+    for program in programs:
+        if wanted in (program.slug.casefold(), program.title.casefold()):
+            return program
+    return None
+
+
+def read_rows(data: bytes) -> list[ImportRow]:
+    """Parse and validate the whole file; raises ImportFailed with every error found."""
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise ImportFailed(
+            [RowError(1, name, _("The column is missing from the first line.")) for name in missing]
+        )
+    reader.fieldnames = header
+
+    programs = list(ProgramPage.objects.live())
+    User = get_user_model()
+    errors: list[RowError] = []
+    rows: list[ImportRow] = []
+    seen_emails: dict[str, int] = {}
+    raw_rows = []
+    for record in reader:
+        line = reader.line_num
+        values = {name: (record.get(name) or "").strip() for name in COLUMNS}
+        if not any(values.values()):
+            continue
+        raw_rows.append((line, values))
+    if not raw_rows:
+        raise ImportFailed([RowError(2, "", _("The file has no rows to import."))])
+    if len(raw_rows) > MAX_ROWS:
+        raise ImportFailed([RowError(0, "", _("At most %(n)d rows per file.") % {"n": MAX_ROWS})])
+
+    emails = {values["email"].lower() for _line, values in raw_rows}
+    users_by_email: dict[str, list] = {}
+    for user in User.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower__in=[e for e in emails if e]
+    ):
+        users_by_email.setdefault(user.email_lower, []).append(user)
+    taken_usernames = set(
+        User.objects.filter(username__in=list(emails)).values_list("username", flat=True)
+    )
+    open_enrollments = set(
+        Enrollment.objects.open()
+        .filter(trainee__in=[u for users in users_by_email.values() for u in users])
+        .values_list("trainee_id", "program_id")
+    )
+
+    for line, values in raw_rows:
+        row_errors = []
+        email = values["email"].lower()
+        user = None
+        if not email:
+            row_errors.append(RowError(line, "email", _("The e-mail address is missing.")))
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                row_errors.append(
+                    RowError(
+                        line,
+                        "email",
+                        _("“%(value)s” is not an e-mail address.") % {"value": values["email"]},
+                    )
+                )
+            else:
+                if email in seen_emails:
+                    row_errors.append(
+                        RowError(
+                            line,
+                            "email",
+                            _("The same address is already on line %(line)d.")
+                            % {"line": seen_emails[email]},
+                        )
+                    )
+                seen_emails.setdefault(email, line)
+                matches = users_by_email.get(email, [])
+                if len(matches) > 1:
+                    row_errors.append(
+                        RowError(
+                            line,
+                            "email",
+                            _("Several accounts use this address; enroll the person in the admin."),
+                        )
+                    )
+                elif matches:
+                    user = matches[0]
+                elif email in taken_usernames:
+                    row_errors.append(
+                        RowError(
+                            line,
+                            "email",
+                            _("An account with this user name exists with another address."),
+                        )
+                    )
+        if user is None:
+            for column, label in (("first_name", _("first name")), ("last_name", _("last name"))):
+                if not values[column]:
+                    row_errors.append(
+                        RowError(
+                            line,
+                            column,
+                            _("The %(what)s is needed to create the account.") % {"what": label},
+                        )
+                    )
+                elif len(values[column]) > 150:
+                    row_errors.append(RowError(line, column, _("At most 150 characters.")))
+        program = None
+        if not values["program"]:
+            row_errors.append(RowError(line, "program", _("The program is missing.")))
+        else:
+            program = _find_program(values["program"], programs)
+            if program is None:
+                row_errors.append(
+                    RowError(
+                        line,
+                        "program",
+                        _("No published program “%(value)s”. Programs: %(names)s.")
+                        % {
+                            "value": values["program"],
+                            "names": ", ".join(p.title for p in programs) or "—",
+                        },
+                    )
+                )
+        hire_date = _parse_date(values["hire_date"])
+        if hire_date is None:
+            row_errors.append(
+                RowError(
+                    line,
+                    "hire_date",
+                    _("“%(value)s” is not a date; write it as YYYY-MM-DD.")
+                    % {"value": values["hire_date"]},
+                )
+            )
+        if user is not None and program is not None and (user.pk, program.pk) in open_enrollments:
+            row_errors.append(
+                RowError(line, "email", _("This person is already enrolled in this program."))
+            )
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        rows.append(
+            ImportRow(
+                row=line,
+                email=email,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                program=program,
+                hire_date=hire_date,
+                user=user,
+            )
+        )
+    if errors:
+        raise ImportFailed(errors)
+    return rows
