@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -141,11 +142,38 @@ def seed(ctx: DemoContext) -> None:
     seed_people(ctx)
 
 
+def seed_ramp_plan(ctx: DemoContext) -> None:
+    """The demo program's six-month plan: what a fully productive account manager does a month."""
+    from courses.models import ProgramPage
+
+    from .models import RampPlan
+
+    for program in ProgramPage.objects.all():
+        _plan, created = RampPlan.objects.get_or_create(
+            program=program,
+            defaults={
+                "target_call": 300,
+                "target_meeting": 24,
+                "target_application": 12,
+                "target_contract": 2,
+                "percentages": [20, 40, 60, 80, 90, 100],
+                "meetings_per_day_norm": Decimal("1.2"),
+                "events_per_month_norm": Decimal("1"),
+                "referrals_per_month_norm": Decimal("2"),
+                "meetings_per_contract_norm": Decimal("12"),
+                "applications_per_contract_norm": Decimal("10"),
+            },
+        )
+        if created:
+            ctx.count("ramp plans")
+
+
 # In dependency order: people, then the program and enrollments, then mentorships and
 # activity, then quizzes and attempts. Each app adds its own seeder here.
 SEEDERS = [
     "lms.demo.seed",
     "courses.demo.seed",
+    "lms.demo.seed_ramp_plan",
 ]
 
 

@@ -51,6 +51,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.view_crontabschedule",
         "django_celery_beat.add_crontabschedule",
         "django_celery_beat.change_crontabschedule",
+        "lms.add_rampplan",
+        "lms.change_rampplan",
+        "lms.view_rampplan",
         # Quizzes and the question bank (one model per question type).
         "quizzes.add_quiz",
         "quizzes.change_quiz",
@@ -64,7 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *MENTORS_ADMIN_PERMISSIONS,
     ],
     Role.HEAD_OF_SALES: ["wagtailadmin.access_admin", *MENTORS_ADMIN_PERMISSIONS],
-    Role.DIRECTOR: ["wagtailadmin.access_admin"],
+    Role.DIRECTOR: ["wagtailadmin.access_admin", "lms.view_rampplan", "lms.change_rampplan"],
 }
 # Wagtail page permissions on the whole tree: HR authors the onboarding program.
 ROLE_PAGE_PERMISSIONS: dict[str, list[str]] = {

@@ -16,6 +16,13 @@ DEFAULT_SCHEDULE = [
         "description": "Re-sends in-app notifications whose e-mail has not gone out yet.",
     },
     {
+        "name": "Monthly ramp-up digest",
+        "task": "lms.tasks.ramp_monthly_digest",
+        "crontab": {"minute": "0", "hour": "7", "day_of_month": "1"},
+        "description": "On the first of the month: e-mails directors who is behind the curve, "
+        "who ramped and the overdue grading, and tells mentors about mentees behind the curve.",
+    },
+    {
         "name": "Quiz grading reminders and escalation",
         "task": "quizzes.tasks.grading_deadlines_check",
         "crontab": {"minute": "0", "hour": "8"},

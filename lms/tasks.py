@@ -29,3 +29,8 @@ def notifications_deliver_pending() -> int:
     for pk in ids:
         services.notification_deliver_email(notification_id=pk)
     return len(ids)
+
+
+@shared_task
+def ramp_monthly_digest() -> dict:
+    return services.ramp_digest_send(today=timezone.localdate())

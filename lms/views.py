@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -20,13 +19,6 @@ def home(request):
 @login_required
 def no_role(request):
     return render(request, "lms/no_role.html")
-
-
-@login_required
-def dashboard(request):
-    if not roles.can_view_dashboard(request.user):
-        raise PermissionDenied
-    return render(request, "lms/dashboard.html")
 
 
 @login_required
