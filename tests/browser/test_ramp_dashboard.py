@@ -1,0 +1,44 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from lms.dashboard import dashboard
+from lms.demo import DEMO_PASSWORD
+from tests.browser.conftest import login, screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_director_filters_a_cohort_and_opens_a_trainee_behind_the_curve(live_server, new_page):
+    call_command("seed_demo", "--quiet")
+    director = get_user_model().objects.get(username="director")
+    data = dashboard(director, filters={}, today=timezone.localdate())
+    behind = data.behind[0]  # the demo always has trainees behind the curve
+
+    page = new_page(viewport={"width": 1400, "height": 1000})
+    login(page, live_server, "director", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/ramp-up/")
+    expect(page.get_by_role("heading", name="Ramp-up dashboard")).to_be_visible()
+    expect(page.locator(".chart-svg svg").first).to_be_visible()
+    screenshot(page, "ramp-up-dashboard")
+
+    page.get_by_label("Hire cohort").select_option(behind.cohort)
+    page.get_by_role("button", name="Show").click()
+    table = page.locator("table.dashboard-table")
+    expect(table).to_contain_text(behind.trainee_name)
+    for other in data.rows:
+        if other.cohort != behind.cohort:
+            expect(table).not_to_contain_text(other.trainee_name)
+    screenshot(page, "ramp-up-dashboard-cohort")
+
+    table.get_by_role("link", name=behind.trainee_name).click()
+    expect(page.get_by_role("heading", name=behind.trainee_name)).to_be_visible()
+    expect(page.get_by_text("Month by month against the plan")).to_be_visible()
+    expect(page.locator(".tile", has_text="Behind the curve")).to_contain_text("Yes")
+    expect(page.get_by_text("Effectiveness criteria")).to_be_visible()
+    screenshot(page, "ramp-up-drilldown")
