@@ -94,12 +94,18 @@ def _error(message: str, *, field: str = "non_field_errors") -> Response:
 
 
 def _parse_when(value: str, name: str) -> datetime:
-    when = parse_datetime(value)
-    if when is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValidationError({name: _("Use an ISO 8601 date or date and time.")})
+    value = value.strip()
+    day = parse_date(value) if len(value) == 10 else None
+    if day is not None:
         return local_midnight(day)
+    if "T" in value and " " in value:
+        value = value.replace(" ", "+")  # an unencoded "+03:00" arrives as " 03:00"
+    try:
+        when = parse_datetime(value)
+    except ValueError:
+        when = None
+    if when is None:
+        raise ValidationError({name: _("Use an ISO 8601 date or date and time.")})
     if when.tzinfo is None:
         raise ValidationError({name: _("Give the time with its UTC offset.")})
     return when

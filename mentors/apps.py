@@ -11,7 +11,12 @@ class MentorsConfig(AppConfig):
         post_migrate.connect(_ensure_integration_group, sender=self)
 
 
-def _ensure_integration_group(sender, **kwargs):
+def _ensure_integration_group(sender, using="default", **kwargs):
+    # django.contrib.auth comes after this app in INSTALLED_APPS, so its own handler has not
+    # created this app's permissions yet; create them first (idempotent).
+    from django.contrib.auth.management import create_permissions
+
     from .integration import ensure_integration_group
 
+    create_permissions(sender, verbosity=0, using=using)
     ensure_integration_group()
