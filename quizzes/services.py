@@ -154,28 +154,35 @@ def _check_open(attempt: Attempt, user) -> None:
         raise ValidationError(_("This attempt was already submitted."))
 
 
-@transaction.atomic
 def attempt_save_answers(
     *, attempt: Attempt, user, data, now: datetime | None = None
 ) -> AnswerErrors:
     """Save the answers present in ``data`` (a QueryDict or dict of lists), question by
-    question; answers that cannot be read are reported and left as they were."""
+    question; answers that cannot be read are reported and left as they were. After the
+    time limit nothing more is saved: the attempt is submitted as it stands."""
     now = now or timezone.now()
-    attempt = (
-        Attempt.objects.select_for_update().select_related("quiz", "enrollment").get(pk=attempt.pk)
-    )
+    attempt = Attempt.objects.select_related("quiz", "enrollment").get(pk=attempt.pk)
     _check_open(attempt, user)
     deadline = attempt.deadline()
     if deadline is not None and now > deadline + timedelta(seconds=30):
         attempt_submit(attempt=attempt, user=user, now=now, reason="time")
         raise ValidationError(_("Time is up: your attempt was submitted with the saved answers."))
+    return _save_answers(attempt=attempt, user=user, data=data, now=now)
+
+
+@transaction.atomic
+def _save_answers(*, attempt: Attempt, user, data, now: datetime) -> AnswerErrors:
+    attempt = (
+        Attempt.objects.select_for_update().select_related("quiz", "enrollment").get(pk=attempt.pk)
+    )
+    _check_open(attempt, user)
     errors = AnswerErrors()
     for item in selectors.attempt_sheet(attempt):
         name = f"q{item.question.pk}"
         response = item.response
         kind = item.kind
         if kind == "choices":
-            if name not in data and f"{name}-present" not in data:
+            if name not in data and "all_answers" not in data:
                 continue
             values = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
             valid = {c.pk for c in item.choices}

@@ -1,0 +1,112 @@
+"""The daily task: reminders 2 days before and on the due date, escalation when overdue."""
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from lms.models import Notification
+from lms.roles import Role
+from quizzes import services, tasks
+from tests.conftest import make_user
+from tests.quizzes.factories import QuizFactory, enroll, make_program, written
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def submitted(mentor):
+    """Submitted on 2 March 2026: due 23 March, overdue 30 March."""
+    quiz = QuizFactory(grading_due_days=21, grading_overdue_days=28)
+    written(quiz)
+    enrollment = enroll(make_program(quiz), mentor=mentor)
+    with time_machine.travel("2026-03-02 10:00:00+03:00", tick=False):
+        attempt = services.attempt_start(enrollment=enrollment, quiz=quiz, user=enrollment.trainee)
+        services.attempt_submit(attempt=attempt, user=enrollment.trainee)
+    attempt.refresh_from_db()
+    assert attempt.grading_due_on == date(2026, 3, 23)
+    assert attempt.grading_overdue_on == date(2026, 3, 30)
+    return attempt
+
+
+def run_on(day: str):
+    with time_machine.travel(f"{day} 08:00:00+03:00", tick=False):
+        return tasks.grading_deadlines_check()
+
+
+def reminders(user):
+    return list(
+        Notification.objects.filter(recipient=user, title__startswith="Grading due")
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+
+
+def escalations(user):
+    return Notification.objects.filter(recipient=user, title__startswith="Overdue grading").count()
+
+
+def test_reminder_two_days_before_and_on_the_due_date_then_escalation(submitted, mentor):
+    hr = make_user(Role.HR)
+    director = make_user(Role.DIRECTOR)
+    run_on("2026-03-20")
+    assert reminders(mentor) == []
+    run_on("2026-03-21")
+    assert len(reminders(mentor)) == 1 and "in 2 days" in reminders(mentor)[0]
+    run_on("2026-03-21")  # the task delivered twice notifies once
+    run_on("2026-03-22")
+    assert len(reminders(mentor)) == 1
+    run_on("2026-03-23")
+    assert len(reminders(mentor)) == 2 and "today" in reminders(mentor)[1]
+    run_on("2026-03-29")
+    assert escalations(hr) == escalations(director) == 0
+    run_on("2026-03-30")
+    assert escalations(hr) == escalations(director) == 1
+    assert escalations(mentor) == 0
+    run_on("2026-03-30")
+    run_on("2026-03-31")
+    assert escalations(hr) == escalations(director) == 1
+    assert len(reminders(mentor)) == 2
+
+
+def test_nothing_for_graded_attempts(submitted, mentor):
+    services.attempt_lease_acquire(attempt=submitted, user=mentor)
+    response = submitted.responses.get()
+    services.attempt_grade(
+        attempt=submitted,
+        grader=mentor,
+        grades={response.pk: services.ResponseGrade(points=1)},
+        finish=True,
+    )
+    run_on("2026-03-23")
+    run_on("2026-03-30")
+    assert reminders(mentor) == []
+    assert Notification.objects.filter(title__startswith="Overdue").count() == 0
+
+
+def test_without_a_mentor_hr_is_reminded():
+    hr = make_user(Role.HR)
+    quiz = QuizFactory(grading_due_days=2, grading_overdue_days=5)
+    written(quiz)
+    enrollment = enroll(make_program(quiz))
+    with time_machine.travel("2026-03-02 10:00:00+03:00", tick=False):
+        attempt = services.attempt_start(enrollment=enrollment, quiz=quiz, user=enrollment.trainee)
+        services.attempt_submit(attempt=attempt, user=enrollment.trainee)
+    run_on("2026-03-02")
+    assert len(reminders(hr)) == 1
+
+
+def test_the_overdue_list(client, submitted):
+    from django.urls import reverse
+
+    hr = make_user(Role.HR)
+    client.force_login(hr)
+    with time_machine.travel("2026-03-29 12:00:00+03:00"):
+        assert (
+            "No grading is overdue"
+            in client.get(reverse("quizzes:overdue_grading")).content.decode()
+        )
+    with time_machine.travel("2026-03-30 12:00:00+03:00"):
+        page = client.get(reverse("quizzes:overdue_grading")).content.decode()
+    assert submitted.enrollment.trainee.get_full_name() in page
+    assert "7 days late" in page
