@@ -59,6 +59,7 @@ class EnrollmentCreateView(generic.CreateView):
             return super().form_valid(form)
         except ValidationError as exc:
             form.add_error(None, exc)
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 
