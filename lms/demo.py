@@ -173,6 +173,7 @@ def seed_ramp_plan(ctx: DemoContext) -> None:
 SEEDERS = [
     "lms.demo.seed",
     "courses.demo.seed",
+    "mentors.demo.seed",
     "lms.demo.seed_ramp_plan",
 ]
 

@@ -1,0 +1,38 @@
+"""The demo seeder: mentorships, activity and statements in every status; idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from courses.models import Enrollment
+from mentors.models import Activity, BonusRule, BonusStatement, Mentorship
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_mentoring_data_once():
+    call_command("seed_demo", "--quiet")
+    counts = (Activity.objects.count(), Mentorship.objects.count(), BonusStatement.objects.count())
+    rule = BonusRule.objects.get()
+    assert [(t.name, t.min_call, t.min_application) for t in rule.tiers.all()] == [
+        ("Base", 0, 0),
+        ("Increased", 300, 10),
+    ]
+    assert Mentorship.objects.count() == Enrollment.objects.count() == 12
+    statuses = set(BonusStatement.objects.values_list("status", flat=True))
+    assert {"provisional", "final", "approved", "paid"} <= statuses
+    assert BonusStatement.objects.filter(needs_review=True).count() == 1
+    assert BonusStatement.objects.filter(tier_name="Increased").exists()
+    kinds = set(Activity.objects.values_list("kind", flat=True))
+    assert {"call", "meeting", "application", "contract"} <= kinds
+
+    dropped = Enrollment.objects.get(status="dropped")
+    assert not Mentorship.objects.filter(enrollment=dropped, ended_on__isnull=True).exists()
+    last = Activity.objects.filter(enrollment=dropped).order_by("-occurred_at").first()
+    assert last.occurred_at.date() < dropped.dropped_on
+
+    call_command("seed_demo", "--quiet")
+    assert (
+        Activity.objects.count(),
+        Mentorship.objects.count(),
+        BonusStatement.objects.count(),
+    ) == counts
