@@ -1,0 +1,117 @@
+"""The quiz page, the grading queue and the grading page use a number of queries that does
+not grow with questions or attempts (polymorphic: one query per question type)."""
+
+import pytest
+from django.urls import reverse
+
+from lms.roles import Role
+from quizzes import services
+from tests.conftest import make_user
+from tests.quizzes.conftest import answer
+from tests.quizzes.factories import (
+    QuizFactory,
+    enroll,
+    make_program,
+    mc,
+    numeric,
+    oral,
+    tf,
+    written,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def quiz_with(n_each: int):
+    """A quiz with ``n_each`` questions of every type."""
+    quiz = QuizFactory()
+    order = 0
+    for _ in range(n_each):
+        for make in (mc, tf, numeric, written):
+            order += 1
+            make(quiz, order=order)
+        order += 1
+        written(quiz, order=order, criteria=(("A", "2"), ("B", "3")))
+        order += 1
+        oral(quiz, order=order)
+    return quiz
+
+
+def started(n_each, mentor):
+    quiz = quiz_with(n_each)
+    enrollment = enroll(make_program(quiz), mentor=mentor)
+    attempt = services.attempt_start(enrollment=enrollment, quiz=quiz, user=enrollment.trainee)
+    return enrollment, attempt
+
+
+def filled_and_submitted(n_each, mentor):
+    enrollment, attempt = started(n_each, mentor)
+    data = {}
+    for response in attempt.responses.select_related("question"):
+        data[f"q{response.question_id}"] = "1"
+    answer(attempt, enrollment.trainee, data)
+    services.attempt_submit(attempt=attempt, user=enrollment.trainee)
+    return enrollment, attempt
+
+
+@pytest.mark.parametrize("n_each", [1, 6])
+def test_quiz_page_queries(client, mentor, django_assert_max_num_queries, n_each):
+    enrollment, attempt = started(n_each, mentor)
+    client.force_login(enrollment.trainee)
+    url = reverse("quizzes:attempt", args=[attempt.pk])
+    with django_assert_max_num_queries(18):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card question"') == 6 * n_each
+
+
+@pytest.mark.parametrize("n_each", [1, 6])
+def test_result_page_queries(client, mentor, django_assert_max_num_queries, n_each):
+    enrollment, attempt = filled_and_submitted(n_each, mentor)
+    client.force_login(enrollment.trainee)
+    with django_assert_max_num_queries(18):
+        assert client.get(reverse("quizzes:attempt", args=[attempt.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("n_each", [1, 6])
+def test_grading_page_queries(client, mentor, django_assert_max_num_queries, n_each):
+    _enrollment, attempt = filled_and_submitted(n_each, mentor)
+    client.force_login(mentor)
+    with django_assert_max_num_queries(21):
+        response = client.get(reverse("quizzes:grade", args=[attempt.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n_attempts", [1, 8])
+def test_grading_queue_queries(client, django_assert_max_num_queries, n_attempts):
+    mentor = make_user(Role.MENTOR)
+    quiz = QuizFactory()
+    written(quiz)
+    program = make_program(quiz)
+    for _ in range(n_attempts):
+        enrollment = enroll(program, mentor=mentor)
+        attempt = services.attempt_start(enrollment=enrollment, quiz=quiz, user=enrollment.trainee)
+        services.attempt_submit(attempt=attempt, user=enrollment.trainee)
+    client.force_login(mentor)
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("quizzes:grading_queue"))
+    assert response.content.decode().count("/grading/") >= n_attempts
+
+
+@pytest.mark.parametrize("n_attempts", [1, 8])
+def test_overdue_and_my_quizzes_queries(client, django_assert_max_num_queries, n_attempts):
+    hr = make_user(Role.HR)
+    quiz = QuizFactory(grading_due_days=0, grading_overdue_days=0)
+    written(quiz)
+    program = make_program(quiz)
+    for _ in range(n_attempts):
+        enrollment = enroll(program, mentor=make_user(Role.MENTOR))
+        attempt = services.attempt_start(enrollment=enrollment, quiz=quiz, user=enrollment.trainee)
+        services.attempt_submit(attempt=attempt, user=enrollment.trainee)
+    client.force_login(hr)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("quizzes:overdue_grading")).content.decode()
+    assert page.count("/grading/") >= n_attempts
+    client.force_login(enrollment.trainee)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("quizzes:my_quizzes")).status_code == 200
