@@ -78,12 +78,13 @@ def ramp_curve(
     *, plan, series: list[tuple[str, dict[int, Decimal]]], months: int, title: str
 ) -> str:
     """The plan curve (% of the full targets expected) against achieved % by month since hire."""
+    highest = max([_percent(v) or 0 for _label, values in series for v in values.values()] + [100])
     chart = pygal.Line(
         **_config(
             title=title,
             x_title=_("Month since hire"),
             y_title=_("% of the full monthly targets"),
-            range=(0, 130),
+            range=(0, max(120, 20 * (int(highest) // 20 + 1))),
             allow_interruptions=True,
             dots_size=4,
             value_formatter=lambda v: f"{v:.0f}%",

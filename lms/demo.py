@@ -152,12 +152,12 @@ def seed_ramp_plan(ctx: DemoContext) -> None:
         _plan, created = RampPlan.objects.get_or_create(
             program=program,
             defaults={
-                "target_call": 300,
-                "target_meeting": 24,
+                "target_call": 400,
+                "target_meeting": 20,
                 "target_application": 12,
-                "target_contract": 2,
+                "target_contract": 1,
                 "percentages": [20, 40, 60, 80, 90, 100],
-                "meetings_per_day_norm": Decimal("1.2"),
+                "meetings_per_day_norm": Decimal("1"),
                 "events_per_month_norm": Decimal("1"),
                 "referrals_per_month_norm": Decimal("2"),
                 "meetings_per_contract_norm": Decimal("12"),
