@@ -173,7 +173,9 @@ def attempt_save_answers(
 @transaction.atomic
 def _save_answers(*, attempt: Attempt, user, data, now: datetime) -> AnswerErrors:
     attempt = (
-        Attempt.objects.select_for_update().select_related("quiz", "enrollment").get(pk=attempt.pk)
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "enrollment")
+        .get(pk=attempt.pk)
     )
     _check_open(attempt, user)
     errors = AnswerErrors()
@@ -242,7 +244,7 @@ def attempt_submit(
     grader (due and overdue dates set), otherwise it is graded at once."""
     now = now or timezone.now()
     attempt = (
-        Attempt.objects.select_for_update()
+        Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz", "enrollment__trainee")
         .get(pk=attempt.pk)
     )
@@ -472,7 +474,7 @@ def attempt_grade(
     if not _gradable(attempt, grader):
         raise PermissionDenied
     attempt = (
-        Attempt.objects.select_for_update()
+        Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz", "enrollment__trainee", "leased_to")
         .get(pk=attempt.pk)
     )
@@ -518,7 +520,7 @@ def response_override(
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
     attempt = (
-        Attempt.objects.select_for_update()
+        Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz", "enrollment__trainee")
         .get(pk=response.attempt_id)
     )
