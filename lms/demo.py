@@ -175,6 +175,7 @@ SEEDERS = [
     "courses.demo.seed",
     "mentors.demo.seed",
     "lms.demo.seed_ramp_plan",
+    "quizzes.demo.seed",
 ]
 
 
