@@ -233,14 +233,18 @@ def seed_statements(ctx) -> None:
         services.statements_export(statements=oldest, user=approver, fmt="csv", now=now)
         services.statement_mark_paid(statement=finals[0], user=approver, now=now)
     if len(finals) > 1:
-        late = finals[-1]
+        # The CRM catches up late on the busiest approved period: enough applications to
+        # have reached the next tier, which the approved figures must not follow.
+        late = max(finals[1:], key=lambda st: (st.call_count, -st.pk))
         mentorship = late.mentorship
-        Activity.objects.create(
-            enrollment_id=mentorship.enrollment_id,
-            kind=Activity.Kind.APPLICATION,
-            occurred_at=timezone.make_aware(datetime.combine(late.last_day, time(16, 40))),
-            source="crm",
-            external_id=str(uuid.uuid5(NAMESPACE, f"late-application:{mentorship.pk}")),
-            note="Entered in the CRM after the period was approved",
-        )
+        missing = max(1, 10 - late.application_count)
+        for n in range(missing):
+            Activity.objects.create(
+                enrollment_id=mentorship.enrollment_id,
+                kind=Activity.Kind.APPLICATION,
+                occurred_at=timezone.make_aware(datetime.combine(late.last_day, time(16, 10 + n))),
+                source="crm",
+                external_id=str(uuid.uuid5(NAMESPACE, f"late-application:{mentorship.pk}:{n}")),
+                note="Entered in the CRM after the period was approved",
+            )
         services.statement_compute(mentorship_id=mentorship.pk, now=now)

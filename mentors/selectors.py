@@ -177,10 +177,16 @@ class MenteeRow:
     next: BonusTier | None
     progress: list[KindProgress] = field(default_factory=list)
     days_left: int = 0
+    window_over: bool = False
 
     @property
     def amount(self) -> Decimal:
         return self.reached.amount if self.reached else Decimal("0.00")
+
+    @property
+    def count_list(self) -> list[tuple[str, int]]:
+        labels = dict(Activity.Kind.choices)
+        return [(labels[kind], self.counts[kind]) for kind in COUNTED_KINDS]
 
 
 def _current_stage_titles(enrollment_ids: list[int]) -> dict[int, str]:
@@ -247,7 +253,7 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
         if aim is not None:
             for kind in COUNTED_KINDS:
                 minimum = getattr(aim, f"min_{kind}")
-                if minimum or c[kind]:
+                if minimum:
                     progress.append(KindProgress(kind, labels[kind], c[kind], minimum))
         result.append(
             MenteeRow(
@@ -261,6 +267,7 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
                 next=target,
                 progress=progress,
                 days_left=window.days_left(now) if window else 0,
+                window_over=window.is_over(now) if window else False,
             )
         )
     return result
@@ -291,6 +298,16 @@ class WeekTotals:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def label(self) -> str:
+        """ "23–29 Nov", or "26 Oct – 1 Nov" across months."""
+        from django.utils.formats import date_format
+
+        end = self.week_end
+        if self.week_start.month == end.month:
+            return f"{self.week_start.day}–{date_format(end, 'j M')}"
+        return f"{date_format(self.week_start, 'j M')} – {date_format(end, 'j M')}"
 
 
 def weekly_totals(qs, *, weeks: int = 8, today: date | None = None) -> list[WeekTotals]:

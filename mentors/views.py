@@ -85,11 +85,11 @@ def _activity_page(request, enrollment: Enrollment, *, own: bool):
             else:
                 messages.success(
                     request,
-                    _("%(kind)s logged for %(when)s.")
+                    _("%(kind)s logged: %(when)s")
                     % {
                         "kind": activity.get_kind_display(),
                         "when": date_format(
-                            timezone.localtime(activity.occurred_at), "SHORT_DATETIME_FORMAT"
+                            timezone.localtime(activity.occurred_at), "j M Y, H:i"
                         ),
                     },
                 )

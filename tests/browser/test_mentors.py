@@ -1,0 +1,94 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from lms.demo import DEMO_PASSWORD
+from lms.roles import Role
+from mentors import services
+from mentors.models import BonusStatement
+from tests.browser.conftest import login, screenshot
+from tests.conftest import make_user
+from tests.lms.factories import PASSWORD
+from tests.mentors.factories import add_activities, make_enrollment, make_mentorship, make_rule
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+MSK = ZoneInfo("Europe/Moscow")
+
+
+def test_trainee_logs_a_call_on_a_phone_and_sees_it_in_the_weekly_totals(live_server, new_page):
+    trainee = make_user(Role.TRAINEE, username="anna", first_name="Anna", last_name="Petrova")
+    make_enrollment(trainee=trainee, hire_date=timezone.localdate() - timedelta(days=20))
+    page = new_page(viewport={"width": 375, "height": 740})
+    login(page, live_server, "anna", PASSWORD)
+    page.goto(f"{live_server.url}/activity/")
+    expect(page.get_by_role("heading", name="My activity")).to_be_visible()
+    when = (timezone.localtime() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("What").select_option("call")
+    page.get_by_label("When").fill(when)
+    page.get_by_label("Note").fill("First cold call to Stroymash")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".message-success")).to_contain_text("Call logged")
+    current = page.locator(".weekly-totals tbody tr").first
+    expect(current.locator('td[data-kind="call"]')).to_have_text("1")
+    expect(page.locator(".activity-log")).to_contain_text("First cold call to Stroymash")
+    # Nothing sticks out sideways on a phone.
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    screenshot(page, "mentors-my-activity-phone")
+
+
+def test_head_of_sales_approves_a_statement_and_exports_it(live_server, new_page):
+    rule = make_rule()
+    for first, last in (("Sergey", "Kuznetsov"), ("Elena", "Sokolova")):
+        mentor = make_user(Role.MENTOR, first_name=first, last_name=last)
+        enrollment = make_enrollment(hire_date=date(2026, 1, 12))
+        m = make_mentorship(enrollment=enrollment, mentor=mentor, rule=rule)
+        add_activities(enrollment, "call", 310, datetime(2026, 1, 20, 11, tzinfo=MSK))
+        add_activities(enrollment, "application", 12, datetime(2026, 1, 21, 11, tzinfo=MSK))
+        services.statement_compute(mentorship_id=m.pk)
+    make_user(Role.HEAD_OF_SALES, username="pavel", first_name="Pavel", last_name="Orlov")
+    page = new_page()
+    login(page, live_server, "pavel", PASSWORD)
+    page.goto(f"{live_server.url}/bonuses/")
+    expect(page.get_by_role("heading", name="Mentor bonuses")).to_be_visible()
+    first_row = page.locator("table.statements tbody tr").first
+    first_row.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Approve selected").click()
+    expect(page.locator(".message-success")).to_contain_text("1 statement approved")
+    expect(page.locator("table.statements")).to_contain_text("Approved")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export CSV").click()
+    with open(info.value.path(), encoding="utf-8-sig") as f:
+        content = f.read()
+    assert "Increased" in content and "15000.00" in content and content.count("\n") == 2
+    assert BonusStatement.objects.filter(exported_at__isnull=False).count() == 1
+    page.goto(f"{live_server.url}/bonuses/")
+    screenshot(page, "mentors-bonuses-approved")
+
+
+def test_demo_mentor_and_head_of_sales_pages(live_server, new_page):
+    call_command("seed_demo", "--quiet")
+    page = new_page()
+    login(page, live_server, "mentor1", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/mentees/")
+    expect(page.get_by_role("heading", name="My mentees")).to_be_visible()
+    expect(page.locator("article.mentee").first).to_be_visible()
+    screenshot(page, "mentors-mentees-demo")
+    phone = new_page(viewport={"width": 375, "height": 740})
+    login(phone, live_server, "mentor1", DEMO_PASSWORD)
+    phone.goto(f"{live_server.url}/mentees/")
+    screenshot(phone, "mentors-mentees-phone")
+    boss = new_page()
+    login(boss, live_server, "sales_head", DEMO_PASSWORD)
+    boss.goto(f"{live_server.url}/bonuses/")
+    expect(boss.locator("table.statements")).to_contain_text("Needs review")
+    screenshot(boss, "mentors-bonuses-demo")
+    boss.goto(f"{live_server.url}/mentorships/")
+    screenshot(boss, "mentors-mentorships-demo")
