@@ -1,0 +1,137 @@
+"""The product survey end to end in Chromium: the demo trainee takes it, the mentor grades it
+in a second browser context, the trainee sees the result and the stage advances."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from courses import services as course_services
+from courses.blocks import Responsible
+from courses.models import StagePage, StageProgress
+from lms.demo import DEMO_PASSWORD
+from quizzes import demo, selectors, services
+from quizzes.models import Attempt, Quiz
+from tests.browser.conftest import login, screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _prepare_last_requirement():
+    """The demo trainee whose survey is in progress finishes everything else of the stage
+    (checklist, certification), so the survey is what remains."""
+    call_command("seed_demo", "--quiet")
+    survey = Quiz.objects.get(slug=demo.SURVEY_SLUG)
+    certification = Quiz.objects.get(slug=demo.CERTIFICATION_SLUG)
+    attempt = Attempt.objects.select_related("enrollment__trainee").get(
+        quiz=survey, status=Attempt.Status.IN_PROGRESS
+    )
+    enrollment = attempt.enrollment
+    stage = StagePage.objects.get(slug=demo.STAGE_SLUG)
+    mentor = enrollment.mentorships.active().get().mentor
+    hr = type(mentor).objects.get(username="hr")
+    for item_id, item in stage.checklist_items():
+        if item["required"]:
+            user = enrollment.trainee if item["responsible"] == Responsible.TRAINEE else hr
+            course_services.checklist_tick(
+                enrollment=enrollment, stage=stage, item_id=item_id, user=user
+            )
+    cert = services.attempt_start(
+        enrollment=enrollment, quiz=certification, user=enrollment.trainee
+    )
+    services.attempt_submit(attempt=cert, user=enrollment.trainee)
+    services.attempt_lease_acquire(attempt=cert, user=mentor)
+    item = next(i for i in selectors.attempt_sheet(cert) if i.is_manual)
+    services.attempt_grade(
+        attempt=cert,
+        grader=mentor,
+        grades={
+            item.response.pk: services.ResponseGrade(
+                criteria={c.pk: c.max_points for c in item.criteria}
+            )
+        },
+        finish=True,
+    )
+    progress = StageProgress.objects.get(enrollment=enrollment, stage=stage)
+    assert progress.status == StageProgress.Status.IN_PROGRESS
+    return attempt, enrollment, mentor, stage
+
+
+def test_trainee_takes_the_survey_mentor_grades_stage_advances(live_server, new_page):
+    attempt, enrollment, mentor, stage = _prepare_last_requirement()
+    trainee = enrollment.trainee
+
+    page = new_page()
+    login(page, live_server, trainee.username, DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My quizzes").click()
+    expect(page.get_by_role("heading", name="My quizzes")).to_be_visible()
+    page.get_by_role("link", name="Resume").first.click()
+    expect(page.get_by_role("heading", name="Product survey: Kestrel MF-4200")).to_be_visible()
+
+    textareas = page.locator("textarea")
+    for i in range(textareas.count()):
+        area = textareas.nth(i)
+        if not area.input_value():
+            area.fill(demo.GOOD_ANSWERS[i])
+    page.get_by_label(re.compile(r"What is the order total in RUB")).fill("564 540")
+    page.get_by_label("Starter toners for 8,000 pages").check()
+    page.get_by_label("Power and USB cables").check()
+    page.get_by_label("An office printing up to 15,000 pages a month in A4 and A3").check()
+    questions = page.locator("section.question")
+    questions.filter(has_text="third-party toner").get_by_label("False").check()
+    questions.filter(has_text="next working day when").get_by_label("True").check()
+    expect(page.locator("[data-save-status]")).to_contain_text("Saved at")
+    screenshot(page, "quizzes-take-survey")
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page.get_by_text("Every question has an answer.")).to_be_visible()
+    page.get_by_role("button", name="Yes, submit my answers").click()
+    expect(page.get_by_text("Your mentor grades your answers by")).to_be_visible()
+
+    grader = new_page()
+    login(grader, live_server, mentor.username, DEMO_PASSWORD)
+    grader.get_by_role("navigation", name="Main").get_by_role("link", name="Grading").click()
+    row = grader.locator("tr", has_text=trainee.get_full_name()).filter(has_text="Product survey")
+    row.get_by_role("link", name="Grade").click()
+    expect(grader.get_by_text("You hold this attempt until")).to_be_visible()
+    points = grader.get_by_label(re.compile(r"^Points \(0"))
+    assert points.count() == 7
+    for i in range(points.count()):
+        points.nth(i).fill("4")
+    grader.get_by_label("Feedback to the trainee").first.fill(
+        "Good; add the competitors' toner prices."
+    )
+    screenshot(grader, "quizzes-grading-page")
+    grader.get_by_role("button", name="Finish grading").click()
+    expect(grader.get_by_text("Graded. The trainee has been notified")).to_be_visible()
+
+    page.goto(f"{live_server.url}/attempts/{attempt.pk}/")
+    expect(page.locator(".result-tile")).to_contain_text("Passed")
+    # 7 x 4 + 5 + 2 + 2 + 1 + 1 = 39 of 46 = 84.8 %
+    expect(page.locator(".result-tile")).to_contain_text("84.8%")
+    expect(page.get_by_text("Good; add the competitors' toner prices.")).to_be_visible()
+    screenshot(page, "quizzes-result")
+    assert (
+        StageProgress.objects.get(enrollment=enrollment, stage=stage).status
+        == StageProgress.Status.COMPLETED
+    )
+    page.goto(f"{live_server.url}{stage.url}")
+    expect(page.get_by_test_id("stage-status")).to_have_text("Completed")
+    screenshot(page, "quizzes-stage-after")
+
+
+def test_quiz_pages_work_on_a_phone(live_server, new_page):
+    call_command("seed_demo", "--quiet")
+    attempt = Attempt.objects.select_related("enrollment__trainee").get(
+        quiz__slug=demo.SURVEY_SLUG, status=Attempt.Status.IN_PROGRESS
+    )
+    page = new_page(viewport={"width": 375, "height": 740})
+    login(page, live_server, attempt.enrollment.trainee.username, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/attempts/{attempt.pk}/")
+    expect(page.get_by_role("button", name="Review and submit")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380
+    screenshot(page, "quizzes-take-phone")
