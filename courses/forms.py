@@ -44,16 +44,25 @@ class EnrollmentImportForm(forms.Form):
 
 class EnrollmentFilterForm(forms.Form):
     program = forms.ModelChoiceField(
-        label=_("Program"), queryset=ProgramPage.objects.none(), required=False
+        label=_("Program"),
+        queryset=ProgramPage.objects.none(),
+        required=False,
+        empty_label=_("Any"),
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any"))] + Enrollment.Status.choices, required=False
     )
     stage = forms.ModelChoiceField(
-        label=_("Current stage"), queryset=StagePage.objects.none(), required=False
+        label=_("Current stage"),
+        queryset=StagePage.objects.none(),
+        required=False,
+        empty_label=_("Any"),
     )
     mentor = forms.ModelChoiceField(
-        label=_("Mentor"), queryset=get_user_model().objects.none(), required=False
+        label=_("Mentor"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Any"),
     )
     hire_month = forms.DateField(
         label=_("Hire month"),

@@ -209,7 +209,9 @@ def enrollment_list(user, *, filters: dict | None = None):
         .prefetch_related(
             Prefetch(
                 "progress",
-                queryset=StageProgress.objects.select_related("stage").order_by("stage__path"),
+                queryset=StageProgress.objects.filter(stage__live=True)
+                .select_related("stage")
+                .order_by("stage__path"),
                 to_attr="progress_list",
             ),
             Prefetch(

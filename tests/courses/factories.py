@@ -125,3 +125,21 @@ def finish_stage(enrollment, stage, *, hr):
 
 def stages_of(program):
     return list(StagePage.objects.child_of(program).live().order_by("path"))
+
+
+def seed_courses_demo():
+    """The demo company's people and the program (lms + courses seeders), as seed_demo runs
+    them, without the other apps' demo data."""
+    import random
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from courses import demo as courses_demo
+    from lms import demo
+
+    ctx = demo.DemoContext(today=timezone.localdate(), rng=random.Random(2026))
+    with transaction.atomic():
+        demo.seed(ctx)
+        courses_demo.seed(ctx)
+    return ctx

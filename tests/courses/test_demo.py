@@ -1,7 +1,6 @@
 """The demo program and the demo trainees' progress (seed_demo)."""
 
 import pytest
-from django.core.management import call_command
 
 from courses import selectors
 from courses.demo import PROGRAM_SLUG, STAGE_SLUGS
@@ -15,6 +14,7 @@ from courses.models import (
     StagePage,
     StageProgress,
 )
+from tests.courses.factories import seed_courses_demo
 
 pytestmark = pytest.mark.django_db
 MODELS = [
@@ -38,10 +38,12 @@ def completed_stages(enrollment):
 
 
 def test_seed_is_idempotent_and_builds_the_program():
-    call_command("seed_demo", "--quiet")
+    ctx = seed_courses_demo()
+    assert ctx.created["enrollments"] == 12
     first = counts()
-    call_command("seed_demo", "--quiet")
+    again = seed_courses_demo()
     assert counts() == first
+    assert "enrollments" not in again.created and "pages" not in again.created
 
     program = ProgramPage.objects.get(slug=PROGRAM_SLUG)
     assert program.title == "Account manager onboarding" and program.ramp_up_months == 6
@@ -57,7 +59,7 @@ def test_seed_is_idempotent_and_builds_the_program():
 
 
 def test_block_ids_are_deterministic():
-    call_command("seed_demo", "--quiet")
+    seed_courses_demo()
     ids = [i for i, _ in StagePage.objects.get(slug="introduction").checklist_items()]
     from courses.demo import block_id
 
@@ -65,7 +67,7 @@ def test_block_ids_are_deterministic():
 
 
 def test_trainees_are_spread_over_the_stages():
-    call_command("seed_demo", "--quiet")
+    seed_courses_demo()
     enrollments = list(
         Enrollment.objects.select_related("trainee", "program").order_by("hire_date")
     )

@@ -1,6 +1,8 @@
 """The program's page types in the Wagtail admin: where they may be created, and that they
 render for the people allowed to see them."""
 
+from unittest import mock
+
 import pytest
 from django.contrib.auth import get_user_model
 from wagtail.models import Page
@@ -16,6 +18,14 @@ from tests.courses.factories import enroll, home_page, make_program, stages_of
 
 class ProgramPageTypesTests(WagtailPageTestCase):
     def setUp(self):
+        # Wagtail's page assertions log in with the first authentication backend, which is
+        # django-axes' (it authenticates nobody); log in with Django's model backend instead.
+        self.enterContext(
+            mock.patch(
+                "wagtail.test.utils.page_tests.AUTH_BACKEND",
+                "django.contrib.auth.backends.ModelBackend",
+            )
+        )
         self.home = home_page()
         self.editor = get_user_model().objects.create_superuser(
             "editor", "editor@example.com", "password"
