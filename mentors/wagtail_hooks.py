@@ -24,6 +24,8 @@ class BonusRuleViewSet(SnippetViewSet):
 
 class MentoringSettingsViewSet(ModelViewSet):
     model = MentoringSettings
+    name = "mentee_caps"
+    url_prefix = "mentoring/mentee-caps"
     icon = "cog"
     menu_label = _("Mentee caps")
     form_fields = ["program", "mentee_cap"]

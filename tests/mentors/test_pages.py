@@ -125,7 +125,7 @@ def test_my_mentees_query_count_does_not_grow(client, mentor, django_assert_max_
     for m in mentor.mentorships.all():
         services.statement_compute(mentorship_id=m.pk)
     client.force_login(mentor)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         page = client.get("/mentees/")
     assert page.status_code == 200
     rows = page.context["rows"]
@@ -167,7 +167,7 @@ def test_mentor_bonuses_query_count_does_not_grow(
 ):
     _statements(n, make_rule())
     client.force_login(head_of_sales)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         page = client.get("/bonuses/")
     assert page.status_code == 200
     assert len(page.context["statements"]) == n
