@@ -135,3 +135,30 @@ def test_quiz_pages_work_on_a_phone(live_server, new_page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 380
     screenshot(page, "quizzes-take-phone")
+
+
+def test_hr_sees_queue_overdue_list_and_authors_in_the_admin(live_server, new_page):
+    call_command("seed_demo", "--quiet")
+    survey = Quiz.objects.get(slug=demo.SURVEY_SLUG)
+    page = new_page()
+    login(page, live_server, "hr", DEMO_PASSWORD)
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Grading", exact=True).click()
+    expect(page.get_by_role("heading", name="Grading")).to_be_visible()
+    expect(page.locator("table.grading-queue")).to_contain_text("overdue by")
+    expect(page.locator("table.grading-queue")).to_contain_text("due in 2 days")
+    screenshot(page, "quizzes-grading-queue")
+    nav.get_by_role("link", name="Overdue grading").click()
+    expect(page.get_by_text("Role-play certification: conclude a deal")).to_be_visible()
+    screenshot(page, "quizzes-overdue")
+    page.goto(f"{live_server.url}/admin/snippets/quizzes/quiz/edit/{survey.pk}/")
+    preview = page.get_by_text("Preview as a trainee")
+    expect(preview).to_be_visible()
+    preview.scroll_into_view_if_needed()
+    expect(
+        page.get_by_role("link", name=re.compile("What are the main characteristics"))
+    ).to_be_visible()
+    page.screenshot(path=str(screenshot(page, "quizzes-admin-quiz")))  # the questions panel in view
+    page.goto(f"{live_server.url}/quizzes/{survey.slug}/results/")
+    expect(page.get_by_role("heading", name=re.compile("Results"))).to_be_visible()
+    screenshot(page, "quizzes-results")
