@@ -144,10 +144,15 @@ class OverrideForm(GradeForm):
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, item=item, prefix="override", **kwargs)
-        if not item.is_manual or not item.criteria:
-            self.fields.pop("points", None)
-            for name in [n for n in self.fields if n.startswith("c")]:
+        reason = self.fields.pop("reason")
+        if item.is_manual and item.criteria:
+            for criterion in item.criteria:
+                self.fields[f"c{criterion.pk}"].required = True
+        else:
+            # An automatic question, or a manual one without a rubric: new points directly.
+            for name in [n for n in self.fields if n != "feedback"]:
                 self.fields.pop(name)
+            feedback = self.fields.pop("feedback")
             self.fields["points"] = forms.DecimalField(
                 label=_("New points (0–%(max)s)") % {"max": item.question.points.normalize()},
                 min_value=Decimal(0),
@@ -155,11 +160,8 @@ class OverrideForm(GradeForm):
                 decimal_places=2,
                 initial=item.response.awarded_points,
             )
-            self.fields.move_to_end("points", last=False)
-        else:
-            for criterion in item.criteria:
-                self.fields[f"c{criterion.pk}"].required = True
-        self.fields.move_to_end("reason")
+            self.fields["feedback"] = feedback
+        self.fields["reason"] = reason
 
     def grade(self) -> ResponseGrade:
         if self.item.is_manual and self.item.criteria:
