@@ -88,9 +88,7 @@ def _activity_page(request, enrollment: Enrollment, *, own: bool):
                     _("%(kind)s logged: %(when)s")
                     % {
                         "kind": activity.get_kind_display(),
-                        "when": date_format(
-                            timezone.localtime(activity.occurred_at), "j M Y, H:i"
-                        ),
+                        "when": date_format(timezone.localtime(activity.occurred_at), "j M Y, H:i"),
                     },
                 )
                 return redirect(here)
