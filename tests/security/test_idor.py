@@ -1,0 +1,134 @@
+"""IDOR probes: every URL that names an object, requested with trainee A's ids by people who may
+not see A (trainee B, B's mentor), by GET and by POST. Each answers exactly as it does for an id
+that does not exist (404, or the same 403 a role check gives for any id), shows none of A's
+data, and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from mentors.models import Activity, BonusStatement, Mentorship
+from quizzes.models import Attempt, Response
+
+from .matrix import client_for, request_rolled_back
+from .world import A_NAME, A_SECRET
+
+MISSING = 999_999
+
+# name -> builder(world, id_of) where id_of(obj) gives A's id, or MISSING for the control request.
+OBJECT_URLS = {
+    "drill-down": lambda w, i: reverse("ramp_drilldown", args=[i(w.enrollment_a)]),
+    "drill-down sign-off": lambda w, i: reverse("ramp_sign_off", args=[i(w.enrollment_a)]),
+    "enrollment": lambda w, i: reverse("courses:enrollment_detail", args=[i(w.enrollment_a)]),
+    "enrollment drop": lambda w, i: reverse("courses:enrollment_drop", args=[i(w.enrollment_a)]),
+    "enrollment reactivate": lambda w, i: reverse(
+        "courses:enrollment_reactivate", args=[i(w.enrollment_a)]
+    ),
+    "checklist tick": lambda w, i: reverse(
+        "courses:checklist_tick", args=[i(w.enrollment_a), w.stage1.pk, w.item_id]
+    ),
+    "job description sign": lambda w, i: reverse(
+        "courses:job_description_sign", args=[i(w.enrollment_a)]
+    ),
+    "readiness sign-off": lambda w, i: reverse(
+        "courses:readiness_sign_off", args=[i(w.enrollment_a)]
+    ),
+    "extra attempt": lambda w, i: reverse(
+        "quizzes:extra_attempt", args=[w.quiz.slug, i(w.enrollment_a)]
+    ),
+    "attempt": lambda w, i: reverse("quizzes:attempt", args=[i(w.attempt_a)]),
+    "attempt save": lambda w, i: reverse("quizzes:attempt_save", args=[i(w.attempt_a)]),
+    "attempt submit": lambda w, i: reverse("quizzes:attempt_submit", args=[i(w.attempt_a)]),
+    "grading page": lambda w, i: reverse("quizzes:grade", args=[i(w.attempt_a)]),
+    "response override": lambda w, i: reverse(
+        "quizzes:override", args=[i(w.attempt_a), i(w.response_a)]
+    ),
+    "activity log": lambda w, i: reverse("mentors:mentee_activity", args=[i(w.enrollment_a)]),
+    "activity delete": lambda w, i: reverse("mentors:activity_delete", args=[i(w.activity_a)]),
+    "mentorship end": lambda w, i: reverse("mentors:mentorship_end", args=[i(w.mentorship_a)]),
+    "API ramp": lambda w, i: reverse("api-enrollment-ramp", args=[i(w.enrollment_a)]),
+    "stage page for A": lambda w, i: f"{w.stage1.url}?enrollment={i(w.enrollment_a)}",
+}
+
+
+def _snapshot(w):
+    """What a successful write through one of these URLs would change."""
+    w.enrollment_a.refresh_from_db()
+    return (
+        w.enrollment_a.status,
+        hasattr(w.enrollment_a, "readiness_sign_off"),
+        w.enrollment_a.events.count(),
+        Attempt.objects.get(pk=w.attempt_a.pk).status,
+        Response.objects.get(pk=w.response_a.pk).answer_text,
+        Response.objects.get(pk=w.response_a.pk).awarded_points,
+        Activity.objects.filter(pk=w.activity_a.pk).exists(),
+        Mentorship.objects.get(pk=w.mentorship_a.pk).ended_on,
+        w.enrollment_a.progress.filter(status="done").count()
+        if hasattr(w.enrollment_a, "progress")
+        else None,
+    )
+
+
+@pytest.mark.parametrize("persona", ["trainee_b", "mentor_b"])
+def test_other_peoples_ids_answer_like_missing_ones(world, persona):
+    client = client_for(world, persona)
+    before = _snapshot(world)
+    problems = []
+    for name, build in OBJECT_URLS.items():
+        for method in ("GET", "POST"):
+            data = (
+                {"answer": "changed", "reason": "probe", "note": "probe"}
+                if method == "POST"
+                else None
+            )
+            real = request_rolled_back(client, method, build(world, lambda o: o.pk), data)
+            missing = request_rolled_back(client, method, build(world, lambda o: MISSING), data)
+            if real.status_code not in (403, 404, 405):
+                problems.append(f"{name} {method}: {real.status_code}")
+            if real.status_code != missing.status_code:
+                problems.append(
+                    f"{name} {method}: {real.status_code} for A's id, "
+                    f"{missing.status_code} for a missing id (an existence oracle)"
+                )
+            body = real.content.decode("utf-8", "replace")
+            if A_NAME in body or A_SECRET in body:
+                problems.append(f"{name} {method}: shows A's data")
+    # Outside the rolled-back probes too: the same POSTs for real change nothing.
+    for build in OBJECT_URLS.values():
+        client.post(build(world, lambda o: o.pk), {"reason": "probe", "note": "probe"})
+    assert problems == []
+    assert _snapshot(world) == before
+
+
+@pytest.mark.parametrize("persona", ["trainee_b", "mentor_b", "anonymous"])
+def test_api_lists_hold_nothing_of_trainee_a(world, persona):
+    client = client_for(world, persona)
+    for url in (
+        reverse("api-activities") + "?trainee=trainee_a@example.com",
+        reverse("api-activities"),
+        reverse("api-bonus-statements"),
+        reverse("api-enrollments"),
+    ):
+        body = client.get(url).content.decode()
+        assert A_NAME not in body and A_SECRET not in body and "trainee_a@" not in body, url
+
+
+def test_a_mentor_sees_only_their_own_statements(world):
+    client = client_for(world, "mentor_b")
+    data = client.get(reverse("api-bonus-statements")).json()
+    ids = {row["id"] for row in data["results"]}
+    assert ids == {world.statement_b.pk}
+    assert BonusStatement.objects.count() == 2
+
+
+# (An id of "integration" would make conftest skip the test as an integration test.)
+@pytest.mark.parametrize(
+    "persona", ["mentor_a", "director", "integration"], ids=["mentor_a", "director", "crm"]
+)
+def test_refused_activity_delete_keeps_the_entry(world, persona):
+    """Those who see A's hand-logged entry but did not log it get a refusal, not a deletion."""
+    client = client_for(world, persona)
+    response = client.post(reverse("mentors:activity_delete", args=[world.activity_a.pk]))
+    assert response.status_code == 302
+    assert Activity.objects.filter(pk=world.activity_a.pk).exists()
