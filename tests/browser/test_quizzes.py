@@ -135,6 +135,11 @@ def test_quiz_pages_work_on_a_phone(live_server, new_page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 380
     screenshot(page, "quizzes-take-phone")
+    page.goto(f"{live_server.url}/quizzes/")
+    expect(page.get_by_role("heading", name="My quizzes")).to_be_visible()
+    expect(page.get_by_role("link", name="Resume")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 380
+    screenshot(page, "quizzes-my-quizzes-phone")
 
 
 def test_hr_sees_queue_overdue_list_and_authors_in_the_admin(live_server, new_page):
