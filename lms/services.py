@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -25,8 +29,6 @@ def notify(
 
     With a ``dedupe_key``, calling twice (a task delivered twice) leaves one notification.
     """
-    from .tasks import notification_deliver_email
-
     if dedupe_key:
         existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
         if existing is not None:
@@ -45,8 +47,23 @@ def notify(
         # A concurrent call with the same key won the race.
         return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
     if notification.send_email:
-        notification_deliver_email.delay_on_commit(notification.pk)
+        transaction.on_commit(partial(_enqueue_email, notification.pk))
     return notification
+
+
+def _enqueue_email(notification_id: int) -> None:
+    """Publish the e-mail task; with the broker down the request still succeeds and the row
+    stays pending (email_sent_at empty) for notifications_deliver_pending to send later."""
+    from .tasks import notification_deliver_email
+
+    try:
+        notification_deliver_email.delay(notification_id)
+    except Exception:  # kombu's OperationalError, a refused connection, a timeout...
+        logger.warning(
+            "Could not publish the e-mail of notification %s; the catch-up job will send it.",
+            notification_id,
+            exc_info=True,
+        )
 
 
 def notification_deliver_email(*, notification_id: int) -> bool:
