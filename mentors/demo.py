@@ -201,8 +201,9 @@ def seed_activity(ctx, enrollment) -> None:
         row.enrollment = enrollment
         if row.source == Activity.Source.MANUAL:
             row.recorded_by = enrollment.trainee
-    Activity.objects.bulk_create(rows, batch_size=2000)
-    ctx.count("activities", len(rows))
+    if rows:
+        Activity.objects.bulk_create(rows, batch_size=2000)
+        ctx.count("activities", len(rows))
 
 
 def seed_statements(ctx) -> None:
