@@ -48,7 +48,7 @@ test-browser: install
 	REQUIRE_BROWSER=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 worker: install
 	$(BIN)/celery -A lms worker -l info
