@@ -128,7 +128,7 @@ PASSWORD_HASHERS = [
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses logins of a locked-out username from the same address.
-    "axes.backends.AxesStandaloneBackend",
+    "lms.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

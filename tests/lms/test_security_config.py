@@ -87,3 +87,9 @@ def test_api_docs_need_no_cdn(client):
     assert page.status_code == 200
     assert b"cdn" not in page.content.lower()
     assert b"/static/drf_spectacular_sidecar/" in page.content
+
+
+def test_programmatic_login_without_a_request_still_works(client):
+    user = make_user(Role.TRAINEE)
+    assert client.login(username=user.username, password=PASSWORD)
+    assert client.get(reverse("courses:my_onboarding")).status_code == 200
