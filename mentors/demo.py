@@ -39,14 +39,14 @@ class Profile:
 
 EARLY = Profile(speed=1.3, ramp_days=25)
 ON_CURVE = Profile(speed=1.0, ramp_days=75)
-LAGGING = Profile(speed=0.6, ramp_days=150)
+LAGGING = Profile(speed=0.45, ramp_days=180)
 PROFILES = {
     "trainee1": ON_CURVE,
     "trainee2": EARLY,
     "trainee3": ON_CURVE,
     "trainee4": LAGGING,
     "trainee5": ON_CURVE,  # dropped: activity stops at the drop date
-    "trainee6": ON_CURVE,
+    "trainee6": LAGGING,
     "trainee7": EARLY,
     "trainee8": ON_CURVE,
     "trainee9": LAGGING,
