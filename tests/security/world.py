@@ -62,13 +62,15 @@ class World:
         return self.users[persona]
 
 
-def build_world(*, secret_a: str = A_SECRET, secret_b: str = "B-secret-answer") -> World:
+def build_world(
+    *, secret_a: str = A_SECRET, secret_b: str = "B-secret-answer", first_name_a: str = "Alisa"
+) -> World:
     today = timezone.localdate()
     hire = today - timedelta(days=20)
     hr = make_user(Role.HR, username="hr", first_name="Helga", last_name="Resources")
     users = {
         "trainee_a": make_user(
-            Role.TRAINEE, username="trainee_a", first_name="Alisa", last_name=A_NAME
+            Role.TRAINEE, username="trainee_a", first_name=first_name_a, last_name=A_NAME
         ),
         "trainee_b": make_user(Role.TRAINEE, username="trainee_b", first_name="Boris"),
         "mentor_a": make_user(Role.MENTOR, username="mentor_a", first_name="Maria"),

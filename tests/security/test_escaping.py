@@ -1,0 +1,66 @@
+"""HTML and script typed by people (a trainee's name, answers, activity notes) are shown
+escaped on every page that renders them: one test per page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from .matrix import client_for
+from .world import XSS, build_world
+
+RAW = ("<script>alert(", "<img src=x onerror")
+ESCAPED = "&lt;script&gt;alert("
+
+
+@pytest.fixture
+def xss_world(db):
+    return build_world(secret_a=XSS, first_name_a=XSS)
+
+
+PAGES = {
+    "attempt (answer)": ("mentor_a", lambda w: reverse("quizzes:attempt", args=[w.attempt_a.pk])),
+    "grading page (answer, name)": (
+        "mentor_a",
+        lambda w: reverse("quizzes:grade", args=[w.attempt_a.pk]),
+    ),
+    "grading queue (name)": ("hr", lambda w: reverse("quizzes:grading_queue")),
+    "quiz results (name)": (
+        "mentor_a",
+        lambda w: reverse("quizzes:quiz_results", args=["product-survey"]),
+    ),
+    "trainee's activity (note)": ("trainee_a", lambda w: reverse("mentors:activity")),
+    "mentee's activity (note, name)": (
+        "mentor_a",
+        lambda w: reverse("mentors:mentee_activity", args=[w.enrollment_a.pk]),
+    ),
+    "my mentees (name)": ("mentor_a", lambda w: reverse("mentors:mentees")),
+    "mentorships (name)": ("hr", lambda w: reverse("mentors:mentorships")),
+    "mentor bonuses (name)": ("head_of_sales", lambda w: reverse("mentors:bonuses")),
+    "enrollments (name)": ("hr", lambda w: reverse("courses:enrollments")),
+    "enrollment (name)": (
+        "hr",
+        lambda w: reverse("courses:enrollment_detail", args=[w.enrollment_a.pk]),
+    ),
+    "stage page picker (name)": (
+        "mentor_a",
+        lambda w: f"{w.stage1.url}?enrollment={w.enrollment_a.pk}",
+    ),
+    "ramp-up dashboard (name)": ("director", lambda w: reverse("dashboard")),
+    "drill-down (name, chart)": (
+        "director",
+        lambda w: reverse("ramp_drilldown", args=[w.enrollment_a.pk]),
+    ),
+    "notifications (name in the title)": ("mentor_a", lambda w: reverse("notifications")),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_user_text_is_escaped(xss_world, page):
+    persona, build = PAGES[page]
+    response = client_for(xss_world, persona).get(build(xss_world))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ESCAPED in body, "the page does not show the text at all"
+    for raw in RAW:
+        assert raw not in body
