@@ -56,6 +56,22 @@ def ramp_dashboard(request):
     )
     query = request.GET.copy()
     query.pop("sort", None)
+    show_program = len({row.enrollment.program_id for row in data.rows}) > 1
+    sortable = [
+        ("trainee", _("Trainee")),
+        ("program", _("Program")),
+        ("hire_date", _("Hired")),
+        ("months", _("Months")),
+        ("stage", _("Current stage")),
+        ("quiz", _("Quiz avg")),
+        ("certification", _("Certification")),
+        ("fulfilment", _("Last month")),
+        ("ramped", _("Ramped")),
+        ("mentor", _("Mentor")),
+        ("status", _("Status")),
+    ]
+    if not show_program:
+        sortable = [column for column in sortable if column[0] != "program"]
     return render(
         request,
         "lms/dashboard.html",
@@ -69,19 +85,8 @@ def ramp_dashboard(request):
             "sort": sort,
             "query": query.urlencode(),
             "funnel": data.funnel(),
-            "sortable": [
-                ("trainee", _("Trainee")),
-                ("program", _("Program")),
-                ("hire_date", _("Hired")),
-                ("months", _("Months")),
-                ("stage", _("Current stage")),
-                ("quiz", _("Quiz avg")),
-                ("certification", _("Certification")),
-                ("fulfilment", _("Last month")),
-                ("ramped", _("Ramped")),
-                ("mentor", _("Mentor")),
-                ("status", _("Status")),
-            ],
+            "sortable": sortable,
+            "show_program": show_program,
         },
     )
 

@@ -157,7 +157,7 @@ class Month:
     fulfilment: Decimal
     raw_fulfilment: Decimal
     status: str
-    # Mean share of the full monthly targets reached (the y axis of the cohort chart).
+    # Mean share of the full monthly targets reached, each capped at 1 (the cohort chart).
     achievement: Decimal
 
     def as_api(self) -> dict:
@@ -236,7 +236,9 @@ def build_ramp(
         target = {m: plan.target(index, m) for m in METRICS}
         complete = end <= today
         value = fulfilment(plan, actual, target)
-        shares = [Decimal(actual[m]) / plan.full[m] for m in plan.metrics]
+        # Capped per metric like fulfilment, so one metric with a small target (a month of six
+        # contracts against one) cannot carry the others.
+        shares = [min(Decimal(actual[m]) / plan.full[m], ONE) for m in plan.metrics]
         ramp.months.append(
             Month(
                 index=index,
