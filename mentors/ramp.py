@@ -207,7 +207,9 @@ class Ramp:
 
     @property
     def months_over_plan(self) -> int:
-        return sum(1 for m in self.complete_months if m.raw_fulfilment > ONE)
+        """Complete months with every planned target met and the plan exceeded overall
+        (uncapped mean of actual / target above 1)."""
+        return sum(1 for m in self.complete_months if m.status == MET and m.raw_fulfilment > ONE)
 
     def cumulative(self) -> dict[str, int]:
         totals = dict.fromkeys(METRICS, 0)

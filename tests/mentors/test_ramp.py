@@ -241,3 +241,14 @@ def test_the_seven_criteria_on_a_hand_computed_example():
     assert crit[5].value == Decimal("3.50") and crit[5].light == ramp.GREEN  # 7 / 2
     assert crit[6].value == 0 and crit[6].light == ramp.NONE  # no complete month yet
     assert crit[7].value == Decimal("2.00") and crit[7].light == ramp.GREEN  # 4 / 2
+
+
+def test_months_over_plan_need_every_target_met():
+    hire = date(2026, 1, 10)
+    counts = counts_for(
+        {"call": 30, "meeting": 3, "application": 2},  # every target met and exceeded
+        {"call": 10, "meeting": 1, "application": 9},  # mean above 1, but calls and meetings short
+    )
+    result = ramp.build_ramp(hire_date=hire, plan=PLAN, counts=counts, today=date(2026, 3, 10))
+    assert result.months[1].raw_fulfilment > 1
+    assert result.months_over_plan == 1
