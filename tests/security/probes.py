@@ -175,7 +175,7 @@ ADMIN_PROBES = {
     "admin/crontabs": [("crontabs", "GET", _path("/admin/crontabs/"))],
     "admin/ramp_plans": [("ramp plans", "GET", _path("/admin/ramp_plans/"))],
     "admin/enrollments": [("admin enrollments", "GET", _path("/admin/enrollments/"))],
-    "admin/mentoringsettings": [("mentoring settings", "GET", _path("/admin/mentoringsettings/"))],
+    "admin/mentoring": [("mentee caps", "GET", _path("/admin/mentoring/mentee-caps/"))],
     "admin/sites": [("sites", "GET", _path("/admin/sites/"))],
     "admin/users": [("users", "GET", _path("/admin/users/"))],
     "admin/groups": [("groups", "GET", _path("/admin/groups/"))],

@@ -136,7 +136,7 @@ EXPECTED: dict[str, str] = {
     "crontabs":                  "login login login login login 200 302 302 login",
     "ramp plans":                "login login login login login 200 302 200 login",
     "admin enrollments":         "login login login login login 200 302 302 login",
-    "mentoring settings":        "login login login login login 200 200 302 login",
+    "mentee caps":               "login login login login login 200 200 302 login",
     "sites":                     "login login login login login 302 302 302 login",
     "users":                     "login login login login login 302 302 302 login",
     "groups":                    "login login login login login 302 302 302 login",
