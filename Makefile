@@ -39,13 +39,17 @@ check: install
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+# Two processes for the bulk of the suite; the real-worker tests run on their own afterwards,
+# because their Celery workers share one broker queue. Exit code 5 (nothing selected) is fine.
+PYTEST_WORKERS ?= 2
 pytest: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not integration" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -m integration $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint check pytest
 
 test-browser: install
-	REQUIRE_BROWSER=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
+	REQUIRE_BROWSER=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -m browser $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -328,7 +328,16 @@ def csv_rows(text_stream) -> Iterator[tuple[int, dict]]:
             _("The header row must be %(expected)s (%(problems)s).")
             % {"expected": ",".join(CSV_COLUMNS), "problems": "; ".join(parts)}
         )
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+            raise CsvFileError(
+                _("Line %(line)s cannot be read as CSV: %(error)s.")
+                % {"line": reader.line_num, "error": exc}
+            ) from exc
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +25,9 @@ from .rules import best_tier
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
 # after the first change, and picks up every change committed before it starts.
 RECOMPUTE_DELAY_SECONDS = 10
+
+
+logger = logging.getLogger(__name__)
 
 
 def _name(user) -> str:
@@ -244,7 +248,16 @@ def statements_schedule_recompute(
             )
         for pk in sorted(ids):
             if cache.add(recompute_key(pk), 1, timeout=RECOMPUTE_DELAY_SECONDS):
-                statement_recompute.apply_async(args=[pk], countdown=RECOMPUTE_DELAY_SECONDS)
+                try:
+                    statement_recompute.apply_async(args=[pk], countdown=RECOMPUTE_DELAY_SECONDS)
+                except Exception:  # the broker is down: the daily job refreshes open statements
+                    cache.delete(recompute_key(pk))
+                    logger.warning(
+                        "Could not enqueue the recomputation of mentorship %s's statement; "
+                        "the daily finalization will refresh it.",
+                        pk,
+                        exc_info=True,
+                    )
 
     transaction.on_commit(enqueue)
 

@@ -204,11 +204,6 @@ def test_csv_import_of_random_bytes_never_crashes(world, data):
         b"trainee_email,kind,occurred_at\nnobody@example.com,call,yesterday\n",
         pytest.param(
             b"trainee_email,kind,occurred_at\n" + b"x" * 200_000 + b",call,2026-01-01\n",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a cell over 131072 characters raises csv.Error in "
-                "mentors.importing.csv_rows (not turned into CsvFileError): 500; owner: mentors",
-            ),
             id="huge-cell",
         ),
     ],

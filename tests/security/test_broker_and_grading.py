@@ -70,12 +70,6 @@ def test_a_grader_saving_after_a_colleague_finished_is_told_it_was_not_saved(wor
     assert "not saved" in body or "already graded" in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mentors.services.statements_schedule_recompute publishes statement_recompute in an "
-    "on_commit callback without catching a broker error: with Redis down, logging an activity "
-    "answers 500 after the row is saved; owner: mentors",
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_logging_activity_with_the_broker_down_still_works():
     from mentors.models import Activity

@@ -12,8 +12,6 @@ Every write is made inside a transaction that is rolled back, so each cell sees 
 
 from __future__ import annotations
 
-import pytest
-
 from .matrix import (
     PERSONAS,
     admin_group,
@@ -191,11 +189,6 @@ def test_permission_matrix(world):
     assert leaks == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/learn/ (the site's HomePage) has no template lms/home_page.html: 500 for "
-    "everyone; owner: lms",
-)
 def test_site_home_page_renders(world):
     client = client_for(world, "trainee_a")
     assert client.get("/learn/").status_code in (200, 302)
