@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .services import ResponseGrade
@@ -72,7 +73,7 @@ class AnswerForm(forms.Form):
                     initial=response.answer_text,
                     widget=forms.Textarea(attrs={"rows": 5}),
                     help_text=help_text,
-                    max_length=20000,
+                    max_length=settings.ANSWER_MAX_LENGTH,
                 )
             else:
                 continue

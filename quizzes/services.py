@@ -206,7 +206,14 @@ def _save_answers(*, attempt: Attempt, user, data, now: datetime) -> AnswerError
         elif kind == "text":
             if name not in data:
                 continue
-            response.answer_text = _single(data, name)[:20000]
+            text = _single(data, name)
+            if len(text) > settings.ANSWER_MAX_LENGTH:
+                errors.errors[item.question.pk] = _(
+                    "Keep the answer within %(limit)s characters; this one has %(n)s. "
+                    "It was not saved."
+                ) % {"limit": f"{settings.ANSWER_MAX_LENGTH:,}", "n": f"{len(text):,}"}
+                continue
+            response.answer_text = text
         else:
             continue
         response.answered_at = now

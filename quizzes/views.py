@@ -272,6 +272,16 @@ def grade(request, pk):
     """The grading page: opening it takes the lease; saving needs it (409 otherwise)."""
     attempt = _gradable_attempt(request, pk)
     if attempt.status == Attempt.Status.GRADED:
+        if request.method == "POST":
+            messages.warning(
+                request,
+                _("This attempt was already graded by %(name)s; your grade was not saved.")
+                % {
+                    "name": attempt.graded_by.get_full_name()
+                    if attempt.graded_by
+                    else _("another grader")
+                },
+            )
         return redirect("quizzes:attempt", pk=pk)
     status = 200
     lock_message = ""

@@ -50,12 +50,6 @@ def test_a_notification_survives_a_broker_that_refuses_the_message(trainee):
     assert [m.to for m in mail.outbox] == [[trainee.email]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a grader posting grades after another grader finished the attempt is redirected "
-    "to the attempt without any message that their grade was not saved (quizzes.views.grade "
-    "returns early for a graded attempt); owner: quizzes",
-)
 def test_a_grader_saving_after_a_colleague_finished_is_told_it_was_not_saved(world):
     url = reverse("quizzes:grade", args=[world.attempt_a.pk])
     field = f"r{world.response_a.pk}-points"
