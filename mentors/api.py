@@ -5,7 +5,7 @@ Request and response shapes are documented in docs/api.md and in the OpenAPI sch
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -108,7 +108,11 @@ def _parse_when(value: str, name: str) -> datetime:
         raise ValidationError({name: _("Use an ISO 8601 date or date and time.")})
     if when.tzinfo is None:
         raise ValidationError({name: _("Give the time with its UTC offset.")})
-    return when
+    try:
+        # In UTC: the database takes offsets only up to about 16 hours, Python up to 24.
+        return when.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({name: _("The date is out of range.")}) from None
 
 
 class ActivityListCreate(generics.ListAPIView):

@@ -38,8 +38,23 @@ def _fuzz(token: str) -> list[str]:
     return covered
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Like Django's test client: requests sent straight to the WSGI app must not close the
+    test's database connection at request end (with CONN_MAX_AGE=0 on PostgreSQL they would,
+    and the test's transaction would be gone)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("persona", ["integration", "trainee_a"], ids=["crm", "trainee"])
-def test_api_never_answers_with_a_server_error(world, persona):
+def test_api_never_answers_with_a_server_error(world, persona, keep_test_connection):
     token, _created = Token.objects.get_or_create(user=world.user(persona))
     covered = _fuzz(token.key)
     assert "POST /api/v1/activities/" in covered
