@@ -11,16 +11,11 @@ floor and the ratio; the small-scale run only checks that each benchmark runs.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import resource
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,59 +30,13 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-RESULTS: list[dict] = []
-
-
-def timed(fn, *, repeat: int = 3) -> tuple[float, object]:
-    """Median wall time in seconds over ``repeat`` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
-
-
-def report(
-    name: str,
-    value: float,
-    floor: float,
-    *,
-    unit: str = "s",
-    target: float | None = None,
-    extra: str = "",
-) -> None:
-    ratio = value / floor if floor else float("inf")
-    row = {
-        "benchmark": name,
-        "value": value,
-        "floor": floor,
-        "ratio": ratio,
-        "unit": unit,
-        "target_ratio": target,
-        "extra": extra,
-    }
-    RESULTS.append(row)
-    verdict = ""
-    if target is not None:
-        verdict = "  OK" if ratio <= target else f"  MISSED (target <= {target}x)"
-    print(
-        f"{name:<46} {value:>10.3f} {unit}  floor {floor:>9.3f} {unit}  "
-        f"ratio {ratio:>6.2f}x{verdict}  {extra}",
-        flush=True,
-    )
-
-
-def sql(query: str, params=()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall() if cursor.description else []
-
+from bench import imports  # noqa: E402
+from bench.common import RESULTS, report, sql, timed  # noqa: E402
 
 # The floors: one hand-written query computing the same monthly counts as the product.
 MONTHLY_COUNTS_SQL = """
@@ -216,155 +165,6 @@ def bench_bonuses(args) -> None:
     )
 
 
-def _csv_rows(n: int, emails: list[str]):
-    zone = django.conf.settings.TIME_ZONE
-    from zoneinfo import ZoneInfo
-
-    now = timezone.now().astimezone(ZoneInfo(zone)).replace(microsecond=0)
-    run = uuid.uuid4().hex[:8]
-    for i in range(n):
-        yield [
-            emails[i % len(emails)],
-            "call",
-            (now - timezone.timedelta(minutes=1 + i % 20000)).isoformat(),
-            "bench",
-            f"{run}-{i}",
-            "",
-            "",
-        ]
-
-
-def bench_import(args) -> None:
-    from courses.models import Enrollment
-    from mentors.importing import import_csv
-    from mentors.models import Activity
-
-    enrollments = Enrollment.objects.open().filter(
-        hire_date__lte=timezone.localdate() - timezone.timedelta(days=30)
-    )
-    emails = list(enrollments.values_list("trainee__email", flat=True)[:200])
-    header = ["trainee_email", "kind", "occurred_at", "source", "external_id", "amount", "note"]
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(_csv_rows(args.csv_rows, emails))
-        path = handle.name
-
-    # Floor: PostgreSQL's own COPY of the same rows into a table of the same shape.
-    def copy_floor():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE bench_copy (LIKE mentors_activity "
-                "INCLUDING DEFAULTS) ON COMMIT DROP"
-            )
-            cursor.execute(
-                "CREATE TEMP TABLE bench_raw (email text, kind text, "
-                "occurred_at timestamptz, source text, external_id text, "
-                "amount text, note text) ON COMMIT DROP"
-            )
-            with (
-                open(path) as source,
-                cursor.cursor.copy(
-                    "COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)"
-                ) as copy,
-            ):
-                while chunk := source.read(1 << 20):
-                    copy.write(chunk)
-            cursor.execute(
-                "INSERT INTO bench_copy (id, enrollment_id, kind, occurred_at, source, "
-                "external_id, note, created_at) SELECT nextval('bench_seq'), e.id, r.kind, "
-                "r.occurred_at, r.source, r.external_id, '', now() FROM bench_raw r "
-                "JOIN auth_user u ON u.email = r.email JOIN courses_enrollment e "
-                "ON e.trainee_id = u.id AND e.status <> 'dropped'"
-            )
-
-    sql("CREATE SEQUENCE IF NOT EXISTS bench_seq")
-    floor, _ = timed(copy_floor, repeat=1)
-    before = Activity.objects.count()
-    started = time.perf_counter()
-    with open(path, "rb") as handle:
-        result = import_csv(handle, enrollments=Enrollment.objects.open(), recorded_by=None)
-    value = time.perf_counter() - started
-    assert result.ok, result.errors[:3]
-    created = Activity.objects.count() - before
-    report("CSV import", value, floor, target=2.0, extra=f"{created:,} rows created")
-
-    # The same rows through the REST API in 5,000-item batches.
-    from django.contrib.auth.models import Permission
-    from rest_framework.authtoken.models import Token
-
-    robot, _ = get_user_model().objects.get_or_create(username="bench-integration")
-    robot.user_permissions.add(Permission.objects.get(codename="add_activity"))
-    token, _ = Token.objects.get_or_create(user=robot)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
-    rows = list(_csv_rows(args.csv_rows, emails))
-    started = time.perf_counter()
-    created = 0
-    for i in range(0, len(rows), 5000):
-        batch = [
-            {
-                "trainee": r[0],
-                "kind": r[1],
-                "occurred_at": r[2],
-                "source": "bench-api",
-                "external_id": r[4],
-            }
-            for r in rows[i : i + 5000]
-        ]
-        response = client.post(
-            "/api/v1/activities/", json.dumps(batch), content_type="application/json"
-        )
-        assert response.status_code == 201, response.content[:300]
-        created += response.json()["created"]
-    value = time.perf_counter() - started
-    report(
-        "API import, 5,000-item batches",
-        value,
-        floor,
-        target=2.0,
-        extra=f"{created:,} rows created",
-    )
-    os.unlink(path)
-
-
-def bench_memory(args) -> None:
-    """Peak memory of the CSV import at two file sizes, each in a fresh process."""
-    script = (
-        "import os,sys,resource,csv,tempfile;sys.path.insert(0,'.');"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE','lms.settings.dev');"
-        "import django;django.setup();"
-        "from bench.run import _csv_rows;from courses.models import Enrollment;"
-        "from mentors.importing import import_csv;"
-        "emails=list(Enrollment.objects.open().values_list('trainee__email',flat=True)[:200]);"
-        "f=tempfile.NamedTemporaryFile('w',suffix='.csv',delete=False,newline='');w=csv.writer(f);"
-        "w.writerow(['trainee_email','kind','occurred_at','source','external_id','amount','note']);"
-        "[w.writerow(r) for r in _csv_rows(int(sys.argv[1]),emails)];f.close();"
-        "base=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
-        "r=import_csv(open(f.name,'rb'),enrollments=Enrollment.objects.open(),all_or_nothing=False);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-base, base)"
-    )
-    figures = []
-    for rows in (args.csv_rows // 10, args.csv_rows):
-        out = subprocess.run(
-            [sys.executable, "-c", script, str(rows)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-        figures.append((rows, int(out[0]) / 1024, int(out[1]) / 1024))
-    (small, grow_small, _), (large, grow_large, base) = figures
-    report(
-        "CSV import peak memory growth",
-        grow_large,
-        max(grow_small, 1.0),
-        unit="MiB",
-        target=2.0,
-        extra=f"{small:,} rows: +{grow_small:.0f} MiB; {large:,} rows: "
-        f"+{grow_large:.0f} MiB over {base:.0f} MiB at start",
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small scale, for CI")
@@ -391,8 +191,8 @@ def main() -> int:
         "dashboard": bench_dashboard,
         "ramp": bench_ramp_api,
         "bonuses": bench_bonuses,
-        "import": bench_import,
-        "memory": bench_memory,
+        "import": imports.bench_import,
+        "memory": imports.bench_memory,
     }
     for name, fn in benches.items():
         if args.only is None or name in args.only:

@@ -269,6 +269,38 @@ class Activity(models.Model):
             raise ValidationError(errors)
 
 
+class ActivityDay(models.Model):
+    """How many activities of one kind an enrollment recorded on one local day.
+
+    A summary of ``Activity`` kept current by database triggers on the activity table, so every
+    write path (the logging form, CSV and API imports, the admin, COPY, cascades) updates it in
+    the same transaction; ``manage.py rebuild_activity_summary`` recomputes it from scratch. The
+    ramp-up and bonus counts read it instead of scanning the activity rows (see
+    ``mentors/summary.py`` and docs/performance.md).
+    """
+
+    enrollment = models.ForeignKey(
+        "courses.Enrollment", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The local date (settings.TIME_ZONE) of the activities' occurred_at.
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=Activity.Kind.choices)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("activity day")
+        verbose_name_plural = _("activity days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "day", "kind"], name="activity_day_unique"
+            ),
+            models.CheckConstraint(condition=Q(count__gt=0), name="activity_day_count_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment_id} · {self.day} · {self.kind} × {self.count}"
+
+
 class BonusStatementQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=BonusStatement.Status.PROVISIONAL)
@@ -329,6 +361,11 @@ class BonusStatement(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approval_note = models.TextField(
+        _("approval note"),
+        blank=True,
+        help_text=_("Why it is approved; shown with the statement and in the audit history."),
+    )
     exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     paid_by = models.ForeignKey(
