@@ -373,7 +373,10 @@ def statements_finalize_due(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def statement_approve(*, statement: BonusStatement, user, now: datetime | None = None):
+def statement_approve(
+    *, statement: BonusStatement, user, note: str = "", now: datetime | None = None
+):
+    """Approve a final statement; ``note`` says why (kept as the approval note)."""
     if not roles.can_approve_bonuses(user):
         raise PermissionDenied(_("Only a director or the head of sales approves bonuses."))
     statement = BonusStatement.objects.select_for_update().get(pk=statement.pk)
@@ -385,16 +388,18 @@ def statement_approve(*, statement: BonusStatement, user, now: datetime | None =
     statement.status = BonusStatement.Status.APPROVED
     statement.approved_by = user
     statement.approved_at = now or timezone.now()
-    statement.save(update_fields=["status", "approved_by", "approved_at"])
+    statement.approval_note = note.strip()
+    statement.save(update_fields=["status", "approved_by", "approved_at", "approval_note"])
     return statement
 
 
-def statements_approve(*, ids: list[int], user) -> tuple[int, int]:
-    """Approve the final ones among ``ids`` the user may see: (approved, skipped)."""
+def statements_approve(*, ids: list[int], user, note: str = "") -> tuple[int, int]:
+    """Approve the final ones among ``ids`` the user may see, each with the same ``note``:
+    (approved, skipped)."""
     approved = skipped = 0
     for statement in selectors.statements_visible_to(user).filter(pk__in=ids).order_by("pk"):
         try:
-            statement_approve(statement=statement, user=user)
+            statement_approve(statement=statement, user=user, note=note)
             approved += 1
         except ValidationError:
             skipped += 1
