@@ -96,6 +96,20 @@ class StatementFilterForm(forms.Form):
         return self.cleaned_data if self.is_valid() else {}
 
 
+class ApprovalNoteForm(forms.Form):
+    """The optional "why" given with an approval; the same note goes on every statement
+    approved by that action."""
+
+    note = forms.CharField(
+        label=_("Approval note"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Why (optional), e.g. checked against the CRM")}
+        ),
+    )
+
+
 class MentorshipAssignForm(forms.Form):
     enrollment = EnrollmentChoiceField(label=_("Trainee"), queryset=None)
     mentor = PersonChoiceField(label=_("Mentor"), queryset=None)

@@ -179,6 +179,7 @@ def bonuses(request):
             "statements": page.object_list,
             "totals": selectors.statement_totals(qs),
             "approved_count": qs.filter(status=BonusStatement.Status.APPROVED).count(),
+            "note_form": forms.ApprovalNoteForm(),
             "query": _query_without_page(request),
         },
     )
@@ -197,7 +198,14 @@ def bonuses_action(request):
         messages.error(request, _("Select at least one statement."))
         return redirect(back)
     if action == "approve":
-        done, skipped = services.statements_approve(ids=ids, user=request.user)
+        note_form = forms.ApprovalNoteForm(request.POST)
+        if not note_form.is_valid():
+            for error in note_form.errors.get("note", []):
+                messages.error(request, _("Approval note: %(error)s") % {"error": error})
+            return redirect(back)
+        done, skipped = services.statements_approve(
+            ids=ids, user=request.user, note=note_form.cleaned_data["note"]
+        )
         if done:
             messages.success(
                 request,

@@ -229,3 +229,84 @@ def test_recomputations_are_collapsed_per_mentorship(mentorship, monkeypatch):
         callback()
     connection.run_on_commit.clear()
     assert calls == [[mentorship.pk]]
+
+
+# --- The approval note: why a statement was approved --------------------------------------
+
+AFTER_WINDOW = datetime(2026, 3, 5, 10, tzinfo=MSK)
+
+
+def test_an_approval_keeps_its_note(mentorship, head_of_sales):
+    statement = compute(mentorship, at=AFTER_WINDOW)
+    services.statement_approve(
+        statement=statement, user=head_of_sales, note="  Checked against the CRM export  "
+    )
+    statement.refresh_from_db()
+    assert statement.approval_note == "Checked against the CRM export"
+    assert statement.approved_by == head_of_sales and statement.approved_at is not None
+
+
+def test_an_approval_without_a_note_keeps_it_empty(mentorship, director):
+    statement = compute(mentorship, at=AFTER_WINDOW)
+    services.statement_approve(statement=statement, user=director)
+    statement.refresh_from_db()
+    assert statement.status == BonusStatement.Status.APPROVED
+    assert statement.approval_note == ""
+
+
+def test_bulk_approval_puts_the_note_on_every_approved_statement(head_of_sales):
+    first = make_mentorship(
+        enrollment=make_enrollment(hire_date=date(2026, 1, 26)), started_on=date(2026, 2, 1)
+    )
+    second = make_mentorship(
+        enrollment=make_enrollment(hire_date=date(2026, 1, 26)), started_on=date(2026, 2, 1)
+    )
+    ids = [compute(m, at=AFTER_WINDOW).pk for m in (first, second)]
+    open_one = compute(make_mentorship(enrollment=make_enrollment(hire_date=date(2026, 2, 20))))
+    assert open_one.status == BonusStatement.Status.PROVISIONAL
+
+    approved, skipped = services.statements_approve(
+        ids=[*ids, open_one.pk], user=head_of_sales, note="February sign-off meeting"
+    )
+    assert (approved, skipped) == (2, 1)
+    notes = dict(BonusStatement.objects.values_list("pk", "approval_note"))
+    assert [notes[pk] for pk in ids] == ["February sign-off meeting"] * 2
+    assert notes[open_one.pk] == ""
+
+
+def test_the_bonuses_page_approves_with_a_note_and_shows_who_and_why(
+    client, mentorship, head_of_sales, director
+):
+    statement = compute(mentorship, at=AFTER_WINDOW)
+    client.force_login(head_of_sales)
+    client.post(
+        "/bonuses/action/",
+        {"action": "approve", "statement": [statement.pk], "note": "<b>Checked</b> with sales"},
+    )
+    statement.refresh_from_db()
+    assert statement.status == BonusStatement.Status.APPROVED
+    assert statement.approval_note == "<b>Checked</b> with sales"
+
+    client.force_login(director)
+    body = client.get("/bonuses/").content.decode()
+    row = body[body.index(f'id="statement-{statement.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert f"approved by {head_of_sales.get_full_name()}" in row
+    assert "&lt;b&gt;Checked&lt;/b&gt; with sales" in row
+    assert "<b>Checked</b>" not in body
+
+
+def test_an_overlong_approval_note_is_refused_and_nothing_is_approved(
+    client, mentorship, head_of_sales
+):
+    statement = compute(mentorship, at=AFTER_WINDOW)
+    client.force_login(head_of_sales)
+    response = client.post(
+        "/bonuses/action/",
+        {"action": "approve", "statement": [statement.pk], "note": "x" * 2001},
+        follow=True,
+    )
+    statement.refresh_from_db()
+    assert statement.status == BonusStatement.Status.FINAL
+    assert statement.approval_note == ""
+    assert any("Approval note" in str(m) for m in response.context["messages"])
