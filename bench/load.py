@@ -1,0 +1,480 @@
+"""Benchmark 5: the site under load, against a bare Django view in the same run.
+
+gunicorn serves the real site (``bench.settings``: DEBUG off, persistent connections) with two
+sync workers on a free loopback port; Locust, headless in a second process, sends requests back
+to back from signed-in users, one scenario at a time: the bare view (the floor), a trainee's
+home, a stage page, a mentor's grading queue, the director's dashboard, and the bare view again
+(the floor is the mean of the two bare runs, so drift from other work on the machine shows).
+
+Throughput is reported as server time per request at saturation (1000 / requests per second):
+the ratio to the bare view's is then "how many times slower than the bare view", and the
+issue's "at least 40% of the bare view's throughput" is a ratio of at most 2.5. The dashboard's
+p95 is reported against the bare view's p95, with the ratio target derived from the absolute
+300 ms target so that the check reads the same. Any failed request fails the benchmark, after
+every row is printed.
+
+No one logs in during the run: Argon2 is slow on purpose, so the sessions are created here
+with the session store and handed to Locust in a JSON file (and deleted afterwards).
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.common import report
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKERS = 2
+THROUGHPUT_TARGET = 2.5  # at least 40% of the bare view's requests per second
+DASHBOARD_P95_TARGET_MS = 300.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str  # the key of the sessions file, and of --load-only
+    user_class: str  # the Locust user class in bench/locustfile.py
+    name: str  # the request name in Locust's CSV and in the report
+
+
+BARE = Scenario("bare", "BareView", "bare view")
+TRAINEE_HOME = Scenario("trainee_home", "TraineeHome", "trainee home")
+STAGE = Scenario("stage", "StagePage", "stage page")
+GRADING = Scenario("grading", "GradingQueue", "grading queue")
+DASHBOARD = Scenario("dashboard", "Dashboard", "dashboard")
+PAGES = (TRAINEE_HOME, STAGE, GRADING)
+SCENARIOS = (BARE, *PAGES, DASHBOARD)
+
+
+@dataclass
+class Stats:
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    errors: list[str]
+    cpu_warning: bool
+
+    @property
+    def ms_per_request(self) -> float:
+        return 1000 / self.rps if self.rps else float("inf")
+
+    def latencies(self) -> str:
+        return f"p50/p95/p99 {self.p50:.0f}/{self.p95:.0f}/{self.p99:.0f} ms"
+
+
+# --- the people and their sessions ------------------------------------------------------------
+
+
+def _sign_in(user) -> str:
+    """A session as django.contrib.auth.login would leave it, without checking a password."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def _spread(items: list, n: int) -> list:
+    """``n`` items taken evenly through ``items`` (trainees hired over the months, not one week)."""
+    step = max(1, len(items) // max(1, n))
+    return items[::step][:n]
+
+
+def _people(n: int) -> dict[str, list[dict]]:
+    """Sessions and URLs per scenario: trainees with an unlocked stage, mentors with grading."""
+    from courses import selectors as course_selectors
+    from courses.models import Enrollment
+    from lms.roles import Role
+    from mentors.models import Mentorship
+    from quizzes.models import Attempt
+
+    User = get_user_model()
+    home = reverse("courses:my_onboarding")
+    enrollments = _spread(
+        list(
+            Enrollment.objects.open()
+            .filter(trainee__username__startswith="load-")
+            .select_related("trainee", "program")
+            .order_by("pk")
+        ),
+        n,
+    )
+    trainees, stages = [], []
+    for enrollment in enrollments:
+        overview = course_selectors.overview(enrollment)
+        unlocked = [view for view in overview.stages if not view.is_locked]
+        if not unlocked:
+            continue
+        # The stage the trainee is working on: the last one opened.
+        url = urlsplit(unlocked[-1].stage.get_url()).path
+        session = _sign_in(enrollment.trainee)
+        trainees.append({"session": session, "url": home})
+        stages.append({"session": session, "url": url})
+
+    graders = (
+        Mentorship.objects.active()
+        .filter(enrollment__quiz_attempts__status=Attempt.Status.AWAITING_GRADING)
+        .values("mentor_id")
+    )
+    mentors = User.objects.filter(pk__in=graders, groups__name=Role.MENTOR).order_by("pk")
+    grading_url = reverse("quizzes:grading_queue")
+    grading = [
+        {"session": _sign_in(mentor), "url": grading_url} for mentor in _spread(list(mentors), n)
+    ]
+    director = User.objects.get(username="director")
+    dashboard = [{"session": _sign_in(director), "url": reverse("dashboard")}]
+    people = {
+        BARE.key: [{"session": "", "url": "/bench/bare/"}],
+        TRAINEE_HOME.key: trainees,
+        STAGE.key: stages,
+        GRADING.key: grading,
+        DASHBOARD.key: dashboard,
+    }
+    for scenario in SCENARIOS:
+        if not people[scenario.key]:
+            raise RuntimeError(f"load: nobody to run {scenario.name!r} as; is the load data there?")
+    return people
+
+
+def _query_counts(people: dict[str, list[dict]]) -> dict[str, int]:
+    """Queries per request of each light page, through the test client, for the report."""
+    counts = {}
+    for scenario in PAGES:
+        person = people[scenario.key][0]
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = person["session"]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(person["url"])
+        if response.status_code != 200:
+            raise RuntimeError(f"load: {scenario.name} answered {response.status_code}")
+        counts[scenario.key] = len(queries)
+    return counts
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(port: int, path: str, session: str = "", timeout: float = 60) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"} if session else {}
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def _start_server(port: int, timeout: float, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "lms.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={WORKERS}",
+        "--worker-class=sync",
+        # Longer than Locust's own timeout, so a slow page is a slow response, not a killed
+        # worker and a reset connection.
+        f"--timeout={int(timeout) + 30}",
+        "--graceful-timeout=5",
+        "--log-level=warning",
+        f"--error-logfile={log}",
+    ]
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+
+
+def _wait_ready(server: subprocess.Popen, port: int, log: Path, deadline: float = 90) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"load: gunicorn exited ({server.returncode}):\n{_tail(log)}")
+        try:
+            if _get(port, "/bench/bare/", timeout=5) == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"load: gunicorn not ready after {deadline:.0f} s:\n{_tail(log)}")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)  # graceful: the workers finish their request
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _warm_up(port: int, people: dict[str, list[dict]], timeout: float) -> None:
+    """A few requests per page, concurrently so that both workers compile their templates and
+    open their database connection before anything is measured. A page that does not answer
+    200 here stops the benchmark before the long runs."""
+    jobs = []
+    for scenario in SCENARIOS:
+        group = people[scenario.key]
+        n = WORKERS if scenario is DASHBOARD else 2 * WORKERS
+        jobs += [(scenario, group[i % len(group)]) for i in range(n)]
+
+    def fetch(job):
+        scenario, person = job
+        return scenario, _get(port, person["url"], person["session"], timeout)
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        results = list(pool.map(fetch, jobs))
+    bad = {scenario.name: status for scenario, status in results if status != 200}
+    if bad:
+        raise RuntimeError(f"load: warm-up requests did not answer 200: {bad}")
+
+
+# --- Locust -------------------------------------------------------------------------------
+
+
+def _run_locust(
+    scenario: Scenario,
+    *,
+    port: int,
+    users: int,
+    seconds: int,
+    timeout: float,
+    sessions: Path,
+    workdir: Path,
+    run: str,
+) -> Stats:
+    prefix = workdir / run
+    log = workdir / f"{run}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        f"--host=http://127.0.0.1:{port}",
+        f"--users={users}",
+        f"--spawn-rate={users}",
+        f"--run-time={seconds}s",
+        f"--csv={prefix}",
+        "--only-summary",
+        "--exit-code-on-error=0",
+        "--loglevel=WARNING",
+        scenario.user_class,
+    ]
+    env = {
+        **os.environ,
+        "BENCH_LOAD_SESSIONS": str(sessions),
+        "BENCH_LOAD_TIMEOUT": str(timeout),
+    }
+    with open(log, "wb") as out:
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=seconds * 3 + 120,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"load: locust exited {done.returncode}:\n{_tail(log)}")
+    return _parse(prefix, scenario.name, log.read_text(errors="replace"))
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:  # "N/A" when nothing completed
+        return float("nan")
+
+
+def _parse(prefix: Path, name: str, log: str) -> Stats:
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    row = rows.get(name)
+    if row is None:
+        return Stats(
+            0, 0, 0.0, *[float("nan")] * 3, errors=["no request completed"], cpu_warning=False
+        )
+    errors = []
+    with open(f"{prefix}_failures.csv", newline="") as handle:
+        for failure in csv.DictReader(handle):
+            errors.append(f"{failure['Occurrences']}x {failure['Error']}")
+    return Stats(
+        requests=int(row["Request Count"]),
+        failures=int(row["Failure Count"]),
+        rps=_number(row["Requests/s"]),
+        p50=_number(row["50%"]),
+        p95=_number(row["95%"]),
+        p99=_number(row["99%"]),
+        errors=errors,
+        cpu_warning="CPU usage" in log,
+    )
+
+
+# --- the benchmark ------------------------------------------------------------------------
+
+
+def bench_load(args) -> None:
+    quick = getattr(args, "quick", False)
+    seconds = getattr(args, "load_seconds", None) or (10 if quick else 60)
+    users = getattr(args, "load_users", None) or 8
+    dashboard_users = getattr(args, "load_dashboard_users", None) or WORKERS
+    timeout = float(getattr(args, "load_timeout", None) or 60)
+    people_per_role = 10 if quick else 40
+
+    people = _people(people_per_role)
+    queries = _query_counts(people)
+    made = [p["session"] for group in people.values() for p in group if p["session"]]
+    print(
+        f"load: gunicorn {WORKERS} sync workers, Locust {users} users back to back "
+        f"({dashboard_users} on the dashboard), {seconds} s per scenario; "
+        f"{len(people[TRAINEE_HOME.key])} trainees, {len(people[GRADING.key])} mentors",
+        flush=True,
+    )
+    results: dict[str, Stats] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        workdir = Path(tmp)
+        sessions = workdir / "sessions.json"
+        sessions.write_text(
+            json.dumps(
+                {
+                    "cookie": settings.SESSION_COOKIE_NAME,
+                    **{s.key: {"name": s.name, "people": people[s.key]} for s in SCENARIOS},
+                }
+            )
+        )
+        port = _free_port()
+        server_log = workdir / "gunicorn.log"
+        server = _start_server(port, timeout, server_log)
+        try:
+            _wait_ready(server, port, server_log)
+            _warm_up(port, people, timeout)
+            runs = [("bare-1", BARE), *[(s.key, s) for s in (*PAGES, DASHBOARD)], ("bare-2", BARE)]
+            for run, scenario in runs:
+                results[run] = _run_locust(
+                    scenario,
+                    port=port,
+                    users=dashboard_users if scenario is DASHBOARD else users,
+                    seconds=seconds,
+                    timeout=timeout,
+                    sessions=sessions,
+                    workdir=workdir,
+                    run=run,
+                )
+                stats = results[run]
+                print(
+                    f"  {run:<14} {stats.requests:>7} requests {stats.rps:>8.1f} req/s  "
+                    f"{stats.latencies()}  {stats.failures} failed",
+                    flush=True,
+                )
+        finally:
+            _stop(server)
+            if server.returncode not in (0, -signal.SIGTERM):
+                print(f"load: gunicorn exited {server.returncode}:\n{_tail(server_log)}")
+            _forget(made)
+
+    _report(results, queries, users=users, dashboard_users=dashboard_users)
+    failed = {
+        run: f"{stats.failures} of {stats.requests} failed: {'; '.join(stats.errors[:3])}"
+        for run, stats in results.items()
+        if stats.failures or not stats.requests
+    }
+    if failed:
+        raise RuntimeError(f"load: requests failed: {failed}")
+
+
+def _forget(session_keys: list[str]) -> None:
+    engine = import_module(settings.SESSION_ENGINE)
+    for key in session_keys:
+        engine.SessionStore(session_key=key).delete()
+
+
+def _report(
+    results: dict[str, Stats], queries: dict[str, int], *, users: int, dashboard_users: int
+) -> None:
+    first, last = results["bare-1"], results["bare-2"]
+    bare_rps = statistics.mean([first.rps, last.rps])
+    bare_ms = 1000 / bare_rps
+    cpu = " Locust CPU-bound (its own warning)" if first.cpu_warning or last.cpu_warning else ""
+    report(
+        "load: bare view (floor), ms/request",
+        bare_ms,
+        bare_ms,
+        unit="ms",
+        extra=f"{bare_rps:.0f} req/s (first {first.rps:.0f}, last {last.rps:.0f}); "
+        f"{first.latencies()} with {users} users.{cpu}",
+    )
+    for scenario in (*PAGES, DASHBOARD):
+        stats = results[scenario.key]
+        share = 100 * stats.rps / bare_rps
+        if scenario in PAGES:
+            extra = (
+                f"{stats.rps:.1f} req/s = {share:.0f}% of the bare view (target >= 40%, i.e. "
+                f"ratio <= {THROUGHPUT_TARGET}); {stats.latencies()} with {users} users; "
+                f"{queries[scenario.key]} queries per request"
+            )
+        else:
+            extra = (
+                f"{stats.rps:.2f} req/s = {share:.1f}% of the bare view, {dashboard_users} users"
+            )
+        report(
+            f"load: {scenario.name}, ms/request",
+            stats.ms_per_request,
+            bare_ms,
+            unit="ms",
+            target=THROUGHPUT_TARGET if scenario in PAGES else None,
+            extra=extra,
+        )
+    dashboard = results[DASHBOARD.key]
+    floor = max(first.p95, 1.0)
+    report(
+        "load: dashboard p95",
+        dashboard.p95,
+        floor,
+        unit="ms",
+        target=round(DASHBOARD_P95_TARGET_MS / floor, 2),
+        extra=f"target p95 < {DASHBOARD_P95_TARGET_MS:.0f} ms (absolute); floor: the bare view's "
+        f"p95; {dashboard.latencies()}, {dashboard.requests} requests, {dashboard_users} users",
+    )
