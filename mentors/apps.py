@@ -9,6 +9,7 @@ class MentorsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_integration_group, sender=self)
+        post_migrate.connect(_ensure_activity_summary, sender=self)
 
 
 def _ensure_integration_group(sender, using="default", **kwargs):
@@ -20,3 +21,9 @@ def _ensure_integration_group(sender, using="default", **kwargs):
 
     create_permissions(sender, verbosity=0, using=using)
     ensure_integration_group()
+
+
+def _ensure_activity_summary(sender, using="default", **kwargs):
+    from .summary import summary_ensure
+
+    summary_ensure(using=using)
