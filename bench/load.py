@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import http.client
 import json
+import math
 import os
 import signal
 import socket
@@ -298,6 +299,7 @@ def _run_locust(
         f"--spawn-rate={users}",
         f"--run-time={seconds}s",
         f"--csv={prefix}",
+        f"--json-file={prefix}",
         "--only-summary",
         "--exit-code-on-error=0",
         "--loglevel=WARNING",
@@ -322,32 +324,43 @@ def _run_locust(
     return _parse(prefix, scenario.name, log.read_text(errors="replace"))
 
 
-def _number(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:  # "N/A" when nothing completed
+def _percentile(histogram: dict[float, int], fraction: float) -> float:
+    """The response time that ``fraction`` of the requests finished within (nearest rank)."""
+    total = sum(histogram.values())
+    if not total:
         return float("nan")
+    rank = math.ceil(fraction * total)
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return max(histogram)
 
 
 def _parse(prefix: Path, name: str, log: str) -> Stats:
-    with open(f"{prefix}_stats.csv", newline="") as handle:
-        rows = {row["Name"]: row for row in csv.DictReader(handle)}
-    row = rows.get(name)
-    if row is None:
-        return Stats(
-            0, 0, 0.0, *[float("nan")] * 3, errors=["no request completed"], cpu_warning=False
-        )
+    """Figures of one run from Locust's JSON (written at exit, so complete; its CSV is refreshed
+    once a second and misses the last one), error messages from the failures CSV."""
+    with open(f"{prefix}.json") as handle:
+        entries = {entry["name"]: entry for entry in json.load(handle)}
+    entry = entries.get(name)
+    if entry is None:
+        nothing = float("nan")
+        return Stats(0, 0, 0.0, nothing, nothing, nothing, ["no request completed"], False)
+    # Locust keeps response times rounded (to 2 significant digits above 100 ms) in a histogram.
+    histogram = {float(ms): count for ms, count in entry["response_times"].items()}
+    elapsed = (entry["last_request_timestamp"] or entry["start_time"]) - entry["start_time"]
     errors = []
     with open(f"{prefix}_failures.csv", newline="") as handle:
         for failure in csv.DictReader(handle):
             errors.append(f"{failure['Occurrences']}x {failure['Error']}")
     return Stats(
-        requests=int(row["Request Count"]),
-        failures=int(row["Failure Count"]),
-        rps=_number(row["Requests/s"]),
-        p50=_number(row["50%"]),
-        p95=_number(row["95%"]),
-        p99=_number(row["99%"]),
+        requests=entry["num_requests"],
+        failures=entry["num_failures"],
+        rps=entry["num_requests"] / elapsed if elapsed > 0 else 0.0,
+        p50=_percentile(histogram, 0.50),
+        p95=_percentile(histogram, 0.95),
+        p99=_percentile(histogram, 0.99),
         errors=errors,
         cpu_warning="CPU usage" in log,
     )
@@ -359,7 +372,7 @@ def _parse(prefix: Path, name: str, log: str) -> Stats:
 def bench_load(args) -> None:
     quick = getattr(args, "quick", False)
     seconds = getattr(args, "load_seconds", None) or (10 if quick else 60)
-    users = getattr(args, "load_users", None) or 8
+    users = getattr(args, "load_users", None) or 2 * WORKERS
     dashboard_users = getattr(args, "load_dashboard_users", None) or WORKERS
     timeout = float(getattr(args, "load_timeout", None) or 60)
     people_per_role = 10 if quick else 40
