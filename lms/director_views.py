@@ -13,7 +13,7 @@ from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import StageProgress
 
-from . import charts, exports, roles
+from . import audit, charts, exports, roles
 from .dashboard import SORT_COLUMNS, dashboard, drilldown
 from .forms import DashboardFilterForm, SignOffForm
 
@@ -144,6 +144,7 @@ def ramp_drilldown(request, pk):
             "can_sign_off": can_sign_off,
             "sign_off_form": SignOffForm(),
             "is_own": enrollment.trainee_id == request.user.pk,
+            "extra_attempt_grants": list(audit.extra_attempt_grants_for(enrollment)),
         },
     )
 

@@ -197,6 +197,8 @@ def navigation(user) -> list[tuple[str, str]]:
     if can_assign_mentors(user):
         items.append((_("Mentorships"), "mentors:mentorships"))
         items.append((_("Import activities"), "mentors:import"))
+    if sees_all_trainees(user):
+        items.append((_("Audit history"), "audit"))
     seen = set()
     result = []
     for label, name in items:

@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import director_views, views
+from . import audit_views, director_views, views
 
 accounts = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -38,6 +38,7 @@ urlpatterns = [
     path("ramp-up/me/", director_views.my_ramp, name="my_ramp"),
     path("ramp-up/<int:pk>/", director_views.ramp_drilldown, name="ramp_drilldown"),
     path("ramp-up/<int:pk>/sign-off/", director_views.ramp_sign_off, name="ramp_sign_off"),
+    path("audit/", audit_views.audit_history, name="audit"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("", include("courses.urls")),

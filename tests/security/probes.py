@@ -34,6 +34,7 @@ SITE_PROBES = {
     "my_ramp": [("my ramp-up", "GET", _r("my_ramp"))],
     "ramp_drilldown": [("A's drill-down", "GET", _r("ramp_drilldown", A_ENR))],
     "ramp_sign_off": [("sign off A (drill-down)", "POST", _r("ramp_sign_off", A_ENR))],
+    "audit": [("audit history", "GET", _r("audit"))],
     "notifications": [("notifications", "GET", _r("notifications"))],
     "notifications_read": [("mark read", "POST", _r("notifications_read"))],
     "courses:my_onboarding": [("my onboarding", "GET", _r("courses:my_onboarding"))],

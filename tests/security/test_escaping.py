@@ -3,8 +3,16 @@ escaped on every page that renders them: one test per page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from courses import services as course_services
+from mentors import services as mentor_services
+from quizzes import services as quiz_services
 
 from .matrix import client_for
 from .world import XSS, build_world
@@ -52,6 +60,7 @@ PAGES = {
         lambda w: reverse("ramp_drilldown", args=[w.enrollment_a.pk]),
     ),
     "notifications (name in the title)": ("mentor_a", lambda w: reverse("notifications")),
+    "audit history (name)": ("director", lambda w: reverse("audit")),
 }
 
 
@@ -64,3 +73,39 @@ def test_user_text_is_escaped(xss_world, page):
     assert ESCAPED in body, "the page does not show the text at all"
     for raw in RAW:
         assert raw not in body
+
+
+def _assert_escaped(body: str) -> None:
+    assert ESCAPED in body, "the page does not show the text at all"
+    for raw in RAW:
+        assert raw not in body
+
+
+def test_reasons_and_notes_are_escaped_in_the_audit_history(world):
+    """Reasons typed by staff: an extra attempt's, a bonus approval note, a drop reason."""
+    hr, head = world.user("hr"), world.user("head_of_sales")
+    world.quiz.max_attempts = 1
+    world.quiz.save(update_fields=["max_attempts"])
+    quiz_services.attempt_lease_acquire(attempt=world.attempt_a, user=hr)
+    quiz_services.attempt_grade(
+        attempt=world.attempt_a,
+        grader=hr,
+        grades={world.response_a.pk: quiz_services.ResponseGrade(points=Decimal("0"))},
+        finish=True,
+    )
+    quiz_services.extra_attempt_grant(
+        enrollment=world.enrollment_a, quiz=world.quiz, user=hr, reason=XSS
+    )
+    statement = mentor_services.statement_compute(
+        mentorship_id=world.mentorship_a.pk, now=timezone.now() + timedelta(days=40)
+    )
+    mentor_services.statement_approve(statement=statement, user=head, note=XSS)
+    course_services.enrollment_drop(enrollment=world.enrollment_b, user=hr, reason=XSS)
+    director = client_for(world, "director")
+    for kind in ("extra_attempt", "bonus_approved", "dropped"):
+        response = director.get(reverse("audit"), {"kind": kind})
+        assert response.status_code == 200
+        _assert_escaped(response.content.decode())
+    drilldown = director.get(reverse("ramp_drilldown", args=[world.enrollment_a.pk]))
+    _assert_escaped(drilldown.content.decode())
+    _assert_escaped(director.get(reverse("mentors:bonuses")).content.decode())

@@ -41,6 +41,8 @@ EXPECTED: dict[str, str] = {
     "my ramp-up":                "login 302 302 302 302 302 302 302 302",
     "A's drill-down":            "login 200 404 200 404 200 200 200 404",
     "sign off A (drill-down)":   "login 403 404 302 404 403 403 302 404",
+    # Who did what, when and why: the staff who oversee every trainee.
+    "audit history":             "login 403 403 403 403 200 200 200 403",
     # Courses
     "my onboarding":             "login 200 200 403 403 403 403 403 403",
     "enrollments":               "login 403 403 403 403 200 200 200 403",
