@@ -199,6 +199,33 @@ def overview(enrollment: Enrollment, *, today: date | None = None) -> Overview:
     )
 
 
+def current_stage_titles(enrollment_ids) -> dict[int, str]:
+    """Each enrollment's current stage title, in one query of plain values: the first stage
+    not completed in tree order (for a dropped trainee, the stage they dropped at); "All
+    stages completed" when none is left; no entry without stage progress."""
+    rows = (
+        StageProgress.objects.filter(enrollment_id__in=list(enrollment_ids))
+        .order_by("enrollment_id", "stage__path")
+        .values_list("enrollment_id", "status", "stage__title")
+    )
+    from django.utils.translation import gettext as _
+
+    titles: dict[int, str | None] = {}
+    found: set[int] = set()
+    for enrollment_id, status, title in rows:
+        if enrollment_id in found:
+            continue
+        if status != StageProgress.Status.COMPLETED:
+            titles[enrollment_id] = title
+            found.add(enrollment_id)
+        else:
+            titles.setdefault(enrollment_id, None)
+    return {
+        pk: title if title is not None else _("All stages completed")
+        for pk, title in titles.items()
+    }
+
+
 def enrollment_list(user, *, filters: dict | None = None):
     """HR's enrollment list with the current stage and mentor, in a fixed number of queries."""
     from mentors.models import Mentorship

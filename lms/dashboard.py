@@ -16,7 +16,7 @@ from django.db.models import Max, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment, StageProgress
-from courses.selectors import enrollments_visible_to
+from courses.selectors import current_stage_titles, enrollments_visible_to
 from mentors import ramp
 from mentors.models import Mentorship
 from quizzes.models import Attempt
@@ -241,12 +241,10 @@ def enrollments_for_dashboard(user, *, filters: dict):
 
 def with_dashboard_relations(qs, *, filters: dict | None = None):
     filters = filters or {}
-    qs = qs.select_related("trainee", "program", "program__ramp_plan").prefetch_related(
-        Prefetch(
-            "progress",
-            queryset=StageProgress.objects.select_related("stage"),
-            to_attr="progress_list",
-        ),
+    # The few programs are fetched once and shared, not joined into every row: each is a
+    # Wagtail page, costly to build a thousand times.
+    qs = qs.select_related("trainee").prefetch_related(
+        "program__ramp_plan",
         Prefetch(
             "mentorships",
             queryset=Mentorship.objects.active().select_related("mentor"),
@@ -269,13 +267,13 @@ def build_rows(enrollments: list[Enrollment], *, today: date) -> list[Row]:
     ids = [e.pk for e in enrollments]
     counts = ramp.monthly_counts(ids) if ids else {}
     quiz = _quiz_summary(ids) if ids else {}
+    stages = current_stage_titles(ids) if ids else {}
     plans: dict[int, ramp.Plan] = {}
     rows = []
     for enrollment in enrollments:
         plan = plans.get(enrollment.program_id)
         if plan is None:
             plan = plans[enrollment.program_id] = ramp.Plan.for_program(enrollment.program)
-        current = current_stage_title(getattr(enrollment, "progress_list", []))
         mentorships = getattr(enrollment, "active_mentorships", [])
         rows.append(
             Row(
@@ -283,7 +281,7 @@ def build_rows(enrollments: list[Enrollment], *, today: date) -> list[Row]:
                 ramp=ramp.ramp_for(
                     enrollment, today=today, plan=plan, counts=counts.get(enrollment.pk, {})
                 ),
-                current_stage=current,
+                current_stage=stages.get(enrollment.pk, ""),
                 quiz_average=quiz.get(enrollment.pk),
                 certification=_certification(enrollment),
                 mentor=mentorships[0].mentor if mentorships else None,

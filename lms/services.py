@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -49,6 +50,65 @@ def notify(
     if notification.send_email:
         transaction.on_commit(partial(_enqueue_email, notification.pk))
     return notification
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification for ``notify_many``: the arguments of ``notify``."""
+
+    recipient: object
+    title: str
+    body: str = ""
+    url: str = ""
+    dedupe_key: str = ""
+    send_email: bool = True
+
+
+def notify_many(notices: list[Notice]) -> list[Notification]:
+    """``notify`` for many at once in three queries whatever their number: notices whose
+    (recipient, dedupe key) already exists are skipped; a concurrent run that wins the race
+    for one of them makes this fall back to ``notify`` one by one."""
+    keyed = [n for n in notices if n.dedupe_key]
+    taken: set[tuple[int, str]] = set()
+    if keyed:
+        taken = set(
+            Notification.objects.filter(
+                recipient__in={n.recipient.pk for n in keyed},
+                dedupe_key__in={n.dedupe_key for n in keyed},
+            ).values_list("recipient_id", "dedupe_key")
+        )
+    fresh, seen = [], set()
+    for n in notices:
+        key = (n.recipient.pk, n.dedupe_key)
+        if n.dedupe_key and (key in taken or key in seen):
+            continue
+        seen.add(key)
+        fresh.append(n)
+    rows = [
+        Notification(
+            recipient=n.recipient,
+            title=n.title[:200],
+            body=n.body,
+            url=n.url[:500],
+            dedupe_key=n.dedupe_key,
+            send_email=n.send_email and bool(n.recipient.email),
+        )
+        for n in fresh
+    ]
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        return [notify(**vars(n)) for n in fresh]
+    pending = [row.pk for row in created if row.send_email]
+    if pending:
+        transaction.on_commit(partial(_enqueue_emails, pending))
+    return created
+
+
+def _enqueue_emails(notification_ids: list[int]) -> None:
+    for pk in notification_ids:
+        _enqueue_email(pk)
 
 
 def _enqueue_email(notification_id: int) -> None:

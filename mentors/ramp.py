@@ -24,8 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, DateField, ExpressionWrapper, F, IntegerField, Q, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, TruncDate
+from django.db.models import Case, DateField, ExpressionWrapper, F, IntegerField, Q, Sum, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 METRICS = ("call", "meeting", "application", "contract")
 MET, NEAR, BEHIND, IN_PROGRESS = "met", "near", "behind", "in_progress"
@@ -262,18 +262,11 @@ def build_ramp(
 
 
 def _month_index_expression():
-    """SQL for the 1-based ramp month of an activity, from its local date and the hire date."""
-    tz = local_zone()
-    year, month, day = (
-        ExtractYear("occurred_at", tzinfo=tz),
-        ExtractMonth("occurred_at", tzinfo=tz),
-        ExtractDay("occurred_at", tzinfo=tz),
-    )
+    """SQL for the 1-based ramp month of a summary row, from its local day and the hire date."""
+    year, month, day = ExtractYear("day"), ExtractMonth("day"), ExtractDay("day")
     hire = "enrollment__hire_date"
     months = (year - ExtractYear(hire)) * 12 + month - ExtractMonth(hire)
-    next_day = ExpressionWrapper(
-        TruncDate("occurred_at", tzinfo=tz) + timedelta(days=1), output_field=DateField()
-    )
+    next_day = ExpressionWrapper(F("day") + timedelta(days=1), output_field=DateField())
     # Before this month's anniversary: the day is below the hire day and not the last day of a
     # short month (where the anniversary is clamped to that last day).
     before_anniversary = Case(
@@ -285,16 +278,19 @@ def _month_index_expression():
 
 
 def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
-    """{enrollment id: {month index: {metric: count}}} for the four planned metrics."""
-    from mentors.models import Activity
+    """{enrollment id: {month index: {metric: count}}} for the four planned metrics.
+
+    Read from the per-day summary (``ActivityDay``), about half as many rows as activities and
+    already in local days; see mentors/summary.py."""
+    from mentors.models import ActivityDay
 
     months, month, day, next_day, before = _month_index_expression()
     rows = (
-        Activity.objects.filter(enrollment_id__in=enrollment_ids, kind__in=METRICS)
+        ActivityDay.objects.filter(enrollment_id__in=enrollment_ids, kind__in=METRICS)
         .annotate(local_month=month, local_day=day, next_month=ExtractMonth(next_day))
         .annotate(month_index=months - before + 1)
         .values("enrollment_id", "month_index")
-        .annotate(**{m: Count("pk", filter=Q(kind=m)) for m in METRICS})
+        .annotate(**{m: Sum("count", filter=Q(kind=m), default=0) for m in METRICS})
         .order_by()
     )
     result: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
@@ -304,19 +300,15 @@ def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
 
 
 def daily_counts(enrollment_id: int) -> dict[date, dict[str, int]]:
-    """{local date: {kind: count}} for one enrollment, all kinds."""
-    from mentors.models import Activity
+    """{local date: {kind: count}} for one enrollment, all kinds (from the per-day summary)."""
+    from mentors.models import ActivityDay
 
-    rows = (
-        Activity.objects.filter(enrollment_id=enrollment_id)
-        .annotate(day=TruncDate("occurred_at", tzinfo=local_zone()))
-        .values("day", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
+    rows = ActivityDay.objects.filter(enrollment_id=enrollment_id).values_list(
+        "day", "kind", "count"
     )
     result: dict[date, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        result[row["day"]][row["kind"]] = row["n"]
+    for day, kind, n in rows:
+        result[day][kind] = n
     return result
 
 

@@ -7,13 +7,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from courses.selectors import current_stage_titles
 from lms import roles
 
-from .models import Activity, BonusRule, BonusStatement, BonusTier, MentoringSettings, Mentorship
+from .models import (
+    Activity,
+    ActivityDay,
+    BonusRule,
+    BonusStatement,
+    BonusTier,
+    MentoringSettings,
+    Mentorship,
+)
 from .rules import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
 
 
@@ -83,20 +93,40 @@ def active_mentee_count(*, mentor, program) -> int:
 
 def activity_counts(*, enrollment_id: int, window: Window) -> dict[str, int]:
     """Counts per counted kind of the enrollment's activities inside the window (end excluded)."""
-    rows = (
-        Activity.objects.filter(
-            enrollment_id=enrollment_id,
-            kind__in=COUNTED_KINDS,
-            occurred_at__gte=window.starts_at,
-            occurred_at__lt=window.ends_at,
+    return window_counts({0: (enrollment_id, window)})[0]
+
+
+# Windows per query: 4 parameters each, far below SQLite's and PostgreSQL's limits.
+WINDOWS_PER_QUERY = 2000
+
+
+def window_counts(windows: dict) -> dict:
+    """{key: {kind: count}} of the counted kinds inside each (enrollment id, window) of
+    ``windows`` ({key: (enrollment_id, Window)}), in one query per 2,000 windows.
+
+    Windows run from local midnight to local midnight, so they are read from the per-day
+    summary (``ActivityDay``, see mentors/summary.py): about 30 rows per kind and window.
+    """
+    counts = {key: dict.fromkeys(COUNTED_KINDS, 0) for key in windows}
+    items = list(windows.items())
+    kinds = ", ".join(["%s"] * len(COUNTED_KINDS))
+    for i in range(0, len(items), WINDOWS_PER_QUERY):
+        chunk = items[i : i + WINDOWS_PER_QUERY]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+        params: list = []
+        for n, (_key, (enrollment_id, window)) in enumerate(chunk):
+            params += [n, enrollment_id, window.start, window.end]
+        query = (
+            f"WITH w (n, enrollment_id, first_day, end_day) AS (VALUES {values}) "
+            "SELECT w.n, d.kind, SUM(d.count) FROM w "
+            f"JOIN {ActivityDay._meta.db_table} d ON d.enrollment_id = w.enrollment_id "
+            "AND d.day >= w.first_day AND d.day < w.end_day "
+            f"WHERE d.kind IN ({kinds}) GROUP BY w.n, d.kind"
         )
-        .values("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = dict.fromkeys(COUNTED_KINDS, 0)
-    for row in rows:
-        counts[row["kind"]] = row["n"]
+        with connection.cursor() as cursor:
+            cursor.execute(query, params + list(COUNTED_KINDS))
+            for n, kind, total in cursor.fetchall():
+                counts[chunk[n][0]][kind] = int(total)
     return counts
 
 
@@ -189,22 +219,6 @@ class MenteeRow:
         return [(labels[kind], self.counts[kind]) for kind in COUNTED_KINDS]
 
 
-def _current_stage_titles(enrollment_ids: list[int]) -> dict[int, str]:
-    """The current stage (first not completed, in tree order) of each enrollment, in one query."""
-    from courses.models import StageProgress
-
-    titles: dict[int, str] = {}
-    rows = (
-        StageProgress.objects.filter(enrollment_id__in=enrollment_ids)
-        .exclude(status=StageProgress.Status.COMPLETED)
-        .select_related("stage")
-        .order_by("enrollment_id", "stage__path")
-    )
-    for row in rows:
-        titles.setdefault(row.enrollment_id, row.stage.title)
-    return titles
-
-
 def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
     """Everything "My mentees" shows, in a number of queries independent of the mentee count."""
     now = now or timezone.now()
@@ -219,27 +233,13 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
         .order_by("started_on", "pk")
     )
     windows = {m.pk: mentorship_window(m) for m in mentorships}
-    # One aggregate over all mentees, bucketed per mentorship window in Python.
     counts = {m.pk: dict.fromkeys(COUNTED_KINDS, 0) for m in mentorships}
-    live = [(m, w) for m in mentorships if (w := windows[m.pk]) is not None]
-    if live:
-        condition = Q()
-        for m, w in live:
-            condition |= Q(
-                enrollment_id=m.enrollment_id,
-                occurred_at__gte=w.starts_at,
-                occurred_at__lt=w.ends_at,
-            )
-        by_enrollment = {m.enrollment_id: m.pk for m, _w in live}
-        rows = (
-            Activity.objects.filter(condition, kind__in=COUNTED_KINDS)
-            .values("enrollment_id", "kind")
-            .annotate(n=Count("pk"))
-            .order_by()
+    counts.update(
+        window_counts(
+            {m.pk: (m.enrollment_id, w) for m in mentorships if (w := windows[m.pk]) is not None}
         )
-        for row in rows:
-            counts[by_enrollment[row["enrollment_id"]]][row["kind"]] = row["n"]
-    stages = _current_stage_titles([m.enrollment_id for m in mentorships])
+    )
+    stages = current_stage_titles([m.enrollment_id for m in mentorships])
     labels = dict(Activity.Kind.choices)
     result = []
     for m in mentorships:

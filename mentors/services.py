@@ -11,15 +11,16 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms import roles
-from lms.services import notify
+from lms.services import Notice, notify, notify_many
 
 from . import selectors
-from .models import Activity, BonusRule, BonusStatement, Mentorship
+from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 from .rules import best_tier
 
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
@@ -266,110 +267,151 @@ def recompute_key(mentorship_id: int) -> str:
     return f"mentors:recompute:{mentorship_id}"
 
 
-@transaction.atomic
 def statement_compute(*, mentorship_id: int, now: datetime | None = None) -> BonusStatement | None:
-    """Compute (or refresh) the mentorship's statement; idempotent and safe concurrently.
+    """Compute (or refresh) one mentorship's statement; see ``statements_compute``."""
+    return statements_compute(mentorship_ids=[mentorship_id], now=now).get(mentorship_id)
 
-    The mentorship row is locked first, so two runs at once take turns; the unique
-    constraint on the mentorship keeps it to one statement whatever happens.
+
+# Mentorships per transaction in the batch computation: bounds how long rows stay locked.
+STATEMENTS_PER_BATCH = 500
+_COMPUTED_FIELDS = [
+    "period_start",
+    "period_end",
+    *(f"{kind}_count" for kind in Activity.COUNTED_KINDS),
+    "tier_name",
+    "amount",
+    "currency",
+    "status",
+    "computed_at",
+]
+_REVIEW_FIELDS = [
+    "needs_review",
+    "recomputed_counts",
+    "recomputed_tier_name",
+    "recomputed_amount",
+    "computed_at",
+]
+
+
+@transaction.atomic
+def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[int, BonusStatement]:
+    """Compute (or refresh) the statements of the given mentorships: {mentorship id: statement}
+    for those with a bonus rule. Idempotent and safe concurrently.
+
+    The mentorship rows are locked first (in id order), so two runs over the same mentorships
+    take turns; the unique constraint keeps one statement per mentorship whatever happens.
+    The counts of every window come from one grouped query over the per-day summary, and the
+    statements are written in bulk, so the number of queries does not grow with the number of
+    mentorships (up to STATEMENTS_PER_BATCH; ``statements_finalize_due`` goes batch by batch).
+    Approved figures never change: a recomputation that differs is kept beside them and flags
+    the statement for review. A statement that becomes final notifies its mentor.
     """
     now = now or timezone.now()
-    mentorship = Mentorship.objects.select_for_update().filter(pk=mentorship_id).first()
-    if mentorship is None or mentorship.bonus_rule_id is None:
-        return None
-    rule = mentorship.bonus_rule
-    tiers = list(rule.tiers.order_by("sort_order", "pk"))
-    window = selectors.mentorship_window(mentorship)
-    counts = selectors.activity_counts(enrollment_id=mentorship.enrollment_id, window=window)
-    tier = best_tier(tiers, counts)
-    tier_name = tier.name if tier else ""
-    amount = tier.amount if tier else Decimal("0.00")
-
-    statement, _created = BonusStatement.objects.select_for_update().get_or_create(
-        mentorship=mentorship,
-        defaults={
-            "period_start": window.start,
-            "period_end": window.end,
-            "currency": rule.currency,
-        },
-    )
-    if statement.is_frozen:
-        # Approved figures never change; a difference is shown beside them for review.
-        differs = (
-            counts != statement.counts
-            or tier_name != statement.tier_name
-            or amount != statement.amount
+    mentorships = list(
+        Mentorship.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(mentorship_ids), bonus_rule__isnull=False)
+        .select_related("bonus_rule", "mentor", "enrollment__trainee")
+        .prefetch_related(
+            Prefetch("bonus_rule__tiers", queryset=BonusTier.objects.order_by("sort_order", "pk"))
         )
-        statement.needs_review = differs
-        statement.recomputed_counts = counts if differs else {}
-        statement.recomputed_tier_name = tier_name if differs else ""
-        statement.recomputed_amount = amount if differs else None
+        .order_by("pk")
+    )
+    if not mentorships:
+        return {}
+    windows = {m.pk: selectors.mentorship_window(m) for m in mentorships}
+    counts = selectors.window_counts({m.pk: (m.enrollment_id, windows[m.pk]) for m in mentorships})
+    existing = {
+        s.mentorship_id: s
+        for s in BonusStatement.objects.select_for_update().filter(
+            mentorship_id__in=[m.pk for m in mentorships]
+        )
+    }
+    created, refreshed, reviewed, finalized = [], [], [], []
+    for mentorship in mentorships:
+        rule, window, c = mentorship.bonus_rule, windows[mentorship.pk], counts[mentorship.pk]
+        tier = best_tier(list(rule.tiers.all()), c)
+        tier_name = tier.name if tier else ""
+        amount = tier.amount if tier else Decimal("0.00")
+        statement = existing.get(mentorship.pk)
+        if statement is not None and statement.is_frozen:
+            differs = c != statement.counts or (tier_name, amount) != (
+                statement.tier_name,
+                statement.amount,
+            )
+            statement.needs_review = differs
+            statement.recomputed_counts = c if differs else {}
+            statement.recomputed_tier_name = tier_name if differs else ""
+            statement.recomputed_amount = amount if differs else None
+            statement.computed_at = now
+            reviewed.append(statement)
+            continue
+        was = statement.status if statement is not None else None
+        if statement is None:
+            statement = BonusStatement(mentorship=mentorship)
+            created.append(statement)
+        else:
+            refreshed.append(statement)
+        statement.period_start, statement.period_end = window.start, window.end
+        for kind, n in c.items():
+            setattr(statement, f"{kind}_count", n)
+        statement.tier_name, statement.amount, statement.currency = tier_name, amount, rule.currency
+        statement.status = (
+            BonusStatement.Status.FINAL
+            if window.is_over(now)
+            else BonusStatement.Status.PROVISIONAL
+        )
         statement.computed_at = now
-        statement.save(
-            update_fields=[
-                "needs_review",
-                "recomputed_counts",
-                "recomputed_tier_name",
-                "recomputed_amount",
-                "computed_at",
-            ]
+        # The mentorship is locked above: skip full_clean's query for its existence.
+        statement.full_clean(
+            exclude=["mentorship"], validate_unique=False, validate_constraints=False
         )
-        return statement
-
-    was = statement.status
-    statement.period_start = window.start
-    statement.period_end = window.end
-    for kind, n in counts.items():
-        setattr(statement, f"{kind}_count", n)
-    statement.tier_name = tier_name
-    statement.amount = amount
-    statement.currency = rule.currency
-    statement.status = (
-        BonusStatement.Status.FINAL if window.is_over(now) else BonusStatement.Status.PROVISIONAL
-    )
-    statement.computed_at = now
-    statement.full_clean(validate_constraints=False)
-    statement.save()
-    if was != BonusStatement.Status.FINAL and statement.status == BonusStatement.Status.FINAL:
-        _notify_final(statement, mentorship)
-    return statement
+        if was != BonusStatement.Status.FINAL and statement.status == BonusStatement.Status.FINAL:
+            finalized.append(statement)
+    BonusStatement.objects.bulk_create(created)
+    BonusStatement.objects.bulk_update(refreshed, _COMPUTED_FIELDS)
+    BonusStatement.objects.bulk_update(reviewed, _REVIEW_FIELDS)
+    if finalized:
+        _notify_final(finalized)
+    return {s.mentorship_id: s for s in (*created, *refreshed, *reviewed)}
 
 
-def _notify_final(statement: BonusStatement, mentorship: Mentorship) -> None:
-    from courses.models import Enrollment
-
-    trainee = Enrollment.objects.select_related("trainee").get(pk=mentorship.enrollment_id).trainee
-    notify(
-        recipient=mentorship.mentor,
-        title=_("Your bonus for mentoring %(name)s is final") % {"name": _name(trainee)},
-        body=_("Tier: %(tier)s, amount %(amount)s %(currency)s. It is paid once approved.")
-        % {
-            "tier": statement.tier_name or _("none"),
-            "amount": statement.amount,
-            "currency": statement.currency,
-        },
-        url=reverse("mentors:mentees"),
-        dedupe_key=f"bonus-final-{statement.pk}",
+def _notify_final(statements: list[BonusStatement]) -> None:
+    notify_many(
+        [
+            Notice(
+                recipient=statement.mentorship.mentor,
+                title=_("Your bonus for mentoring %(name)s is final")
+                % {"name": _name(statement.mentorship.enrollment.trainee)},
+                body=_("Tier: %(tier)s, amount %(amount)s %(currency)s. It is paid once approved.")
+                % {
+                    "tier": statement.tier_name or _("none"),
+                    "amount": statement.amount,
+                    "currency": statement.currency,
+                },
+                url=reverse("mentors:mentees"),
+                dedupe_key=f"bonus-final-{statement.pk}",
+            )
+            for statement in statements
+        ]
     )
 
 
 def statements_finalize_due(*, now: datetime | None = None) -> int:
     """Recompute every statement that is not final yet (and create missing ones); those whose
-    window has ended become final. Run daily by Celery beat and by compute_bonuses."""
+    window has ended become final. Run daily by Celery beat and by compute_bonuses, in batches
+    of STATEMENTS_PER_BATCH mentorships, each its own transaction."""
     now = now or timezone.now()
-    done_ids = set(
-        BonusStatement.objects.exclude(status=BonusStatement.Status.PROVISIONAL).values_list(
-            "mentorship_id", flat=True
+    ids = list(
+        Mentorship.objects.filter(bonus_rule__isnull=False)
+        .exclude(
+            statements__status__in=[BonusStatement.Status.FINAL, *BonusStatement.FROZEN_STATUSES]
         )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    ids = Mentorship.objects.filter(bonus_rule__isnull=False).values_list("pk", flat=True)
-    n = 0
-    for pk in ids.iterator():
-        if pk in done_ids:
-            continue
-        statement_compute(mentorship_id=pk, now=now)
-        n += 1
-    return n
+    for i in range(0, len(ids), STATEMENTS_PER_BATCH):
+        statements_compute(mentorship_ids=ids[i : i + STATEMENTS_PER_BATCH], now=now)
+    return len(ids)
 
 
 @transaction.atomic

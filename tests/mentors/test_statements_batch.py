@@ -1,0 +1,115 @@
+"""Computing many bonus statements at once: the same figures as one by one, in a number of
+queries that does not grow with the number of mentorships, one notification each."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lms.models import Notification
+from mentors import services
+from mentors.models import BonusStatement
+from mentors.rules import COUNTED_KINDS
+
+from .factories import add_activities, make_enrollment, make_mentorship, make_rule
+
+MSK = ZoneInfo("Europe/Moscow")
+pytestmark = pytest.mark.django_db
+
+
+def make_mentorships(n: int, *, rule, offset: int = 0) -> list:
+    """n mentorships started on successive days of February, with varied activity."""
+    result = []
+    for i in range(offset, offset + n):
+        started = date(2026, 2, 1) + timedelta(days=i % 20)
+        m = make_mentorship(
+            enrollment=make_enrollment(hire_date=started - timedelta(days=3)),
+            rule=rule,
+            started_on=started,
+        )
+        first = datetime(started.year, started.month, started.day, 10, tzinfo=MSK)
+        add_activities(m.enrollment, "call", 290 + 7 * i, first + timedelta(days=1))
+        add_activities(m.enrollment, "application", i % 12, first + timedelta(days=29))
+        add_activities(m.enrollment, "meeting", 3, first + timedelta(days=30))  # after the window
+        add_activities(m.enrollment, "contract", 1, first - timedelta(days=1))  # before it
+        result.append(m)
+    return result
+
+
+def counts(statement: BonusStatement) -> tuple:
+    return (
+        statement.status,
+        statement.period_start,
+        statement.period_end,
+        statement.tier_name,
+        statement.amount,
+        *(getattr(statement, f"{k}_count") for k in COUNTED_KINDS),
+    )
+
+
+@time_machine.travel(datetime(2026, 4, 15, 12, tzinfo=MSK), tick=False)
+def test_the_batch_gives_the_figures_of_one_by_one_and_notifies_each_mentor_once():
+    mentorships = make_mentorships(6, rule=make_rule())
+    batch = services.statements_compute(mentorship_ids=[m.pk for m in mentorships])
+    figures = {pk: counts(s) for pk, s in batch.items()}
+    BonusStatement.objects.all().delete()
+    Notification.objects.all().delete()
+    one_by_one = {m.pk: counts(services.statement_compute(mentorship_id=m.pk)) for m in mentorships}
+    assert figures == one_by_one
+    # Spot-check one by hand: 290 calls in the window, 0 applications (i=0), contract outside.
+    first = figures[mentorships[0].pk]
+    assert first[0] == "final" and first[3] == "Base" and first[5:] == (290, 0, 0, 0)
+    fifth = figures[mentorships[5].pk]  # 325 calls, 5 applications: not Increased (needs 10)
+    assert fifth[3] == "Base" and fifth[5] == 325 and fifth[7] == 5
+    assert Notification.objects.filter(dedupe_key__startswith="bonus-final-").count() == 6
+    # Running again changes nothing and notifies nobody twice.
+    services.statements_compute(mentorship_ids=[m.pk for m in mentorships])
+    assert Notification.objects.filter(dedupe_key__startswith="bonus-final-").count() == 6
+
+
+def _queries_for(n: int, offset: int) -> int:
+    rule = make_rule(name=f"rule-{offset}")
+    ids = [m.pk for m in make_mentorships(n, rule=rule, offset=offset)]
+    with CaptureQueriesContext(connection) as ctx:
+        services.statements_compute(mentorship_ids=ids)  # creates and finalizes
+    created = len(ctx)
+    with CaptureQueriesContext(connection) as ctx:
+        services.statements_compute(mentorship_ids=ids)  # refreshes
+    return created, len(ctx)
+
+
+@time_machine.travel(datetime(2026, 4, 15, 12, tzinfo=MSK), tick=False)
+def test_the_query_count_does_not_grow_with_the_mentorships():
+    assert _queries_for(3, offset=0) == _queries_for(30, offset=100)
+
+
+@time_machine.travel(datetime(2026, 4, 15, 12, tzinfo=MSK), tick=False)
+def test_approved_statements_keep_their_figures_and_flag_a_difference():
+    m = make_mentorships(1, rule=make_rule())[0]
+    statement = services.statement_compute(mentorship_id=m.pk)
+    statement.status, statement.approved_at = "approved", datetime.now(MSK)
+    statement.save()
+    add_activities(m.enrollment, "call", 5, datetime(2026, 2, 3, 9, tzinfo=MSK))
+    again = services.statements_compute(mentorship_ids=[m.pk])[m.pk]
+    again.refresh_from_db()
+    assert again.call_count == 290 and again.needs_review
+    assert again.recomputed_counts["call"] == 295
+
+
+@time_machine.travel(datetime(2026, 2, 10, 12, tzinfo=MSK), tick=False)
+def test_finalize_due_goes_in_batches_and_skips_the_done(monkeypatch):
+    monkeypatch.setattr(services, "STATEMENTS_PER_BATCH", 4)
+    rule = make_rule()
+    mentorships = make_mentorships(10, rule=rule)
+    assert services.statements_finalize_due() == 10
+    assert BonusStatement.objects.count() == 10
+    assert set(BonusStatement.objects.values_list("status", flat=True)) == {"provisional"}
+    with time_machine.travel(datetime(2026, 4, 1, 12, tzinfo=MSK), tick=False):
+        assert services.statements_finalize_due() == 10
+        assert services.statements_finalize_due() == 0  # all final now
+    assert {s.mentorship_id for s in BonusStatement.objects.filter(status="final")} == {
+        m.pk for m in mentorships
+    }
