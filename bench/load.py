@@ -24,6 +24,7 @@ import http.client
 import json
 import math
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -78,6 +79,8 @@ class Stats:
     p99: float
     errors: list[str]
     cpu_warning: bool
+    server_cpu_ms: float = float("nan")  # gunicorn workers' CPU time per request
+    locust_cores: float = float("nan")  # Locust's CPU time per second of the run
 
     @property
     def ms_per_request(self) -> float:
@@ -243,6 +246,20 @@ def _stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
+def _workers_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds the gunicorn master's worker processes have used so far (Linux /proc; 0
+    elsewhere). Less sensitive to other work on the machine than the wall-clock figures."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == server.pid:  # ppid; utime and stime follow at 11 and 12
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _tail(path: Path, lines: int = 30) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -262,7 +279,10 @@ def _warm_up(port: int, people: dict[str, list[dict]], timeout: float) -> None:
 
     def fetch(job):
         scenario, person = job
-        return scenario, _get(port, person["url"], person["session"], timeout)
+        try:
+            return scenario, _get(port, person["url"], person["session"], timeout)
+        except OSError as error:  # a timeout: raise --load-timeout for a slow page
+            return scenario, repr(error)
 
     with ThreadPoolExecutor(WORKERS) as pool:
         results = list(pool.map(fetch, jobs))
@@ -310,6 +330,8 @@ def _run_locust(
         "BENCH_LOAD_SESSIONS": str(sessions),
         "BENCH_LOAD_TIMEOUT": str(timeout),
     }
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
     with open(log, "wb") as out:
         done = subprocess.run(
             command,
@@ -321,7 +343,11 @@ def _run_locust(
         )
     if done.returncode != 0:
         raise RuntimeError(f"load: locust exited {done.returncode}:\n{_tail(log)}")
-    return _parse(prefix, scenario.name, log.read_text(errors="replace"))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stats = _parse(prefix, scenario.name, log.read_text(errors="replace"))
+    used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    stats.locust_cores = used / (time.monotonic() - started)
+    return stats
 
 
 def _percentile(histogram: dict[float, int], fraction: float) -> float:
@@ -406,6 +432,7 @@ def bench_load(args) -> None:
             _warm_up(port, people, timeout)
             runs = [("bare-1", BARE), *[(s.key, s) for s in (*PAGES, DASHBOARD)], ("bare-2", BARE)]
             for run, scenario in runs:
+                cpu_before = _workers_cpu(server)
                 results[run] = _run_locust(
                     scenario,
                     port=port,
@@ -417,9 +444,13 @@ def bench_load(args) -> None:
                     run=run,
                 )
                 stats = results[run]
+                if stats.requests:
+                    used = _workers_cpu(server) - cpu_before
+                    stats.server_cpu_ms = 1000 * used / stats.requests
                 print(
                     f"  {run:<14} {stats.requests:>7} requests {stats.rps:>8.1f} req/s  "
-                    f"{stats.latencies()}  {stats.failures} failed",
+                    f"{stats.latencies()}  {stats.failures} failed; server CPU "
+                    f"{stats.server_cpu_ms:.1f} ms/request, Locust {stats.locust_cores:.2f} cores",
                     flush=True,
                 )
         finally:
@@ -457,7 +488,8 @@ def _report(
         bare_ms,
         unit="ms",
         extra=f"{bare_rps:.0f} req/s (first {first.rps:.0f}, last {last.rps:.0f}); "
-        f"{first.latencies()} with {users} users.{cpu}",
+        f"{first.latencies()} with {users} users; server CPU {first.server_cpu_ms:.1f} ms/request; "
+        f"Locust used {first.locust_cores:.2f} of the 2 cores.{cpu}",
     )
     for scenario in (*PAGES, DASHBOARD):
         stats = results[scenario.key]
@@ -466,11 +498,13 @@ def _report(
             extra = (
                 f"{stats.rps:.1f} req/s = {share:.0f}% of the bare view (target >= 40%, i.e. "
                 f"ratio <= {THROUGHPUT_TARGET}); {stats.latencies()} with {users} users; "
-                f"{queries[scenario.key]} queries per request"
+                f"{queries[scenario.key]} queries and {stats.server_cpu_ms:.1f} ms of server CPU "
+                f"per request"
             )
         else:
             extra = (
-                f"{stats.rps:.2f} req/s = {share:.1f}% of the bare view, {dashboard_users} users"
+                f"{stats.rps:.2f} req/s = {share:.1f}% of the bare view, {dashboard_users} users; "
+                f"{stats.server_cpu_ms:.0f} ms of server CPU per request"
             )
         report(
             f"load: {scenario.name}, ms/request",
