@@ -215,8 +215,14 @@ class AuditEntry:
     at: datetime
     actor: object | None
     enrollment: Enrollment | None
-    what: str  # the subject of the decision: the quiz and points, the bonus, the stage
+    # The subject of the decision in short parts (the quiz, the points; the mentor, the
+    # period, the amount): the page wraps a long line between parts, not inside one.
+    what_parts: tuple[str, ...]
     why: str
+
+    @property
+    def what(self) -> str:
+        return " · ".join(self.what_parts)
 
     @property
     def kind_label(self) -> str:
@@ -239,24 +245,27 @@ def _points(value) -> str:
     return "—" if value is None else f"{value.normalize():f}"
 
 
-def _grade_what(change: GradeChange) -> str:
+def _grade_what(change: GradeChange) -> tuple[str, ...]:
     response = change.response
-    return _("%(quiz)s, question %(n)s: %(old)s → %(new)s points") % {
-        "quiz": response.attempt.quiz.title,
-        "n": response.order,
-        "old": _points(change.old_points),
-        "new": _points(change.new_points),
-    }
+    return (
+        response.attempt.quiz.title,
+        _("question %(n)s: %(old)s → %(new)s points")
+        % {
+            "n": response.order,
+            "old": _points(change.old_points),
+            "new": _points(change.new_points),
+        },
+    )
 
 
-def _bonus_what(statement: BonusStatement) -> str:
-    return _("%(mentor)s's bonus for %(start)s – %(end)s: %(amount)s %(currency)s") % {
-        "mentor": _person(statement.mentorship.mentor),
-        "start": date_format(statement.period_start, "j M"),
-        "end": date_format(statement.last_day, "j M Y"),
-        "amount": floatformat(statement.amount, "2g"),
-        "currency": statement.currency,
-    }
+def _bonus_what(statement: BonusStatement) -> tuple[str, ...]:
+    start = date_format(statement.period_start, "j M")
+    end = date_format(statement.last_day, "j M Y")
+    return (
+        _("mentor %(name)s") % {"name": _person(statement.mentorship.mentor)},
+        f"{start} – {end}",
+        f"{floatformat(statement.amount, '2g')} {statement.currency}",
+    )
 
 
 def audit_entries(rows) -> list[AuditEntry]:
@@ -292,24 +301,25 @@ def audit_entries(rows) -> list[AuditEntry]:
     for row in rows:
         kind, pk = row["audit_kind"], row["audit_object"]
         enrollment = enrollments.get(row["audit_enrollment"])
-        what, why = "", row["audit_reason"] or ""
+        what, why = (), row["audit_reason"] or ""
         if kind in (Kind.GRADE_OVERRIDE, Kind.GRADE_CHANGE) and pk in grades:
             what = _grade_what(grades[pk])
         elif kind == Kind.EXTRA_ATTEMPT and pk in grants:
-            what = grants[pk].quiz.title
+            what = (grants[pk].quiz.title,)
         elif kind in (Kind.BONUS_APPROVED, Kind.BONUS_PAID) and pk in statements:
             what = _bonus_what(statements[pk])
         elif kind == Kind.STAGE_COMPLETED:
-            what, why = why, ""  # the event keeps the stage's title where others keep a reason
+            # The event keeps the stage's title where the others keep a reason.
+            what, why = ((why,) if why else ()), ""
         elif kind == Kind.ENROLLED and enrollment is not None:
-            what = enrollment.program.title
+            what = (enrollment.program.title,)
         entries.append(
             AuditEntry(
                 kind=kind,
                 at=row["audit_at"],
                 actor=users.get(row["audit_actor"]),
                 enrollment=enrollment,
-                what=what,
+                what_parts=what,
                 why=why,
             )
         )
