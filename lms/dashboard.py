@@ -3,16 +3,28 @@
 Everything is fetched in a fixed number of queries whatever the number of trainees: the
 enrollments with their stage progress and mentor, one grouped count of activities by
 enrollment and month (mentors.ramp.monthly_counts), one grouped read of quiz results.
+
+That is still seconds at a thousand trainees, so the page keeps what it computed in Django's
+cache (``DashboardPage``, below): per user, filters and local date, for
+``RAMP_DASHBOARD_CACHE_SECONDS``, under a generation number that the writes the dashboard
+shows (enrollments, sign-offs, mentorships, ramp-up plans) bump. See docs/ramp-up.md.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max, Prefetch
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment, StageProgress
@@ -20,6 +32,8 @@ from courses.selectors import current_stage_titles, enrollments_visible_to
 from mentors import ramp
 from mentors.models import Mentorship
 from quizzes.models import Attempt
+
+logger = logging.getLogger(__name__)
 
 CERT_PASSED, CERT_FAILED, CERT_PENDING = "passed", "failed", "pending"
 CERT_LABELS = {
@@ -100,6 +114,17 @@ SORT_COLUMNS = [
     "mentor",
     "status",
 ]
+
+
+DEFAULT_SORT = "hire_date"
+
+
+def clean_sort(value: str | None) -> str:
+    """The sort asked for in the query string (a column, "-" first for descending), or the
+    default when it names no column."""
+    if value and value.lstrip("-") in SORT_COLUMNS:
+        return value
+    return DEFAULT_SORT
 
 
 @dataclass
@@ -313,6 +338,105 @@ def dashboard(
             today=today, enrollment_ids=[e.pk for e in enrollments]
         ),
         plan=plan,
+    )
+
+
+# The cached page --------------------------------------------------------------------------
+
+FILTER_PARAMS = ("program", "mentor", "cohort", "status")
+PAGE_SIZE = 50
+GENERATION_KEY = "lms:ramp-dashboard:generation"
+
+
+@dataclass
+class DashboardPage:
+    """The expensive part of the dashboard page, rendered once and kept in the cache.
+
+    The fragments were rendered without the request (no CSRF token, no per-request data), so
+    the page can be served again to the same user for the same filters. The table rows are kept
+    rendered in hire order, with each column's sort rank, so any sort and any page of the table
+    is a sort of integers and a join of strings.
+    """
+
+    computed_at: datetime
+    filters_html: str
+    summary_html: str
+    rows_html: list[str]
+    ranks: dict[str, list[int]]
+    show_program: bool
+
+    def order(self, sort: str) -> list[int]:
+        """Row positions in the order of ``sort`` (see ``clean_sort``); ties keep hire order,
+        as sorting the rows themselves does."""
+        column = sort.lstrip("-")
+        positions = range(len(self.rows_html))
+        if column not in self.ranks:
+            return list(positions)
+        return sorted(positions, key=self.ranks[column].__getitem__, reverse=sort.startswith("-"))
+
+
+def sort_ranks(rows: list[Row]) -> dict[str, list[int]]:
+    """For each sortable column, each row's rank among the column's distinct values."""
+    ranks = {}
+    for column in SORT_COLUMNS:
+        keys = [row.sort_key(column) for row in rows]
+        rank = {key: n for n, key in enumerate(sorted(set(keys)))}
+        ranks[column] = [rank[key] for key in keys]
+    return ranks
+
+
+def _fresh_generation() -> int:
+    # From the clock rather than 1: a counter lost from the cache (evicted, a restarted
+    # cache server) must not come back to a number whose pages may still be cached.
+    return time.time_ns() // 1_000_000
+
+
+def cache_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY, 0)
+    return generation
+
+
+def _increment_generation() -> None:
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no counter yet, or it was evicted
+            if not cache.add(GENERATION_KEY, _fresh_generation(), timeout=None):
+                cache.incr(GENERATION_KEY)
+    except Exception:
+        # A cache server that is down must not fail the sign-off or the drop that called
+        # this; the dashboard is then stale for at most RAMP_DASHBOARD_CACHE_SECONDS.
+        logger.warning("ramp-up dashboard: cache generation not bumped", exc_info=True)
+
+
+def dashboard_cache_bump() -> None:
+    """Make every cached dashboard page stale (the next request recomputes).
+
+    Bumped at once and again when the transaction commits: a page computed by another request
+    between the write and its commit read the old rows, and must not be kept.
+    """
+    _increment_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_increment_generation)
+
+
+def dashboard_cache_key(*, user, params, today: date) -> str:
+    """The cache key of one user's dashboard for the filters in ``params`` (the query string,
+    as typed: no query is needed to build the key) on ``today``."""
+    filters = {name: params.get(name, "") for name in FILTER_PARAMS}
+    digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
+    return ":".join(
+        [
+            "lms:ramp-dashboard",
+            str(cache_generation()),
+            str(user.pk),
+            today.isoformat(),
+            translation.get_language() or "",
+            digest,
+        ]
     )
 
 

@@ -1,11 +1,16 @@
 """The director's ramp-up dashboard, its exports, and the trainee drill-down with sign-off."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,32 +19,40 @@ from courses import services as course_services
 from courses.models import StageProgress
 
 from . import audit, charts, exports, roles
-from .dashboard import SORT_COLUMNS, dashboard, drilldown
+from .dashboard import (
+    PAGE_SIZE,
+    DashboardPage,
+    clean_sort,
+    dashboard,
+    dashboard_cache_key,
+    drilldown,
+    sort_ranks,
+)
 from .forms import DashboardFilterForm, SignOffForm
 
 MAX_CHART_MONTHS = 8
 
 
-def _dashboard_for(request):
+def _dashboard_for(request, *, hire_order=False):
+    """The filter form, the sort asked for, and the dashboard's data with its rows in that
+    order (in hire order with ``hire_order``, as the cached page keeps them)."""
     if not roles.can_view_dashboard(request.user):
         raise PermissionDenied
     form = DashboardFilterForm(request.GET or None)
-    sort = request.GET.get("sort", "hire_date")
-    if sort.lstrip("-") not in SORT_COLUMNS:
-        sort = "hire_date"
+    sort = clean_sort(request.GET.get("sort"))
     data = dashboard(
         request.user,
         filters=form.filters(),
         today=timezone.localdate(),
-        sort=sort.lstrip("-"),
+        sort="" if hire_order else sort.lstrip("-"),
         descending=sort.startswith("-"),
     )
     return form, sort, data
 
 
-@login_required
-def ramp_dashboard(request):
-    form, sort, data = _dashboard_for(request)
+def _render_dashboard_page(request) -> DashboardPage:
+    """Compute the dashboard and render its fragments, without the request: what is cached."""
+    form, _sort, data = _dashboard_for(request, hire_order=True)
     cohorts = data.cohorts()
     months = min(
         max(
@@ -54,9 +67,49 @@ def ramp_dashboard(request):
         months=months,
         title=_("Ramp-up by hire cohort: plan against achieved"),
     )
-    query = request.GET.copy()
-    query.pop("sort", None)
     show_program = len({row.enrollment.program_id for row in data.rows}) > 1
+    row_template = get_template("lms/dashboard_row.html")
+    return DashboardPage(
+        computed_at=timezone.now(),
+        filters_html=render_to_string("lms/dashboard_filters.html", {"form": form}),
+        summary_html=render_to_string(
+            "lms/dashboard_summary.html",
+            {
+                "data": data,
+                "cohorts": cohorts,
+                "cohort_months": range(1, months + 1),
+                "chart": chart,
+                "funnel": data.funnel(),
+            },
+        ),
+        rows_html=[
+            row_template.render({"row": row, "show_program": show_program}) for row in data.rows
+        ],
+        ranks=sort_ranks(data.rows),
+        show_program=show_program,
+    )
+
+
+@login_required
+def ramp_dashboard(request):
+    if not roles.can_view_dashboard(request.user):
+        raise PermissionDenied
+    key = dashboard_cache_key(user=request.user, params=request.GET, today=timezone.localdate())
+    page = None if request.GET.get("refresh") else cache.get(key)
+    if page is None:
+        page = _render_dashboard_page(request)
+        cache.set(key, page, settings.RAMP_DASHBOARD_CACHE_SECONDS)
+    sort = clean_sort(request.GET.get("sort"))
+    page_obj = Paginator(page.order(sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Links keep the filters and the sort, not the refresh (a reload would recompute) nor
+    # the page (a new sort or filter starts at page 1).
+    query = request.GET.copy()
+    query.pop("refresh", None)
+    refresh_query = query.copy()
+    refresh_query["refresh"] = "1"
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
     sortable = [
         ("trainee", _("Trainee")),
         ("program", _("Program")),
@@ -70,23 +123,23 @@ def ramp_dashboard(request):
         ("mentor", _("Mentor")),
         ("status", _("Status")),
     ]
-    if not show_program:
+    if not page.show_program:
         sortable = [column for column in sortable if column[0] != "program"]
     return render(
         request,
         "lms/dashboard.html",
         {
-            "form": form,
-            "data": data,
-            "rows": data.rows,
-            "cohorts": cohorts,
-            "cohort_months": range(1, months + 1),
-            "chart": chart,
+            "computed_at": page.computed_at,
+            # Rendered by _render_dashboard_page from escaped template output.
+            "filters_html": mark_safe(page.filters_html),
+            "summary_html": mark_safe(page.summary_html),
+            "rows_html": mark_safe("".join(page.rows_html[n] for n in page_obj.object_list)),
+            "page_obj": page_obj,
             "sort": sort,
-            "query": query.urlencode(),
-            "funnel": data.funnel(),
             "sortable": sortable,
-            "show_program": show_program,
+            "sort_query": sort_query.urlencode(),
+            "page_query": query.urlencode(),
+            "refresh_query": refresh_query.urlencode(),
         },
     )
 
