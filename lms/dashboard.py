@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import transaction
@@ -65,15 +66,16 @@ class Row:
     def months_since_hire(self) -> int:
         return len(self.ramp.months)
 
-    @property
+    # Cached: the page reads these several times a row, and Ramp computes them on each read.
+    @cached_property
     def last_complete(self) -> ramp.Month | None:
         return self.ramp.last_complete
 
-    @property
+    @cached_property
     def ramped_month(self) -> int | None:
         return self.ramp.ramped_month
 
-    @property
+    @cached_property
     def behind(self) -> bool:
         return self.enrollment.status != Enrollment.Status.DROPPED and self.ramp.behind_the_curve
 
@@ -84,8 +86,12 @@ class Row:
         return self.mentor.get_full_name() or self.mentor.username
 
     def sort_key(self, column: str):
+        return self.sort_keys.get(column, self.enrollment.hire_date)
+
+    @cached_property
+    def sort_keys(self) -> dict:
         last = self.last_complete
-        keys = {
+        return {
             "trainee": self.trainee_name.lower(),
             "program": self.enrollment.program.title,
             "hire_date": self.enrollment.hire_date,
@@ -98,7 +104,6 @@ class Row:
             "mentor": self.mentor_name.lower(),
             "status": self.enrollment.status,
         }
-        return keys.get(column, self.enrollment.hire_date)
 
 
 SORT_COLUMNS = [
@@ -143,11 +148,11 @@ class Dashboard:
     overdue_grading: int
     plan: ramp.Plan | None
 
-    @property
+    @cached_property
     def active(self) -> list[Row]:
         return [r for r in self.rows if r.enrollment.status == Enrollment.Status.ACTIVE]
 
-    @property
+    @cached_property
     def ramped(self) -> list[Row]:
         return [r for r in self.rows if r.ramped_month is not None]
 
@@ -156,7 +161,7 @@ class Dashboard:
         value = ramp.median_or_none([r.ramped_month for r in self.ramped])
         return None if value is None else Decimal(str(value))
 
-    @property
+    @cached_property
     def behind(self) -> list[Row]:
         return [r for r in self.rows if r.behind]
 
