@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from lms import director_views
 from lms.dashboard import dashboard
 from lms.demo import DEMO_PASSWORD
 from tests.browser.conftest import login, screenshot
@@ -25,6 +26,7 @@ def test_director_filters_a_cohort_and_opens_a_trainee_behind_the_curve(live_ser
     page.goto(f"{live_server.url}/ramp-up/")
     expect(page.get_by_role("heading", name="Ramp-up dashboard")).to_be_visible()
     expect(page.locator(".chart-svg svg").first).to_be_visible()
+    expect(page.locator(".as-of")).to_contain_text("Figures as of")
     screenshot(page, "ramp-up-dashboard")
 
     page.get_by_label("Hire cohort").select_option(behind.cohort)
@@ -42,3 +44,36 @@ def test_director_filters_a_cohort_and_opens_a_trainee_behind_the_curve(live_ser
     expect(page.locator(".tile", has_text="Behind the curve")).to_contain_text("Yes")
     expect(page.get_by_text("Effectiveness criteria")).to_be_visible()
     screenshot(page, "ramp-up-drilldown")
+
+
+def test_director_pages_the_sorted_table_and_refreshes_the_figures(
+    live_server, new_page, monkeypatch
+):
+    # The demo has a dozen trainees: five a page shows the pagination.
+    monkeypatch.setattr(director_views, "PAGE_SIZE", 5)
+    call_command("seed_demo", "--quiet")
+    director = get_user_model().objects.get(username="director")
+    rows = dashboard(
+        director, filters={}, today=timezone.localdate(), sort="trainee", descending=True
+    ).rows
+    pages = -(-len(rows) // 5)
+
+    page = new_page(viewport={"width": 1400, "height": 1000})
+    login(page, live_server, "director", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/ramp-up/")
+    header = page.locator("table.dashboard-table thead")
+    header.get_by_role("link", name="Trainee").click()
+    header.get_by_role("link", name="Trainee").click()  # again: descending
+    expect(header.get_by_role("columnheader", name="Trainee")).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
+    expect(page.get_by_text(f"Page 2 of {pages}")).to_be_visible()
+    names = page.locator("table.dashboard-table tbody tr td:first-child a")
+    expect(names).to_have_text([row.trainee_name for row in rows[5:10]])
+    screenshot(page, "ramp-up-dashboard-page-2")
+
+    page.get_by_role("link", name="refresh").click()
+    expect(page.get_by_text(f"Page 2 of {pages}")).to_be_visible()
+    expect(names).to_have_text([row.trainee_name for row in rows[5:10]])
+    assert "sort=-trainee" in page.url and "page=2" in page.url
