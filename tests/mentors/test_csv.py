@@ -1,7 +1,7 @@
 """CSV import: per-row errors, all-or-nothing, duplicates, the command and the upload page."""
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -108,14 +108,17 @@ def test_bad_header_and_bad_encoding(enrollment):
         )
 
 
-def test_rows_are_inserted_in_chunks(enrollment, django_assert_max_num_queries):
-    rows = "".join(f"anna@example.com,call,{when()},tel,id-{i},,\n" for i in range(250))
-    with django_assert_max_num_queries(20):
+# On SQLite a chunk of 1,000 rows takes about 12 statements (999 parameters per INSERT at
+# most); on PostgreSQL the whole file takes a handful (COPY, then one INSERT).
+@pytest.mark.parametrize(("n", "queries"), [(250, 20), (2500, 45)])
+def test_rows_are_inserted_in_chunks(enrollment, django_assert_max_num_queries, n, queries):
+    rows = "".join(f"anna@example.com,call,{when()},tel,id-{i},,\n" for i in range(n))
+    with django_assert_max_num_queries(queries):
         result = import_csv(
             io.BytesIO((HEADER + rows).encode()),
             enrollments=Enrollment.objects.all(),
         )
-    assert result.created == 250
+    assert result.created == n
 
 
 def test_import_activities_command(tmp_path, enrollment, capsys):
@@ -149,3 +152,126 @@ def test_only_hr_and_head_of_sales_may_import(client, mentor, trainee):
     for user in (mentor, trainee):
         client.force_login(user)
         assert client.get("/activity/import/").status_code == 403
+
+
+def test_a_repeated_external_id_keeps_the_first_line_and_counts_the_rest(enrollment):
+    text = HEADER + (
+        f"anna@example.com,call,{when(1)},crm,x-1,,first\n"
+        f"anna@example.com,call,{when(2)},crm,x-1,,second\n"
+        f"anna@example.com,meeting,{when(3)},crm,x-2,,\n"
+        f"anna@example.com,call,{when(4)},crm,x-1,,third\n"
+        f"anna@example.com,call,{when(5)},telephony,x-1,,other source\n"  # not a repeat
+        f"anna@example.com,call,{when(6)},crm,,,no id\n"  # no id: never a duplicate
+        f"anna@example.com,call,{when(6)},crm,,,no id\n"
+    )
+    result = run(text)
+    assert (result.rows, result.created, result.duplicates) == (7, 5, 2)
+    assert Activity.objects.get(source="crm", external_id="x-1").note == "first"
+    assert Activity.objects.filter(external_id="").count() == 2
+
+
+def test_rows_already_in_the_database_are_duplicates_and_left_alone(enrollment):
+    existing = Activity.objects.create(
+        enrollment=enrollment,
+        kind="meeting",
+        occurred_at=datetime.now(MSK) - timedelta(days=9),
+        source="crm",
+        external_id="x-1",
+        note="kept",
+    )
+    text = HEADER + (
+        f"anna@example.com,call,{when()},crm,x-1,,replacement\n"
+        f"anna@example.com,call,{when()},crm,x-2,,\n"
+    )
+    result = run(text)
+    assert (result.saved, result.created, result.duplicates) == (True, 1, 1)
+    existing.refresh_from_db()
+    assert (existing.kind, existing.note) == ("meeting", "kept")
+    assert result.enrollment_ids == {enrollment.pk}
+
+
+def test_counts_of_a_partial_import(enrollment):
+    Activity.objects.create(
+        enrollment=enrollment,
+        kind="call",
+        occurred_at=datetime.now(MSK),
+        source="crm",
+        external_id="old",
+    )
+    text = HEADER + (
+        f"anna@example.com,call,{when()},crm,new-1,,\n"
+        f"anna@example.com,call,{when()},crm,old,,\n"  # in the database
+        f"anna@example.com,call,{when()},crm,new-1,,\n"  # earlier in the file
+        f"anna@example.com,call,soon,crm,new-2,,\n"  # invalid
+        f"anna@example.com,call,{when()},crm,,,\n"
+    )
+    result = run(text, all_or_nothing=False)
+    assert (result.saved, result.rows, result.created, result.duplicates, result.invalid_rows) == (
+        True,
+        5,
+        2,
+        2,
+        1,
+    )
+    assert [(e.row, e.field) for e in result.errors] == [(5, "occurred_at")]
+    assert Activity.objects.count() == 3
+
+
+def test_one_bad_row_leaves_the_database_as_it_was(enrollment):
+    Activity.objects.create(
+        enrollment=enrollment,
+        kind="call",
+        occurred_at=datetime.now(MSK),
+        source="crm",
+        external_id="old",
+    )
+    before = list(Activity.objects.values_list("pk", "source", "external_id"))
+    good = "".join(f"anna@example.com,call,{when()},crm,n-{i},,\n" for i in range(1500))
+    result = run(HEADER + good + "anna@example.com,call,never,crm,n-x,,\n")
+    assert not result.saved
+    assert (result.created, result.duplicates, result.invalid_rows) == (0, 0, 1)
+    assert [(e.row, e.field) for e in result.errors] == [(1502, "occurred_at")]
+    assert list(Activity.objects.values_list("pk", "source", "external_id")) == before
+    assert result.enrollment_ids == set()
+
+
+def test_a_file_that_breaks_halfway_saves_nothing_and_the_connection_goes_on(enrollment):
+    good = "".join(f"anna@example.com,call,{when()},crm,n-{i},,\n" for i in range(1500))
+    huge_cell = "x" * 200_000  # over the csv module's field size limit
+    with pytest.raises(CsvFileError):
+        run(HEADER + good + f'anna@example.com,call,{when()},crm,n-x,,"{huge_cell}"\n')
+    assert Activity.objects.count() == 0
+    assert run(HEADER + good).created == 1500
+
+
+def test_trainees_met_late_in_a_long_file_are_looked_up(enrollment):
+    other = make_enrollment(
+        trainee=make_user(Role.TRAINEE, email="boris@example.com"),
+        hire_date=date.today() - timedelta(days=60),
+    )
+    lines = [f"anna@example.com,call,{when()},crm,a-{i},,\n" for i in range(2500)]
+    lines[1700] = f"boris@example.com,meeting,{when()},crm,b-1,,\n"
+    lines[2400] = f"nobody@example.com,call,{when()},crm,c-1,,\n"
+    result = run(HEADER + "".join(lines), all_or_nothing=False)
+    assert [(e.row, e.field) for e in result.errors] == [(2402, "trainee")]
+    assert (result.created, result.duplicates) == (2499, 0)
+    assert Activity.objects.get(external_id="b-1").enrollment == other
+    assert result.enrollment_ids == {enrollment.pk, other.pk}
+
+
+def test_a_nul_character_is_a_row_error(enrollment):
+    text = HEADER + f"anna@example.com,call,{when()},crm,n-1,,before\x00after\n"
+    result = run(text)
+    assert [(e.row, e.field) for e in result.errors] == [(2, "note")]
+    assert Activity.objects.count() == 0
+
+
+def test_any_utc_offset_python_reads_is_stored_as_the_same_instant(enrollment):
+    # PostgreSQL refuses offsets over about 16 hours; the importer stores UTC.
+    moment = datetime.now(MSK).replace(microsecond=0) - timedelta(days=2)
+    east = moment.astimezone(timezone(timedelta(hours=20))).isoformat()
+    west = moment.astimezone(timezone(-timedelta(hours=23, minutes=30))).isoformat()
+    text = HEADER + f"anna@example.com,call,{east},,e-1,,\nanna@example.com,call,{west},,e-2,,\n"
+    result = run(text)
+    assert result.created == 2, result.errors
+    assert {a.occurred_at for a in Activity.objects.all()} == {moment}
