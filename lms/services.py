@@ -106,9 +106,27 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
     return created
 
 
+# E-mails per task message from notify_many: few messages, each well inside the time limit.
+EMAILS_PER_TASK = 50
+
+
 def _enqueue_emails(notification_ids: list[int]) -> None:
-    for pk in notification_ids:
-        _enqueue_email(pk)
+    """Publish the e-mails of notify_many in batches; as in _enqueue_email, a broker outage
+    leaves them pending for notifications_deliver_pending."""
+    from .tasks import notifications_deliver_emails
+
+    for i in range(0, len(notification_ids), EMAILS_PER_TASK):
+        batch = notification_ids[i : i + EMAILS_PER_TASK]
+        try:
+            notifications_deliver_emails.delay(batch)
+        except Exception:  # kombu's OperationalError, a refused connection, a timeout...
+            logger.warning(
+                "Could not publish the e-mails of notifications %s..%s; the catch-up job will "
+                "send them.",
+                batch[0],
+                batch[-1],
+                exc_info=True,
+            )
 
 
 def _enqueue_email(notification_id: int) -> None:

@@ -17,6 +17,17 @@ def notification_deliver_email(notification_id: int) -> bool:
     return services.notification_deliver_email(notification_id=notification_id)
 
 
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def notifications_deliver_emails(notification_ids: list[int]) -> int:
+    """A batch of e-mails (notify_many); a retry skips those already sent."""
+    return sum(services.notification_deliver_email(notification_id=pk) for pk in notification_ids)
+
+
 @shared_task
 def notifications_deliver_pending() -> int:
     """Catch up e-mails whose task was lost (broker down at commit time, worker killed)."""

@@ -10,8 +10,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from lms.services import Notice, notify, notify_many
 
 from . import selectors
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
-from .rules import best_tier
+from .rules import best_tier, window_for
 
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
 # after the first change, and picks up every change committed before it starts.
@@ -269,129 +268,213 @@ def recompute_key(mentorship_id: int) -> str:
 
 def statement_compute(*, mentorship_id: int, now: datetime | None = None) -> BonusStatement | None:
     """Compute (or refresh) one mentorship's statement; see ``statements_compute``."""
-    return statements_compute(mentorship_ids=[mentorship_id], now=now).get(mentorship_id)
+    pk = statements_compute(mentorship_ids=[mentorship_id], now=now).get(mentorship_id)
+    return BonusStatement.objects.filter(pk=pk).first() if pk else None
 
 
-# Mentorships per transaction in the batch computation: bounds how long rows stay locked.
+# Mentorships per transaction in the batch computation: bounds how long rows stay locked and
+# the size of one statement (13 parameters a row, under SQLite's 32,766).
 STATEMENTS_PER_BATCH = 500
-_COMPUTED_FIELDS = [
+_COUNT_COLUMNS = [f"{kind}_count" for kind in Activity.COUNTED_KINDS]
+# The computed columns of a statement, written by one INSERT ... ON CONFLICT per batch.
+_UPSERT_COLUMNS = [
+    "mentorship_id",
     "period_start",
     "period_end",
-    *(f"{kind}_count" for kind in Activity.COUNTED_KINDS),
+    *_COUNT_COLUMNS,
     "tier_name",
     "amount",
     "currency",
     "status",
     "computed_at",
 ]
-_REVIEW_FIELDS = [
+# What a recomputation of an approved statement writes: beside the figures, never over them.
+_REVIEW_COLUMNS = [
     "needs_review",
     "recomputed_counts",
     "recomputed_tier_name",
     "recomputed_amount",
     "computed_at",
 ]
+# Columns without a database default that a new statement starts empty.
+_NEW_ROW_DEFAULTS = {
+    "needs_review": False,
+    "recomputed_counts": "{}",
+    "recomputed_tier_name": "",
+    "approval_note": "",
+}
+
+
+@dataclass
+class _Computed:
+    mentorship_id: int
+    mentor_id: int
+    trainee_id: int
+    window: object
+    counts: dict
+    tier_name: str
+    amount: Decimal
+    currency: str
+    status: str
 
 
 @transaction.atomic
-def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[int, BonusStatement]:
-    """Compute (or refresh) the statements of the given mentorships: {mentorship id: statement}
-    for those with a bonus rule. Idempotent and safe concurrently.
+def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[int, int]:
+    """Compute (or refresh) the statements of the given mentorships; returns {mentorship id:
+    statement id} for those with a bonus rule. Idempotent and safe concurrently.
 
-    The mentorship rows are locked first (in id order), so two runs over the same mentorships
-    take turns; the unique constraint keeps one statement per mentorship whatever happens.
-    The counts of every window come from one grouped query over the per-day summary, and the
-    statements are written in bulk, so the number of queries does not grow with the number of
-    mentorships (up to STATEMENTS_PER_BATCH; ``statements_finalize_due`` goes batch by batch).
-    Approved figures never change: a recomputation that differs is kept beside them and flags
-    the statement for review. A statement that becomes final notifies its mentor.
+    The mentorship rows, then their statements, are locked first (in id order), so two runs
+    over the same mentorships take turns; the unique constraint keeps one statement per
+    mentorship whatever happens. Set-based, so the number of queries does not grow with the
+    number of mentorships (up to STATEMENTS_PER_BATCH; ``statements_finalize_due`` goes batch
+    by batch): the counts of every window come from one grouped query over the per-day
+    summary, the tiers are chosen by ``rules.best_tier``, and the statements are written by
+    one upsert. Approved figures never change: a recomputation that differs is kept beside
+    them and flags the statement for review. A statement that becomes final notifies its
+    mentor.
     """
     now = now or timezone.now()
-    mentorships = list(
+    rows = list(
         Mentorship.objects.select_for_update(of=("self",))
         .filter(pk__in=list(mentorship_ids), bonus_rule__isnull=False)
-        .select_related("bonus_rule", "mentor", "enrollment__trainee")
-        .prefetch_related(
-            Prefetch("bonus_rule__tiers", queryset=BonusTier.objects.order_by("sort_order", "pk"))
-        )
         .order_by("pk")
-    )
-    if not mentorships:
-        return {}
-    windows = {m.pk: selectors.mentorship_window(m) for m in mentorships}
-    counts = selectors.window_counts({m.pk: (m.enrollment_id, windows[m.pk]) for m in mentorships})
-    existing = {
-        s.mentorship_id: s
-        for s in BonusStatement.objects.select_for_update().filter(
-            mentorship_id__in=[m.pk for m in mentorships]
+        .values_list(
+            "pk",
+            "enrollment_id",
+            "enrollment__trainee_id",
+            "mentor_id",
+            "started_on",
+            "ended_on",
+            "bonus_rule_id",
+            "bonus_rule__period_days",
+            "bonus_rule__currency",
         )
+    )
+    if not rows:
+        return {}
+    tiers: dict[int, list[BonusTier]] = {}
+    for tier in BonusTier.objects.filter(rule_id__in={r[6] for r in rows}).order_by(
+        "sort_order", "pk"
+    ):
+        tiers.setdefault(tier.rule_id, []).append(tier)
+    windows = {
+        pk: window_for(started_on=started, period_days=days, ended_on=ended)
+        for pk, _e, _t, _m, started, ended, _r, days, _c in rows
     }
-    created, refreshed, reviewed, finalized = [], [], [], []
-    for mentorship in mentorships:
-        rule, window, c = mentorship.bonus_rule, windows[mentorship.pk], counts[mentorship.pk]
-        tier = best_tier(list(rule.tiers.all()), c)
+    counts = selectors.window_counts({r[0]: (r[1], windows[r[0]]) for r in rows})
+    existing = {
+        row[0]: row
+        for row in BonusStatement.objects.select_for_update()
+        .filter(mentorship_id__in=windows)
+        .order_by("pk")
+        .values_list("mentorship_id", "pk", "status", *_COUNT_COLUMNS, "tier_name", "amount")
+    }
+    existing_final = {pk for pk, row in existing.items() if row[2] == BonusStatement.Status.FINAL}
+    fresh: list[_Computed] = []
+    reviewed: list[BonusStatement] = []
+    reviewed_ids: dict[int, int] = {}
+    for pk, _enrollment, trainee_id, mentor_id, _s, _e, rule_id, _days, currency in rows:
+        window, c = windows[pk], counts[pk]
+        tier = best_tier(tiers.get(rule_id, []), c)
         tier_name = tier.name if tier else ""
         amount = tier.amount if tier else Decimal("0.00")
-        statement = existing.get(mentorship.pk)
-        if statement is not None and statement.is_frozen:
-            differs = c != statement.counts or (tier_name, amount) != (
-                statement.tier_name,
-                statement.amount,
+        old = existing.get(pk)
+        if old is not None and old[2] in BonusStatement.FROZEN_STATUSES:
+            approved = (dict(zip(Activity.COUNTED_KINDS, old[3:7], strict=True)), *old[7:9])
+            differs = approved != (c, tier_name, amount)
+            reviewed_ids[pk] = old[1]
+            reviewed.append(
+                BonusStatement(
+                    pk=old[1],
+                    needs_review=differs,
+                    recomputed_counts=c if differs else {},
+                    recomputed_tier_name=tier_name if differs else "",
+                    recomputed_amount=amount if differs else None,
+                    computed_at=now,
+                )
             )
-            statement.needs_review = differs
-            statement.recomputed_counts = c if differs else {}
-            statement.recomputed_tier_name = tier_name if differs else ""
-            statement.recomputed_amount = amount if differs else None
-            statement.computed_at = now
-            reviewed.append(statement)
             continue
-        was = statement.status if statement is not None else None
-        if statement is None:
-            statement = BonusStatement(mentorship=mentorship)
-            created.append(statement)
-        else:
-            refreshed.append(statement)
-        statement.period_start, statement.period_end = window.start, window.end
-        for kind, n in c.items():
-            setattr(statement, f"{kind}_count", n)
-        statement.tier_name, statement.amount, statement.currency = tier_name, amount, rule.currency
-        statement.status = (
+        status = (
             BonusStatement.Status.FINAL
             if window.is_over(now)
             else BonusStatement.Status.PROVISIONAL
         )
-        statement.computed_at = now
-        # The mentorship is locked above: skip full_clean's query for its existence.
-        statement.full_clean(
-            exclude=["mentorship"], validate_unique=False, validate_constraints=False
+        fresh.append(
+            _Computed(pk, mentor_id, trainee_id, window, c, tier_name, amount, currency, status)
         )
-        if was != BonusStatement.Status.FINAL and statement.status == BonusStatement.Status.FINAL:
-            finalized.append(statement)
-    BonusStatement.objects.bulk_create(created)
-    BonusStatement.objects.bulk_update(refreshed, _COMPUTED_FIELDS)
-    BonusStatement.objects.bulk_update(reviewed, _REVIEW_FIELDS)
+    ids = _statements_upsert(fresh, now=now)
+    BonusStatement.objects.bulk_update(reviewed, _REVIEW_COLUMNS)
+    ids.update(reviewed_ids)
+    finalized = [
+        c
+        for c in fresh
+        if c.status == BonusStatement.Status.FINAL and c.mentorship_id not in existing_final
+    ]
     if finalized:
-        _notify_final(finalized)
-    return {s.mentorship_id: s for s in (*created, *refreshed, *reviewed)}
+        _notify_final(finalized, statement_ids=ids)
+    return ids
 
 
-def _notify_final(statements: list[BonusStatement]) -> None:
+def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int, int]:
+    """Insert or refresh the statements in one statement; {mentorship id: statement id}."""
+    if not computed:
+        return {}
+    ops = connection.ops
+    table = BonusStatement._meta.db_table
+    columns = _UPSERT_COLUMNS + list(_NEW_ROW_DEFAULTS)
+    params: list = []
+    for c in computed:
+        params += [
+            c.mentorship_id,
+            ops.adapt_datefield_value(c.window.start),
+            ops.adapt_datefield_value(c.window.end),
+            *(c.counts[kind] for kind in Activity.COUNTED_KINDS),
+            c.tier_name,
+            ops.adapt_decimalfield_value(c.amount, 12, 2),
+            c.currency,
+            c.status,
+            ops.adapt_datetimefield_value(now),
+            *_NEW_ROW_DEFAULTS.values(),
+        ]
+    frozen = ", ".join(f"'{status}'" for status in BonusStatement.FROZEN_STATUSES)
+    if connection.vendor == "postgresql":
+        # One array per column: a handful of parameters instead of 16 per statement.
+        types = ["integer", "date", "date", *["integer"] * 4, "text", "numeric", "text"]
+        types += ["text", "timestamptz", "boolean", "jsonb", "text", "text"]
+        width = len(columns)
+        params = [params[i::width] for i in range(width)]
+        source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"
+    else:
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        source = "VALUES " + ", ".join([row] * len(computed))
+    query = (
+        f"INSERT INTO {table} ({', '.join(columns)}) {source} "
+        "ON CONFLICT (mentorship_id) DO UPDATE SET "
+        + ", ".join(f"{col} = EXCLUDED.{col}" for col in _UPSERT_COLUMNS[1:])
+        + f" WHERE {table}.status NOT IN ({frozen}) RETURNING mentorship_id, id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return dict(cursor.fetchall())
+
+
+def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -> None:
+    users = get_user_model().objects.in_bulk(
+        {c.mentor_id for c in computed} | {c.trainee_id for c in computed}
+    )
+    url = reverse("mentors:mentees")
     notify_many(
         [
             Notice(
-                recipient=statement.mentorship.mentor,
+                recipient=users[c.mentor_id],
                 title=_("Your bonus for mentoring %(name)s is final")
-                % {"name": _name(statement.mentorship.enrollment.trainee)},
+                % {"name": _name(users[c.trainee_id])},
                 body=_("Tier: %(tier)s, amount %(amount)s %(currency)s. It is paid once approved.")
-                % {
-                    "tier": statement.tier_name or _("none"),
-                    "amount": statement.amount,
-                    "currency": statement.currency,
-                },
-                url=reverse("mentors:mentees"),
-                dedupe_key=f"bonus-final-{statement.pk}",
+                % {"tier": c.tier_name or _("none"), "amount": c.amount, "currency": c.currency},
+                url=url,
+                dedupe_key=f"bonus-final-{statement_ids[c.mentorship_id]}",
             )
-            for statement in statements
+            for c in computed
         ]
     )
 

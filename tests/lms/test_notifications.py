@@ -52,3 +52,33 @@ def test_default_schedule_is_created_once_and_not_overwritten():
     ensure_default_schedule()
     assert PeriodicTask.objects.filter(task="lms.tasks.notifications_deliver_pending").count() == 1
     assert PeriodicTask.objects.get(pk=task.pk).enabled is False
+
+
+def test_notify_many_skips_existing_keys_and_mails_each_once_in_batches(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(services, "EMAILS_PER_TASK", 2)
+    published = []
+    deliver = tasks.notifications_deliver_emails.delay
+    monkeypatch.setattr(
+        tasks.notifications_deliver_emails,
+        "delay",
+        lambda ids: published.append(list(ids)) or deliver(ids),
+    )
+    users = [make_user() for _ in range(3)]
+    services.notify(recipient=users[0], title="Already told", dedupe_key="final:1")
+    notices = [
+        services.Notice(recipient=u, title=f"Final {i}", dedupe_key=f"final:{i}")
+        for i, u in enumerate(users, start=1)
+    ]
+    notices.append(services.Notice(recipient=users[2], title="Again", dedupe_key="final:3"))
+    notices.append(services.Notice(recipient=users[2], title="No key, no e-mail", send_email=False))
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.notify_many(notices)
+    assert [n.title for n in created] == ["Final 2", "Final 3", "No key, no e-mail"]
+    assert [len(batch) for batch in published] == [2]  # two e-mails, one message
+    assert sorted(m.subject for m in mail.outbox) == ["Final 2", "Final 3"]
+    # Delivering the batch again (a retry, a duplicate message) sends nothing more.
+    assert tasks.notifications_deliver_emails(published[0]) == 0
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(dedupe_key="final:1").count() == 1

@@ -53,8 +53,11 @@ def counts(statement: BonusStatement) -> tuple:
 @time_machine.travel(datetime(2026, 4, 15, 12, tzinfo=MSK), tick=False)
 def test_the_batch_gives_the_figures_of_one_by_one_and_notifies_each_mentor_once():
     mentorships = make_mentorships(6, rule=make_rule())
-    batch = services.statements_compute(mentorship_ids=[m.pk for m in mentorships])
-    figures = {pk: counts(s) for pk, s in batch.items()}
+    ids = services.statements_compute(mentorship_ids=[m.pk for m in mentorships])
+    assert set(ids) == {m.pk for m in mentorships}
+    figures = {
+        s.mentorship_id: counts(s) for s in BonusStatement.objects.filter(pk__in=ids.values())
+    }
     BonusStatement.objects.all().delete()
     Notification.objects.all().delete()
     one_by_one = {m.pk: counts(services.statement_compute(mentorship_id=m.pk)) for m in mentorships}
@@ -93,10 +96,12 @@ def test_approved_statements_keep_their_figures_and_flag_a_difference():
     statement.status, statement.approved_at = "approved", datetime.now(MSK)
     statement.save()
     add_activities(m.enrollment, "call", 5, datetime(2026, 2, 3, 9, tzinfo=MSK))
-    again = services.statements_compute(mentorship_ids=[m.pk])[m.pk]
-    again.refresh_from_db()
+    ids = services.statements_compute(mentorship_ids=[m.pk])
+    assert ids == {m.pk: statement.pk}
+    again = BonusStatement.objects.get(pk=statement.pk)
     assert again.call_count == 290 and again.needs_review
     assert again.recomputed_counts["call"] == 295
+    assert (again.status, again.tier_name) == ("approved", "Base")
 
 
 @time_machine.travel(datetime(2026, 2, 10, 12, tzinfo=MSK), tick=False)
