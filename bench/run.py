@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -175,6 +176,55 @@ def bench_bonuses(args) -> None:
     )
 
 
+GENERATOR_SCRIPT = """
+import os, resource, sys
+sys.path.insert(0, ".")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
+import django
+django.setup()
+from django.core.management import call_command
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+call_command("generate_load", trainees=int(sys.argv[1]), activities=int(sys.argv[2]),
+             attempts=int(sys.argv[3]), months=8, verbosity=0)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, base)
+"""
+
+
+def bench_generator_memory(args) -> None:
+    """Peak memory of generate_load at two sizes (10x apart), each in a fresh process; the
+    rows it adds are deleted afterwards so that the data set stays the same."""
+    from courses.models import Enrollment
+
+    User = get_user_model()
+    before = User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    small = max(args.activities // 50, 1000)
+    figures = []
+    try:
+        for activities in (small, small * 10):
+            trainees = max(activities // 1000, 5)
+            out = subprocess.run(
+                [sys.executable, "-c", GENERATOR_SCRIPT, str(trainees), str(activities), "50"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            figures.append((activities, int(out[-2]) / 1024, int(out[-1]) / 1024))
+    finally:
+        Enrollment.objects.filter(trainee_id__gt=before).delete()
+        User.objects.filter(pk__gt=before).delete()
+    (n_small, grow_small, _), (n_large, grow_large, base) = figures
+    report(
+        "generate_load peak memory growth",
+        grow_large,
+        max(grow_small, 1.0),
+        unit="MiB",
+        target=2.0,
+        extra=f"{n_small:,} activities: +{grow_small:.0f} MiB; {n_large:,}: "
+        f"+{grow_large:.0f} MiB over {base:.0f} MiB at start",
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small scale, for CI")
@@ -203,6 +253,7 @@ def main() -> int:
         "bonuses": bench_bonuses,
         "import": imports.bench_import,
         "memory": imports.bench_memory,
+        "generator": bench_generator_memory,
     }
     for name, fn in benches.items():
         if args.only is None or name in args.only:
