@@ -55,9 +55,9 @@ DASHBOARD_P95_TARGET_MS = 300.0
 
 @dataclass(frozen=True)
 class Scenario:
-    key: str  # the key of the sessions file, and of --load-only
+    key: str  # the key of the sessions file
     user_class: str  # the Locust user class in bench/locustfile.py
-    name: str  # the request name in Locust's CSV and in the report
+    name: str  # the request name in Locust's results and in the report
 
 
 BARE = Scenario("bare", "BareView", "bare view")
@@ -128,41 +128,39 @@ def _people(n: int) -> dict[str, list[dict]]:
         ),
         n,
     )
-    trainees, stages = [], []
+    trainees = []  # (user, URL of the stage they work on: the last one opened)
     for enrollment in enrollments:
         overview = course_selectors.overview(enrollment)
         unlocked = [view for view in overview.stages if not view.is_locked]
-        if not unlocked:
-            continue
-        # The stage the trainee is working on: the last one opened.
-        url = urlsplit(unlocked[-1].stage.get_url()).path
-        session = _sign_in(enrollment.trainee)
-        trainees.append({"session": session, "url": home})
-        stages.append({"session": session, "url": url})
+        if unlocked:
+            trainees.append((enrollment.trainee, urlsplit(unlocked[-1].stage.get_url()).path))
 
     graders = (
         Mentorship.objects.active()
         .filter(enrollment__quiz_attempts__status=Attempt.Status.AWAITING_GRADING)
         .values("mentor_id")
     )
-    mentors = User.objects.filter(pk__in=graders, groups__name=Role.MENTOR).order_by("pk")
-    grading_url = reverse("quizzes:grading_queue")
-    grading = [
-        {"session": _sign_in(mentor), "url": grading_url} for mentor in _spread(list(mentors), n)
-    ]
-    director = User.objects.get(username="director")
-    dashboard = [{"session": _sign_in(director), "url": reverse("dashboard")}]
-    people = {
+    mentors = _spread(
+        list(User.objects.filter(pk__in=graders, groups__name=Role.MENTOR).order_by("pk")), n
+    )
+    director = User.objects.filter(username="director").first()
+    for who, found in [("trainees with an open stage", trainees), ("mentors", mentors)]:
+        if not found:
+            raise RuntimeError(f"load: no {who} to sign in as; is the load data there?")
+    if director is None:
+        raise RuntimeError("load: no user 'director'; is the demo company there (seed_demo)?")
+
+    trainee_sessions = [(_sign_in(user), url) for user, url in trainees]
+    return {
         BARE.key: [{"session": "", "url": "/bench/bare/"}],
-        TRAINEE_HOME.key: trainees,
-        STAGE.key: stages,
-        GRADING.key: grading,
-        DASHBOARD.key: dashboard,
+        TRAINEE_HOME.key: [{"session": key, "url": home} for key, _url in trainee_sessions],
+        STAGE.key: [{"session": key, "url": url} for key, url in trainee_sessions],
+        GRADING.key: [
+            {"session": _sign_in(mentor), "url": reverse("quizzes:grading_queue")}
+            for mentor in mentors
+        ],
+        DASHBOARD.key: [{"session": _sign_in(director), "url": reverse("dashboard")}],
     }
-    for scenario in SCENARIOS:
-        if not people[scenario.key]:
-            raise RuntimeError(f"load: nobody to run {scenario.name!r} as; is the load data there?")
-    return people
 
 
 def _query_counts(people: dict[str, list[dict]]) -> dict[str, int]:
@@ -401,17 +399,40 @@ def bench_load(args) -> None:
     users = getattr(args, "load_users", None) or 2 * WORKERS
     dashboard_users = getattr(args, "load_dashboard_users", None) or WORKERS
     timeout = float(getattr(args, "load_timeout", None) or 60)
-    people_per_role = 10 if quick else 40
 
-    people = _people(people_per_role)
-    queries = _query_counts(people)
-    made = [p["session"] for group in people.values() for p in group if p["session"]]
+    people = _people(10 if quick else 40)
     print(
         f"load: gunicorn {WORKERS} sync workers, Locust {users} users back to back "
         f"({dashboard_users} on the dashboard), {seconds} s per scenario; "
         f"{len(people[TRAINEE_HOME.key])} trainees, {len(people[GRADING.key])} mentors",
         flush=True,
     )
+    try:
+        queries = _query_counts(people)
+        results = _measure(
+            people,
+            seconds=seconds,
+            users=users,
+            dashboard_users=dashboard_users,
+            timeout=timeout,
+        )
+    finally:
+        _forget([p["session"] for group in people.values() for p in group if p["session"]])
+
+    _report(results, queries, users=users, dashboard_users=dashboard_users)
+    failed = {
+        run: f"{stats.failures} of {stats.requests} failed: {'; '.join(stats.errors[:3])}"
+        for run, stats in results.items()
+        if stats.failures or not stats.requests
+    }
+    if failed:
+        raise RuntimeError(f"load: requests failed: {failed}")
+
+
+def _measure(
+    people: dict[str, list[dict]], *, seconds: int, users: int, dashboard_users: int, timeout: float
+) -> dict[str, Stats]:
+    """Start gunicorn, warm it up, run every scenario through Locust, stop gunicorn."""
     results: dict[str, Stats] = {}
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         workdir = Path(tmp)
@@ -433,7 +454,7 @@ def bench_load(args) -> None:
             runs = [("bare-1", BARE), *[(s.key, s) for s in (*PAGES, DASHBOARD)], ("bare-2", BARE)]
             for run, scenario in runs:
                 cpu_before = _workers_cpu(server)
-                results[run] = _run_locust(
+                stats = results[run] = _run_locust(
                     scenario,
                     port=port,
                     users=dashboard_users if scenario is DASHBOARD else users,
@@ -443,7 +464,6 @@ def bench_load(args) -> None:
                     workdir=workdir,
                     run=run,
                 )
-                stats = results[run]
                 if stats.requests:
                     used = _workers_cpu(server) - cpu_before
                     stats.server_cpu_ms = 1000 * used / stats.requests
@@ -457,16 +477,7 @@ def bench_load(args) -> None:
             _stop(server)
             if server.returncode not in (0, -signal.SIGTERM):
                 print(f"load: gunicorn exited {server.returncode}:\n{_tail(server_log)}")
-            _forget(made)
-
-    _report(results, queries, users=users, dashboard_users=dashboard_users)
-    failed = {
-        run: f"{stats.failures} of {stats.requests} failed: {'; '.join(stats.errors[:3])}"
-        for run, stats in results.items()
-        if stats.failures or not stats.requests
-    }
-    if failed:
-        raise RuntimeError(f"load: requests failed: {failed}")
+    return results
 
 
 def _forget(session_keys: list[str]) -> None:
