@@ -40,7 +40,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench import imports  # noqa: E402
+from bench import imports, load  # noqa: E402
 from bench.common import RESULTS, report, sql, timed  # noqa: E402
 
 # The floors: one hand-written query computing the same monthly counts as the product.
@@ -234,6 +234,22 @@ def main() -> int:
     parser.add_argument("--csv-rows", type=int, default=1_000_000)
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    parser.add_argument(
+        "--load-seconds",
+        type=int,
+        default=None,
+        help="load test: s per scenario (60; 10 if --quick)",
+    )
+    parser.add_argument("--load-users", type=int, default=None, help="load test: Locust users (4)")
+    parser.add_argument(
+        "--load-dashboard-users",
+        type=int,
+        default=None,
+        help="load test: users on the dashboard (2)",
+    )
+    parser.add_argument(
+        "--load-timeout", type=float, default=None, help="load test: request timeout in s (60)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.trainees, args.activities, args.attempts, args.csv_rows = 50, 20_000, 200, 5_000
@@ -254,6 +270,7 @@ def main() -> int:
         "import": imports.bench_import,
         "memory": imports.bench_memory,
         "generator": bench_generator_memory,
+        "load": load.bench_load,
     }
     for name, fn in benches.items():
         if args.only is None or name in args.only:
