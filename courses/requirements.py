@@ -43,6 +43,7 @@ def checklist_requirements(enrollment, stages, ticked: set[tuple[int, str]]):
     result = {}
     for stage in stages:
         reqs = []
+        url = stage.url or ""  # resolved once per stage, not per item
         for item_id, item in stage.checklist_items():
             if not item["required"]:
                 continue
@@ -61,7 +62,7 @@ def checklist_requirements(enrollment, stages, ticked: set[tuple[int, str]]):
                     label=item["text"],
                     done=done,
                     action=action,
-                    url=stage.url or "",
+                    url=url,
                     waiting=who != Responsible.TRAINEE,
                 )
             )

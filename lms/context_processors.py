@@ -10,6 +10,7 @@ def navigation(request):
     return {
         "nav_items": SimpleLazyObject(lambda: roles.navigation(user)),
         "primary_role": SimpleLazyObject(lambda: roles.primary_role(user) or ""),
+        "shows_admin_link": SimpleLazyObject(lambda: roles.shows_admin_link(user)),
         "unread_notifications": SimpleLazyObject(
             lambda: selectors.unread_notification_count(user=user)
         ),

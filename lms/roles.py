@@ -110,6 +110,17 @@ def primary_role(user) -> str | None:
     return None
 
 
+def shows_admin_link(user) -> bool:
+    """Whether the header links to the Wagtail admin: staff, or a role given admin access.
+    Read from the roles (cached per request) rather than ``perms``, which costs two queries
+    on every page; the admin itself still checks the permission."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or any(
+        "wagtailadmin.access_admin" in ROLE_PERMISSIONS.get(role, []) for role in user_roles(user)
+    )
+
+
 def sees_all_trainees(user) -> bool:
     """Directors, HR and the head of sales oversee every trainee (and superusers)."""
     return user.is_authenticated and (

@@ -94,3 +94,30 @@ def test_navigation_lists_the_roles_pages():
     assert "Ramp-up" in labels
     assert "Mentor bonuses" in labels
     assert "My onboarding" not in labels
+
+
+@pytest.mark.parametrize(
+    "role, shown",
+    [
+        (Role.TRAINEE, False),
+        (Role.MENTOR, False),
+        (Role.HR, True),
+        (Role.HEAD_OF_SALES, True),
+        (Role.DIRECTOR, True),
+    ],
+)
+def test_the_admin_link_follows_the_roles_without_permission_queries(client, role, shown):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user(role)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("notifications")).content.decode()
+    assert (reverse("wagtailadmin_home") in body) is shown
+    assert not [q for q in queries if "auth_permission" in q["sql"]]
+    assert roles.shows_admin_link(user) is shown
+
+
+def test_staff_see_the_admin_link_whatever_their_role():
+    assert roles.shows_admin_link(make_user(is_staff=True))
