@@ -160,9 +160,9 @@ def test_exports_open_with_the_table_cells(client):
 # The cached page (issue #7): figures reused for RAMP_DASHBOARD_CACHE_SECONDS, per user,
 # filters and day, dropped when something the dashboard shows is changed.
 
-# Session, user, the user's groups (the role check), then the site header: unread
-# notifications and the user's and groups' permissions (the admin link).
-WARM_QUERIES = 6
+# Session, user, the user's groups (the role check; the header's navigation reuses them) and
+# the header's unread notifications.
+WARM_QUERIES = 4
 
 
 def test_a_warm_dashboard_reads_only_the_session_and_the_user(client, django_assert_num_queries):
