@@ -24,15 +24,19 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import reduce
 from itertools import islice
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -51,6 +55,7 @@ KINDS = frozenset(Activity.Kind.values)
 MAX_AMOUNT = Decimal("1e12")
 CHUNK_RETRIES = 3
 LOOKAHEAD_ROWS = 1000
+LOOKUP_BATCH = 100
 
 
 @dataclass
@@ -104,15 +109,18 @@ class _Rollback(Exception):
 
 
 class TraineeLookup:
-    """E-mail → (enrollment id, hire date), cached: one query per distinct trainee.
+    """E-mail → (enrollment id, hire date), cached: each distinct trainee is looked up once.
 
-    ``before_query`` runs before each query: the PostgreSQL writer uses it to pause its COPY,
-    since a connection cannot run a query in the middle of one."""
+    ``prefetch`` looks up a block's new e-mails in one query; ``before_query`` runs before
+    each query: the PostgreSQL writer uses it to pause its COPY, since a connection cannot
+    run a query in the middle of one."""
 
     def __init__(self, enrollments, before_query: Callable[[], None] | None = None):
         self.enrollments = enrollments
         self.before_query = before_query
         self.cache: dict[str, tuple[int, object] | str | None] = {}
+        # Longer e-mails match nobody, and SQLite refuses LIKE patterns over 50,000 characters.
+        self.max_length = get_user_model()._meta.get_field("email").max_length
 
     def __call__(self, email: str):
         key = email.strip().lower()
@@ -120,34 +128,77 @@ class TraineeLookup:
             return self.cache[key]
         except KeyError:
             pass
+        if len(key) > self.max_length:
+            self.cache[key] = None
+            return None
         if self.before_query is not None:
             self.before_query()
         return self._find(key)
 
     def prefetch(self, values: Iterable) -> None:
-        """Look up the e-mails among these raw values that are not known yet."""
-        keys = {_text(value).lower() for value in values}
-        keys = [k for k in keys if k and "\x00" not in k and k not in self.cache]
-        if keys and self.before_query is not None:
+        """Look up the e-mails among these raw values that are not known yet.
+
+        One query per LOOKUP_BATCH e-mails, which says for each enrollment the first e-mail
+        that matches it (a CASE of the same iexact tests as the WHERE). An e-mail that gets
+        no row is asked about alone: nobody has it, or it equals an earlier one of the batch
+        in a way that only the database's case folding sees."""
+        wanted = set()
+        for value in values:
+            key = _text(value).lower()
+            if not key or "\x00" in key or key in self.cache:
+                continue
+            if len(key) > self.max_length:
+                self.cache[key] = None
+            else:
+                wanted.add(key)
+        keys = sorted(wanted)
+        if not keys:
+            return
+        if self.before_query is not None:
             self.before_query()
-        for key in sorted(keys):
-            self._find(key)
+        for start in range(0, len(keys), LOOKUP_BATCH):
+            batch = keys[start : start + LOOKUP_BATCH]
+            found: dict[int, list[tuple]] = {}
+            matches = Case(
+                *(When(trainee__email__iexact=k, then=Value(i)) for i, k in enumerate(batch)),
+                output_field=IntegerField(),
+            )
+            rows = (
+                self._candidates()
+                .filter(reduce(operator.or_, (Q(trainee__email__iexact=k) for k in batch)))
+                .annotate(_lookup_key=matches)
+                .values_list("_lookup_key", "pk", "hire_date", "status", "trainee_id")
+            )
+            for position, *row in rows:
+                found.setdefault(position, []).append(row)
+            for position, key in enumerate(batch):
+                if position in found:
+                    self.cache[key] = self._choose(found[position])
+                else:
+                    self._find(key)
+
+    def _candidates(self):
+        return self.enrollments.filter(trainee__is_active=True).order_by("-hire_date", "-pk")
 
     def _find(self, key: str):
-        from courses.models import Enrollment
-
         found = list(
-            self.enrollments.filter(trainee__email__iexact=key, trainee__is_active=True)
-            .order_by("-hire_date", "-pk")
+            self._candidates()
+            .filter(trainee__email__iexact=key)
             .values_list("pk", "hire_date", "status", "trainee_id")
         )
-        if len({row[3] for row in found}) > 1:
-            self.cache[key] = "ambiguous"
-        else:
-            open_ = [r for r in found if r[2] != Enrollment.Status.DROPPED]
-            best = (open_ or found or [None])[0]
-            self.cache[key] = (best[0], best[1]) if best else None
+        self.cache[key] = self._choose(found)
         return self.cache[key]
+
+    @staticmethod
+    def _choose(found: list):
+        """(pk, hire date, status, trainee id) rows, newest hire first → the answer."""
+        from courses.models import Enrollment
+
+        if len({row[3] for row in found}) > 1:
+            return "ambiguous"
+        open_ = [r for r in found if r[2] != Enrollment.Status.DROPPED]
+        best = (open_ or found or [None])[0]
+        return (best[0], best[1]) if best else None
 
 
 def _text(value) -> str:
@@ -173,7 +224,8 @@ def parse_row(
     get = raw.get
     if get("__error__"):
         problems.append(("row", raw["__error__"]))
-    email = _text(get("trainee"))
+    value = get("trainee")
+    email = value.strip() if value.__class__ is str else _text(value)
     enrollment = None
     if not email:
         problems.append(("trainee", _("The trainee's e-mail is required.")))
@@ -190,7 +242,8 @@ def parse_row(
             problems.append(
                 ("trainee", _("No enrolled trainee has the e-mail %(email)s.") % {"email": email})
             )
-    kind = _text(get("kind")).lower()
+    value = get("kind")
+    kind = (value.strip() if value.__class__ is str else _text(value)).lower()
     if not kind:
         problems.append(("kind", _("The kind is required.")))
     elif kind not in KINDS:
@@ -203,13 +256,14 @@ def parse_row(
         )
     occurred_at = None
     raw_when = get("occurred_at")
-    if not _text(raw_when):
+    when_text = raw_when.strip() if raw_when.__class__ is str else _text(raw_when)
+    if not when_text:
         problems.append(("occurred_at", _("The time is required.")))
     elif not isinstance(raw_when, str):
         problems.append(("occurred_at", _("Give the time as an ISO 8601 string.")))
     else:
         try:
-            occurred_at = parse_datetime(raw_when.strip())
+            occurred_at = parse_datetime(when_text)
         except ValueError:
             occurred_at = None
         if occurred_at is None:
@@ -234,12 +288,14 @@ def parse_row(
             except OverflowError:
                 problems.append(("occurred_at", _("The date is out of range.")))
                 occurred_at = None
-    source = _text(get("source")) or default_source
+    value = get("source")
+    source = (value.strip() if value.__class__ is str else _text(value)) or default_source
     if len(source) > MAX_SOURCE_LENGTH:
         problems.append(("source", _("At most %(n)s characters.") % {"n": MAX_SOURCE_LENGTH}))
     elif "\x00" in source:
         problems.append(_nul_problem("source"))
-    external_id = _text(get("external_id"))
+    value = get("external_id")
+    external_id = value.strip() if value.__class__ is str else _text(value)
     if len(external_id) > MAX_EXTERNAL_ID_LENGTH:
         problems.append(
             ("external_id", _("At most %(n)s characters.") % {"n": MAX_EXTERNAL_ID_LENGTH})
@@ -250,7 +306,9 @@ def parse_row(
     raw_amount = get("amount")
     if isinstance(raw_amount, float):
         problems.append(("amount", _('Send the amount as a decimal string, e.g. "125000.00".')))
-    elif raw_amount is not None and (text_amount := _text(raw_amount)):
+    elif raw_amount is not None and (
+        text_amount := raw_amount.strip() if raw_amount.__class__ is str else _text(raw_amount)
+    ):
         try:
             amount = Decimal(text_amount.replace(" ", "").replace(",", "."))
             if not amount.is_finite():
@@ -263,7 +321,8 @@ def parse_row(
                 problems.append(("amount", _("At most two decimal places.")))
             elif amount.copy_abs() >= MAX_AMOUNT:
                 problems.append(("amount", _("The amount is too large.")))
-    note = _text(get("note"))
+    value = get("note")
+    note = value.strip() if value.__class__ is str else _text(value)
     if "\x00" in note:
         problems.append(_nul_problem("note"))
     if kind in KINDS:

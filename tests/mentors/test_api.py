@@ -1,6 +1,6 @@
 """The REST API: batch intake (idempotent, all-or-nothing), lists, authentication, visibility."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -231,3 +231,41 @@ def test_schema_documents_the_endpoints(client, director):
     assert post["requestBody"]["content"]["application/json"]["schema"]["type"] == "array"
     assert {"201", "400", "401", "403"} <= set(post["responses"])
     assert "/api/v1/bonus-rules/" in paths and "/api/v1/bonus-statements/" in paths
+
+
+def test_counts_of_new_repeated_and_known_ids_in_one_batch(api, enrollment):
+    assert api.post(URL, [item(external_id="old", source="crm")], format="json").status_code == 201
+    batch = [
+        item(external_id="n-1", source="crm"),
+        item(external_id="old", source="crm"),  # in the database
+        item(external_id="n-1", source="crm", note="again"),  # earlier in the batch
+        item(external_id="n-1", source="telephony"),  # another source: not a repeat
+        item(),  # no id: never a duplicate
+        item(),
+    ]
+    response = api.post(URL, batch, format="json")
+    assert response.json() == {"created": 4, "duplicates": 2}
+    assert Activity.objects.get(source="crm", external_id="n-1").note == ""
+
+
+def test_an_offset_postgresql_would_refuse_is_stored_as_the_same_instant(api, enrollment):
+    moment = (datetime.now(MSK) - timedelta(days=1)).replace(microsecond=0)
+    east = moment.astimezone(timezone(timedelta(hours=20))).isoformat()
+    response = api.post(URL, [item(occurred_at=east)], format="json")
+    assert response.status_code == 201, response.json()
+    assert Activity.objects.get().occurred_at == moment
+
+
+@pytest.mark.parametrize("trainees", [3, 60])
+def test_a_batch_looks_its_trainees_up_together(
+    api, enrollment, django_assert_max_num_queries, trainees
+):
+    emails = [f"t{i}@example.com" for i in range(trainees)]
+    for email in emails:
+        make_enrollment(
+            trainee=make_user(Role.TRAINEE, email=email), hire_date=enrollment.hire_date
+        )
+    batch = [item(trainee=emails[i % trainees], external_id=f"x-{i}") for i in range(600)]
+    with django_assert_max_num_queries(20):
+        response = api.post(URL, batch, format="json")
+    assert response.json() == {"created": 600, "duplicates": 0}

@@ -275,3 +275,36 @@ def test_any_utc_offset_python_reads_is_stored_as_the_same_instant(enrollment):
     result = run(text)
     assert result.created == 2, result.errors
     assert {a.occurred_at for a in Activity.objects.all()} == {moment}
+
+
+def test_trainees_are_found_whatever_the_case_and_doubtful_ones_are_refused(enrollment):
+    year_ago = date.today() - timedelta(days=365)
+    maria = make_user(Role.TRAINEE, email="maria@example.com")
+    kept = make_enrollment(trainee=maria, hire_date=year_ago)
+    make_enrollment(
+        trainee=maria,
+        hire_date=date.today() - timedelta(days=30),
+        status="dropped",
+        dropped_on=date.today(),
+    )
+    for email in ("twin@example.com", "Twin@Example.com"):
+        make_enrollment(trainee=make_user(Role.TRAINEE, email=email))
+    make_enrollment(trainee=make_user(Role.TRAINEE, email="gone@example.com", is_active=False))
+    text = HEADER + (
+        f"Maria@Example.com,call,{when()},,,,\n"
+        f"maria@example.com,call,{when()},,,,\n"
+        f"twin@example.com,call,{when()},,,,\n"
+        f"gone@example.com,call,{when()},,,,\n"
+        f"{'a' * 300}@example.com,call,{when()},,,,\n"
+        f"ANNA@EXAMPLE.COM,call,{when()},,,,\n"
+    )
+    result = run(text, all_or_nothing=False)
+    assert [(e.row, e.field) for e in result.errors] == [
+        (4, "trainee"),
+        (5, "trainee"),
+        (6, "trainee"),
+    ]
+    assert "Several people" in result.errors[0].message
+    assert result.created == 3
+    assert Activity.objects.filter(enrollment=kept).count() == 2
+    assert result.enrollment_ids == {kept.pk, enrollment.pk}

@@ -147,6 +147,28 @@ def test_api_duplicate_ids_inside_one_batch_are_counted_once(api, world):
     assert response.json() == {"created": 1, "duplicates": 1}
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("trainee", "y" * 100_000 + "@example.com"),  # SQLite: LIKE pattern too complex
+        ("trainee", KNOWN + "\x00"),  # PostgreSQL text cannot hold NUL
+        ("source", "crm\x00"),
+        ("external_id", "\x00"),
+        ("note", "before\x00after"),
+    ],
+    ids=["huge-email", "nul-email", "nul-source", "nul-id", "nul-note"],
+)
+def test_api_values_no_database_can_take_are_item_errors(api, world, field, value):
+    good = {"trainee": KNOWN, "kind": "call", "occurred_at": RECENT}
+    before = Activity.objects.count()
+    response = api.post(
+        reverse("api-activities"), [good, {**good, field: value}], content_type="application/json"
+    )
+    assert response.status_code == 400, response.content[:500]
+    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(1, field)]
+    assert Activity.objects.count() == before
+
+
 csv_cell = st.one_of(nasty_text.filter(lambda s: len(s) < 1000), st.text(max_size=30))
 
 
