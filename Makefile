@@ -40,11 +40,15 @@ check: install
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 # Two processes for the bulk of the suite; the real-worker tests run on their own afterwards,
-# because their Celery workers share one broker queue. Exit code 5 (nothing selected) is fine.
+# because their Celery workers share one broker queue; the browser tests last (skipped without
+# Chromium or with SKIP_BROWSER=1), because their live server empties the database after each
+# test, which other tests in the same process must not see. Exit code 5 (nothing selected) is
+# fine.
 PYTEST_WORKERS ?= 2
 pytest: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not integration" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not integration and not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/pytest -m integration $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint check pytest
 
