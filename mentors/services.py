@@ -272,9 +272,10 @@ def statement_compute(*, mentorship_id: int, now: datetime | None = None) -> Bon
     return BonusStatement.objects.filter(pk=pk).first() if pk else None
 
 
-# Mentorships per transaction in the batch computation: bounds how long rows stay locked and
-# the size of one statement (13 parameters a row, under SQLite's 32,766).
-STATEMENTS_PER_BATCH = 500
+# Mentorships per transaction in the batch computation: bounds how long rows stay locked.
+STATEMENTS_PER_BATCH = 2000
+# Rows per INSERT on SQLite (16 parameters a row, under its limit of 32,766).
+SQLITE_ROWS_PER_INSERT = 1000
 _COUNT_COLUMNS = [f"{kind}_count" for kind in Activity.COUNTED_KINDS]
 # The computed columns of a statement, written by one INSERT ... ON CONFLICT per batch.
 _UPSERT_COLUMNS = [
@@ -309,7 +310,8 @@ _NEW_ROW_DEFAULTS = {
 class _Computed:
     mentorship_id: int
     mentor_id: int
-    trainee_id: int
+    mentor_email: str
+    trainee_name: str
     window: object
     counts: dict
     tier_name: str
@@ -338,11 +340,14 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
         Mentorship.objects.select_for_update(of=("self",))
         .filter(pk__in=list(mentorship_ids), bonus_rule__isnull=False)
         .order_by("pk")
-        .values_list(
+        .values(
             "pk",
             "enrollment_id",
-            "enrollment__trainee_id",
+            "enrollment__trainee__first_name",
+            "enrollment__trainee__last_name",
+            "enrollment__trainee__username",
             "mentor_id",
+            "mentor__email",
             "started_on",
             "ended_on",
             "bonus_rule_id",
@@ -353,15 +358,21 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     if not rows:
         return {}
     tiers: dict[int, list[BonusTier]] = {}
-    for tier in BonusTier.objects.filter(rule_id__in={r[6] for r in rows}).order_by(
+    for tier in BonusTier.objects.filter(rule_id__in={r["bonus_rule_id"] for r in rows}).order_by(
         "sort_order", "pk"
     ):
         tiers.setdefault(tier.rule_id, []).append(tier)
     windows = {
-        pk: window_for(started_on=started, period_days=days, ended_on=ended)
-        for pk, _e, _t, _m, started, ended, _r, days, _c in rows
+        r["pk"]: window_for(
+            started_on=r["started_on"],
+            period_days=r["bonus_rule__period_days"],
+            ended_on=r["ended_on"],
+        )
+        for r in rows
     }
-    counts = selectors.window_counts({r[0]: (r[1], windows[r[0]]) for r in rows})
+    counts = selectors.window_counts(
+        {r["pk"]: (r["enrollment_id"], windows[r["pk"]]) for r in rows}
+    )
     existing = {
         row[0]: row
         for row in BonusStatement.objects.select_for_update()
@@ -373,9 +384,10 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     fresh: list[_Computed] = []
     reviewed: list[BonusStatement] = []
     reviewed_ids: dict[int, int] = {}
-    for pk, _enrollment, trainee_id, mentor_id, _s, _e, rule_id, _days, currency in rows:
+    for r in rows:
+        pk = r["pk"]
         window, c = windows[pk], counts[pk]
-        tier = best_tier(tiers.get(rule_id, []), c)
+        tier = best_tier(tiers.get(r["bonus_rule_id"], []), c)
         tier_name = tier.name if tier else ""
         amount = tier.amount if tier else Decimal("0.00")
         old = existing.get(pk)
@@ -399,8 +411,21 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
             if window.is_over(now)
             else BonusStatement.Status.PROVISIONAL
         )
+        trainee = r["enrollment__trainee__first_name"], r["enrollment__trainee__last_name"]
         fresh.append(
-            _Computed(pk, mentor_id, trainee_id, window, c, tier_name, amount, currency, status)
+            _Computed(
+                mentorship_id=pk,
+                mentor_id=r["mentor_id"],
+                mentor_email=r["mentor__email"],
+                # As _name(user): the full name, or the username without one.
+                trainee_name=" ".join(trainee).strip() or r["enrollment__trainee__username"],
+                window=window,
+                counts=c,
+                tier_name=tier_name,
+                amount=amount,
+                currency=r["bonus_rule__currency"],
+                status=status,
+            )
         )
     ids = _statements_upsert(fresh, now=now)
     BonusStatement.objects.bulk_update(reviewed, _REVIEW_COLUMNS)
@@ -444,6 +469,11 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
         width = len(columns)
         params = [params[i::width] for i in range(width)]
         source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"
+    elif len(computed) > SQLITE_ROWS_PER_INSERT:
+        ids = {}
+        for i in range(0, len(computed), SQLITE_ROWS_PER_INSERT):
+            ids |= _statements_upsert(computed[i : i + SQLITE_ROWS_PER_INSERT], now=now)
+        return ids
     else:
         row = "(" + ", ".join(["%s"] * len(columns)) + ")"
         source = "VALUES " + ", ".join([row] * len(computed))
@@ -459,16 +489,14 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
 
 
 def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -> None:
-    users = get_user_model().objects.in_bulk(
-        {c.mentor_id for c in computed} | {c.trainee_id for c in computed}
-    )
+    User = get_user_model()
     url = reverse("mentors:mentees")
     notify_many(
         [
             Notice(
-                recipient=users[c.mentor_id],
-                title=_("Your bonus for mentoring %(name)s is final")
-                % {"name": _name(users[c.trainee_id])},
+                # The recipient as notify_many needs it (id and e-mail), without a query.
+                recipient=User(pk=c.mentor_id, email=c.mentor_email),
+                title=_("Your bonus for mentoring %(name)s is final") % {"name": c.trainee_name},
                 body=_("Tier: %(tier)s, amount %(amount)s %(currency)s. It is paid once approved.")
                 % {"tier": c.tier_name or _("none"), "amount": c.amount, "currency": c.currency},
                 url=url,
