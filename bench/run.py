@@ -98,6 +98,7 @@ def prepare(args) -> None:
     )
     print(f"generate_load: {time.perf_counter() - started:.1f} s", flush=True)
     call_command("compute_bonuses", verbosity=0)
+    sql("ANALYZE")  # statistics for the new rows: the floors' plans depend on them
 
 
 def bench_dashboard(args) -> None:
@@ -239,12 +240,12 @@ def bench_generator_memory(args) -> None:
 
 def forget_imported() -> None:
     """Delete what the import benchmarks created (sources "bench" and "bench-api"), so that
-    every run measures the same data set; VACUUM, not timed, clears the dead rows."""
+    every run measures the same data set; VACUUM FULL, not timed, compacts the table again."""
     from mentors.models import Activity
 
     started = time.perf_counter()
     deleted, _ = Activity.objects.filter(source__in=["bench", "bench-api"]).delete()
-    sql("VACUUM ANALYZE mentors_activity")
+    sql("VACUUM FULL ANALYZE mentors_activity")  # compact: floors scan the whole table
     sql("VACUUM ANALYZE mentors_activityday")
     print(f"imported rows deleted: {deleted:,} in {time.perf_counter() - started:.0f} s")
 
