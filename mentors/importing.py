@@ -139,8 +139,14 @@ class TraineeLookup:
         Two queries per LOOKUP_BATCH e-mails: the database's UPPER of each, then the
         enrollments whose trainee's UPPER(email) is among them. That is iexact's own test on
         PostgreSQL (UPPER = UPPER), and on SQLite too (LIKE and upper() both fold ASCII only)."""
+        distinct = set()
+        for value in values:  # most rows repeat an e-mail: fold each spelling once
+            try:
+                distinct.add(value)
+            except TypeError:  # a list or an object from JSON
+                distinct.add(_text(value))
         wanted = set()
-        for value in values:
+        for value in distinct:
             key = _text(value).lower()
             if not key or "\x00" in key or key in self.cache:
                 continue
