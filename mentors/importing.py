@@ -365,9 +365,7 @@ def import_rows(
             if connection.vendor == "postgresql":
                 writer = _PostgresWriter(recorded_by_id=recorded_by_id, created_at=now)
             else:
-                writer = _ChunkWriter(
-                    recorded_by_id=recorded_by_id, created_at=now, chunk_size=chunk_size
-                )
+                writer = _ChunkWriter(recorded_by_id=recorded_by_id, chunk_size=chunk_size)
             lookup = TraineeLookup(enrollments, before_query=writer.pause)
             with writer:
                 for index, raw in _trainees_looked_up(rows, lookup):
@@ -491,7 +489,7 @@ class _PostgresWriter:
 class _ChunkWriter:
     """Valid rows → chunks → SELECT of the ids that exist → bulk_create (SQLite)."""
 
-    def __init__(self, *, recorded_by_id: int | None, created_at: datetime, chunk_size: int):
+    def __init__(self, *, recorded_by_id: int | None, chunk_size: int):
         self.recorded_by_id = recorded_by_id
         self.chunk_size = chunk_size
         self.pending: list[ValidRow] = []
