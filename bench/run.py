@@ -185,7 +185,8 @@ def bench_bonuses(args) -> None:
         statistics.median(times),
         floor,
         target=2.0,
-        extra=f"{n} mentorships, {queries} queries (batches of {services.STATEMENTS_PER_BATCH})",
+        extra=f"{n} mentorships, {queries} queries "
+        f"(batches of {django.conf.settings.BONUS_STATEMENTS_PER_BATCH})",
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -272,8 +273,6 @@ def statement_compute(*, mentorship_id: int, now: datetime | None = None) -> Bon
     return BonusStatement.objects.filter(pk=pk).first() if pk else None
 
 
-# Mentorships per transaction in the batch computation: bounds how long rows stay locked.
-STATEMENTS_PER_BATCH = 2000
 # Rows per INSERT on SQLite (16 parameters a row, under its limit of 32,766).
 SQLITE_ROWS_PER_INSERT = 1000
 _COUNT_COLUMNS = [f"{kind}_count" for kind in Activity.COUNTED_KINDS]
@@ -328,7 +327,7 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     The mentorship rows, then their statements, are locked first (in id order), so two runs
     over the same mentorships take turns; the unique constraint keeps one statement per
     mentorship whatever happens. Set-based, so the number of queries does not grow with the
-    number of mentorships (up to STATEMENTS_PER_BATCH; ``statements_finalize_due`` goes batch
+    number of mentorships (``statements_finalize_due`` goes batch
     by batch): the counts of every window come from one grouped query over the per-day
     summary, the tiers are chosen by ``rules.best_tier``, and the statements are written by
     one upsert. Approved figures never change: a recomputation that differs is kept beside
@@ -510,7 +509,8 @@ def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -
 def statements_finalize_due(*, now: datetime | None = None) -> int:
     """Recompute every statement that is not final yet (and create missing ones); those whose
     window has ended become final. Run daily by Celery beat and by compute_bonuses, in batches
-    of STATEMENTS_PER_BATCH mentorships, each its own transaction."""
+    of settings.BONUS_STATEMENTS_PER_BATCH mentorships, each its own transaction, so that a
+    worker killed half-way keeps the batches it finished."""
     now = now or timezone.now()
     ids = list(
         Mentorship.objects.filter(bonus_rule__isnull=False)
@@ -520,8 +520,9 @@ def statements_finalize_due(*, now: datetime | None = None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for i in range(0, len(ids), STATEMENTS_PER_BATCH):
-        statements_compute(mentorship_ids=ids[i : i + STATEMENTS_PER_BATCH], now=now)
+    size = settings.BONUS_STATEMENTS_PER_BATCH
+    for i in range(0, len(ids), size):
+        statements_compute(mentorship_ids=ids[i : i + size], now=now)
     return len(ids)
 
 

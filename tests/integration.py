@@ -26,7 +26,7 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, concurrency: int = 1, timeout: float = 60.0):
+def celery_worker(*, concurrency: int = 1, timeout: float = 60.0, env_extra: dict | None = None):
     """Start `celery -A lms worker` against the test database; tasks stop running eagerly."""
     from lms.celery import app
 
@@ -37,6 +37,7 @@ def celery_worker(*, concurrency: int = 1, timeout: float = 60.0):
         DATABASE_URL=test_database_url(),
         DJANGO_SETTINGS_MODULE="lms.settings.test",
         CELERY_TASK_ALWAYS_EAGER="0",
+        **(env_extra or {}),
     )
     app.control.purge()
     log_path = LOG_DIR / f"worker-{name.split('@')[0]}.log"

@@ -114,6 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # How long the ramp-up dashboard's computed figures are reused (docs/ramp-up.md, "Freshness").
 RAMP_DASHBOARD_CACHE_SECONDS = env.int("RAMP_DASHBOARD_CACHE_SECONDS", default=300)
+# Mentorships per transaction when the bonus statements are computed (docs/bonuses.md).
+BONUS_STATEMENTS_PER_BATCH = env.int("BONUS_STATEMENTS_PER_BATCH", default=2000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

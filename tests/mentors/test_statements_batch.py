@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from lms.models import Notification
@@ -105,8 +106,8 @@ def test_approved_statements_keep_their_figures_and_flag_a_difference():
 
 
 @time_machine.travel(datetime(2026, 2, 10, 12, tzinfo=MSK), tick=False)
-def test_finalize_due_goes_in_batches_and_skips_the_done(monkeypatch):
-    monkeypatch.setattr(services, "STATEMENTS_PER_BATCH", 4)
+@override_settings(BONUS_STATEMENTS_PER_BATCH=4)
+def test_finalize_due_goes_in_batches_and_skips_the_done():
     rule = make_rule()
     mentorships = make_mentorships(10, rule=rule)
     assert services.statements_finalize_due() == 10

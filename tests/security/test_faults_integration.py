@@ -88,7 +88,8 @@ def _assert_equal_to_recomputation(mentorships):
 
 def test_worker_killed_mid_finalization_leaves_one_correct_statement_each():
     mentorships = _ended_mentorships(200)
-    with celery_worker() as worker:
+    # Small batches (each its own transaction), so the kill lands between finished batches.
+    with celery_worker(env_extra={"BONUS_STATEMENTS_PER_BATCH": "10"}) as worker:
         statements_finalize_due.delay()
         wait_until(lambda: BonusStatement.objects.count() >= 3, timeout=60, interval=0.02)
         (child,) = children_of(worker.pid)
