@@ -395,7 +395,7 @@ def _parse(prefix: Path, name: str, log: str) -> Stats:
 
 def bench_load(args) -> None:
     quick = getattr(args, "quick", False)
-    seconds = getattr(args, "load_seconds", None) or (10 if quick else 60)
+    seconds = getattr(args, "load_seconds", None) or (5 if quick else 60)
     users = getattr(args, "load_users", None) or 2 * WORKERS
     dashboard_users = getattr(args, "load_dashboard_users", None) or WORKERS
     timeout = float(getattr(args, "load_timeout", None) or 60)

@@ -264,7 +264,7 @@ def main() -> int:
         "--load-seconds",
         type=int,
         default=None,
-        help="load test: s per scenario (60; 10 if --quick)",
+        help="load test: s per scenario (60; 5 if --quick)",
     )
     parser.add_argument("--load-users", type=int, default=None, help="load test: Locust users (4)")
     parser.add_argument(
