@@ -54,3 +54,33 @@ def sql(query: str, params=()) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.fetchall() if cursor.description else []
+
+
+# Peak-memory probes for scripts run in fresh processes: getrusage's ru_maxrss keeps the
+# parent's size across fork and exec, so the peak is read from /proc as VmHWM, reset first.
+PEAK_PROBE = """
+def status(name):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(name + ":"))
+
+def peak_reset():
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # reset the peak (VmHWM) to the current size
+    return status("VmRSS")
+"""
+
+
+def report_memory_growth(name: str, figures: list[tuple[int, float, float]], what: str) -> None:
+    """Report the peak growth at the larger of two sizes against the smaller one's (flat = 1x).
+
+    ``figures``: [(size, growth MiB, base MiB)] for the small then the large run."""
+    (small, grow_small, _), (large, grow_large, base) = figures
+    report(
+        name,
+        grow_large,
+        max(grow_small, 1.0),
+        unit="MiB",
+        target=2.0,
+        extra=f"{small:,} {what}: +{grow_small:.0f} MiB; {large:,} {what}: "
+        f"+{grow_large:.0f} MiB over {base:.0f} MiB at start",
+    )

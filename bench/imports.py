@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from bench.common import report, sql, timed
+from bench.common import PEAK_PROBE, report, report_memory_growth, sql, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -169,7 +169,9 @@ def bench_import(args) -> None:
     )
 
 
-MEMORY_SCRIPT = """
+MEMORY_SCRIPT = (
+    PEAK_PROBE
+    + """
 import os, sys, csv, tempfile
 sys.path.insert(0, ".")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
@@ -179,23 +181,18 @@ from bench.imports import HEADER, _csv_rows
 from courses.models import Enrollment
 from mentors.importing import import_csv
 
-def status(name):
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith(name + ":"))
-
 emails = list(Enrollment.objects.open().values_list("trainee__email", flat=True)[:200])
 with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as out:
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows(_csv_rows(int(sys.argv[1]), emails))
-base = status("VmRSS")
-with open("/proc/self/clear_refs", "w") as clear:
-    clear.write("5")  # reset the peak (VmHWM) to the current size
+base = peak_reset()
 with open(out.name, "rb") as data:
     import_csv(data, enrollments=Enrollment.objects.open(), all_or_nothing=False)
 print(status("VmHWM") - base, base)
 os.unlink(out.name)
 """
+)
 
 
 def bench_memory(args) -> None:
@@ -214,13 +211,4 @@ def bench_memory(args) -> None:
             check=True,
         ).stdout.split()
         figures.append((rows, int(out[0]) / 1024, int(out[1]) / 1024))
-    (small, grow_small, _), (large, grow_large, base) = figures
-    report(
-        "CSV import peak memory growth",
-        grow_large,
-        max(grow_small, 1.0),
-        unit="MiB",
-        target=2.0,
-        extra=f"{small:,} rows: +{grow_small:.0f} MiB; {large:,} rows: "
-        f"+{grow_large:.0f} MiB over {base:.0f} MiB at start",
-    )
+    report_memory_growth("CSV import peak memory growth", figures, "rows")

@@ -41,7 +41,14 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import imports, load  # noqa: E402
-from bench.common import RESULTS, report, sql, timed  # noqa: E402
+from bench.common import (  # noqa: E402
+    PEAK_PROBE,
+    RESULTS,
+    report,
+    report_memory_growth,
+    sql,
+    timed,
+)
 
 # The floors: one hand-written query computing the same monthly counts as the product.
 MONTHLY_COUNTS_SQL = """
@@ -190,18 +197,21 @@ def bench_bonuses(args) -> None:
     )
 
 
-GENERATOR_SCRIPT = """
-import os, resource, sys
+GENERATOR_SCRIPT = (
+    PEAK_PROBE
+    + """
+import os, sys
 sys.path.insert(0, ".")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 import django
 django.setup()
 from django.core.management import call_command
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_reset()
 call_command("generate_load", trainees=int(sys.argv[1]), activities=int(sys.argv[2]),
              attempts=int(sys.argv[3]), months=8, verbosity=0)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, base)
+print(status("VmHWM") - base, base)
 """
+)
 
 
 def bench_generator_memory(args) -> None:
@@ -227,16 +237,7 @@ def bench_generator_memory(args) -> None:
     finally:
         Enrollment.objects.filter(trainee_id__gt=before).delete()
         User.objects.filter(pk__gt=before).delete()
-    (n_small, grow_small, _), (n_large, grow_large, base) = figures
-    report(
-        "generate_load peak memory growth",
-        grow_large,
-        max(grow_small, 1.0),
-        unit="MiB",
-        target=2.0,
-        extra=f"{n_small:,} activities: +{grow_small:.0f} MiB; {n_large:,}: "
-        f"+{grow_large:.0f} MiB over {base:.0f} MiB at start",
-    )
+    report_memory_growth("generate_load peak memory growth", figures, "activities")
 
 
 def forget_imported() -> None:
