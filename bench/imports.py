@@ -61,13 +61,13 @@ def copy_floor(path: str) -> None:
     """The floor: PostgreSQL's own COPY of the same rows into the activity table itself.
 
     COPY of the file into a bare staging table, then one INSERT … SELECT (e-mail → enrollment)
-    into mentors_activity, with everything an import pays for there: its six indexes, the
-    unique (source, external_id) index, the check constraints, the foreign keys (deferred
-    until commit, so SET CONSTRAINTS ALL IMMEDIATE runs them here) and the statement-level
-    summary trigger. The transaction is then rolled back, and VACUUM (not timed) clears the
-    dead rows so the import measured next does not trip over them. An earlier floor copied
-    into a temporary table LIKE mentors_activity INCLUDING DEFAULTS: no index, no constraint,
-    no trigger, a floor the import could never reach.
+    into mentors_activity, with everything an import pays for there: its six indexes (the
+    unique (source, external_id) one among them), the check constraints, the foreign keys
+    (deferred until commit, so SET CONSTRAINTS ALL IMMEDIATE runs them here) and the
+    statement-level summary trigger. The transaction is then rolled back, and VACUUM (not
+    timed) clears the dead rows so the import measured next does not trip over them. An
+    earlier floor copied into a temporary table LIKE mentors_activity INCLUDING DEFAULTS: no
+    index, no constraint, no trigger, a floor the import could never reach.
     """
     try:
         with transaction.atomic(), connection.cursor() as cursor:
