@@ -12,6 +12,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.template.response import TemplateResponse
 
+from lms import pagecache
+
 from . import forms, selectors, services
 from .models import StageProgress
 
@@ -80,9 +82,17 @@ def serve_program(request, page):
 def serve_stage(request, page):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if not getattr(request, "is_preview", False):
+        # Read before anything the page shows; kept only if it turns out to be the trainee's
+        # own stage (see below).
+        pagecache.depends_on(request)
     program = _program_of(page)
     access = _access_or_404(request, program)
     subject = _subject(request, access, program) if program is not None else None
+    if _own_page(request, access, subject):
+        pagecache.depends_on(request, pagecache.enrollment(subject.pk))
+    else:
+        pagecache.forget(request)
     context = _base_context(request, page, access, subject)
     stage_view = previous = None
     overview = None
@@ -126,6 +136,17 @@ def serve_stage(request, page):
     ):
         context["sign_off_form"] = forms.ReadinessSignOffForm()
     return TemplateResponse(request, page.get_template(request), context)
+
+
+def _own_page(request, access, subject) -> bool:
+    """A trainee's own stage: all it shows is theirs and the program's. Staff and mentors'
+    pages list trainees (the picker) and are not kept."""
+    return (
+        subject is not None
+        and subject.trainee_id == request.user.pk
+        and not (access.staff or access.mentor)
+        and not getattr(request, "is_preview", False)
+    )
 
 
 def serve_job_description(request, page):
