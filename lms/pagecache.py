@@ -41,6 +41,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -287,33 +288,50 @@ class PersonalPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self._may_serve(request):
+        signed_in = self._may_serve(request)
+        if signed_in is None:
             return self.get_response(request)
-        key = _entry_key(request)
-        entry = _current_entry(key, request)
+        key = _entry_key(request, signed_in)
+        entry = _current_entry(key, request, signed_in)
         if entry is not None:
             return _replay(request, entry)
         request._page_cache = _Render()
         response = self.get_response(request)
-        if _may_keep(request, response):
-            _keep(request, key, response)
+        if _may_keep(request, response, signed_in):
+            _keep(request, key, response, signed_in)
         return response
 
     @staticmethod
-    def _may_serve(request) -> bool:
-        return (
+    def _may_serve(request) -> tuple[str, str, str] | None:
+        """Who the session says is signed in, if a kept page may be served to this request."""
+        if not (
             enabled()
             and request.method == "GET"
             and settings.SESSION_COOKIE_NAME in request.COOKIES
-            and request.user.is_authenticated
-            # A message waiting to be shown (after a form was sent) needs a fresh page.
-            and not len(messages.get_messages(request))
-        )
+        ):
+            return None
+        signed_in = _signed_in(request.session)
+        # A message waiting to be shown (after a form was sent) needs a fresh page.
+        if signed_in is None or len(messages.get_messages(request)):
+            return None
+        return signed_in
 
 
-def _entry_key(request) -> str:
+def _signed_in(session) -> tuple[str, str, str] | None:
+    """The user id, authentication backend and password hash digest the session holds.
+
+    A kept page is served without loading the user: it was rendered for this session after
+    Django authenticated the same three, and any write to that user (a new password, made
+    inactive, deleted, another role) bumps ``user:<id>``, which every kept page depends on."""
+    user_id = session.get(SESSION_KEY)
+    if user_id is None:
+        return None
+    return str(user_id), session.get(BACKEND_SESSION_KEY, ""), session.get(HASH_SESSION_KEY, "")
+
+
+def _entry_key(request, signed_in) -> str:
     parts = [
-        str(request.user.pk),
+        signed_in[0],
         request.session.session_key or "",
         request.scheme,
         request.get_host(),
@@ -338,7 +356,7 @@ def _remember(key: str, topics) -> None:
     _topics_of[key] = tuple(topics)
 
 
-def _current_entry(key: str, request) -> dict | None:
+def _current_entry(key: str, request, signed_in) -> dict | None:
     """The page kept under ``key`` if every token it was rendered under is still current."""
     known = _topics_of.get(key, ())
     try:
@@ -352,7 +370,7 @@ def _current_entry(key: str, request) -> dict | None:
     except Exception:
         logger.warning("page cache: page not read", exc_info=True)
         return None
-    if entry["expires"] <= time.time():
+    if entry["expires"] <= time.time() or entry["signed_in"] != signed_in:
         return None
     secret = request.META.get("CSRF_COOKIE")
     if entry["csrf"] and secret and secret != entry["csrf"]:
@@ -376,10 +394,14 @@ def _replay(request, entry: dict) -> HttpResponse:
     return response
 
 
-def _may_keep(request, response) -> bool:
+def _may_keep(request, response, signed_in) -> bool:
     render = request._page_cache
     return (
-        bool(render.tokens)
+        # Rendered for the user the session names (Django checked the password digest).
+        request.user.is_authenticated
+        and str(request.user.pk) == signed_in[0]
+        and _signed_in(request.session) == signed_in
+        and bool(render.tokens)
         and not render.refused
         and None not in render.tokens.values()
         and response.status_code == 200
@@ -391,7 +413,7 @@ def _may_keep(request, response) -> bool:
     )
 
 
-def _keep(request, key: str, response) -> None:
+def _keep(request, key: str, response, signed_in) -> None:
     render = request._page_cache
     now = time.time()
     expires = now + settings.PAGE_CACHE_SECONDS
@@ -400,6 +422,7 @@ def _keep(request, key: str, response) -> None:
     if expires - now < 1:
         return
     entry = {
+        "signed_in": signed_in,
         "tokens": render.tokens,
         "expires": expires,
         "status": response.status_code,
