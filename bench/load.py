@@ -42,8 +42,9 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from environ import Env
 
 from bench.common import report
 
@@ -163,19 +164,65 @@ def _people(n: int) -> dict[str, list[dict]]:
     }
 
 
-def _query_counts(people: dict[str, list[dict]]) -> dict[str, int]:
-    """Queries per request of each light page, through the test client, for the report."""
-    counts = {}
+@dataclass
+class Cost:
+    """One page in this process through the test client: rendered, and served from the
+    personal page cache (lms/pagecache.py); queries and CPU milliseconds per request."""
+
+    rendered_queries: int
+    rendered_cpu_ms: float
+    cached_queries: int
+    cached_cpu_ms: float
+
+    def __str__(self) -> str:
+        return (
+            f"rendered: {self.rendered_queries} queries, {self.rendered_cpu_ms:.1f} ms CPU; "
+            f"from the page cache: {self.cached_queries} queries, {self.cached_cpu_ms:.1f} ms CPU"
+        )
+
+
+def _in_process(
+    people: dict[str, list[dict]], cache_url: str | None, requests: int = 10
+) -> dict[str, Cost]:
+    """What each light page costs rendered and served from the cache, for the report: the
+    load test measures the steady state, in which the pages are served from the cache. With
+    the server's cache and sessions (Redis, cached_db) when there is a shared cache."""
+    served = {}
+    if cache_url:
+        served = {
+            "CACHES": {"default": Env.cache_url_config(cache_url)},
+            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        }
+
+    def measure(scenario, *, cache_seconds: int) -> tuple[int, float]:
+        group = people[scenario.key]
+        clients = []
+        for person in group[:requests]:
+            client = Client()
+            client.cookies[settings.SESSION_COOKIE_NAME] = person["session"]
+            clients.append((client, person["url"]))
+        with override_settings(PAGE_CACHE_SECONDS=cache_seconds, **served):
+            if cache_seconds:
+                for client, url in clients:  # the first visit renders and keeps the page
+                    client.get(url)
+            counts, cpu = [], 0.0
+            for i in range(requests):
+                client, url = clients[i % len(clients)]
+                started = time.process_time()
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
+                cpu += time.process_time() - started
+                if response.status_code != 200:
+                    raise RuntimeError(f"load: {scenario.name} answered {response.status_code}")
+                counts.append(len(queries))
+        return max(counts), 1000 * cpu / requests
+
+    costs = {}
     for scenario in PAGES:
-        person = people[scenario.key][0]
-        client = Client()
-        client.cookies[settings.SESSION_COOKIE_NAME] = person["session"]
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(person["url"])
-        if response.status_code != 200:
-            raise RuntimeError(f"load: {scenario.name} answered {response.status_code}")
-        counts[scenario.key] = len(queries)
-    return counts
+        rendered = measure(scenario, cache_seconds=0)
+        cached = measure(scenario, cache_seconds=300)
+        costs[scenario.key] = Cost(*rendered, *cached)
+    return costs
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -199,8 +246,28 @@ def _get(port: int, path: str, session: str = "", timeout: float = 60) -> int:
         conn.close()
 
 
-def _start_server(port: int, timeout: float, log: Path) -> subprocess.Popen:
+def _shared_cache() -> str | None:
+    """The cache both workers share, as in production: Redis (``BENCH_CACHE_URL``, emptied
+    first so that nothing kept by an earlier run is served). Without it each worker would have
+    its own in-memory cache, which the personal page cache must not use (lms/pagecache.py)."""
+    url = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except Exception as error:  # noqa: BLE001 - any failure means: no shared cache
+        print(f"load: no shared cache at {url} ({error}); every page is rendered", flush=True)
+        return None
+    return url
+
+
+def _start_server(port: int, timeout: float, log: Path, cache_url: str | None) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    else:
+        env.pop("CACHE_URL", None)
+        env["PAGE_CACHE_SECONDS"] = "0"
     command = [
         sys.executable,
         "-m",
@@ -408,9 +475,13 @@ def bench_load(args) -> None:
         flush=True,
     )
     try:
-        queries = _query_counts(people)
+        cache_url = _shared_cache()
+        costs = _in_process(people, cache_url)
+        if cache_url:
+            _shared_cache()  # the server starts with nothing kept from the lines above
         results = _measure(
             people,
+            cache_url=cache_url,
             seconds=seconds,
             users=users,
             dashboard_users=dashboard_users,
@@ -419,7 +490,7 @@ def bench_load(args) -> None:
     finally:
         _forget([p["session"] for group in people.values() for p in group if p["session"]])
 
-    _report(results, queries, users=users, dashboard_users=dashboard_users)
+    _report(results, costs, users=users, dashboard_users=dashboard_users)
     failed = {
         run: f"{stats.failures} of {stats.requests} failed: {'; '.join(stats.errors[:3])}"
         for run, stats in results.items()
@@ -430,7 +501,13 @@ def bench_load(args) -> None:
 
 
 def _measure(
-    people: dict[str, list[dict]], *, seconds: int, users: int, dashboard_users: int, timeout: float
+    people: dict[str, list[dict]],
+    *,
+    cache_url: str | None,
+    seconds: int,
+    users: int,
+    dashboard_users: int,
+    timeout: float,
 ) -> dict[str, Stats]:
     """Start gunicorn, warm it up, run every scenario through Locust, stop gunicorn."""
     results: dict[str, Stats] = {}
@@ -447,7 +524,7 @@ def _measure(
         )
         port = _free_port()
         server_log = workdir / "gunicorn.log"
-        server = _start_server(port, timeout, server_log)
+        server = _start_server(port, timeout, server_log, cache_url)
         try:
             _wait_ready(server, port, server_log)
             _warm_up(port, people, timeout)
@@ -487,7 +564,7 @@ def _forget(session_keys: list[str]) -> None:
 
 
 def _report(
-    results: dict[str, Stats], queries: dict[str, int], *, users: int, dashboard_users: int
+    results: dict[str, Stats], costs: dict[str, Cost], *, users: int, dashboard_users: int
 ) -> None:
     first, last = results["bare-1"], results["bare-2"]
     bare_rps = statistics.mean([first.rps, last.rps])
@@ -509,8 +586,8 @@ def _report(
             extra = (
                 f"{stats.rps:.1f} req/s = {share:.0f}% of the bare view (target >= 40%, i.e. "
                 f"ratio <= {THROUGHPUT_TARGET}); {stats.latencies()} with {users} users; "
-                f"{queries[scenario.key]} queries and {stats.server_cpu_ms:.1f} ms of server CPU "
-                f"per request"
+                f"{stats.server_cpu_ms:.1f} ms of server CPU per request. In process, "
+                f"{costs[scenario.key]}"
             )
         else:
             extra = (
