@@ -1,5 +1,7 @@
 """The director's ramp-up dashboard, its exports, and the trainee drill-down with sign-off."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +33,8 @@ from .dashboard import (
 from .forms import DashboardFilterForm, SignOffForm
 
 MAX_CHART_MONTHS = 8
+
+logger = logging.getLogger(__name__)
 
 
 def _dashboard_for(request, *, hire_order=False):
@@ -94,11 +98,20 @@ def _render_dashboard_page(request) -> DashboardPage:
 def ramp_dashboard(request):
     if not roles.can_view_dashboard(request.user):
         raise PermissionDenied
-    key = dashboard_cache_key(user=request.user, params=request.GET, today=timezone.localdate())
-    page = None if request.GET.get("refresh") else cache.get(key)
+    try:
+        key = dashboard_cache_key(user=request.user, params=request.GET, today=timezone.localdate())
+        page = None if request.GET.get("refresh") else cache.get(key)
+    except Exception:
+        # A cache server that is down costs the director the computation, not the page.
+        logger.warning("ramp-up dashboard: cache not read", exc_info=True)
+        key = page = None
     if page is None:
         page = _render_dashboard_page(request)
-        cache.set(key, page, settings.RAMP_DASHBOARD_CACHE_SECONDS)
+        if key is not None:
+            try:
+                cache.set(key, page, settings.RAMP_DASHBOARD_CACHE_SECONDS)
+            except Exception:
+                logger.warning("ramp-up dashboard: page not kept", exc_info=True)
     sort = clean_sort(request.GET.get("sort"))
     page_obj = Paginator(page.order(sort), PAGE_SIZE).get_page(request.GET.get("page"))
     # Links keep the filters and the sort, not the refresh (a reload would recompute) nor

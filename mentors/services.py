@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -248,11 +249,17 @@ def statements_schedule_recompute(
                 ).values_list("pk", flat=True)
             )
         for pk in sorted(ids):
-            if cache.add(recompute_key(pk), 1, timeout=RECOMPUTE_DELAY_SECONDS):
+            try:
+                first = cache.add(recompute_key(pk), 1, timeout=RECOMPUTE_DELAY_SECONDS)
+            except Exception:  # the cache is down: enqueue without collapsing duplicates
+                logger.warning("Recomputation of %s not collapsed: cache down", pk, exc_info=True)
+                first = True
+            if first:
                 try:
                     statement_recompute.apply_async(args=[pk], countdown=RECOMPUTE_DELAY_SECONDS)
                 except Exception:  # the broker is down: the daily job refreshes open statements
-                    cache.delete(recompute_key(pk))
+                    with contextlib.suppress(Exception):
+                        cache.delete(recompute_key(pk))
                     logger.warning(
                         "Could not enqueue the recomputation of mentorship %s's statement; "
                         "the daily finalization will refresh it.",

@@ -1,3 +1,5 @@
+import contextlib
+
 from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
@@ -12,7 +14,8 @@ def statement_recompute(mentorship_id: int) -> None:
     The collapse key is cleared before computing, so a change committed while this runs
     enqueues a fresh run instead of being lost.
     """
-    cache.delete(services.recompute_key(mentorship_id))
+    with contextlib.suppress(Exception):  # a cache that is down must not stop the refresh
+        cache.delete(services.recompute_key(mentorship_id))
     services.statement_compute(mentorship_id=mentorship_id)
 
 

@@ -2,6 +2,7 @@ import io
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 import time_machine
@@ -180,6 +181,19 @@ def test_a_warm_dashboard_reads_only_the_session_and_the_user(client, django_ass
         assert main(warm) == main(cold)
         with django_assert_num_queries(WARM_QUERIES):
             client.get(reverse("dashboard"), {"sort": "-quiz", "page": 2})
+
+
+def test_a_cache_that_is_down_still_shows_the_dashboard(client):
+    program = make_program(**PLAN)
+    populate(program, 3)
+    client.force_login(make_user(Role.DIRECTOR))
+    broken = mock.Mock()
+    for name in ("add", "get", "get_many", "incr", "set", "set_many"):
+        getattr(broken, name).side_effect = ConnectionError("cache down")
+    with mock.patch("lms.director_views.cache", broken), mock.patch("lms.dashboard.cache", broken):
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert len(table_pks(response)) == 3
 
 
 def test_figures_are_as_of_the_first_request_until_refreshed(client, frozen_today):

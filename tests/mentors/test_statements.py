@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -211,6 +212,29 @@ def test_recording_an_activity_recomputes_the_statement_after_commit(
     statement = BonusStatement.objects.get(mentorship=mentorship)
     assert statement.call_count == 2
     assert statement.status == BonusStatement.Status.PROVISIONAL
+
+
+def test_an_activity_is_recorded_and_recomputed_with_the_cache_down(
+    mentorship, django_capture_on_commit_callbacks
+):
+    """The recomputations are collapsed through the cache; without it they still run."""
+    broken = mock.Mock()
+    for name in ("add", "delete", "get", "set"):
+        getattr(broken, name).side_effect = ConnectionError("cache down")
+    trainee = mentorship.enrollment.trainee
+    with (
+        time_machine.travel(datetime(2026, 2, 10, 12, tzinfo=MSK), tick=False),
+        mock.patch("mentors.services.cache", broken),
+        mock.patch("mentors.tasks.cache", broken),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.activity_record(
+            enrollment=mentorship.enrollment,
+            kind="call",
+            occurred_at=datetime(2026, 2, 10, 9, tzinfo=MSK),
+            recorded_by=trainee,
+        )
+    assert BonusStatement.objects.get(mentorship=mentorship).call_count == 1
 
 
 def test_recomputations_are_collapsed_per_mentorship(mentorship, monkeypatch):
