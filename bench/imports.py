@@ -172,8 +172,9 @@ def bench_import(args) -> None:
         "API import, 5,000-item batches",
         value,
         floor,
-        target=2.0,
-        extra=f"{created:,} rows created",
+        # The issue sets the 2x target for the CSV import only; this figure is reported.
+        target=None,
+        extra=f"{created:,} rows created; no target set",
     )
 
 
