@@ -83,21 +83,23 @@ class _Render:
 
     tokens: dict[str, str | None] = field(default_factory=dict)
     expires: float | None = None
+    opted_in: bool = False
     refused: bool = False
 
 
 def depends_on(request, *topics: str) -> None:
     """Keep this page, and serve it again while ``topics`` are unchanged.
 
-    Call before reading what the page shows. The first call adds ``site`` and the viewer's
-    ``user:<id>``. Outside the middleware (the cache off, a POST, a view called directly)
-    nothing happens.
+    Call before reading what the page shows. ``site`` and the viewer's ``user:<id>`` are
+    always included: the middleware reads their tokens before the request is routed (Wagtail
+    loads the page before the view runs). Outside the middleware (the cache off, a POST, a
+    view called directly) nothing happens.
     """
     render = getattr(request, "_page_cache", None)
     if render is None or render.refused:
         return
-    wanted = [SITE, user(request.user.pk), *topics] if not render.tokens else list(topics)
-    missing = [t for t in dict.fromkeys(wanted) if t not in render.tokens]
+    render.opted_in = True
+    missing = [t for t in dict.fromkeys(topics) if t not in render.tokens]
     if missing:
         render.tokens.update(_tokens(missing))
 
@@ -292,10 +294,11 @@ class PersonalPageCacheMiddleware:
         if signed_in is None:
             return self.get_response(request)
         key = _entry_key(request, signed_in)
-        entry = _current_entry(key, request, signed_in)
+        always = [SITE, user(signed_in[0])]
+        entry, tokens = _current_entry(key, request, signed_in, always)
         if entry is not None:
             return _replay(request, entry)
-        request._page_cache = _Render()
+        request._page_cache = _Render(tokens=tokens)
         response = self.get_response(request)
         if _may_keep(request, response, signed_in):
             _keep(request, key, response, signed_in)
@@ -356,30 +359,38 @@ def _remember(key: str, topics) -> None:
     _topics_of[key] = tuple(topics)
 
 
-def _current_entry(key: str, request, signed_in) -> dict | None:
-    """The page kept under ``key`` if every token it was rendered under is still current."""
-    known = _topics_of.get(key, ())
+def _current_entry(
+    key: str, request, signed_in, always: list[str]
+) -> tuple[dict | None, dict[str, str | None]]:
+    """The page kept under ``key`` if every token it was rendered under is still current, and
+    the current tokens of the ``always`` topics, for a page rendered now: one round trip."""
+    known = [t for t in _topics_of.get(key, ()) if t not in always]
     try:
-        found = cache.get_many([key, *(_TOPIC + t for t in known)])
+        found = cache.get_many([key, *(_TOPIC + t for t in [*always, *known])])
         entry = found.get(key)
-        if entry is None:
-            return None
-        if set(entry["tokens"]) != set(known):
+        if entry is not None and not set(entry["tokens"]) <= {*always, *known}:
             _remember(key, entry["tokens"])
             found.update(cache.get_many([_TOPIC + t for t in entry["tokens"]]))
     except Exception:
         logger.warning("page cache: page not read", exc_info=True)
-        return None
+        return None, dict.fromkeys(always)
+    tokens = {t: found[_TOPIC + t] for t in always if _TOPIC + t in found}
+    if len(tokens) < len(always):  # never bumped, or evicted
+        tokens.update(_tokens([t for t in always if t not in tokens]))
+    if entry is None or not _still_current(entry, request, signed_in, found):
+        return None, tokens
+    return entry, tokens
+
+
+def _still_current(entry: dict, request, signed_in, found: dict) -> bool:
     if entry["expires"] <= time.time() or entry["signed_in"] != signed_in:
-        return None
+        return False
     secret = request.META.get("CSRF_COOKIE")
     if entry["csrf"] and secret and secret != entry["csrf"]:
         # The page's forms were made for another CSRF cookie than the one sent now (cleared
         # cookies, another browser on this session): render them for this one.
-        return None
-    if any(found.get(_TOPIC + t) != token for t, token in entry["tokens"].items()):
-        return None
-    return entry
+        return False
+    return all(found.get(_TOPIC + t) == token for t, token in entry["tokens"].items())
 
 
 def _replay(request, entry: dict) -> HttpResponse:
@@ -401,7 +412,7 @@ def _may_keep(request, response, signed_in) -> bool:
         request.user.is_authenticated
         and str(request.user.pk) == signed_in[0]
         and _signed_in(request.session) == signed_in
-        and bool(render.tokens)
+        and render.opted_in
         and not render.refused
         and None not in render.tokens.values()
         and response.status_code == 200

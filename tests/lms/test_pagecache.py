@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services as course_services
+from courses.models import StagePage
 from lms import pagecache
 from lms.roles import Role
 from lms.services import Notice, notifications_mark_read, notify, notify_many
@@ -248,6 +249,22 @@ def test_a_write_during_the_rendering_is_not_hidden(trainee_client, trainee_enro
         return result
 
     with mock.patch("courses.selectors.overview", overview_then_a_write):
+        rendered(trainee_client, url)
+    assert queries(trainee_client, url) > HIT_QUERIES
+
+
+def test_a_stage_published_while_it_was_routed_is_rendered_again(
+    trainee_client, trainee_enrollment
+):
+    """Wagtail loads the page before the view runs: the tokens are read before the routing."""
+    url = stage_url(trainee_enrollment)
+    real = StagePage.serve
+
+    def serve_after_an_edit(self, request, *args, **kwargs):
+        pagecache.bump(pagecache.SITE)  # an editor published between the routing and the view
+        return real(self, request, *args, **kwargs)
+
+    with mock.patch.object(StagePage, "serve", serve_after_an_edit):
         rendered(trainee_client, url)
     assert queries(trainee_client, url) > HIT_QUERIES
 
