@@ -19,9 +19,10 @@ while a write was in flight is never kept under the newer token.
 Every kept page also depends on ``site`` (any write this module does not map to a narrower
 topic: Wagtail pages, quizzes, groups, settings, people's names...) and on its viewer's
 ``user:<id>`` (their roles, enrollments and notifications). It is keyed by the user, the
-session, the host, the full path, the language and the local date (pages say "due in 2 days"),
-and served only with the CSRF secret its forms were made with; a view whose page goes stale at
-a moment of the day (a grading lease that runs out) calls ``expires_at``.
+session, the host, the full path, the language, the time zone and the local date (pages say
+"due in 2 days"), and served only with the CSRF secret its forms were made with; a view whose
+page goes stale at a moment of the day (a grading lease that runs out) calls ``expires_at``.
+A served page does not load the user (see ``_signed_in``).
 ``PAGE_CACHE_SECONDS`` bounds every entry and turns the cache off at 0.
 
 The cache must be shared by every process that writes or serves (Redis in production: the
