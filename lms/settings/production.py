@@ -1,6 +1,7 @@
 """Production: the same settings with secure defaults; everything still comes from the environment.
 
-Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL.
+Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL; and
+CACHE_URL shared by every web and Celery worker (`check --deploy` warns without it).
 """
 
 from .base import *

@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://lms:secret@db.internal:5432/lms",
     "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@mail.internal:587",
+    "CACHE_URL": "redis://cache.internal:6379/1",
 }
 
 
@@ -49,6 +50,24 @@ def test_production_settings_pass_deploy_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "warning"),
+    [({}, "lms.W001"), ({"PAGE_CACHE_SECONDS": "300"}, "lms.W002")],
+)
+def test_the_deploy_check_asks_for_a_shared_cache(extra, warning):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        settings_module="lms.settings.production",
+        extra_env={**env, **extra},
+    )
+    assert result.returncode != 0
+    assert warning in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
