@@ -67,7 +67,15 @@ STAGE = Scenario("stage", "StagePage", "stage page")
 GRADING = Scenario("grading", "GradingQueue", "grading queue")
 DASHBOARD = Scenario("dashboard", "Dashboard", "dashboard")
 PAGES = (TRAINEE_HOME, STAGE, GRADING)
-SCENARIOS = (BARE, *PAGES, DASHBOARD)
+# The same pages asked with "Cache-Control: no-cache" (a hard reload): rendered on every
+# request, as on the first view after a change. Reported for the record, without a target.
+RENDERED = {
+    page.key: Scenario(
+        f"{page.key}_rendered", f"{page.user_class}Rendered", f"{page.name} rendered"
+    )
+    for page in PAGES
+}
+SCENARIOS = (BARE, *PAGES, *RENDERED.values(), DASHBOARD)
 
 
 @dataclass
@@ -152,7 +160,7 @@ def _people(n: int) -> dict[str, list[dict]]:
         raise RuntimeError("load: no user 'director'; is the demo company there (seed_demo)?")
 
     trainee_sessions = [(_sign_in(user), url) for user, url in trainees]
-    return {
+    people = {
         BARE.key: [{"session": "", "url": "/bench/bare/"}],
         TRAINEE_HOME.key: [{"session": key, "url": home} for key, _url in trainee_sessions],
         STAGE.key: [{"session": key, "url": url} for key, url in trainee_sessions],
@@ -162,6 +170,9 @@ def _people(n: int) -> dict[str, list[dict]]:
         ],
         DASHBOARD.key: [{"session": _sign_in(director), "url": reverse("dashboard")}],
     }
+    for page in PAGES:
+        people[RENDERED[page.key].key] = [{**p, "fresh": True} for p in people[page.key]]
+    return people
 
 
 @dataclass
@@ -528,7 +539,8 @@ def _measure(
         try:
             _wait_ready(server, port, server_log)
             _warm_up(port, people, timeout)
-            runs = [("bare-1", BARE), *[(s.key, s) for s in (*PAGES, DASHBOARD)], ("bare-2", BARE)]
+            measured = (*PAGES, *RENDERED.values(), DASHBOARD)
+            runs = [("bare-1", BARE), *[(s.key, s) for s in measured], ("bare-2", BARE)]
             for run, scenario in runs:
                 cpu_before = _workers_cpu(server)
                 stats = results[run] = _run_locust(
@@ -545,7 +557,7 @@ def _measure(
                     used = _workers_cpu(server) - cpu_before
                     stats.server_cpu_ms = 1000 * used / stats.requests
                 print(
-                    f"  {run:<14} {stats.requests:>7} requests {stats.rps:>8.1f} req/s  "
+                    f"  {run:<22} {stats.requests:>7} requests {stats.rps:>8.1f} req/s  "
                     f"{stats.latencies()}  {stats.failures} failed; server CPU "
                     f"{stats.server_cpu_ms:.1f} ms/request, Locust {stats.locust_cores:.2f} cores",
                     flush=True,
@@ -601,6 +613,17 @@ def _report(
             unit="ms",
             target=THROUGHPUT_TARGET if scenario in PAGES else None,
             extra=extra,
+        )
+    for page in PAGES:
+        stats = results[RENDERED[page.key].key]
+        report(
+            f"load: {page.name} rendered, ms/request",
+            stats.ms_per_request,
+            bare_ms,
+            unit="ms",
+            extra=f"{stats.rps:.1f} req/s = {100 * stats.rps / bare_rps:.0f}% of the bare view, "
+            f"every request rendered afresh (Cache-Control: no-cache), no target; "
+            f"{stats.latencies()}; {stats.server_cpu_ms:.1f} ms of server CPU per request",
         )
     dashboard = results[DASHBOARD.key]
     floor = max(first.p95, 1.0)

@@ -54,6 +54,8 @@ class _PageUser(FastHttpUser):
         self.headers = (
             {"Cookie": f"{sessions()['cookie']}={person['session']}"} if person["session"] else {}
         )
+        if person.get("fresh"):  # a hard reload: the page is rendered, not served from the cache
+            self.headers["Cache-Control"] = "no-cache"
 
     def fetch(self):
         with self.client.get(
@@ -84,3 +86,6 @@ TraineeHome = _user("TraineeHome", "trainee_home")
 StagePage = _user("StagePage", "stage")
 GradingQueue = _user("GradingQueue", "grading")
 Dashboard = _user("Dashboard", "dashboard")
+TraineeHomeRendered = _user("TraineeHomeRendered", "trainee_home_rendered")
+StagePageRendered = _user("StagePageRendered", "stage_rendered")
+GradingQueueRendered = _user("GradingQueueRendered", "grading_rendered")

@@ -297,7 +297,7 @@ class PersonalPageCacheMiddleware:
         key = _entry_key(request, signed_in)
         always = [SITE, user(signed_in[0])]
         entry, tokens = _current_entry(key, request, signed_in, always)
-        if entry is not None:
+        if entry is not None and not _hard_reload(request):
             return _replay(request, entry)
         request._page_cache = _Render(tokens=tokens)
         response = self.get_response(request)
@@ -319,6 +319,14 @@ class PersonalPageCacheMiddleware:
         if signed_in is None or len(messages.get_messages(request)):
             return None
         return signed_in
+
+
+def _hard_reload(request) -> bool:
+    """A browser's hard reload (and any client sending ``Cache-Control: no-cache``) asks for
+    the page rendered afresh, which is then kept in place of the old one."""
+    return "no-cache" in request.headers.get("Cache-Control", "") or (
+        "no-cache" in request.headers.get("Pragma", "")
+    )
 
 
 def _signed_in(session) -> tuple[str, str, str] | None:

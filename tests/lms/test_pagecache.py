@@ -97,6 +97,15 @@ def test_a_page_seen_again_is_served_from_the_cache(page, trainee_client, traine
     assert served_from_cache(trainee_client, url) == first
 
 
+def test_a_hard_reload_renders_the_page_again_and_keeps_it(trainee_client):
+    url = reverse("courses:my_onboarding")
+    rendered(trainee_client, url)
+    with CaptureQueriesContext(connection) as captured:
+        trainee_client.get(url, headers={"cache-control": "no-cache"})
+    assert len(captured) > HIT_QUERIES
+    served_from_cache(trainee_client, url)
+
+
 def test_off_at_zero_seconds(trainee_client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     url = reverse("courses:my_onboarding")
