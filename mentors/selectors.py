@@ -28,8 +28,8 @@ from .rules import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, 
 
 
 def default_mentee_cap() -> int:
-    """settings.MENTOR_MAX_MENTEES (3 when unset); a program's MentoringSettings overrides it."""
-    return getattr(settings, "MENTOR_MAX_MENTEES", 3)
+    """settings.MENTOR_MAX_MENTEES; a program's MentoringSettings overrides it."""
+    return settings.MENTOR_MAX_MENTEES
 
 
 def is_integration(user) -> bool:

@@ -170,6 +170,8 @@ USE_I18N = True
 USE_TZ = True
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="RUB")
 QUIZ_GRADING_LEASE_MINUTES = env.int("QUIZ_GRADING_LEASE_MINUTES", default=30)
+# Active mentees per mentor and program, unless the program's mentoring settings say otherwise.
+MENTOR_MAX_MENTEES = env.int("MENTOR_MAX_MENTEES", default=3)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")

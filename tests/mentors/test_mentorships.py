@@ -57,6 +57,15 @@ def test_the_cap_per_program_is_enforced_with_a_clear_message(rule, hr, mentor):
     assign(make_enrollment(program=program), mentor, hr, rule)
 
 
+def test_the_site_wide_cap_is_a_setting(rule, hr, mentor, settings):
+    settings.MENTOR_MAX_MENTEES = 1
+    program = make_program()
+    assign(make_enrollment(program=program), mentor, hr, rule)
+    with pytest.raises(ValidationError) as exc:
+        assign(make_enrollment(program=program), mentor, hr, rule)
+    assert "1 active mentee" in exc.value.message_dict["mentor"][0]
+
+
 def test_changing_mentor_ends_the_current_mentorship_and_keeps_history(rule, hr, mentor):
     enrollment = make_enrollment()
     first = assign(enrollment, mentor, hr, rule, on=date(2026, 1, 15))
