@@ -56,8 +56,9 @@ def sql(query: str, params=()) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
-# Peak-memory probes for scripts run in fresh processes: getrusage's ru_maxrss keeps the
-# parent's size across fork and exec, so the peak is read from /proc as VmHWM, reset first.
+# The start of the scripts run in fresh processes (cwd: the project): peak-memory probes, as
+# getrusage's ru_maxrss keeps the parent's size across fork and exec, so the peak is read
+# from /proc as VmHWM, reset first; then Django set up.
 PEAK_PROBE = """
 def status(name):
     with open("/proc/self/status") as f:
@@ -67,6 +68,12 @@ def peak_reset():
     with open("/proc/self/clear_refs", "w") as clear:
         clear.write("5")  # reset the peak (VmHWM) to the current size
     return status("VmRSS")
+
+import os, sys
+sys.path.insert(0, ".")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
+import django
+django.setup()
 """
 
 

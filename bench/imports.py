@@ -181,11 +181,7 @@ def bench_import(args) -> None:
 MEMORY_SCRIPT = (
     PEAK_PROBE
     + """
-import os, sys, csv, tempfile
-sys.path.insert(0, ".")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
-import django
-django.setup()
+import csv, tempfile
 from bench.imports import HEADER, _csv_rows
 from courses.models import Enrollment
 from mentors.importing import import_csv

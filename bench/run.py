@@ -200,11 +200,6 @@ def bench_bonuses(args) -> None:
 GENERATOR_SCRIPT = (
     PEAK_PROBE
     + """
-import os, sys
-sys.path.insert(0, ".")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
-import django
-django.setup()
 from django.core.management import call_command
 base = peak_reset()
 call_command("generate_load", trainees=int(sys.argv[1]), activities=int(sys.argv[2]),

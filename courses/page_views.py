@@ -82,17 +82,12 @@ def serve_program(request, page):
 def serve_stage(request, page):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not getattr(request, "is_preview", False):
-        # Read before anything the page shows; kept only if it turns out to be the trainee's
-        # own stage (see below).
-        pagecache.depends_on(request)
     program = _program_of(page)
     access = _access_or_404(request, program)
     subject = _subject(request, access, program) if program is not None else None
     if _own_page(request, access, subject):
+        # Kept per session (lms/pagecache.py); other people's views of it are not.
         pagecache.depends_on(request, pagecache.enrollment(subject.pk))
-    else:
-        pagecache.forget(request)
     context = _base_context(request, page, access, subject)
     stage_view = previous = None
     overview = None

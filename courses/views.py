@@ -31,7 +31,8 @@ def _error_messages(request, exc: ValidationError):
 
 @login_required
 def my_onboarding(request):
-    # Kept per session (lms/pagecache.py) until the trainee's own rows or the program change.
+    # Kept per session (lms/pagecache.py) until the trainee's own rows or the program change;
+    # opted in before the enrollment is read, as a trainee without one sees a page too.
     pagecache.depends_on(request)
     enrollment = selectors.current_enrollment(request.user)
     if enrollment is None and not roles.is_trainee(request.user):

@@ -85,7 +85,6 @@ class _Render:
     tokens: dict[str, str | None] = field(default_factory=dict)
     expires: float | None = None
     opted_in: bool = False
-    refused: bool = False
 
 
 def depends_on(request, *topics: str) -> None:
@@ -97,19 +96,12 @@ def depends_on(request, *topics: str) -> None:
     view called directly) nothing happens.
     """
     render = getattr(request, "_page_cache", None)
-    if render is None or render.refused:
+    if render is None:
         return
     render.opted_in = True
     missing = [t for t in dict.fromkeys(topics) if t not in render.tokens]
     if missing:
         render.tokens.update(_tokens(missing))
-
-
-def forget(request) -> None:
-    """Do not keep this page after all (it turned out to show what no topic covers)."""
-    render = getattr(request, "_page_cache", None)
-    if render is not None:
-        render.refused = True
 
 
 def expires_at(request, when: datetime) -> None:
@@ -422,7 +414,6 @@ def _may_keep(request, response, signed_in) -> bool:
         and str(request.user.pk) == signed_in[0]
         and _signed_in(request.session) == signed_in
         and render.opted_in
-        and not render.refused
         and None not in render.tokens.values()
         and response.status_code == 200
         and not response.streaming

@@ -39,15 +39,19 @@ def test_settings_boot(module):
     assert "no issues" in result.stdout
 
 
-def test_production_settings_pass_deploy_checks():
-    result = run_manage(
+def deploy_check(env):
+    return run_manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
         settings_module="lms.settings.production",
-        extra_env=PRODUCTION_ENV,
+        extra_env=env,
     )
+
+
+def test_production_settings_pass_deploy_checks():
+    result = deploy_check(PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -58,14 +62,7 @@ def test_production_settings_pass_deploy_checks():
 )
 def test_the_deploy_check_asks_for_a_shared_cache(extra, warning):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        settings_module="lms.settings.production",
-        extra_env={**env, **extra},
-    )
+    result = deploy_check({**env, **extra})
     assert result.returncode != 0
     assert warning in result.stdout + result.stderr
 
