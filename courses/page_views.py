@@ -12,8 +12,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.template.response import TemplateResponse
 
-from lms import pagecache
-
 from . import forms, selectors, services
 from .models import StageProgress
 
@@ -85,9 +83,6 @@ def serve_stage(request, page):
     program = _program_of(page)
     access = _access_or_404(request, program)
     subject = _subject(request, access, program) if program is not None else None
-    if _own_page(request, access, subject):
-        # Kept per session (lms/pagecache.py); other people's views of it are not.
-        pagecache.depends_on(request, pagecache.enrollment(subject.pk))
     context = _base_context(request, page, access, subject)
     stage_view = previous = None
     overview = None

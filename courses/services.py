@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from lms import pagecache, roles
+from lms import roles
 from lms.models import Profile
 from lms.roles import Role
 
@@ -70,7 +70,6 @@ def _sync_progress_rows(enrollment, stages) -> dict[int, StageProgress]:
     ]
     if missing:
         StageProgress.objects.bulk_create(missing, ignore_conflicts=True)
-        pagecache.bump(pagecache.enrollment(enrollment.pk))
         existing = {p.stage_id: p for p in StageProgress.objects.filter(enrollment=enrollment)}
     return existing
 

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms import pagecache, roles
+from lms import roles
 
 from . import csv_import, forms, selectors, services
 from .models import Enrollment, StagePage
@@ -31,15 +31,11 @@ def _error_messages(request, exc: ValidationError):
 
 @login_required
 def my_onboarding(request):
-    # Kept per session (lms/pagecache.py) until the trainee's own rows or the program change;
-    # opted in before the enrollment is read, as a trainee without one sees a page too.
-    pagecache.depends_on(request)
     enrollment = selectors.current_enrollment(request.user)
     if enrollment is None and not roles.is_trainee(request.user):
         raise PermissionDenied
     context = {"enrollment": enrollment}
     if enrollment is not None:
-        pagecache.depends_on(request, pagecache.enrollment(enrollment.pk))
         context["overview"] = selectors.overview(enrollment)
         context["mentor"] = selectors.active_mentor_contact(enrollment)
     return render(request, "courses/my_onboarding.html", context)

@@ -24,9 +24,8 @@ class LmsConfig(AppConfig):
         # Every app's permissions exist only once all post_migrate handlers ran, so the role
         # sync runs after the signal for the last installed app with models.
         post_migrate.connect(_after_last_app_migrated)
-        from . import checks, pagecache  # noqa: F401 - checks registers the deploy checks
+        from . import checks  # noqa: F401 - registers the deploy checks
 
-        pagecache.connect_signals()
         for label in DASHBOARD_SOURCES:
             model = self.apps.get_model(label)
             for name, signal in (("save", post_save), ("delete", post_delete)):

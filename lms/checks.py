@@ -14,21 +14,10 @@ def _per_process_cache() -> bool:
 def shared_cache(app_configs, **kwargs):
     if not _per_process_cache():
         return []
-    if settings.PAGE_CACHE_SECONDS:
-        return [
-            Warning(
-                "The personal page cache is on with a cache each process keeps to itself.",
-                hint="A write in one gunicorn or Celery worker would not reach the pages kept "
-                "by another: set CACHE_URL=redis://... for every web and Celery worker, or "
-                "PAGE_CACHE_SECONDS=0.",
-                id="lms.W002",
-            )
-        ]
     return [
         Warning(
             "CACHE_URL is not set: each process has its own in-memory cache.",
-            hint="The ramp-up dashboard is then computed once per worker, and signed-in pages "
-            "are not kept (docs/architecture.md, 'The personal page cache'). Set "
+            hint="The ramp-up dashboard is then computed once per worker. Set "
             "CACHE_URL=redis://... for every web and Celery worker.",
             id="lms.W001",
         )

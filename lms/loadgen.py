@@ -26,7 +26,6 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from courses.models import Enrollment, ProgramPage, StagePage, StageProgress
-from lms import pagecache
 from lms.models import Profile
 from lms.roles import Role
 from mentors.models import Activity, BonusRule, Mentorship
@@ -407,8 +406,6 @@ def generate(options: Options, *, log=lambda message: None) -> dict[str, int]:
 
         _write_attempts(writer, trainees, options, rng, today, now)
         writer.reset_sequences()
-        # COPY sends no signal: whatever a kept page shows may have changed.
-        pagecache.bump(pagecache.SITE)
     return writer.counts
 
 

@@ -12,7 +12,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import pagecache
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -101,7 +100,6 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
             created = Notification.objects.bulk_create(rows)
     except IntegrityError:
         return [notify(**vars(n)) for n in fresh]
-    pagecache.bump(*(pagecache.user(row.recipient_id) for row in created))
     pending = [row.pk for row in created if row.send_email]
     if pending:
         transaction.on_commit(partial(_enqueue_emails, pending))
@@ -174,8 +172,6 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     marked = qs.update(read_at=timezone.now())
-    if marked:
-        pagecache.bump(pagecache.user(user.pk))
     return marked
 
 

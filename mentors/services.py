@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms import pagecache, roles
+from lms import roles
 from lms.services import Notice, notify, notify_many
 
 from . import selectors
@@ -435,7 +435,6 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
         )
     ids = _statements_upsert(fresh, now=now)
     BonusStatement.objects.bulk_update(reviewed, _REVIEW_COLUMNS)
-    pagecache.bump(pagecache.BONUSES)
     ids.update(reviewed_ids)
     finalized = [
         c
@@ -630,7 +629,6 @@ def statements_export(*, statements, user, fmt: str, now: datetime | None = None
     BonusStatement.objects.filter(pk__in=[r.pk for r in rows], exported_at__isnull=True).update(
         exported_at=now
     )
-    pagecache.bump(pagecache.BONUSES)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     return ExportFile(
         content=content,

@@ -24,7 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms import pagecache
 from lms.roles import Role
 from lms.services import notify
 
@@ -124,7 +123,6 @@ def attempt_start(*, enrollment, quiz: Quiz, user, now: datetime | None = None) 
         Response(attempt=attempt, question_id=qid, order=i)
         for i, qid in enumerate(question_ids, start=1)
     )
-    pagecache.bump(pagecache.attempt(attempt.pk))
     return attempt
 
 
@@ -391,8 +389,6 @@ def attempt_lease_acquire(*, attempt: Attempt, user, now: datetime | None = None
         .filter(free)
         .update(leased_to=user, lease_expires_at=now + timedelta(minutes=lease_minutes()))
     )
-    if taken:
-        pagecache.bump(pagecache.GRADING)
     attempt.refresh_from_db(fields=["leased_to", "lease_expires_at", "status"])
     return bool(taken)
 
@@ -401,8 +397,6 @@ def attempt_lease_release(*, attempt: Attempt, user) -> bool:
     released = Attempt.objects.filter(pk=attempt.pk, leased_to=user).update(
         leased_to=None, lease_expires_at=None
     )
-    if released:
-        pagecache.bump(pagecache.GRADING)
     return bool(released)
 
 

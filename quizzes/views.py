@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
-from lms import pagecache, roles
+from lms import roles
 
 from . import access, selectors, services
 from .forms import AnswerForm, ExtraAttemptForm, GradeForm, OverrideForm
@@ -221,15 +221,9 @@ def attempt_submit(request, pk):
 def grading_queue(request):
     if not access.may_grade(request.user):
         raise Http404
-    # Kept per session (lms/pagecache.py) until an attempt, an enrollment or a mentorship
-    # changes anywhere, and no longer than the first grading lease it shows runs.
-    pagecache.depends_on(request, pagecache.GRADING)
     today = timezone.localdate()
     attempts = list(selectors.grading_queue(request.user, today=today))
     now = timezone.now()
-    for a in attempts:
-        if a.lease_holder(now) is not None:
-            pagecache.expires_at(request, a.lease_expires_at)
     rows = [
         {
             "attempt": a,

@@ -18,8 +18,6 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
-from lms import pagecache
-
 from .models import (
     MultipleChoiceQuestion,
     NumericQuestion,
@@ -122,7 +120,6 @@ class QuestionForm(WagtailAdminModelForm):
             total = instance.criteria.aggregate(total=Sum("max_points"))["total"]
             if total:
                 Question.objects.filter(pk=instance.pk).update(points=total)
-                pagecache.bump(pagecache.SITE)
                 instance.points = total
         return instance
 
@@ -240,7 +237,6 @@ def question_move(request, pk, direction):
         for n, q in enumerate(siblings, start=1):
             if q.order != n:
                 Question.objects.non_polymorphic().filter(pk=q.pk).update(order=n)
-        pagecache.bump(pagecache.SITE)
     return redirect(reverse(QuizViewSet().get_url_name("edit"), args=[question.quiz_id]))
 
 

@@ -74,9 +74,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After the session, CSRF, user and messages: it needs them, and what they add on the
-    # way out is added to a page it serves as to one rendered.
-    "lms.pagecache.PersonalPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -117,13 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # How long the ramp-up dashboard's computed figures are reused (docs/ramp-up.md, "Freshness").
 RAMP_DASHBOARD_CACHE_SECONDS = env.int("RAMP_DASHBOARD_CACHE_SECONDS", default=300)
-# Signed-in pages kept whole per session until what they show changes (lms/pagecache.py,
-# docs/performance.md): at most this long, 0 turns it off. It needs a cache every process
-# shares, so it is on by default only with one (CACHE_URL=redis://...); the in-memory default
-# is per process. dev.py and test.py turn it on: they serve from one process.
 _CACHE_CLASS = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 _PER_PROCESS_CACHE = _CACHE_CLASS in {"LocMemCache", "DummyCache"}
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if _PER_PROCESS_CACHE else 300)
 # With a shared cache, sessions are read from it and written through to the database
 # (Django's cached_db): a signed-in request makes one query fewer. Not with a per-process
 # cache, where a logout in one worker would not reach another worker's copy.

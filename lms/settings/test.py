@@ -10,6 +10,3 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 MEDIA_ROOT = VAR_DIR / "test-media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# One process: the in-memory cache is shared by everything a test does, so every test runs
-# with the personal page cache on and would see a page it left stale.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
