@@ -122,8 +122,8 @@ def _people(n: int) -> dict[str, list[dict]]:
     """Sessions and URLs per scenario: trainees with an unlocked stage, mentors with grading."""
     from courses import selectors as course_selectors
     from courses.models import Enrollment
-    from lms.roles import Role
     from mentors.models import Mentorship
+    from people.roles import Role
     from quizzes.models import Attempt
 
     User = get_user_model()

@@ -40,7 +40,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench import imports, load  # noqa: E402
+from bench import imports, load, loadgen  # noqa: E402
 from bench.common import (  # noqa: E402
     PEAK_PROBE,
     RESULTS,
@@ -96,12 +96,11 @@ def prepare(args) -> None:
         print("load data already present", flush=True)
         return
     started = time.perf_counter()
-    call_command(
-        "generate_load",
-        trainees=args.trainees,
-        activities=args.activities,
-        attempts=args.attempts,
-        months=8,
+    loadgen.generate(
+        loadgen.Options(
+            trainees=args.trainees, activities=args.activities, attempts=args.attempts, months=8
+        ),
+        log=lambda message: print(f"  {message}", flush=True),
     )
     print(f"generate_load: {time.perf_counter() - started:.1f} s", flush=True)
     call_command("compute_bonuses", verbosity=0)
@@ -109,7 +108,7 @@ def prepare(args) -> None:
 
 
 def bench_dashboard(args) -> None:
-    from lms.dashboard import dashboard
+    from rampup.dashboard import dashboard
 
     director = get_user_model().objects.get(username="director")
     client = Client()
@@ -200,10 +199,10 @@ def bench_bonuses(args) -> None:
 GENERATOR_SCRIPT = (
     PEAK_PROBE
     + """
-from django.core.management import call_command
+from bench.loadgen import Options, generate
 base = peak_reset()
-call_command("generate_load", trainees=int(sys.argv[1]), activities=int(sys.argv[2]),
-             attempts=int(sys.argv[3]), months=8, verbosity=0)
+generate(Options(trainees=int(sys.argv[1]), activities=int(sys.argv[2]),
+                 attempts=int(sys.argv[3]), months=8))
 print(status("VmHWM") - base, base)
 """
 )

@@ -5,6 +5,7 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 
 class Responsible:
@@ -89,9 +90,19 @@ class VideoBlock(blocks.StructBlock):
         template = "blocks/embed.html"
 
 
-def stage_body_blocks() -> list[tuple[str, blocks.Block]]:
-    from quizzes.blocks import QuizBlock
+class QuizBlock(blocks.StructBlock):
+    """Places a quiz in a stage; a required quiz must be passed to complete the stage. The
+    quiz is named by label: the quizzes app is a floor above and reads these blocks."""
 
+    quiz = SnippetChooserBlock("quizzes.Quiz")
+    required = blocks.BooleanBlock(required=False, default=True, label=_("Required"))
+
+    class Meta:
+        icon = "form"
+        template = "blocks/quiz.html"
+
+
+def stage_body_blocks() -> list[tuple[str, blocks.Block]]:
     return [
         ("heading", HeadingBlock()),
         ("text", blocks.RichTextBlock()),

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from lms.roles import Role
+from people.roles import Role
 
 from .models import Enrollment, ProgramPage, StagePage
 

@@ -21,7 +21,7 @@ class ProgramPage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("ramp_up_months")]
-    parent_page_types = ["lms.HomePage"]
+    parent_page_types = ["people.HomePage"]
     subpage_types = ["courses.StagePage", "courses.JobDescriptionPage"]
 
     class Meta:

@@ -8,10 +8,12 @@ from datetime import date
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lms import roles
+from people import roles
 
-from . import requirements
+from . import coaching, requirements
+from .blocks import Responsible
 from .models import (
     ChecklistTick,
     Enrollment,
@@ -31,16 +33,10 @@ def enrollments_visible_to(user):
         return qs.none()
     if roles.sees_all_trainees(user):
         return qs
-    from mentors.models import Mentorship
-
-    mentee = Mentorship.objects.active().filter(enrollment=OuterRef("pk"), mentor=user)
-    return qs.filter(Q(trainee=user) | Exists(mentee))
+    return qs.filter(Q(trainee=user) | coaching.coached_by(user))
 
 
-def is_active_mentor_of(user, enrollment) -> bool:
-    from mentors.models import Mentorship
-
-    return Mentorship.objects.active().filter(enrollment=enrollment, mentor=user).exists()
+is_active_mentor_of = coaching.is_active_mentor_of
 
 
 def current_enrollment(user) -> Enrollment | None:
@@ -158,7 +154,6 @@ class Overview:
 
 
 def _resign_text():
-    from django.utils.translation import gettext as _
 
     return _("The job description was updated: read it and sign again")
 
@@ -208,7 +203,6 @@ def current_stage_titles(enrollment_ids) -> dict[int, str]:
         .order_by("enrollment_id", "stage__path")
         .values_list("enrollment_id", "status", "stage__title")
     )
-    from django.utils.translation import gettext as _
 
     titles: dict[int, str | None] = {}
     found: set[int] = set()
@@ -228,8 +222,6 @@ def current_stage_titles(enrollment_ids) -> dict[int, str]:
 
 def enrollment_list(user, *, filters: dict | None = None):
     """HR's enrollment list with the current stage and mentor, in a fixed number of queries."""
-    from mentors.models import Mentorship
-
     qs = (
         enrollments_visible_to(user)
         .select_related("trainee", "program")
@@ -243,7 +235,7 @@ def enrollment_list(user, *, filters: dict | None = None):
             ),
             Prefetch(
                 "mentorships",
-                queryset=Mentorship.objects.active().select_related("mentor"),
+                queryset=coaching.active_mentorships().select_related("mentor"),
                 to_attr="active_mentorships",
             ),
         )
@@ -297,9 +289,7 @@ def program_access(user, program, *, preview: bool = False) -> ProgramAccess:
         )
     if staff or own is not None:
         return ProgramAccess(staff=staff, own=own)
-    from mentors.models import Mentorship
-
-    mentor = Mentorship.objects.active().filter(mentor=user, enrollment__program=program).exists()
+    mentor = coaching.active_mentorships().filter(mentor=user, enrollment__program=program).exists()
     if mentor:
         return ProgramAccess(mentor=True)
     editor = program.permissions_for_user(user).can_edit() if program is not None else False
@@ -340,17 +330,9 @@ class Contact:
 
 def active_mentor_contact(enrollment) -> Contact | None:
     """The trainee's active mentor and how to reach them."""
-    from mentors.models import Mentorship
-
-    mentorship = (
-        Mentorship.objects.active()
-        .filter(enrollment=enrollment)
-        .select_related("mentor__profile")
-        .first()
-    )
-    if mentorship is None:
+    mentor = coaching.active_mentor_of(enrollment.pk)
+    if mentor is None:
         return None
-    mentor = mentorship.mentor
     try:
         phone = mentor.profile.phone
     except ObjectDoesNotExist:
@@ -374,8 +356,6 @@ class ChecklistItemState:
 
 def checklist_states(*, user, enrollment, stage, progress, mentor_name: str = "") -> dict:
     """{item id: ChecklistItemState} of one stage for one enrollment, in two queries."""
-    from .blocks import Responsible
-
     ticks = {
         t.item_id: t
         for t in ChecklistTick.objects.filter(enrollment=enrollment, stage=stage).select_related(

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from lms import roles
-from lms.models import Profile
-from lms.roles import Role
+from people import roles
+from people.models import Profile
+from people.roles import Role
 
-from . import csv_import, requirements, selectors
+from . import coaching, csv_import, requirements, selectors
 from .blocks import Responsible
 from .models import (
     ChecklistTick,
@@ -258,10 +258,11 @@ def enrollment_drop(*, enrollment: Enrollment, user, reason: str, on: date | Non
     EnrollmentEvent.objects.create(
         enrollment=enrollment, kind=EnrollmentEvent.Kind.DROPPED, actor=user, reason=reason
     )
-    from mentors import services as mentor_services
-
-    mentor_services.mentorships_end_for_enrollment(
-        enrollment=enrollment, on=enrollment.dropped_on, reason=_("Trainee dropped")
+    coaching.enrollment_closed.send(
+        sender=Enrollment,
+        enrollment=enrollment,
+        on=enrollment.dropped_on,
+        reason=_("Trainee dropped"),
     )
     return enrollment
 

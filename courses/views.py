@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms import roles
+from people import roles
 
 from . import csv_import, forms, selectors, services
 from .models import Enrollment, StagePage

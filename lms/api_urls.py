@@ -4,14 +4,9 @@ CDN) and version 1 of the API, whose endpoints each app contributes."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import ramp_api
-
 v1 = [
     path("", include("mentors.api_urls")),
-    path("enrollments/", ramp_api.EnrollmentList.as_view(), name="api-enrollments"),
-    path(
-        "enrollments/<int:pk>/ramp/", ramp_api.EnrollmentRamp.as_view(), name="api-enrollment-ramp"
-    ),
+    path("", include("rampup.api_urls")),
 ]
 
 urlpatterns = [

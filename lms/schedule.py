@@ -11,13 +11,13 @@ import json
 DEFAULT_SCHEDULE = [
     {
         "name": "Deliver pending notification e-mails",
-        "task": "lms.tasks.notifications_deliver_pending",
+        "task": "people.tasks.notifications_deliver_pending",
         "crontab": {"minute": "*/10"},
         "description": "Re-sends in-app notifications whose e-mail has not gone out yet.",
     },
     {
         "name": "Monthly ramp-up digest",
-        "task": "lms.tasks.ramp_monthly_digest",
+        "task": "rampup.tasks.ramp_monthly_digest",
         "crontab": {"minute": "0", "hour": "7", "day_of_month": "1"},
         "description": "On the first of the month: e-mails directors who is behind the curve, "
         "who ramped and the overdue grading, and tells mentors about mentees behind the curve.",

@@ -1,12 +1,10 @@
-"""Admin screens of the site-wide pieces: the periodic schedule (Settings > Schedule), so HR can
-see and change when reminders, bonus finalization and digests run, and the ramp-up plans."""
+"""The periodic schedule in the admin (Settings > Schedule), so HR can see and change when
+reminders, bonus finalization and digests run."""
 
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-
-from .models import RampPlan
 
 
 class PeriodicTaskViewSet(ModelViewSet):
@@ -39,25 +37,3 @@ class ScheduleGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_schedule():
     return ScheduleGroup()
-
-
-class RampPlanViewSet(ModelViewSet):
-    model = RampPlan
-    icon = "table"
-    menu_label = _("Ramp-up plans")
-    add_to_admin_menu = True
-    menu_order = 310
-    list_display = [
-        "program",
-        "target_call",
-        "target_meeting",
-        "target_application",
-        "target_contract",
-        "percentages",
-    ]
-    copy_view_enabled = False
-
-
-@hooks.register("register_admin_viewset")
-def register_ramp_plans():
-    return RampPlanViewSet("ramp_plans")

@@ -8,6 +8,17 @@ class MentorsConfig(AppConfig):
     verbose_name = _("Mentoring")
 
     def ready(self):
+        # Imported here: these modules import models, which are not loaded when the app
+        # registry imports this module.
+        from courses import coaching
+
+        from . import receivers
+        from .models import Mentorship
+
+        coaching.register(lambda: Mentorship.objects.active())
+        coaching.enrollment_closed.connect(
+            receivers.end_mentorships, dispatch_uid="mentors.end_mentorships"
+        )
         post_migrate.connect(_ensure_integration_group, sender=self)
         post_migrate.connect(_ensure_activity_summary, sender=self)
 

@@ -6,6 +6,8 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 
 def headers() -> list[str]:
@@ -52,8 +54,6 @@ def render(statements, *, fmt: str) -> bytes:
             writer.writerow([v.isoformat() if hasattr(v, "isoformat") else v for v in row])
         # A BOM so that spreadsheet programs open the UTF-8 names correctly.
         return ("\ufeff" + out.getvalue()).encode("utf-8")
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active

@@ -39,6 +39,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from courses.models import Enrollment
+
 from .models import Activity
 from .validation import activity_problems
 
@@ -195,7 +197,6 @@ class TraineeLookup:
     @staticmethod
     def _choose(found: list):
         """(pk, hire date, status, trainee id) rows, newest hire first → the answer."""
-        from courses.models import Enrollment
 
         if len({row[3] for row in found}) > 1:
             return "ambiguous"

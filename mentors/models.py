@@ -1,9 +1,12 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -249,9 +252,6 @@ class Activity(models.Model):
         return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-        from django.utils import timezone
-
         from .validation import activity_problems
 
         hire_date = self.enrollment.hire_date if self.enrollment_id else None
@@ -428,6 +428,5 @@ class BonusStatement(models.Model):
     @property
     def last_day(self):
         """The window's last day, inclusive (period_end is excluded)."""
-        from datetime import timedelta
 
         return self.period_end - timedelta(days=1)

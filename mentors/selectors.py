@@ -7,13 +7,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from courses.selectors import current_stage_titles
-from lms import roles
+from people import roles
 
 from .models import (
     Activity,
@@ -302,7 +304,6 @@ class WeekTotals:
     @property
     def label(self) -> str:
         """ "23–29 Nov", or "26 Oct – 1 Nov" across months."""
-        from django.utils.formats import date_format
 
         end = self.week_end
         if self.week_start.month == end.month:
@@ -334,7 +335,6 @@ def weekly_totals(qs, *, weeks: int = 8, today: date | None = None) -> list[Week
 
 
 def mentor_choices():
-    from django.contrib.auth import get_user_model
 
     return (
         get_user_model()

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms import roles
-from lms.services import Notice, notify, notify_many
+from courses.models import Enrollment
+from people import roles
+from people.services import Notice, notify, notify_many
 
 from . import selectors
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
@@ -63,7 +64,6 @@ def mentorship_assign(
 ) -> Mentorship:
     """Assign a mentor to an enrollment; a current mentor is replaced (their mentorship ends
     the day the new one starts). The program's cap on mentees per mentor is enforced."""
-    from courses.models import Enrollment
 
     if not roles.can_assign_mentors(assigned_by):
         raise PermissionDenied(_("Only HR or the head of sales assigns mentors."))

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
-from lms import roles
+from people import roles
+from quizzes.selectors import awaiting_grading_count
 
 from . import forms, selectors, services
 from .importing import CsvFileError, import_csv
@@ -138,7 +139,6 @@ def activity_delete(request, pk: int):
 def mentees(request):
     if not roles.is_mentor(request.user):
         raise PermissionDenied
-    from quizzes.selectors import awaiting_grading_count
 
     statements = (
         selectors.statement_list(request.user)

@@ -1,9 +1,9 @@
-"""Who may do what with quizzes, built on lms.roles (the one place that knows the roles)."""
+"""Who may do what with quizzes, built on people.roles (the one place that knows the roles)."""
 
 from __future__ import annotations
 
-from lms import roles
-from lms.roles import Role
+from people import roles
+from people.roles import Role
 
 
 def grades_all_attempts(user) -> bool:

@@ -24,6 +24,11 @@ from polymorphic.models import PolymorphicModel
 from polymorphic.query import PolymorphicQuerySet
 from wagtail.models import Orderable
 
+from courses import coaching
+from people import roles
+
+from .access import grades_all_attempts
+
 POINTS = {"max_digits": 7, "decimal_places": 2}
 ONE = Decimal("1")
 
@@ -276,21 +281,12 @@ class AttemptQuerySet(models.QuerySet):
 
     def for_grader(self, user):
         """Attempts this user may grade: all for HR and directors, active mentees' for mentors."""
-        from lms import roles
-
-        from .access import grades_all_attempts
-
         if not user.is_authenticated:
             return self.none()
         if grades_all_attempts(user):
             return self
         if roles.is_mentor(user):
-            from mentors.models import Mentorship
-
-            mentee = Mentorship.objects.active().filter(
-                enrollment=models.OuterRef("enrollment_id"), mentor=user
-            )
-            return self.filter(models.Exists(mentee))
+            return self.filter(coaching.coached_by(user, enrollment_ref="enrollment_id"))
         return self.none()
 
 

@@ -15,7 +15,10 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from lms import roles
+from courses import coaching
+from courses.models import StageProgress
+from courses.selectors import enrollments_visible_to, program_stages
+from people import roles
 
 from . import access
 from .models import (
@@ -40,7 +43,6 @@ def awaiting_grading_count(*, user) -> int:
 def attempts_visible_to(user):
     """Attempts a user may open: their own (trainees), their active mentees' (mentors), all
     (HR, head of sales, directors)."""
-    from courses.selectors import enrollments_visible_to
 
     if not user.is_authenticated:
         return Attempt.objects.none()
@@ -168,7 +170,6 @@ def quiz_blocks_raw(stage) -> list[tuple[int, bool]]:
 
 def stages_holding(program, quiz) -> list:
     """The program's live stages that place this quiz."""
-    from courses.selectors import program_stages
 
     return [
         stage
@@ -190,8 +191,6 @@ class MyQuiz:
 
 def my_quizzes(enrollment) -> list[MyQuiz]:
     """Every quiz placed in the trainee's program, in stage order, with their standing."""
-    from courses.models import StageProgress
-    from courses.selectors import program_stages
 
     stages = program_stages(enrollment.program)
     placements = []
@@ -344,8 +343,6 @@ def grading_queue(user, *, today: date | None = None):
 
 def overdue_grading(*, today: date | None = None):
     today = today or timezone.localdate()
-    from mentors.models import Mentorship
-
     return (
         Attempt.objects.awaiting_grading()
         .filter(grading_overdue_on__lte=today)
@@ -353,7 +350,7 @@ def overdue_grading(*, today: date | None = None):
         .prefetch_related(
             Prefetch(
                 "enrollment__mentorships",
-                queryset=Mentorship.objects.active().select_related("mentor"),
+                queryset=coaching.active_mentorships().select_related("mentor"),
                 to_attr="active_mentorships",
             )
         )

@@ -24,8 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.roles import Role
-from lms.services import notify
+from courses import coaching
+from courses.models import Enrollment
+from courses.services import enrollment_evaluate, stage_is_open_to_trainee
+from people.roles import Role
+from people.services import notify
 
 from . import access, selectors
 from .models import (
@@ -67,7 +70,6 @@ def lease_minutes() -> int:
 
 
 def _stage_is_open(enrollment, quiz) -> bool:
-    from courses.services import stage_is_open_to_trainee
 
     return any(
         stage_is_open_to_trainee(enrollment, stage)
@@ -78,7 +80,6 @@ def _stage_is_open(enrollment, quiz) -> bool:
 @transaction.atomic
 def attempt_start(*, enrollment, quiz: Quiz, user, now: datetime | None = None) -> Attempt:
     """Start an attempt, or return the one in progress (resuming it)."""
-    from courses.models import Enrollment
 
     now = now or timezone.now()
     if user.pk != enrollment.trainee_id:
@@ -310,7 +311,6 @@ def score_item(item) -> Decimal:
 def _attempt_finalize(attempt: Attempt, *, sheet, actor, now: datetime) -> None:
     """Compute the result of a fully scored attempt, then certification, notifications and
     the stage completion engine."""
-    from courses.services import enrollment_evaluate
 
     was_graded = attempt.status == Attempt.Status.GRADED
     awarded = sum((item.response.awarded_points or Decimal(0) for item in sheet), Decimal(0))
@@ -338,7 +338,6 @@ def _attempt_finalize(attempt: Attempt, *, sheet, actor, now: datetime) -> None:
 def _certification_sync(enrollment, quiz: Quiz, *, actor) -> None:
     """Passing clears the trainee for client work; failing the last allowed attempt flags the
     enrollment and tells HR and directors."""
-    from courses.models import Enrollment
 
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     state = selectors.quiz_state(enrollment, quiz)
@@ -552,7 +551,6 @@ def response_override(
 @transaction.atomic
 def extra_attempt_grant(*, enrollment, quiz: Quiz, user, reason: str) -> ExtraAttemptGrant:
     """HR allows one more attempt after the last allowed one failed."""
-    from courses.models import Enrollment
 
     if not access.may_grant_extra_attempt(user):
         raise PermissionDenied
@@ -592,16 +590,9 @@ def _users_in(*role_names):
 
 def graders_of(attempt: Attempt) -> list:
     """Who is expected to grade: the trainee's active mentor, else HR."""
-    from mentors.models import Mentorship
-
-    mentorship = (
-        Mentorship.objects.active()
-        .filter(enrollment_id=attempt.enrollment_id)
-        .select_related("mentor")
-        .first()
-    )
-    if mentorship is not None:
-        return [mentorship.mentor]
+    mentor = coaching.active_mentor_of(attempt.enrollment_id)
+    if mentor is not None:
+        return [mentor]
     return _users_in(Role.HR)
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
-from lms import roles
+from people import roles
 
 from . import access, selectors, services
 from .forms import AnswerForm, ExtraAttemptForm, GradeForm, OverrideForm

@@ -4,8 +4,8 @@ import shutil
 import pytest
 from django.contrib.auth.models import Group
 
-from lms.roles import Role
-from tests.lms.factories import UserFactory
+from people.roles import Role
+from tests.people.factories import UserFactory
 
 BROWSER_MARK = "browser"
 INTEGRATION_MARK = "integration"

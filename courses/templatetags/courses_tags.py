@@ -1,6 +1,8 @@
 from django import template
 from django.utils.http import urlencode
 
+from courses.blocks import Responsible
+
 register = template.Library()
 
 
@@ -26,6 +28,5 @@ def for_subject(context, url):
 
 @register.filter
 def responsible_label(key):
-    from courses.blocks import Responsible
 
     return Responsible.LABELS.get(key, key)

@@ -29,11 +29,16 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# The floors, from the ground up (docs/architecture.md): an app imports only those above it
+# in this list; lms, the project package, wires them together.
 INSTALLED_APPS = [
-    "lms",
+    "people",
     "courses",
     "quizzes",
     "mentors",
+    "rampup",
+    "demo",
+    "lms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -67,7 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "lms.middleware.SiteCSPMiddleware",
+    "people.middleware.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,7 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "lms.context_processors.navigation",
+                "people.context_processors.navigation",
             ],
         },
     },
@@ -138,7 +143,7 @@ PASSWORD_HASHERS = [
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses logins of a locked-out username from the same address.
-    "lms.auth.LockoutBackend",
+    "people.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

@@ -1,5 +1,8 @@
 from django import template
 
+from courses.selectors import current_enrollment
+from people import roles
+
 from .. import access, selectors
 
 register = template.Library()
@@ -28,8 +31,6 @@ def quiz_block_context(context, value):
     The enrollment comes from the page context when the stage page provides one, otherwise
     it is the user's current enrollment.
     """
-    from courses.selectors import current_enrollment
-    from lms import roles
 
     quiz = value.get("quiz") if value else None
     if quiz is None:

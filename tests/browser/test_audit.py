@@ -6,7 +6,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from courses.models import Enrollment
-from lms.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, ExtraAttemptGrant, Response
 from tests.browser.conftest import login, screenshot

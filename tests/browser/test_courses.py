@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from courses import services
 from courses.blocks import Responsible
 from courses.models import Enrollment, StagePage
-from lms.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from tests.browser.conftest import login, screenshot
 
 pytestmark = [
@@ -23,8 +23,8 @@ def seed_people_and_program():
 
     from django.utils import timezone
 
-    from courses import demo as courses_demo
-    from lms import demo
+    from demo import courses as courses_demo
+    from demo import people as demo
 
     ctx = demo.DemoContext(today=timezone.localdate(), rng=random.Random(2026))
     demo.seed(ctx)

@@ -6,14 +6,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lms.demo import DEMO_PASSWORD
-from lms.roles import Role
+from demo.people import DEMO_PASSWORD
 from mentors import services
 from mentors.models import BonusStatement
+from people.roles import Role
 from tests.browser.conftest import login, screenshot
 from tests.conftest import make_user
-from tests.lms.factories import PASSWORD
 from tests.mentors.factories import add_activities, make_enrollment, make_mentorship, make_rule
+from tests.people.factories import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 from courses import services as course_services
 from courses.blocks import Responsible
 from courses.models import StagePage, StageProgress
-from lms.demo import DEMO_PASSWORD
-from quizzes import demo, selectors, services
+from demo import quizzes as demo
+from demo.people import DEMO_PASSWORD
+from quizzes import selectors, services
 from quizzes.models import Attempt, Quiz
 from tests.browser.conftest import login, screenshot
 

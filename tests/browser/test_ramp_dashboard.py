@@ -4,9 +4,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lms import director_views
-from lms.dashboard import dashboard
-from lms.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
+from rampup import views as director_views
+from rampup.dashboard import dashboard
 from tests.browser.conftest import login, screenshot
 
 pytestmark = [

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from lms.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from tests.browser.conftest import login, screenshot
 
 pytestmark = [

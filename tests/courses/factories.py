@@ -10,8 +10,8 @@ from wagtail.models import Page, Site
 from courses import services
 from courses.blocks import Responsible
 from courses.models import JobDescriptionPage, ProgramPage, StagePage
-from lms.models import HomePage
-from lms.roles import Role
+from people.models import HomePage
+from people.roles import Role
 from tests.conftest import make_user
 
 
@@ -135,8 +135,8 @@ def seed_courses_demo():
     from django.db import transaction
     from django.utils import timezone
 
-    from courses import demo as courses_demo
-    from lms import demo
+    from demo import courses as courses_demo
+    from demo import people as demo
 
     ctx = demo.DemoContext(today=timezone.localdate(), rng=random.Random(2026))
     with transaction.atomic():

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Enrollment
-from lms.models import Profile
-from lms.roles import Role
 from mentors.models import Mentorship
+from people.models import Profile
+from people.roles import Role
 from tests.conftest import make_user
 from tests.courses.factories import enroll, finish_stage, make_program, stages_of
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Enrollment, EnrollmentEvent, StageProgress
-from lms.roles import Role
+from people.roles import Role
 from tests.conftest import make_user
 from tests.courses.factories import make_program
 

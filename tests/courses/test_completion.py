@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from courses import requirements, selectors, services
 from courses.models import Enrollment, EnrollmentEvent, StageProgress
-from lms.roles import Role
 from mentors.models import Mentorship
+from people.roles import Role
 from tests.conftest import make_user
 from tests.courses.factories import enroll, finish_stage, make_program, stages_of
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from courses import csv_import, services
 from courses.models import Enrollment, StageProgress
-from lms.roles import Role
+from people.roles import Role
 from tests.conftest import make_user
 from tests.courses.factories import enroll, make_program
 

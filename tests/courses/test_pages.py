@@ -10,8 +10,8 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from courses.models import JobDescriptionPage, ProgramPage, StagePage
-from lms.models import HomePage
-from lms.roles import Role
+from people.models import HomePage
+from people.roles import Role
 from tests.conftest import make_user
 from tests.courses.factories import enroll, home_page, make_program, stages_of
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from lms.roles import Role
+from people.roles import Role
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_hr_sees_and_changes_the_schedule_in_the_admin(client):
     listing = client.get(reverse("periodic_tasks:index"))
     assert listing.status_code == 200
     assert b"Deliver pending notification e-mails" in listing.content
-    task = PeriodicTask.objects.get(task="lms.tasks.notifications_deliver_pending")
+    task = PeriodicTask.objects.get(task="people.tasks.notifications_deliver_pending")
     form = client.get(reverse("periodic_tasks:edit", args=[task.pk]))
     assert form.status_code == 200
     response = client.post(

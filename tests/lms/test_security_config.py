@@ -7,9 +7,9 @@ from django.contrib.auth.hashers import identify_hasher
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.roles import Role
+from people.roles import Role
 from tests.conftest import make_user
-from tests.lms.factories import PASSWORD
+from tests.people.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

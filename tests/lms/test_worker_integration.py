@@ -1,11 +1,11 @@
 import pytest
 from django.urls import reverse
 
-from lms.models import Notification
-from lms.roles import Role
+from people.models import Notification
+from people.roles import Role
 from tests.conftest import make_user
 from tests.integration import celery_worker, wait_until
-from tests.lms.factories import PASSWORD
+from tests.people.factories import PASSWORD
 
 pytestmark = [
     pytest.mark.integration,

@@ -8,9 +8,9 @@ from decimal import Decimal
 from wagtail.models import Page, Site
 
 from courses.models import Enrollment, ProgramPage
-from lms.models import HomePage
-from lms.roles import Role
 from mentors.models import Activity, BonusRule, BonusTier, Mentorship
+from people.models import HomePage
+from people.roles import Role
 from tests.conftest import make_user
 
 

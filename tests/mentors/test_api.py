@@ -10,10 +10,10 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from lms.roles import Role
 from mentors.integration import INTEGRATION_GROUP
 from mentors.models import Activity, BonusStatement
 from mentors.services import statement_compute
+from people.roles import Role
 from tests.conftest import make_user
 
 from .factories import add_activities, make_enrollment, make_mentorship, make_rule

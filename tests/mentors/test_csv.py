@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from courses.models import Enrollment
-from lms.roles import Role
 from mentors.importing import CsvFileError, import_csv
 from mentors.models import Activity
+from people.roles import Role
 from tests.conftest import make_user
 
 from .factories import make_enrollment

@@ -10,10 +10,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from lms.roles import Role
 from mentors import services
 from mentors.integration import INTEGRATION_GROUP
 from mentors.models import BonusStatement
+from people.roles import Role
 from tests.conftest import make_user
 from tests.integration import celery_worker, wait_until
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from lms.roles import Role
 from mentors import services
 from mentors.models import MentoringSettings, Mentorship
+from people.roles import Role
 from tests.conftest import make_user
 
 from .factories import make_enrollment, make_program, make_rule

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from lms.roles import Role
 from mentors import services
 from mentors.models import Activity, BonusStatement
+from people.roles import Role
 from tests.conftest import make_user
 
 from .factories import add_activities, make_enrollment, make_mentorship, make_rule

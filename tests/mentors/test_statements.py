@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 
-from lms.roles import Role
 from mentors import services
 from mentors.models import BonusStatement
+from people.roles import Role
 from tests.conftest import make_user
 
 from .factories import add_activities, make_enrollment, make_mentorship, make_rule

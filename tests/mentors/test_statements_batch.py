@@ -10,10 +10,10 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from lms.models import Notification
 from mentors import services
 from mentors.models import BonusStatement
 from mentors.rules import COUNTED_KINDS
+from people.models import Notification
 
 from .factories import add_activities, make_enrollment, make_mentorship, make_rule
 

@@ -11,9 +11,9 @@ from wagtail.models import Page, Site
 
 from courses import services as course_services
 from courses.models import ProgramPage, StagePage
-from lms.models import HomePage
-from lms.roles import Role
 from mentors.models import Mentorship
+from people.models import HomePage
+from people.roles import Role
 from quizzes.models import (
     Choice,
     MultipleChoiceQuestion,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from lms.roles import Role
+from people.roles import Role
 from quizzes import services
 from tests.conftest import make_user
 from tests.quizzes.conftest import answer

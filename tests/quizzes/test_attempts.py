@@ -7,8 +7,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from courses.models import StageProgress
-from lms.models import Notification
-from lms.roles import Role
+from people.models import Notification
+from people.roles import Role
 from quizzes import services
 from quizzes.models import Attempt, ExtraAttemptGrant
 from tests.conftest import make_user

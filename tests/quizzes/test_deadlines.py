@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 import time_machine
 
-from lms.models import Notification
-from lms.roles import Role
+from people.models import Notification
+from people.roles import Role
 from quizzes import services, tasks
 from tests.conftest import make_user
 from tests.quizzes.factories import QuizFactory, enroll, make_program, written

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import StageProgress
-from lms.models import Notification
-from lms.roles import Role
+from people.models import Notification
+from people.roles import Role
 from quizzes import services
 from quizzes.models import Attempt, GradeChange
 from tests.conftest import make_user

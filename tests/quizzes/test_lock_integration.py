@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from lms.roles import Role
+from people.roles import Role
 from quizzes import services
 from quizzes.models import Attempt
 from tests.conftest import make_user

@@ -4,7 +4,7 @@ not grow with questions or attempts (polymorphic: one query per question type)."
 import pytest
 from django.urls import reverse
 
-from lms.roles import Role
+from people.roles import Role
 from quizzes import services
 from tests.conftest import make_user
 from tests.quizzes.conftest import answer

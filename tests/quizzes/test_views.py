@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from lms.roles import Role
+from people.roles import Role
 from quizzes import services
 from quizzes.models import Attempt, ExtraAttemptGrant, GradeChange
 from tests.conftest import make_user

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from lms import tasks as lms_tasks
-from lms.models import Notification
-from tests.lms.factories import PASSWORD
+from people import tasks as people_tasks
+from people.models import Notification
+from tests.people.factories import PASSWORD
 
 from .matrix import client_for
 
@@ -27,7 +27,7 @@ def test_a_notification_survives_a_broker_that_refuses_the_message(trainee):
     client = Client()
     client.force_login(trainee)
     with mock.patch.object(
-        lms_tasks.notification_deliver_email,
+        people_tasks.notification_deliver_email,
         "delay",
         side_effect=OperationalError("Error 111 connecting to 127.0.0.1:6379"),
     ) as delay:
@@ -45,8 +45,8 @@ def test_a_notification_survives_a_broker_that_refuses_the_message(trainee):
     assert pending.email_sent_at is None
     assert mail.outbox == []
     with time_machine.travel(timezone.now() + timedelta(minutes=10)):
-        assert lms_tasks.notifications_deliver_pending() == 1
-        assert lms_tasks.notifications_deliver_pending() == 0
+        assert people_tasks.notifications_deliver_pending() == 1
+        assert people_tasks.notifications_deliver_pending() == 0
     assert [m.to for m in mail.outbox] == [[trainee.email]]
 
 

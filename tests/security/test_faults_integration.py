@@ -19,19 +19,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Enrollment
-from lms import tasks as lms_tasks
-from lms.models import Notification
-from lms.roles import Role
 from mentors import services as mentor_services
 from mentors.importing import import_csv
 from mentors.models import Activity, BonusStatement
 from mentors.tasks import statement_recompute, statements_finalize_due
+from people import tasks as people_tasks
+from people.models import Notification
+from people.roles import Role
 from quizzes import services as quiz_services
 from quizzes.models import Attempt
 from tests.conftest import make_user
 from tests.integration import celery_worker, wait_until
-from tests.lms.factories import PASSWORD
 from tests.mentors.factories import make_enrollment, make_mentorship, make_program, make_rule
+from tests.people.factories import PASSWORD
 
 from .faults import PrivateRedis, app_broker, children_of, kill_9
 from .world import build_world
@@ -130,8 +130,8 @@ def test_the_same_task_delivered_twice_changes_nothing_more():
     notification = Notification.objects.filter(dedupe_key__startswith="bonus-final-").first()
     Notification.objects.filter(pk=notification.pk).update(email_sent_at=None)
     mail.outbox = []
-    lms_tasks.notification_deliver_email.apply(args=[notification.pk])
-    lms_tasks.notification_deliver_email.apply(args=[notification.pk])
+    people_tasks.notification_deliver_email.apply(args=[notification.pk])
+    people_tasks.notification_deliver_email.apply(args=[notification.pk])
     assert len(mail.outbox) == 1
 
 
@@ -179,8 +179,8 @@ def test_redis_down_while_a_trainee_submits():
             redis.start()
             mail.outbox = []
             with time_machine.travel(timezone.now() + timedelta(minutes=10)):
-                assert lms_tasks.notifications_deliver_pending() >= 1
-                assert lms_tasks.notifications_deliver_pending() == 0
+                assert people_tasks.notifications_deliver_pending() >= 1
+                assert people_tasks.notifications_deliver_pending() == 0
             pending.refresh_from_db()
             assert pending.email_sent_at is not None
             assert [m.to for m in mail.outbox].count([trainee.email]) == 1

@@ -18,9 +18,9 @@ from wagtail.documents import get_document_model
 from courses import services as course_services
 from courses.blocks import Responsible
 from courses.models import JobDescriptionPage, ProgramPage, StagePage
-from lms.roles import Role
 from mentors import services as mentor_services
 from mentors.models import Activity, BonusRule, BonusTier, Mentorship
+from people.roles import Role
 from quizzes import services as quiz_services
 from quizzes.models import Quiz, WrittenQuestion
 from tests.conftest import make_user

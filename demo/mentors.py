@@ -1,0 +1,257 @@
+"""Demo mentoring: the standard bonus rule, mentorships for the demo trainees, months of
+realistic activity (weekday calls, fewer meetings, applications, the odd contract, growing as
+each trainee ramps up), and bonus statements in every status.
+
+Deterministic (each trainee's activity comes from a random stream seeded by their username
+and hire date; external ids are uuid5 of fixed names) and idempotent (what exists is kept).
+Runs after the courses seeder; without demo enrollments it does nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from courses.models import Enrollment
+from mentors import services
+from mentors.models import (
+    Activity,
+    BonusRule,
+    BonusStatement,
+    BonusTier,
+    MentoringSettings,
+    Mentorship,
+)
+
+RULE_NAME = "Standard mentoring (30 days)"
+NAMESPACE = uuid.UUID("6f1f6a3e-6c1e-4d52-9c39-0f3b8c1f2a10")
+# One mentor per three trainees would need a fourth mentor; the demo program allows five.
+DEMO_MENTEE_CAP = 5
+MENTORS = ["mentor1", "mentor2", "sales_head"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a trainee ramps up: ``speed`` scales the full daily volume; ``ramp_days`` is how
+    long it takes to reach it after the first client week."""
+
+    speed: float
+    ramp_days: int
+
+
+EARLY = Profile(speed=1.3, ramp_days=25)
+ON_CURVE = Profile(speed=1.0, ramp_days=75)
+LAGGING = Profile(speed=0.45, ramp_days=180)
+PROFILES = {
+    "trainee1": ON_CURVE,
+    "trainee2": EARLY,
+    "trainee3": ON_CURVE,
+    "trainee4": LAGGING,
+    "trainee5": ON_CURVE,  # dropped: activity stops at the drop date
+    "trainee6": LAGGING,
+    "trainee7": EARLY,
+    "trainee8": ON_CURVE,
+    "trainee9": LAGGING,
+    "trainee10": ON_CURVE,
+    "trainee11": ON_CURVE,
+    "trainee12": ON_CURVE,
+}
+# Daily volume of a fully ramped account manager.
+FULL_CALLS = 22
+TRAINING_DAYS = 5  # the first week is training: no client work yet
+
+
+def seed(ctx) -> None:
+    trainees = [ctx.users[name] for name in PROFILES if name in ctx.users]
+    enrollments = list(
+        Enrollment.objects.filter(trainee__in=trainees)
+        .select_related("trainee", "program")
+        .order_by("hire_date", "pk")
+    )
+    if not enrollments:
+        return
+    rule = seed_rule(ctx)
+    for program in {e.program for e in enrollments}:
+        MentoringSettings.objects.get_or_create(
+            program=program, defaults={"mentee_cap": DEMO_MENTEE_CAP}
+        )
+    mentors = [ctx.users[name] for name in MENTORS if name in ctx.users]
+    for i, enrollment in enumerate(enrollments):
+        mentorship = seed_mentorship(ctx, enrollment, mentors[i % len(mentors)], rule)
+        seed_activity(ctx, enrollment)
+        if mentorship is not None and enrollment.status == Enrollment.Status.DROPPED:
+            services.mentorships_end_for_enrollment(
+                enrollment=enrollment, on=enrollment.dropped_on, reason="Trainee dropped"
+            )
+    seed_statements(ctx)
+
+
+def seed_rule(ctx) -> BonusRule:
+    rule, created = BonusRule.objects.get_or_create(
+        name=RULE_NAME, defaults={"period_days": 30, "currency": settings.DEFAULT_CURRENCY}
+    )
+    if created:
+        BonusTier.objects.create(rule=rule, sort_order=0, name="Base", amount=Decimal("10000.00"))
+        BonusTier.objects.create(
+            rule=rule,
+            sort_order=1,
+            name="Increased",
+            amount=Decimal("25000.00"),
+            min_call=300,
+            min_application=10,
+        )
+        ctx.count("bonus rules")
+    return rule
+
+
+def seed_mentorship(ctx, enrollment, mentor, rule) -> Mentorship | None:
+    existing = Mentorship.objects.filter(enrollment=enrollment).order_by("-started_on").first()
+    if existing is not None:
+        return existing
+    started_on = min(enrollment.hire_date + timedelta(days=3), ctx.today)
+    if enrollment.dropped_on is not None:
+        started_on = min(started_on, enrollment.dropped_on)
+        # Assign as it happened: before the drop (the enrollment is dropped already here).
+        mentorship = Mentorship.objects.create(
+            enrollment=enrollment,
+            mentor=mentor,
+            started_on=started_on,
+            bonus_rule=rule,
+            assigned_by=ctx.users.get("hr"),
+            ended_on=max(enrollment.dropped_on, started_on),
+            end_reason="Trainee dropped",
+        )
+    else:
+        mentorship = services.mentorship_assign(
+            enrollment=enrollment,
+            mentor=mentor,
+            started_on=started_on,
+            bonus_rule=rule,
+            assigned_by=ctx.users["hr"],
+        )
+    ctx.count("mentorships")
+    return mentorship
+
+
+def _ramp(profile: Profile, days_since_hire: int) -> float:
+    if days_since_hire < TRAINING_DAYS:
+        return 0.0
+    progress = (days_since_hire - TRAINING_DAYS) / profile.ramp_days
+    return min(1.0, 0.25 + 0.75 * progress) * profile.speed
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    moment = time(rng.randint(9, 17), rng.randint(0, 59))
+    return timezone.make_aware(datetime.combine(day, moment))
+
+
+def activity_plan(username: str, hire: date, until: date) -> list[Activity]:
+    """Unsaved activities of one trainee from the hire date to the day before ``until``."""
+    profile = PROFILES.get(username, ON_CURVE)
+    rng = random.Random(f"{username}:{hire.isoformat()}")
+    rows: list[Activity] = []
+    day = hire
+    n = 0
+
+    def add(kind, when, source, **extra):
+        nonlocal n
+        n += 1
+        external = ""
+        if source != Activity.Source.MANUAL:
+            external = str(uuid.uuid5(NAMESPACE, f"{username}:{kind}:{n}"))
+        rows.append(
+            Activity(kind=kind, occurred_at=when, source=source, external_id=external, **extra)
+        )
+
+    while day < until:
+        days = (day - hire).days
+        factor = _ramp(profile, days)
+        if day.weekday() < 5 and factor > 0:
+            calls = max(0, round(rng.gauss(FULL_CALLS * factor, 3)))
+            for _ in range(calls):
+                add("call", _at(day, rng), "telephony")
+            for _ in range(sum(rng.random() < 0.25 * factor for _ in range(4))):
+                add("meeting", _at(day, rng), Activity.Source.MANUAL, note="Client meeting")
+            for _ in range(sum(rng.random() < 0.3 * factor for _ in range(2))):
+                add("application", _at(day, rng), "crm")
+            if rng.random() < 0.08 * factor:
+                amount = Decimal(rng.randrange(60_000, 900_000, 500))
+                add("contract", _at(day, rng), "crm", amount=amount)
+            if rng.random() < 0.04 * factor:
+                add(
+                    "referral",
+                    _at(day, rng),
+                    Activity.Source.MANUAL,
+                    note="Recommended by a client",
+                )
+        if day.weekday() == 3 and rng.random() < 0.05:
+            add("event", _at(day, rng), Activity.Source.MANUAL, note="Industry exhibition")
+        day += timedelta(days=1)
+    return rows
+
+
+def seed_activity(ctx, enrollment) -> None:
+    if enrollment.activities.exists():
+        return
+    until = ctx.today
+    if enrollment.dropped_on is not None:
+        until = min(until, enrollment.dropped_on)
+    rows = activity_plan(enrollment.trainee.username, enrollment.hire_date, until)
+    for row in rows:
+        row.enrollment = enrollment
+        if row.source == Activity.Source.MANUAL:
+            row.recorded_by = enrollment.trainee
+    if rows:
+        Activity.objects.bulk_create(rows, batch_size=2000)
+        ctx.count("activities", len(rows))
+
+
+def seed_statements(ctx) -> None:
+    """Statements for every mentorship; the older final ones approved, the oldest paid, and
+    one approved statement with a late CRM entry so that it needs review."""
+    now = timezone.make_aware(datetime.combine(ctx.today, time(7, 0)))
+    approver = ctx.users["sales_head"]
+    for mentorship in Mentorship.objects.filter(bonus_rule__isnull=False).order_by("pk"):
+        if not BonusStatement.objects.filter(mentorship=mentorship).exists():
+            services.statement_compute(mentorship_id=mentorship.pk, now=now)
+            ctx.count("bonus statements")
+    if (
+        BonusStatement.objects.exclude(status=BonusStatement.Status.FINAL)
+        .filter(status__in=BonusStatement.FROZEN_STATUSES)
+        .exists()
+    ):
+        return  # approvals were seeded before
+    finals = list(
+        BonusStatement.objects.filter(
+            status=BonusStatement.Status.FINAL,
+            period_end__lte=ctx.today - timedelta(days=45),
+        ).order_by("period_start", "pk")
+    )
+    for statement in finals:
+        services.statement_approve(statement=statement, user=approver, now=now)
+    if finals:
+        oldest = BonusStatement.objects.filter(pk=finals[0].pk)
+        services.statements_export(statements=oldest, user=approver, fmt="csv", now=now)
+        services.statement_mark_paid(statement=finals[0], user=approver, now=now)
+    if len(finals) > 1:
+        # The CRM catches up late on the busiest approved period: enough applications to
+        # have reached the next tier, which the approved figures must not follow.
+        late = max(finals[1:], key=lambda st: (st.call_count, -st.pk))
+        mentorship = late.mentorship
+        missing = max(1, 10 - late.application_count)
+        for n in range(missing):
+            Activity.objects.create(
+                enrollment_id=mentorship.enrollment_id,
+                kind=Activity.Kind.APPLICATION,
+                occurred_at=timezone.make_aware(datetime.combine(late.last_day, time(16, 10 + n))),
+                source="crm",
+                external_id=str(uuid.uuid5(NAMESPACE, f"late-application:{mentorship.pk}:{n}")),
+                note="Entered in the CRM after the period was approved",
+            )
+        services.statement_compute(mentorship_id=mentorship.pk, now=now)

@@ -1,0 +1,32 @@
+"""The demo program's ramp-up plan."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from courses.models import ProgramPage
+from rampup.models import RampPlan
+
+from .people import DemoContext
+
+
+def seed_ramp_plan(ctx: DemoContext) -> None:
+    """The demo program's six-month plan: what a fully productive account manager does a month."""
+    for program in ProgramPage.objects.all():
+        _plan, created = RampPlan.objects.get_or_create(
+            program=program,
+            defaults={
+                "target_call": 400,
+                "target_meeting": 20,
+                "target_application": 12,
+                "target_contract": 1,
+                "percentages": [20, 40, 60, 80, 90, 100],
+                "meetings_per_day_norm": Decimal("1"),
+                "events_per_month_norm": Decimal("1"),
+                "referrals_per_month_norm": Decimal("2"),
+                "meetings_per_contract_norm": Decimal("12"),
+                "applications_per_contract_norm": Decimal("10"),
+            },
+        )
+        if created:
+            ctx.count("ramp plans")

@@ -1,0 +1,8 @@
+"""What the mentors app does when something happens on a floor below (connected in apps.py)."""
+
+from . import services
+
+
+def end_mentorships(sender, *, enrollment, on, reason, **kwargs):
+    """An enrollment closed (dropped): its mentorships end on the same day."""
+    services.mentorships_end_for_enrollment(enrollment=enrollment, on=on, reason=reason)

@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class Profile(models.Model):
+    """What the company knows about an employee beyond the login: contact and position."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+
+    class Meta:
+        db_table = "lms_profile"  # the table of the app it came from (people/migrations/0001)
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def email_pending(self):
+        return self.filter(send_email=True, email_sent_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message, optionally also e-mailed by a Celery task after commit."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    # Set by callers that may run twice (tasks); one notification per key and recipient.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    send_email = models.BooleanField(default=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        db_table = "lms_notification"  # the table of the app it came from
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notification_unique_dedupe_key",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class HomePage(Page):
+    """The Wagtail site root: a short welcome above the onboarding programs."""
+
+    intro = RichTextField(_("intro"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.ProgramPage"]
+    max_count = 1
+
+    class Meta:
+        db_table = "lms_homepage"  # the table of the app it came from
+        verbose_name = _("home page")

@@ -1,0 +1,174 @@
+"""Writes of notifications: in-app, and their e-mail after commit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    *,
+    recipient,
+    title: str,
+    body: str = "",
+    url: str = "",
+    dedupe_key: str = "",
+    send_email: bool = True,
+) -> Notification:
+    """Create an in-app notification and e-mail it from a task once the transaction commits.
+
+    With a ``dedupe_key``, calling twice (a task delivered twice) leaves one notification.
+    """
+    if dedupe_key:
+        existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                title=title[:200],
+                body=body,
+                url=url[:500],
+                dedupe_key=dedupe_key,
+                send_email=send_email and bool(recipient.email),
+            )
+    except IntegrityError:
+        # A concurrent call with the same key won the race.
+        return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
+    if notification.send_email:
+        transaction.on_commit(partial(_enqueue_email, notification.pk))
+    return notification
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification for ``notify_many``: the arguments of ``notify``."""
+
+    recipient: object
+    title: str
+    body: str = ""
+    url: str = ""
+    dedupe_key: str = ""
+    send_email: bool = True
+
+
+def notify_many(notices: list[Notice]) -> list[Notification]:
+    """``notify`` for many at once in three queries whatever their number: notices whose
+    (recipient, dedupe key) already exists are skipped; a concurrent run that wins the race
+    for one of them makes this fall back to ``notify`` one by one."""
+    keyed = [n for n in notices if n.dedupe_key]
+    taken: set[tuple[int, str]] = set()
+    if keyed:
+        taken = set(
+            Notification.objects.filter(
+                recipient__in={n.recipient.pk for n in keyed},
+                dedupe_key__in={n.dedupe_key for n in keyed},
+            ).values_list("recipient_id", "dedupe_key")
+        )
+    fresh, seen = [], set()
+    for n in notices:
+        key = (n.recipient.pk, n.dedupe_key)
+        if n.dedupe_key and (key in taken or key in seen):
+            continue
+        seen.add(key)
+        fresh.append(n)
+    rows = [
+        Notification(
+            recipient=n.recipient,
+            title=n.title[:200],
+            body=n.body,
+            url=n.url[:500],
+            dedupe_key=n.dedupe_key,
+            send_email=n.send_email and bool(n.recipient.email),
+        )
+        for n in fresh
+    ]
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        return [notify(**vars(n)) for n in fresh]
+    pending = [row.pk for row in created if row.send_email]
+    if pending:
+        transaction.on_commit(partial(_enqueue_emails, pending))
+    return created
+
+
+# E-mails per task message from notify_many: few messages, each well inside the time limit.
+EMAILS_PER_TASK = 50
+
+
+def _enqueue_emails(notification_ids: list[int]) -> None:
+    """Publish the e-mails of notify_many in batches; as in _enqueue_email, a broker outage
+    leaves them pending for notifications_deliver_pending."""
+    from .tasks import notifications_deliver_emails
+
+    for i in range(0, len(notification_ids), EMAILS_PER_TASK):
+        batch = notification_ids[i : i + EMAILS_PER_TASK]
+        try:
+            notifications_deliver_emails.delay(batch)
+        except Exception:  # kombu's OperationalError, a refused connection, a timeout...
+            logger.warning(
+                "Could not publish the e-mails of notifications %s..%s; the catch-up job will "
+                "send them.",
+                batch[0],
+                batch[-1],
+                exc_info=True,
+            )
+
+
+def _enqueue_email(notification_id: int) -> None:
+    """Publish the e-mail task; with the broker down the request still succeeds and the row
+    stays pending (email_sent_at empty) for notifications_deliver_pending to send later."""
+    from .tasks import notification_deliver_email
+
+    try:
+        notification_deliver_email.delay(notification_id)
+    except Exception:  # kombu's OperationalError, a refused connection, a timeout...
+        logger.warning(
+            "Could not publish the e-mail of notification %s; the catch-up job will send it.",
+            notification_id,
+            exc_info=True,
+        )
+
+
+def notification_deliver_email(*, notification_id: int) -> bool:
+    """Send a notification's e-mail once; returns whether this call sent it."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or not notification.send_email or notification.email_sent_at:
+            return False
+        link = f"{settings.SITE_URL}{notification.url}" if notification.url else ""
+        send_mail(
+            subject=notification.title,
+            message="\n\n".join(part for part in (notification.body, link) if part),
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+        notification.email_sent_at = timezone.now()
+        notification.save(update_fields=["email_sent_at"])
+        return True
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    marked = qs.update(read_at=timezone.now())
+    return marked

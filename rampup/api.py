@@ -1,0 +1,155 @@
+"""API of the ramp-up: enrollments and one enrollment's month-by-month ramp.
+
+Same authentication and visibility as the rest of /api/v1/: integrations, directors, HR and
+the head of sales see every enrollment, a mentor their active mentees', a trainee their own.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from courses.models import Enrollment, StageProgress
+from courses.selectors import enrollments_visible_to
+from mentors.models import Mentorship
+from people import roles
+from rampup import figures as ramp
+
+from .dashboard import current_stage_title
+
+
+def visible_enrollments(user):
+    if roles.is_integration(user):
+        return Enrollment.objects.all()
+    return enrollments_visible_to(user)
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    trainee = serializers.EmailField(source="trainee.email")
+    trainee_name = serializers.SerializerMethodField()
+    program = serializers.CharField(source="program.title")
+    current_stage = serializers.SerializerMethodField()
+    mentor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "trainee",
+            "trainee_name",
+            "program",
+            "hire_date",
+            "status",
+            "current_stage",
+            "mentor",
+        ]
+
+    def get_trainee_name(self, obj) -> str:
+        return obj.trainee.get_full_name() or obj.trainee.username
+
+    def get_current_stage(self, obj) -> str | None:
+        return current_stage_title(obj.progress_list) or None
+
+    def get_mentor(self, obj) -> str | None:
+        """The active mentor's e-mail."""
+        return obj.active_mentorships[0].mentor.email if obj.active_mentorships else None
+
+
+class EnrollmentList(generics.ListAPIView):
+    serializer_class = EnrollmentSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return (
+            visible_enrollments(self.request.user)
+            .select_related("trainee", "program")
+            .prefetch_related(
+                Prefetch(
+                    "progress",
+                    queryset=StageProgress.objects.select_related("stage"),
+                    to_attr="progress_list",
+                ),
+                Prefetch(
+                    "mentorships",
+                    queryset=Mentorship.objects.active().select_related("mentor"),
+                    to_attr="active_mentorships",
+                ),
+            )
+            .order_by("hire_date", "pk")
+        )
+
+    @extend_schema(summary="List enrollments", description=__doc__)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+METRIC_INTS = {m: serializers.IntegerField() for m in ramp.METRICS}
+METRIC_DECIMALS = {
+    m: serializers.DecimalField(max_digits=12, decimal_places=2) for m in ramp.METRICS
+}
+
+RampSchema = inline_serializer(
+    name="Ramp",
+    fields={
+        "enrollment": serializers.IntegerField(),
+        "hire_date": serializers.DateField(),
+        "plan": inline_serializer(
+            name="RampPlanSummary",
+            fields={
+                "months": serializers.IntegerField(),
+                "percentages": serializers.ListField(
+                    child=serializers.DecimalField(max_digits=5, decimal_places=2)
+                ),
+                "full_targets": inline_serializer(name="FullTargets", fields=METRIC_INTS),
+            },
+        ),
+        "months": inline_serializer(
+            name="RampMonth",
+            many=True,
+            fields={
+                "index": serializers.IntegerField(),
+                "start": serializers.DateField(),
+                "end": serializers.DateField(help_text="Excluded."),
+                "complete": serializers.BooleanField(),
+                "actual": inline_serializer(name="MonthActual", fields=METRIC_INTS),
+                "target": inline_serializer(name="MonthTarget", fields=METRIC_DECIMALS),
+                "fulfilment": serializers.DecimalField(max_digits=4, decimal_places=2),
+                "status": serializers.ChoiceField(
+                    choices=[ramp.MET, ramp.NEAR, ramp.BEHIND, ramp.IN_PROGRESS]
+                ),
+            },
+        ),
+        "ramped_month": serializers.IntegerField(allow_null=True),
+        "behind_the_curve": serializers.BooleanField(),
+    },
+)
+
+
+class EnrollmentRamp(generics.GenericAPIView):
+    @extend_schema(
+        summary="An enrollment's ramp-up, month by month",
+        description="Dates are local (settings TIME_ZONE); a month's end is excluded.",
+        responses=RampSchema,
+    )
+    def get(self, request, pk):
+        enrollment = get_object_or_404(
+            visible_enrollments(request.user).select_related("program"), pk=pk
+        )
+        result = ramp.ramp_for(enrollment, today=timezone.localdate())
+        plan = result.plan
+        return Response(
+            {
+                "enrollment": enrollment.pk,
+                "hire_date": enrollment.hire_date.isoformat(),
+                "plan": {
+                    "months": plan.months,
+                    "percentages": [str(p) for p in plan.percentages],
+                    "full_targets": {m: plan.full.get(m, 0) for m in ramp.METRICS},
+                },
+                "months": [m.as_api() for m in result.months],
+                "ramped_month": result.ramped_month,
+                "behind_the_curve": result.behind_the_curve,
+            }
+        )

@@ -1,0 +1,334 @@
+"""The audit history: who decided what about a trainee, when and why, read from the records
+each decision already leaves (grade changes, extra-attempt grants, bonus approvals and
+payments, enrollment events, readiness sign-offs).
+
+``audit_events`` is one time-ordered UNION of those tables with a common shape, so paging
+and counting happen in the database; ``audit_entries`` turns one page of it into display
+rows with a fixed number of queries, whatever the page size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import CharField, F, Q, TextField, Value
+from django.template.defaultfilters import floatformat
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Enrollment, EnrollmentEvent, ReadinessSignOff
+from courses.selectors import enrollments_visible_to
+from mentors.models import BonusStatement
+from people import roles
+from quizzes.models import ExtraAttemptGrant, GradeChange
+
+
+class Kind(models.TextChoices):
+    GRADE_OVERRIDE = "grade_override", _("Grade override")
+    GRADE_CHANGE = "grade_change", _("Grade changed")
+    EXTRA_ATTEMPT = "extra_attempt", _("Extra attempt")
+    BONUS_APPROVED = "bonus_approved", _("Bonus approved")
+    BONUS_PAID = "bonus_paid", _("Bonus paid")
+    ENROLLED = "enrolled", _("Enrolled")
+    DROPPED = "dropped", _("Dropped")
+    REACTIVATED = "reactivated", _("Reactivated")
+    STAGE_COMPLETED = "stage_completed", _("Stage completed")
+    SIGNED_OFF = "signed_off", _("Signed off as ready")
+
+
+# The status badge (an existing .status-* style) each kind is shown with.
+KIND_TONES = {
+    Kind.GRADE_OVERRIDE: "amber",
+    Kind.GRADE_CHANGE: "amber",
+    Kind.EXTRA_ATTEMPT: "amber",
+    Kind.BONUS_APPROVED: "approved",
+    Kind.BONUS_PAID: "paid",
+    Kind.ENROLLED: "none",
+    Kind.DROPPED: "dropped",
+    Kind.REACTIVATED: "active",
+    Kind.STAGE_COMPLETED: "none",
+    Kind.SIGNED_OFF: "independent",
+}
+
+# Enrollment events shown as they are. A sign-off also writes an event; the sign-off row
+# itself is the record shown (it is the one the drill-down reads), so the event is skipped.
+EVENT_KINDS = [
+    Kind.ENROLLED,
+    Kind.DROPPED,
+    Kind.REACTIVATED,
+    Kind.STAGE_COMPLETED,
+]
+
+COLUMNS = (
+    "audit_kind",
+    "audit_at",
+    "audit_actor",
+    "audit_enrollment",
+    "audit_object",
+    "audit_reason",
+)
+
+
+def _shape(qs, *, kind, at: str, actor: str, enrollment: str, reason) -> models.QuerySet:
+    """One source in the common shape; ``kind`` and ``reason`` are a field name or a Value."""
+    return qs.order_by().annotate(
+        audit_kind=kind if not isinstance(kind, str) else Value(kind, output_field=CharField()),
+        audit_at=F(at),
+        audit_actor=F(actor),
+        audit_enrollment=F(enrollment),
+        audit_object=F("pk"),
+        audit_reason=reason,
+    )
+
+
+def _sources() -> dict[str, models.QuerySet]:
+    """Every audited kind -> its rows in the common shape (not yet filtered or scoped)."""
+    no_reason = Value("", output_field=TextField())
+    grade_changes = GradeChange.objects.all()
+    statements = BonusStatement.objects.all()
+    return {
+        Kind.GRADE_OVERRIDE: _shape(
+            grade_changes.filter(is_override=True),
+            kind=Kind.GRADE_OVERRIDE,
+            at="changed_at",
+            actor="changed_by_id",
+            enrollment="response__attempt__enrollment_id",
+            reason=F("reason"),
+        ),
+        Kind.GRADE_CHANGE: _shape(
+            grade_changes.filter(is_override=False),
+            kind=Kind.GRADE_CHANGE,
+            at="changed_at",
+            actor="changed_by_id",
+            enrollment="response__attempt__enrollment_id",
+            reason=F("reason"),
+        ),
+        Kind.EXTRA_ATTEMPT: _shape(
+            ExtraAttemptGrant.objects.all(),
+            kind=Kind.EXTRA_ATTEMPT,
+            at="granted_at",
+            actor="granted_by_id",
+            enrollment="enrollment_id",
+            reason=F("reason"),
+        ),
+        Kind.BONUS_APPROVED: _shape(
+            statements.filter(approved_at__isnull=False),
+            kind=Kind.BONUS_APPROVED,
+            at="approved_at",
+            actor="approved_by_id",
+            enrollment="mentorship__enrollment_id",
+            reason=F("approval_note"),
+        ),
+        Kind.BONUS_PAID: _shape(
+            statements.filter(paid_at__isnull=False),
+            kind=Kind.BONUS_PAID,
+            at="paid_at",
+            actor="paid_by_id",
+            enrollment="mentorship__enrollment_id",
+            reason=no_reason,
+        ),
+        Kind.SIGNED_OFF: _shape(
+            ReadinessSignOff.objects.all(),
+            kind=Kind.SIGNED_OFF,
+            at="signed_at",
+            actor="signed_by_id",
+            enrollment="enrollment_id",
+            reason=F("note"),
+        ),
+        # All enrollment events in one branch; the kind filter narrows it by its own column.
+        "events": _shape(
+            EnrollmentEvent.objects.filter(kind__in=EVENT_KINDS),
+            kind=F("kind"),
+            at="at",
+            actor="actor_id",
+            enrollment="enrollment_id",
+            reason=F("reason"),
+        ),
+    }
+
+
+def _trainee_search(text: str) -> Q:
+    """Every word of ``text`` in the trainee's first name, last name or username."""
+    query = Q()
+    for word in text.split():
+        query &= (
+            Q(trainee__first_name__icontains=word)
+            | Q(trainee__last_name__icontains=word)
+            | Q(trainee__username__icontains=word)
+        )
+    return query
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_events(
+    user,
+    *,
+    kind: str = "",
+    trainee: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+):
+    """The audited events about the trainees ``user`` may see, newest first, as one
+    queryset of dicts (``COLUMNS``); ``date_to`` is included."""
+    sources = _sources()
+    if kind in EVENT_KINDS:
+        branches = [sources["events"].filter(kind=kind)]
+    elif kind:
+        branches = [sources[kind]] if kind in sources else []
+    else:
+        branches = list(sources.values())
+    if not branches:
+        return sources["events"].none().values(*COLUMNS)
+
+    scope = None
+    if not roles.sees_all_trainees(user):
+        scope = enrollments_visible_to(user)
+    if trainee.strip():
+        scope = (scope if scope is not None else Enrollment.objects.all()).filter(
+            _trainee_search(trainee)
+        )
+    narrowed = []
+    for branch in branches:
+        if scope is not None:
+            branch = branch.filter(audit_enrollment__in=scope.values("pk"))
+        if date_from:
+            branch = branch.filter(audit_at__gte=_day_start(date_from))
+        if date_to:
+            branch = branch.filter(audit_at__lt=_day_start(date_to + timedelta(days=1)))
+        narrowed.append(branch.values(*COLUMNS))
+    first, *rest = narrowed
+    combined = first.union(*rest, all=True) if rest else first
+    return combined.order_by("-audit_at", "-audit_object")
+
+
+@dataclass
+class AuditEntry:
+    kind: str
+    at: datetime
+    actor: object | None
+    enrollment: Enrollment | None
+    # The subject of the decision in short parts (the quiz, the points; the mentor, the
+    # period, the amount): the page wraps a long line between parts, not inside one.
+    what_parts: tuple[str, ...]
+    why: str
+
+    @property
+    def what(self) -> str:
+        return " · ".join(self.what_parts)
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
+    @property
+    def tone(self) -> str:
+        return KIND_TONES.get(self.kind, "none")
+
+    @property
+    def trainee(self):
+        return self.enrollment.trainee if self.enrollment else None
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "—"
+
+
+def _points(value) -> str:
+    return "—" if value is None else f"{value.normalize():f}"
+
+
+def _grade_what(change: GradeChange) -> tuple[str, ...]:
+    response = change.response
+    return (
+        response.attempt.quiz.title,
+        _("question %(n)s: %(old)s → %(new)s points")
+        % {
+            "n": response.order,
+            "old": _points(change.old_points),
+            "new": _points(change.new_points),
+        },
+    )
+
+
+def _bonus_what(statement: BonusStatement) -> tuple[str, ...]:
+    start = date_format(statement.period_start, "j M")
+    end = date_format(statement.last_day, "j M Y")
+    return (
+        _("mentor %(name)s") % {"name": _person(statement.mentorship.mentor)},
+        f"{start} – {end}",
+        f"{floatformat(statement.amount, '2g')} {statement.currency}",
+    )
+
+
+def audit_entries(rows) -> list[AuditEntry]:
+    """Display rows for one page of ``audit_events``: one query per related table present on
+    the page, never one per row."""
+    rows = list(rows)
+    users = get_user_model().objects.in_bulk({r["audit_actor"] for r in rows} - {None})
+    enrollments = Enrollment.objects.select_related("trainee", "program").in_bulk(
+        {r["audit_enrollment"] for r in rows} - {None}
+    )
+
+    def ids(*kinds):
+        return {r["audit_object"] for r in rows if r["audit_kind"] in kinds}
+
+    grade_ids = ids(Kind.GRADE_OVERRIDE, Kind.GRADE_CHANGE)
+    grant_ids = ids(Kind.EXTRA_ATTEMPT)
+    statement_ids = ids(Kind.BONUS_APPROVED, Kind.BONUS_PAID)
+    grades = (
+        GradeChange.objects.select_related("response__attempt__quiz").in_bulk(grade_ids)
+        if grade_ids
+        else {}
+    )
+    grants = (
+        ExtraAttemptGrant.objects.select_related("quiz").in_bulk(grant_ids) if grant_ids else {}
+    )
+    statements = (
+        BonusStatement.objects.select_related("mentorship__mentor").in_bulk(statement_ids)
+        if statement_ids
+        else {}
+    )
+
+    entries = []
+    for row in rows:
+        kind, pk = row["audit_kind"], row["audit_object"]
+        enrollment = enrollments.get(row["audit_enrollment"])
+        what, why = (), row["audit_reason"] or ""
+        if kind in (Kind.GRADE_OVERRIDE, Kind.GRADE_CHANGE) and pk in grades:
+            what = _grade_what(grades[pk])
+        elif kind == Kind.EXTRA_ATTEMPT and pk in grants:
+            what = (grants[pk].quiz.title,)
+        elif kind in (Kind.BONUS_APPROVED, Kind.BONUS_PAID) and pk in statements:
+            what = _bonus_what(statements[pk])
+        elif kind == Kind.STAGE_COMPLETED:
+            # The event keeps the stage's title where the others keep a reason.
+            what, why = ((why,) if why else ()), ""
+        elif kind == Kind.ENROLLED and enrollment is not None:
+            what = (enrollment.program.title,)
+        entries.append(
+            AuditEntry(
+                kind=kind,
+                at=row["audit_at"],
+                actor=users.get(row["audit_actor"]),
+                enrollment=enrollment,
+                what_parts=what,
+                why=why,
+            )
+        )
+    return entries
+
+
+def extra_attempt_grants_for(enrollment):
+    """The extra attempts granted to one enrollment, oldest first, with quiz and granter."""
+    return (
+        ExtraAttemptGrant.objects.filter(enrollment=enrollment)
+        .select_related("quiz", "granted_by")
+        .order_by("granted_at", "pk")
+    )

@@ -1,0 +1,482 @@
+"""The six-month ramp-up: month arithmetic, plan targets, fulfilment, statuses, the seven
+effectiveness criteria, and the database aggregation they read.
+
+Exact semantics (docs/ramp-up.md):
+- Month k of an enrollment hired on H runs from H + (k-1) months to H + k months, end excluded,
+  at 00:00 local time; "H + m months" is calendar addition with the day clamped to the month.
+- Target[k][m] = full[m] x pct[k] / 100; Fulfilment[k] = mean over metrics with full[m] > 0 of
+  min(Actual / Target, 1), a zero target counting as 1, rounded half-up to 2 decimals.
+- A complete month (end on or before today) is met at 1.00, near at >= 0.80, behind otherwise;
+  the current month is in progress.
+
+Counting runs in the database, grouped by enrollment and month index; Python only combines
+a handful of numbers per enrollment.
+"""
+
+from __future__ import annotations
+
+import statistics
+from calendar import monthrange
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Case, DateField, ExpressionWrapper, F, IntegerField, Q, Sum, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils.translation import gettext as _
+
+from mentors.models import ActivityDay
+from rampup.models import RampPlan
+
+METRICS = ("call", "meeting", "application", "contract")
+MET, NEAR, BEHIND, IN_PROGRESS = "met", "near", "behind", "in_progress"
+TWO_PLACES = Decimal("0.01")
+ONE = Decimal(1)
+
+
+# --- month arithmetic -------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar addition with the day clamped to the target month's length."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def month_bounds(hire_date: date, index: int) -> tuple[date, date]:
+    """(start, end) local dates of month ``index`` (1-based); the end is excluded."""
+    return add_months(hire_date, index - 1), add_months(hire_date, index)
+
+
+def month_index(hire_date: date, day: date) -> int:
+    """The 1-based month of the enrollment that contains ``day``."""
+    months = (day.year - hire_date.year) * 12 + day.month - hire_date.month
+    if day < add_months(hire_date, months):
+        months -= 1
+    return months + 1
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# --- the plan ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    full: dict[str, int]
+    percentages: tuple[Decimal, ...]
+    meetings_per_day_norm: Decimal = Decimal("1.5")
+    events_per_month_norm: Decimal = Decimal("1")
+    referrals_per_month_norm: Decimal = Decimal("2")
+    meetings_per_contract_norm: Decimal = Decimal("10")
+    applications_per_contract_norm: Decimal = Decimal("10")
+
+    @classmethod
+    def from_model(cls, ramp_plan) -> Plan:
+        return cls(
+            full=ramp_plan.full_targets,
+            percentages=tuple(Decimal(str(p)) for p in ramp_plan.percentages),
+            meetings_per_day_norm=ramp_plan.meetings_per_day_norm,
+            events_per_month_norm=ramp_plan.events_per_month_norm,
+            referrals_per_month_norm=ramp_plan.referrals_per_month_norm,
+            meetings_per_contract_norm=ramp_plan.meetings_per_contract_norm,
+            applications_per_contract_norm=ramp_plan.applications_per_contract_norm,
+        )
+
+    @classmethod
+    def for_program(cls, program) -> Plan:
+        """The program's plan, or the default plan while HR has not set one."""
+
+        ramp_plan = getattr(program, "ramp_plan", None) if program is not None else None
+        if ramp_plan is None:
+            try:
+                ramp_plan = RampPlan.objects.get(program=program)
+            except RampPlan.DoesNotExist:
+                ramp_plan = RampPlan(program=program)
+        return cls.from_model(ramp_plan)
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The metrics the plan counts: those with a full target above zero."""
+        return tuple(m for m in METRICS if self.full.get(m, 0) > 0)
+
+    @property
+    def months(self) -> int:
+        return len(self.percentages)
+
+    def percentage(self, index: int) -> Decimal:
+        if 1 <= index <= len(self.percentages):
+            return self.percentages[index - 1]
+        return Decimal(100)
+
+    def target(self, index: int, metric: str) -> Decimal:
+        return Decimal(self.full.get(metric, 0)) * self.percentage(index) / 100
+
+
+def fulfilment(plan: Plan, actual: dict[str, int], target: dict[str, Decimal]) -> Decimal:
+    ratios = [
+        ONE if target[m] == 0 else min(Decimal(actual.get(m, 0)) / target[m], ONE)
+        for m in plan.metrics
+    ]
+    if not ratios:
+        return ONE
+    return (sum(ratios) / len(ratios)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def raw_fulfilment(plan: Plan, actual: dict[str, int], target: dict[str, Decimal]) -> Decimal:
+    """Like fulfilment but not capped at 1: above 1 means the plan was over-fulfilled."""
+    ratios = [
+        ONE if target[m] == 0 else Decimal(actual.get(m, 0)) / target[m] for m in plan.metrics
+    ]
+    if not ratios:
+        return ONE
+    return (sum(ratios) / len(ratios)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def month_status(value: Decimal, *, complete: bool) -> str:
+    if not complete:
+        return IN_PROGRESS
+    if value >= ONE:
+        return MET
+    if value >= Decimal("0.80"):
+        return NEAR
+    return BEHIND
+
+
+@dataclass
+class Month:
+    index: int
+    start: date
+    end: date
+    complete: bool
+    actual: dict[str, int]
+    target: dict[str, Decimal]
+    fulfilment: Decimal
+    raw_fulfilment: Decimal
+    status: str
+    # Mean share of the full monthly targets reached, each capped at 1 (the cohort chart).
+    achievement: Decimal
+
+    def as_api(self) -> dict:
+        return {
+            "index": self.index,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "complete": self.complete,
+            "actual": {m: self.actual.get(m, 0) for m in METRICS},
+            "target": {m: str(self.target[m].quantize(TWO_PLACES)) for m in METRICS},
+            "fulfilment": str(self.fulfilment),
+            "status": self.status,
+        }
+
+
+@dataclass
+class Ramp:
+    hire_date: date
+    plan: Plan
+    months: list[Month] = field(default_factory=list)
+
+    @property
+    def complete_months(self) -> list[Month]:
+        return [m for m in self.months if m.complete]
+
+    @property
+    def last_complete(self) -> Month | None:
+        complete = self.complete_months
+        return complete[-1] if complete else None
+
+    @property
+    def current(self) -> Month | None:
+        return self.months[-1] if self.months and not self.months[-1].complete else None
+
+    @property
+    def ramped_month(self) -> int | None:
+        """The first complete month with 100% of every full target, whatever its percentage."""
+        for month in self.complete_months:
+            if all(month.actual.get(m, 0) >= self.plan.full[m] for m in self.plan.metrics):
+                return month.index
+        return None
+
+    @property
+    def behind_the_curve(self) -> bool:
+        complete = self.complete_months
+        return len(complete) >= 2 and all(m.status == BEHIND for m in complete[-2:])
+
+    @property
+    def months_over_plan(self) -> int:
+        """Complete months with every planned target met and the plan exceeded overall
+        (uncapped mean of actual / target above 1)."""
+        return sum(1 for m in self.complete_months if m.status == MET and m.raw_fulfilment > ONE)
+
+    def cumulative(self) -> dict[str, int]:
+        totals = dict.fromkeys(METRICS, 0)
+        for month in self.months:
+            for m in METRICS:
+                totals[m] += month.actual.get(m, 0)
+        return totals
+
+
+def build_ramp(
+    *,
+    hire_date: date,
+    plan: Plan,
+    counts: dict[int, dict[str, int]],
+    today: date,
+    until: date | None = None,
+) -> Ramp:
+    """The month-by-month ramp from month 1 to the current month (or the drop date's month)."""
+    ramp = Ramp(hire_date=hire_date, plan=plan)
+    last_day = min(today, until) if until else today
+    if last_day < hire_date:
+        return ramp
+    for index in range(1, month_index(hire_date, last_day) + 1):
+        start, end = month_bounds(hire_date, index)
+        actual = {m: counts.get(index, {}).get(m, 0) for m in METRICS}
+        target = {m: plan.target(index, m) for m in METRICS}
+        complete = end <= today
+        value = fulfilment(plan, actual, target)
+        # Capped per metric like fulfilment, so one metric with a small target (a month of six
+        # contracts against one) cannot carry the others.
+        shares = [min(Decimal(actual[m]) / plan.full[m], ONE) for m in plan.metrics]
+        ramp.months.append(
+            Month(
+                index=index,
+                start=start,
+                end=end,
+                complete=complete,
+                actual=actual,
+                target=target,
+                fulfilment=value,
+                raw_fulfilment=raw_fulfilment(plan, actual, target),
+                status=month_status(value, complete=complete),
+                achievement=(sum(shares) / len(shares)) if shares else ONE,
+            )
+        )
+    return ramp
+
+
+# --- database aggregation ---------------------------------------------------------------
+
+
+def _month_index_expression():
+    """SQL for the 1-based ramp month of a summary row, from its local day and the hire date."""
+    year, month, day = ExtractYear("day"), ExtractMonth("day"), ExtractDay("day")
+    hire = "enrollment__hire_date"
+    months = (year - ExtractYear(hire)) * 12 + month - ExtractMonth(hire)
+    next_day = ExpressionWrapper(F("day") + timedelta(days=1), output_field=DateField())
+    # Before this month's anniversary: the day is below the hire day and not the last day of a
+    # short month (where the anniversary is clamped to that last day).
+    before_anniversary = Case(
+        When(Q(local_day__lt=ExtractDay(hire)) & Q(next_month=F("local_month")), then=1),
+        default=0,
+        output_field=IntegerField(),
+    )
+    return months, month, day, next_day, before_anniversary
+
+
+def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
+    """{enrollment id: {month index: {metric: count}}} for the four planned metrics.
+
+    Read from the per-day summary (``ActivityDay``), about half as many rows as activities and
+    already in local days; see mentors/summary.py."""
+
+    months, month, day, next_day, before = _month_index_expression()
+    rows = (
+        ActivityDay.objects.filter(enrollment_id__in=enrollment_ids, kind__in=METRICS)
+        .annotate(local_month=month, local_day=day, next_month=ExtractMonth(next_day))
+        .annotate(month_index=months - before + 1)
+        .values("enrollment_id", "month_index")
+        .annotate(**{m: Sum("count", filter=Q(kind=m), default=0) for m in METRICS})
+        .order_by()
+    )
+    result: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
+    for row in rows:
+        result[row["enrollment_id"]][row["month_index"]] = {m: row[m] for m in METRICS}
+    return result
+
+
+def daily_counts(enrollment_id: int) -> dict[date, dict[str, int]]:
+    """{local date: {kind: count}} for one enrollment, all kinds (from the per-day summary)."""
+
+    rows = ActivityDay.objects.filter(enrollment_id=enrollment_id).values_list(
+        "day", "kind", "count"
+    )
+    result: dict[date, dict[str, int]] = defaultdict(dict)
+    for day, kind, n in rows:
+        result[day][kind] = n
+    return result
+
+
+def ramp_for(enrollment, *, today: date, plan: Plan | None = None, counts=None) -> Ramp:
+    plan = plan or Plan.for_program(enrollment.program)
+    if counts is None:
+        counts = monthly_counts([enrollment.pk]).get(enrollment.pk, {})
+    until = enrollment.dropped_on if enrollment.status == "dropped" else None
+    return build_ramp(
+        hire_date=enrollment.hire_date, plan=plan, counts=counts, today=today, until=until
+    )
+
+
+# --- the seven effectiveness criteria ---------------------------------------------------
+
+GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
+
+
+@dataclass
+class Criterion:
+    number: int
+    name: str
+    value: Decimal | None
+    norm: str
+    light: str
+    detail: str = ""
+
+
+def working_days(start: date, end: date) -> list[date]:
+    """Monday to Friday from start to end, both included."""
+    days, day = [], start
+    while day <= end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _at_least(value: Decimal | None, norm: Decimal) -> str:
+    if value is None:
+        return NONE
+    if value >= norm:
+        return GREEN
+    return AMBER if value >= norm * Decimal("0.8") else RED
+
+
+def _at_most(value: Decimal | None, norm: Decimal) -> str:
+    if value is None:
+        return NONE
+    if value <= norm:
+        return GREEN
+    return AMBER if value <= norm * Decimal("1.25") else RED
+
+
+def _q(value) -> Decimal:
+    return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def criteria(
+    *, ramp: Ramp, daily: dict[date, dict[str, int]], today: date, until: date | None = None
+) -> list[Criterion]:
+    """The seven effectiveness criteria over the period from hire to today (or the drop)."""
+
+    plan = ramp.plan
+    end = min(today, until) if until else today
+    start = ramp.hire_date
+    workdays = working_days(start, end) if end >= start else []
+    months_elapsed = max(Decimal((end - start).days + 1) / Decimal("30.44"), ONE)
+    totals: dict[str, int] = defaultdict(int)
+    for counts in daily.values():
+        for kind, n in counts.items():
+            totals[kind] += n
+
+    events = _q(Decimal(totals["event"]) / months_elapsed)
+    referrals = _q(Decimal(totals["referral"]) / months_elapsed)
+
+    calls_only = meetings_only = both = 0
+    for day in workdays:
+        counts = daily.get(day, {})
+        has_calls, has_meetings = counts.get("call", 0) > 0, counts.get("meeting", 0) > 0
+        if has_calls and has_meetings:
+            both += 1
+        elif has_calls:
+            calls_only += 1
+        elif has_meetings:
+            meetings_only += 1
+    n_days = len(workdays) or 1
+    shares = [_q(Decimal(100 * x) / n_days) for x in (calls_only, meetings_only, both)]
+    active_days = calls_only + meetings_only + both
+    if active_days == 0:
+        alternation_light, one_sided = NONE, None
+    else:
+        one_sided = Decimal(max(calls_only, meetings_only)) / active_days
+        alternation_light = (
+            GREEN if one_sided <= Decimal("0.6") else AMBER if one_sided <= Decimal("0.8") else RED
+        )
+
+    meetings_per_day = _q(Decimal(totals["meeting"]) / n_days) if workdays else None
+    contracts = totals["contract"]
+    meetings_per_contract = _q(Decimal(totals["meeting"]) / contracts) if contracts else None
+    applications_per_contract = (
+        _q(Decimal(totals["application"]) / contracts) if contracts else None
+    )
+    over = ramp.months_over_plan
+    complete = len(ramp.complete_months)
+
+    return [
+        Criterion(
+            1,
+            _("Events attended per month"),
+            events,
+            f"≥ {plan.events_per_month_norm}",
+            _at_least(events, plan.events_per_month_norm),
+            _("%(n)s exhibitions and conferences in all") % {"n": totals["event"]},
+        ),
+        Criterion(
+            2,
+            _("Alternation of call days and meeting days"),
+            None if one_sided is None else _q(100 * one_sided),
+            _("no one kind above 60% of active days"),
+            alternation_light,
+            _("calls only %(a)s%%, meetings only %(b)s%%, both %(c)s%% of %(n)s working days")
+            % {"a": shares[0], "b": shares[1], "c": shares[2], "n": len(workdays)},
+        ),
+        Criterion(
+            3,
+            _("Referrals per month"),
+            referrals,
+            f"≥ {plan.referrals_per_month_norm}",
+            _at_least(referrals, plan.referrals_per_month_norm),
+            _("%(n)s contacts through clients' recommendations") % {"n": totals["referral"]},
+        ),
+        Criterion(
+            4,
+            _("Meetings per working day"),
+            meetings_per_day,
+            f"≥ {plan.meetings_per_day_norm}",
+            _at_least(meetings_per_day, plan.meetings_per_day_norm),
+            _("%(m)s meetings over %(n)s working days")
+            % {"m": totals["meeting"], "n": len(workdays)},
+        ),
+        Criterion(
+            5,
+            _("Meetings per contract"),
+            meetings_per_contract,
+            f"≤ {plan.meetings_per_contract_norm}",
+            _at_most(meetings_per_contract, plan.meetings_per_contract_norm),
+            _("%(m)s meetings, %(c)s contracts") % {"m": totals["meeting"], "c": contracts},
+        ),
+        Criterion(
+            6,
+            _("Months above 100% of the plan"),
+            Decimal(over),
+            "≥ 1",
+            NONE if complete == 0 else GREEN if over >= 1 else RED,
+            _("of %(n)s complete months") % {"n": complete},
+        ),
+        Criterion(
+            7,
+            _("Applications per contract (funnel)"),
+            applications_per_contract,
+            f"≤ {plan.applications_per_contract_norm}",
+            _at_most(applications_per_contract, plan.applications_per_contract_norm),
+            _("%(a)s applications, %(c)s contracts") % {"a": totals["application"], "c": contracts},
+        ),
+    ]
+
+
+def median_or_none(values):
+    return statistics.median(values) if values else None

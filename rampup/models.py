@@ -1,0 +1,131 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+
+
+def default_percentages():
+    return [20, 40, 60, 80, 90, 100]
+
+
+class RampPlan(models.Model):
+    """A program's six-month ramp-up plan and the norms a new manager is judged against.
+
+    Target for month k and metric m = full monthly target of m x percentage of month k / 100;
+    months after the last listed percentage use 100.
+    """
+
+    program = models.OneToOneField(
+        "courses.ProgramPage",
+        on_delete=models.CASCADE,
+        related_name="ramp_plan",
+        verbose_name=_("program"),
+    )
+    target_call = models.PositiveIntegerField(_("calls a month (full)"), default=300)
+    target_meeting = models.PositiveIntegerField(_("meetings a month (full)"), default=30)
+    target_application = models.PositiveIntegerField(_("applications a month (full)"), default=10)
+    target_contract = models.PositiveIntegerField(_("contracts a month (full)"), default=2)
+    percentages = models.JSONField(
+        _("monthly percentages"),
+        default=default_percentages,
+        help_text=_(
+            "Share of the full targets expected in months 1, 2, ... e.g. [20, 40, 60, 80, "
+            "90, 100]; later months use 100."
+        ),
+    )
+    meetings_per_day_norm = models.DecimalField(
+        _("meetings per working day (norm)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.5"),
+        help_text=_("About 1-2 for b2b sales, about 20 for b2c."),
+    )
+    events_per_month_norm = models.DecimalField(
+        _("events per month (norm)"), max_digits=5, decimal_places=2, default=Decimal("1")
+    )
+    referrals_per_month_norm = models.DecimalField(
+        _("referrals per month (norm)"), max_digits=5, decimal_places=2, default=Decimal("2")
+    )
+    meetings_per_contract_norm = models.DecimalField(
+        _("meetings per contract (norm)"), max_digits=6, decimal_places=2, default=Decimal("10")
+    )
+    applications_per_contract_norm = models.DecimalField(
+        _("applications per contract (norm)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("10"),
+        help_text=_("One contract per ten potential clients."),
+    )
+
+    panels = [
+        FieldPanel("program"),
+        MultiFieldPanel(
+            [
+                FieldPanel("target_call"),
+                FieldPanel("target_meeting"),
+                FieldPanel("target_application"),
+                FieldPanel("target_contract"),
+            ],
+            heading=_("Full monthly targets (0 = not planned)"),
+        ),
+        FieldPanel("percentages"),
+        MultiFieldPanel(
+            [
+                FieldPanel("meetings_per_day_norm"),
+                FieldPanel("events_per_month_norm"),
+                FieldPanel("referrals_per_month_norm"),
+                FieldPanel("meetings_per_contract_norm"),
+                FieldPanel("applications_per_contract_norm"),
+            ],
+            heading=_("Effectiveness norms"),
+        ),
+    ]
+
+    class Meta:
+        db_table = "lms_rampplan"  # the table of the app it came from (rampup/migrations/0001)
+        verbose_name = _("ramp-up plan")
+        verbose_name_plural = _("ramp-up plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meetings_per_day_norm__gte=0)
+                & Q(events_per_month_norm__gte=0)
+                & Q(referrals_per_month_norm__gte=0)
+                & Q(meetings_per_contract_norm__gte=0)
+                & Q(applications_per_contract_norm__gte=0),
+                name="ramp_plan_norms_not_negative",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.program}"
+
+    def clean(self):
+        pct = self.percentages
+        if not isinstance(pct, list) or not pct:
+            raise ValidationError({"percentages": _("Give at least one monthly percentage.")})
+        for value in pct:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not (0 <= value <= 100)
+            ):
+                raise ValidationError(
+                    {"percentages": _("Each percentage is a number from 0 to 100.")}
+                )
+
+    @property
+    def full_targets(self) -> dict[str, int]:
+        return {
+            "call": self.target_call,
+            "meeting": self.target_meeting,
+            "application": self.target_application,
+            "contract": self.target_contract,
+        }
+
+    def percentage(self, month: int) -> Decimal:
+        if 1 <= month <= len(self.percentages):
+            return Decimal(str(self.percentages[month - 1]))
+        return Decimal(100)

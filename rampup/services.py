@@ -1,0 +1,79 @@
+"""Writes of the ramp-up reporting: the monthly digest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from courses.models import Enrollment
+from people.roles import Role
+from people.services import notify
+
+from .dashboard import build_rows, overdue_grading_count, with_dashboard_relations
+
+
+def ramp_digest_send(*, today) -> dict:
+    """The monthly ramp-up digest: every director gets who is behind the curve, who ramped last
+    month and how much grading is overdue; each mentor hears about their mentees behind the
+    curve. Notifications are keyed by month, so running it twice sends nothing more."""
+    month_key = today.strftime("%Y-%m")
+    first_of_month = today.replace(day=1)
+    previous_month_start = (first_of_month - timedelta(days=1)).replace(day=1)
+    rows = build_rows(list(with_dashboard_relations(Enrollment.objects.open())), today=today)
+    behind = [r for r in rows if r.behind]
+    ramped = [
+        r
+        for r in rows
+        if r.ramped_month
+        and previous_month_start < r.ramp.months[r.ramped_month - 1].end <= first_of_month
+    ]
+    overdue = overdue_grading_count(today=today)
+
+    def names(items):
+        return "\n".join(
+            f"- {r.trainee_name} ({r.enrollment.program.title}, "
+            + _("month %(n)s") % {"n": r.months_since_hire}
+            + (f", {r.mentor_name}" if r.mentor else "")
+            + ")"
+            for r in items
+        ) or _("nobody")
+
+    body = "\n\n".join(
+        [
+            _("Behind the curve (last two complete months behind the plan):")
+            + "\n"
+            + names(behind),
+            _("Ramped last month (reached the full monthly targets):") + "\n" + names(ramped),
+            _("Attempts with grading overdue: %(n)s") % {"n": overdue},
+        ]
+    )
+    sent = {"directors": 0, "mentors": 0}
+    title = _("Ramp-up digest, %(month)s") % {"month": today.strftime("%B %Y")}
+    for director in get_user_model().objects.filter(groups__name=Role.DIRECTOR, is_active=True):
+        notify(
+            recipient=director,
+            title=title,
+            body=body,
+            url=reverse("dashboard"),
+            dedupe_key=f"ramp-digest:{month_key}",
+        )
+        sent["directors"] += 1
+    for row in behind:
+        if row.mentor is None:
+            continue
+        notify(
+            recipient=row.mentor,
+            title=_("%(name)s is behind the curve") % {"name": row.trainee_name},
+            body=_(
+                "%(name)s's last two complete months were both behind the ramp-up plan. "
+                "Look at the month-by-month figures together and agree on next steps."
+            )
+            % {"name": row.trainee_name},
+            url=reverse("ramp_drilldown", args=[row.enrollment.pk]),
+            dedupe_key=f"behind-the-curve:{row.enrollment.pk}:{month_key}",
+        )
+        sent["mentors"] += 1
+    return sent

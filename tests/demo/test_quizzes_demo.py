@@ -1,0 +1,67 @@
+"""The demo's quizzes and attempts: every state, consistent with stage progress, idempotent."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from courses.models import Enrollment, StagePage, StageProgress
+from demo import quizzes as demo
+from quizzes.models import Attempt, Quiz, WrittenQuestion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_creates_the_quizzes_and_attempts_in_every_state():
+    call_command("seed_demo", "--quiet")
+    survey = Quiz.objects.get(slug=demo.SURVEY_SLUG)
+    cert = Quiz.objects.get(slug=demo.CERTIFICATION_SLUG)
+    assert WrittenQuestion.objects.filter(quiz=survey).count() == 7
+    assert cert.is_certification and cert.max_attempts == 2
+    assert cert.questions.get().criteria.count() == 5
+    stage = StagePage.objects.get(slug=demo.STAGE_SLUG)
+    placed = {b["value"]["quiz"] for b in stage.body.raw_data if b["type"] == "quiz"}
+    assert placed == {survey.pk, cert.pk}
+
+    statuses = set(Attempt.objects.values_list("status", flat=True))
+    assert statuses == {"in_progress", "awaiting_grading", "graded"}
+    assert Attempt.objects.filter(status="graded", passed=False).exists()
+    assert Attempt.objects.filter(status="graded", passed=True).exists()
+    today = timezone.localdate()
+    awaiting = list(Attempt.objects.awaiting_grading())
+    assert any(a.grading_overdue_on <= today for a in awaiting), "one overdue"
+    assert any(0 <= (a.grading_due_on - today).days <= 2 for a in awaiting), "one due soon"
+
+    # consistent with stage progress: whoever completed the stage passed both quizzes
+    for progress in StageProgress.objects.filter(stage=stage, status="completed").select_related(
+        "enrollment"
+    ):
+        if progress.enrollment.status == Enrollment.Status.DROPPED:
+            continue
+        passed = set(
+            Attempt.objects.filter(enrollment=progress.enrollment, passed=True).values_list(
+                "quiz_id", flat=True
+            )
+        )
+        assert passed == {survey.pk, cert.pk}
+        progress.enrollment.refresh_from_db()
+        assert progress.enrollment.cleared_for_client_work_on is not None
+    for attempt in Attempt.objects.select_related("enrollment"):
+        progress = StageProgress.objects.get(enrollment=attempt.enrollment, stage=stage)
+        assert progress.status != "locked"
+        assert attempt.started_at >= progress.available_at - timezone.timedelta(days=1)
+
+    counts = Attempt.objects.count()
+    call_command("seed_demo", "--quiet")
+    assert Attempt.objects.count() == counts
+    assert Quiz.objects.count() == 2
+
+
+def test_seed_does_nothing_without_the_program():
+    import random
+
+    from demo.people import DemoContext
+
+    demo.seed(DemoContext(today=date(2026, 3, 2), rng=random.Random(1)))
+    assert not Quiz.objects.exists()

@@ -1,0 +1,254 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from rampup import figures as ramp
+from rampup.figures import Plan
+from tests.rampup.helpers import add, local, make_enrollment, make_program
+
+PLAN = Plan(
+    full={"call": 100, "meeting": 10, "application": 5, "contract": 0},
+    percentages=tuple(Decimal(p) for p in (20, 40, 60, 80, 90, 100)),
+)
+
+
+@pytest.mark.parametrize(
+    ("hire", "months", "expected"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),  # leap year
+        (date(2026, 1, 31), 2, date(2026, 3, 31)),  # clamped from the hire day, not chained
+        (date(2026, 1, 31), 3, date(2026, 4, 30)),
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+        (date(2026, 3, 15), 12, date(2027, 3, 15)),
+    ],
+)
+def test_add_months_clamps_to_the_month_length(hire, months, expected):
+    assert ramp.add_months(hire, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "index"),
+    [
+        (date(2026, 1, 31), 1),
+        (date(2026, 2, 27), 1),
+        (date(2026, 2, 28), 2),  # month 2 starts on the clamped 28 February
+        (date(2026, 3, 30), 2),
+        (date(2026, 3, 31), 3),
+        (date(2026, 4, 29), 3),
+        (date(2026, 4, 30), 4),
+    ],
+)
+def test_month_index_of_a_31st_hire(day, index):
+    assert ramp.month_index(date(2026, 1, 31), day) == index
+
+
+def test_month_bounds_leap_year():
+    assert ramp.month_bounds(date(2028, 1, 31), 2) == (date(2028, 2, 29), date(2028, 3, 31))
+
+
+def test_targets_are_exact_decimals():
+    plan = Plan(
+        full={"call": 33, "meeting": 0, "application": 0, "contract": 0}, percentages=(Decimal(90),)
+    )
+    assert plan.target(1, "call") == Decimal("29.7")
+    assert plan.target(7, "call") == Decimal(33)  # months after N use 100%
+
+
+def test_fulfilment_caps_each_metric_and_ignores_zero_targets():
+    target = {
+        "call": Decimal(20),
+        "meeting": Decimal(2),
+        "application": Decimal(1),
+        "contract": Decimal(0),
+    }
+    # calls over target (capped at 1), meetings half, applications none; contract ignored
+    value = ramp.fulfilment(PLAN, {"call": 50, "meeting": 1, "application": 0}, target)
+    assert value == Decimal("0.50")
+
+
+def test_fulfilment_rounds_half_up():
+    plan = Plan(
+        full={"call": 8, "meeting": 0, "application": 0, "contract": 0}, percentages=(Decimal(100),)
+    )
+    # 7/8 = 0.875 -> 0.88 (half-up, not banker's 0.88 either way; 0.125 -> 0.13 below)
+    assert ramp.fulfilment(plan, {"call": 7}, {m: plan.target(1, m) for m in ramp.METRICS}) == (
+        Decimal("0.88")
+    )
+    assert ramp.fulfilment(plan, {"call": 1}, {m: plan.target(1, m) for m in ramp.METRICS}) == (
+        Decimal("0.13")
+    )
+
+
+def test_a_zero_percent_month_counts_as_met():
+    plan = Plan(full=PLAN.full, percentages=(Decimal(0), Decimal(50)))
+    target = {m: plan.target(1, m) for m in ramp.METRICS}
+    assert ramp.fulfilment(plan, {}, target) == Decimal("1.00")
+
+
+def test_statuses():
+    assert ramp.month_status(Decimal("1.00"), complete=True) == ramp.MET
+    assert ramp.month_status(Decimal("0.80"), complete=True) == ramp.NEAR
+    assert ramp.month_status(Decimal("0.79"), complete=True) == ramp.BEHIND
+    assert ramp.month_status(Decimal("0.10"), complete=False) == ramp.IN_PROGRESS
+
+
+def counts_for(*months):
+    return dict(enumerate(months, start=1))
+
+
+def test_build_ramp_lists_months_to_today_with_statuses():
+    hire = date(2026, 1, 31)
+    counts = counts_for(
+        {"call": 20, "meeting": 2, "application": 1},  # month 1: met (targets 20/2/1)
+        {"call": 40, "meeting": 4, "application": 1},  # month 2: (1 + 1 + 0.5)/3 = 0.83 near
+        {"call": 10, "meeting": 1, "application": 0},  # month 3: behind
+    )
+    result = ramp.build_ramp(hire_date=hire, plan=PLAN, counts=counts, today=date(2026, 4, 30))
+    assert [m.index for m in result.months] == [1, 2, 3, 4]
+    assert [m.status for m in result.months] == ["met", "near", "behind", "in_progress"]
+    assert result.months[1].fulfilment == Decimal("0.83")
+    assert result.months[3].start == date(2026, 4, 30)
+    assert result.months[2].end == date(2026, 4, 30)
+    assert result.months[2].complete  # its end (30 April) is today
+
+
+def test_ramped_month_needs_the_full_target_whatever_the_percentage():
+    hire = date(2026, 1, 10)
+    counts = counts_for(
+        {"call": 100, "meeting": 10, "application": 4},  # full calls and meetings, not apps
+        {"call": 100, "meeting": 10, "application": 5},  # ramped in month 2 (only 40% planned)
+    )
+    result = ramp.build_ramp(hire_date=hire, plan=PLAN, counts=counts, today=date(2026, 3, 10))
+    assert result.ramped_month == 2
+    unfinished = ramp.build_ramp(hire_date=hire, plan=PLAN, counts=counts, today=date(2026, 3, 9))
+    assert unfinished.ramped_month is None  # month 2 is not complete yet
+
+
+def test_behind_the_curve_needs_the_last_two_complete_months_behind():
+    hire = date(2026, 1, 10)
+    good = {"call": 100, "meeting": 10, "application": 5}
+    bad = {"call": 1}
+    assert ramp.build_ramp(
+        hire_date=hire, plan=PLAN, counts=counts_for(good, bad, bad), today=date(2026, 4, 10)
+    ).behind_the_curve
+    assert not ramp.build_ramp(
+        hire_date=hire, plan=PLAN, counts=counts_for(bad, bad, good), today=date(2026, 4, 10)
+    ).behind_the_curve
+    # the current month does not count
+    assert not ramp.build_ramp(
+        hire_date=hire, plan=PLAN, counts=counts_for(good, bad, bad), today=date(2026, 4, 9)
+    ).behind_the_curve
+
+
+def test_dropped_enrollment_stops_at_the_drop_month():
+    result = ramp.build_ramp(
+        hire_date=date(2026, 1, 10),
+        plan=PLAN,
+        counts={},
+        today=date(2026, 9, 1),
+        until=date(2026, 3, 15),
+    )
+    assert [m.index for m in result.months] == [1, 2, 3]
+
+
+@pytest.mark.django_db
+def test_monthly_counts_use_local_midnight_not_utc():
+    enrollment = make_enrollment(hire_date=date(2026, 1, 31))
+    add(enrollment, "call", local(date(2026, 2, 27), 23, 59))  # month 1
+    add(enrollment, "call", local(date(2026, 2, 28), 0, 0), n=2)  # month 2 (UTC: still the 27th)
+    add(enrollment, "meeting", local(date(2026, 3, 30), 23, 59))  # month 2
+    add(enrollment, "meeting", local(date(2026, 3, 31), 0, 0))  # month 3
+    add(enrollment, "application", local(date(2026, 4, 30), 0, 0))  # month 4
+    add(enrollment, "event", local(date(2026, 2, 28)))  # not a planned metric
+    counts = ramp.monthly_counts([enrollment.pk])[enrollment.pk]
+    assert counts[1] == {"call": 1, "meeting": 0, "application": 0, "contract": 0}
+    assert counts[2] == {"call": 2, "meeting": 1, "application": 0, "contract": 0}
+    assert counts[3] == {"call": 0, "meeting": 1, "application": 0, "contract": 0}
+    assert counts[4] == {"call": 0, "meeting": 0, "application": 1, "contract": 0}
+
+
+@pytest.mark.django_db
+def test_monthly_counts_leap_year_hire_on_the_29th():
+    enrollment = make_enrollment(hire_date=date(2028, 2, 29))
+    add(enrollment, "call", local(date(2028, 3, 28)))  # month 1
+    add(enrollment, "call", local(date(2028, 3, 29)))  # month 2
+    add(enrollment, "call", local(date(2029, 2, 28)))  # month 13 starts 28 Feb 2029 (clamped)
+    counts = ramp.monthly_counts([enrollment.pk])[enrollment.pk]
+    assert counts[1]["call"] == 1
+    assert counts[2]["call"] == 1
+    assert counts[13]["call"] == 1
+
+
+@pytest.mark.django_db
+def test_plan_for_program_reads_the_ramp_plan_or_defaults():
+    program = make_program(
+        target_call=10,
+        target_meeting=0,
+        target_application=0,
+        target_contract=0,
+        percentages=[50, 100],
+    )
+    plan = Plan.for_program(program)
+    assert plan.metrics == ("call",)
+    assert plan.target(1, "call") == Decimal(5)
+    default = Plan.for_program(make_program())
+    assert default.percentages == tuple(Decimal(p) for p in (20, 40, 60, 80, 90, 100))
+
+
+@pytest.mark.django_db
+def test_the_seven_criteria_on_a_hand_computed_example():
+    # Hired Monday 2 March 2026; today Friday 13 March 2026: 10 working days, 12 days.
+    hire, today = date(2026, 3, 2), date(2026, 3, 13)
+    program = make_program(
+        target_call=100,
+        target_meeting=10,
+        target_application=5,
+        target_contract=1,
+        meetings_per_day_norm=Decimal("1.5"),
+        events_per_month_norm=Decimal(1),
+        referrals_per_month_norm=Decimal(2),
+        meetings_per_contract_norm=Decimal(10),
+        applications_per_contract_norm=Decimal(10),
+    )
+    enrollment = make_enrollment(hire_date=hire, program=program)
+    for offset in range(5):  # week 1: calls only, Mon-Fri
+        add(enrollment, "call", local(hire + timedelta(days=offset)), n=10)
+    for offset in range(7, 10):  # Mon-Wed of week 2: meetings only, 2 a day
+        add(enrollment, "meeting", local(hire + timedelta(days=offset)), n=2)
+    add(enrollment, "call", local(date(2026, 3, 13)), n=5)  # Friday: both
+    add(enrollment, "meeting", local(date(2026, 3, 13)))
+    add(enrollment, "application", local(date(2026, 3, 13)), n=4)
+    add(enrollment, "contract", local(date(2026, 3, 13)), n=2, amount=Decimal("1000.00"))
+    add(enrollment, "event", local(date(2026, 3, 7)))  # a Saturday exhibition
+    add(enrollment, "referral", local(date(2026, 3, 11)), n=3)
+
+    result = ramp.ramp_for(enrollment, today=today)
+    daily = ramp.daily_counts(enrollment.pk)
+    crit = {c.number: c for c in ramp.criteria(ramp=result, daily=daily, today=today)}
+
+    assert crit[1].value == Decimal("1.00")  # 1 event over 12 days = less than a month -> 1/1
+    assert crit[1].light == ramp.GREEN
+    # 10 working days: calls only 5, meetings only 3, both 1, idle 1 (Thursday)
+    assert "calls only 50.00%" in crit[2].detail and "meetings only 30.00%" in crit[2].detail
+    assert "both 10.00%" in crit[2].detail
+    assert crit[2].value == Decimal("55.56")  # 5 of 9 active days are calls only
+    assert crit[2].light == ramp.GREEN
+    assert crit[3].value == Decimal("3.00") and crit[3].light == ramp.GREEN
+    assert crit[4].value == Decimal("0.70")  # 7 meetings / 10 working days
+    assert crit[4].light == ramp.RED  # below 80% of 1.5
+    assert crit[5].value == Decimal("3.50") and crit[5].light == ramp.GREEN  # 7 / 2
+    assert crit[6].value == 0 and crit[6].light == ramp.NONE  # no complete month yet
+    assert crit[7].value == Decimal("2.00") and crit[7].light == ramp.GREEN  # 4 / 2
+
+
+def test_months_over_plan_need_every_target_met():
+    hire = date(2026, 1, 10)
+    counts = counts_for(
+        {"call": 30, "meeting": 3, "application": 2},  # every target met and exceeded
+        {"call": 10, "meeting": 1, "application": 9},  # mean above 1, but calls and meetings short
+    )
+    result = ramp.build_ramp(hire_date=hire, plan=PLAN, counts=counts, today=date(2026, 3, 10))
+    assert result.months[1].raw_fulfilment > 1
+    assert result.months_over_plan == 1
