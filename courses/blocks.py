@@ -1,4 +1,4 @@
-"""StreamField blocks of a stage page (the quiz block lives with the quizzes)."""
+"""StreamField blocks of a stage page (the quiz block names quizzes.Quiz by label)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
