@@ -12,8 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.template.response import TemplateResponse
 
-from . import forms, selectors, services
-from .models import StageProgress
+from . import forms, permissions, selectors
 
 
 def _access_or_404(request, program):
@@ -118,11 +117,8 @@ def serve_stage(request, page):
             else {}
         ),
     )
-    if (
-        context["is_last_stage"]
-        and subject.status == subject.Status.ACTIVE
-        and stage_view.status != StageProgress.Status.LOCKED
-        and services.may_sign_off(request.user, subject)
+    if context["is_last_stage"] and permissions.may_sign_off(
+        request.user, subject, overview=overview
     ):
         context["sign_off_form"] = forms.ReadinessSignOffForm()
     return TemplateResponse(request, page.get_template(request), context)
@@ -155,10 +151,9 @@ def serve_job_description(request, page):
         last_signature=last,
         needs_resign=last is not None and not signed_current,
         can_sign=(
-            context["is_own"]
-            and subject.status != subject.Status.DROPPED
+            subject is not None
             and not signed_current
-            and page.live_revision_id is not None
+            and permissions.may_sign_job_description(request.user, subject, page)
         ),
     )
     return TemplateResponse(request, page.get_template(request), context)

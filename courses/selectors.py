@@ -10,9 +10,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people import roles
+from people.permissions import sees_all_trainees
 
-from . import coaching, requirements
+from . import coaching, permissions, requirements
 from .blocks import Responsible
 from .models import (
     ChecklistTick,
@@ -31,12 +31,9 @@ def enrollments_visible_to(user):
     qs = Enrollment.objects.all()
     if not user.is_authenticated:
         return qs.none()
-    if roles.sees_all_trainees(user):
+    if sees_all_trainees(user):
         return qs
     return qs.filter(Q(trainee=user) | coaching.coached_by(user))
-
-
-is_active_mentor_of = coaching.is_active_mentor_of
 
 
 def current_enrollment(user) -> Enrollment | None:
@@ -278,7 +275,7 @@ def program_access(user, program, *, preview: bool = False) -> ProgramAccess:
     if not user.is_authenticated:
         return ProgramAccess()
     # Wagtail only previews a page for someone allowed to edit it.
-    staff = preview or roles.sees_all_trainees(user)
+    staff = preview or sees_all_trainees(user)
     own = None
     if program is not None and program.pk:
         own = (
@@ -362,27 +359,24 @@ def checklist_states(*, user, enrollment, stage, progress, mentor_name: str = ""
             "ticked_by"
         )
     }
-    open_for_changes = (
-        enrollment.status == Enrollment.Status.ACTIVE
-        and progress is not None
-        and progress.status in (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS)
-    )
-    is_trainee = user.pk == enrollment.trainee_id
-    ticks_for_others = open_for_changes and (
-        roles.can_manage_enrollments(user) or is_active_mentor_of(user, enrollment)
-    )
+    # Whether the user ticks others' items is asked once for the page, and only when the
+    # stage takes changes at all.
+    for_others = permissions.checklist_takes_changes(
+        enrollment, progress
+    ) and permissions.ticks_for_others(user, enrollment)
     states = {}
     for item_id, item in stage.checklist_items():
         who = item["responsible"]
         label = str(Responsible.LABELS.get(who, who))
         if who == Responsible.MENTOR and mentor_name:
             label = f"{label}: {mentor_name}"
-        if who == Responsible.TRAINEE:
-            can_change = open_for_changes and is_trainee
-        else:
-            can_change = ticks_for_others
         states[item_id] = ChecklistItemState(
-            tick=ticks.get(item_id), can_change=can_change, responsible=who, responsible_label=label
+            tick=ticks.get(item_id),
+            can_change=permissions.may_tick(
+                user, enrollment, item, progress, for_others=for_others
+            ),
+            responsible=who,
+            responsible_label=label,
         )
     return states
 

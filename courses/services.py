@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from people import roles
 from people.models import Profile
+from people.permissions import may_manage_enrollments
 from people.roles import Role
 
-from . import coaching, csv_import, requirements, selectors
-from .blocks import Responsible
+from . import coaching, csv_import, permissions, requirements, selectors
 from .models import (
     ChecklistTick,
     Enrollment,
@@ -150,26 +149,10 @@ def _checklist_item(stage: StagePage, item_id: str):
     raise ValidationError(_("This checklist item no longer exists."))
 
 
-def may_tick(user, enrollment, item) -> bool:
-    """The trainee ticks their own items; the mentor or HR tick the others' items."""
-    if item["responsible"] == Responsible.TRAINEE:
-        return user.pk == enrollment.trainee_id
-    return roles.can_manage_enrollments(user) or selectors.is_active_mentor_of(user, enrollment)
-
-
 @transaction.atomic
 def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, user, done=True):
     item = _checklist_item(stage, item_id)
-    if not may_tick(user, enrollment, item):
-        raise PermissionDenied(_("You may not tick this item."))
-    if enrollment.status != Enrollment.Status.ACTIVE:
-        raise ValidationError(_("This enrollment is not active."))
-    progress = stage_progress_for(enrollment, stage)
-    if progress is None or progress.status == StageProgress.Status.LOCKED:
-        raise ValidationError(_("This stage is not available yet."))
-    if progress.status == StageProgress.Status.COMPLETED and not done:
-        # A completed stage stays completed; unticking would make its checklist disagree.
-        raise ValidationError(_("This stage is completed; its checklist can no longer change."))
+    permissions.check_tick(user, enrollment, item, stage_progress_for(enrollment, stage))
     if done:
         ChecklistTick.objects.get_or_create(
             enrollment=enrollment, stage=stage, item_id=item_id, defaults={"ticked_by": user}
@@ -181,13 +164,8 @@ def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, us
 
 @transaction.atomic
 def job_description_sign(*, enrollment: Enrollment, user) -> JobDescriptionSignature:
-    if user.pk != enrollment.trainee_id:
-        raise PermissionDenied(_("Only the trainee signs their job description."))
-    if enrollment.status == Enrollment.Status.DROPPED:
-        raise ValidationError(_("This enrollment is not active."))
     job = selectors.job_description_of(enrollment.program)
-    if job is None or job.live_revision_id is None:
-        raise ValidationError(_("There is no published job description to sign."))
+    permissions.check_sign_job_description(user, enrollment, job)
     signature, _created = JobDescriptionSignature.objects.get_or_create(
         enrollment=enrollment, page=job, revision_id=job.live_revision_id
     )
@@ -195,38 +173,13 @@ def job_description_sign(*, enrollment: Enrollment, user) -> JobDescriptionSigna
     return signature
 
 
-def may_sign_off(user, enrollment) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser
-        or roles.has_role(user, Role.DIRECTOR)
-        or selectors.is_active_mentor_of(user, enrollment)
-    )
-
-
 @transaction.atomic
 def readiness_sign_off(
     *, enrollment: Enrollment, user, note: str = "", figures: dict | None = None
 ) -> ReadinessSignOff:
     """The mentor or a director signs the trainee off as ready to work independently."""
-    if not may_sign_off(user, enrollment):
-        raise PermissionDenied(_("Only the trainee's mentor or a director can sign off."))
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.status == Enrollment.Status.DROPPED:
-        raise ValidationError(_("A dropped enrollment cannot be signed off."))
-    stages = selectors.program_stages(enrollment.program)
-    progress = _sync_progress_rows(enrollment, stages)
-    if not stages or progress[stages[-1].pk].status == StageProgress.Status.LOCKED:
-        raise ValidationError(_("The trainee has not reached the last stage yet."))
-    open_tasks = [
-        req.label
-        for req in selectors.overview(enrollment).stages[-1].requirements
-        if not req.done and req.key != "sign_off"
-    ]
-    if open_tasks:
-        raise ValidationError(
-            _("The trainee still has open tasks in the last stage: %(tasks)s.")
-            % {"tasks": "; ".join(open_tasks)}
-        )
+    permissions.check_sign_off(user, enrollment, overview=selectors.overview(enrollment))
     sign_off, created = ReadinessSignOff.objects.get_or_create(
         enrollment=enrollment,
         defaults={"signed_by": user, "note": note, "figures": figures or {}},
@@ -244,8 +197,7 @@ def readiness_sign_off(
 
 @transaction.atomic
 def enrollment_drop(*, enrollment: Enrollment, user, reason: str, on: date | None = None):
-    if not roles.can_manage_enrollments(user):
-        raise PermissionDenied(_("Only HR drops and reactivates enrollments."))
+    permissions.check_drop_or_reactivate(user)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for dropping the enrollment.")})
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -269,8 +221,7 @@ def enrollment_drop(*, enrollment: Enrollment, user, reason: str, on: date | Non
 
 @transaction.atomic
 def enrollment_reactivate(*, enrollment: Enrollment, user, reason: str):
-    if not roles.can_manage_enrollments(user):
-        raise PermissionDenied(_("Only HR drops and reactivates enrollments."))
+    permissions.check_drop_or_reactivate(user)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for reactivating the enrollment.")})
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -314,7 +265,7 @@ def enrollments_import(*, data: bytes, enrolled_by) -> ImportResult:
     Raises ``csv_import.ImportFailed`` with every row error and saves nothing when any row is
     invalid.
     """
-    if not roles.can_manage_enrollments(enrolled_by):
+    if not may_manage_enrollments(enrolled_by):
         raise PermissionDenied(_("Only HR enrolls trainees."))
     rows = csv_import.read_rows(data)
     User = get_user_model()

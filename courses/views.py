@@ -9,10 +9,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from people import roles
+from people.permissions import is_trainee, may_manage_enrollments, sees_all_trainees
 
-from . import csv_import, forms, selectors, services
-from .models import Enrollment, StagePage
+from . import csv_import, forms, permissions, selectors, services
+from .models import StagePage
 
 
 def _back(request, fallback: str):
@@ -32,7 +32,7 @@ def _error_messages(request, exc: ValidationError):
 @login_required
 def my_onboarding(request):
     enrollment = selectors.current_enrollment(request.user)
-    if enrollment is None and not roles.is_trainee(request.user):
+    if enrollment is None and not is_trainee(request.user):
         raise PermissionDenied
     context = {"enrollment": enrollment}
     if enrollment is not None:
@@ -43,7 +43,7 @@ def my_onboarding(request):
 
 @login_required
 def enrollments(request):
-    if not roles.sees_all_trainees(request.user):
+    if not sees_all_trainees(request.user):
         raise PermissionDenied
     form = forms.EnrollmentFilterForm(request.GET or None)
     qs = selectors.enrollment_list(request.user, filters=form.selector_filters())
@@ -57,7 +57,7 @@ def enrollments(request):
             "form": form,
             "page_obj": page,
             "rows": [selectors.EnrollmentRow.of(e) for e in page.object_list],
-            "can_manage": roles.can_manage_enrollments(request.user),
+            "can_manage": may_manage_enrollments(request.user),
             "query": query.urlencode(),
         },
     )
@@ -68,28 +68,26 @@ def enrollment_detail(request, pk):
     enrollment = get_object_or_404(
         selectors.enrollments_visible_to(request.user).select_related("program", "trainee"), pk=pk
     )
-    can_manage = roles.can_manage_enrollments(request.user)
+    overview = selectors.overview(enrollment)
+    may_drop = permissions.may_drop(request.user, enrollment)
+    may_reactivate = permissions.may_reactivate(request.user, enrollment)
     context = {
         "enrollment": enrollment,
-        "overview": selectors.overview(enrollment),
+        "overview": overview,
         "mentor": selectors.active_mentor_contact(enrollment),
         "events": selectors.enrollment_events(enrollment)[:50],
-        "can_manage": can_manage,
-        "can_see_list": roles.sees_all_trainees(request.user),
-        "reason_form": forms.ReasonForm() if can_manage else None,
+        "may_drop": may_drop,
+        "may_reactivate": may_reactivate,
+        "can_see_list": sees_all_trainees(request.user),
+        "reason_form": forms.ReasonForm() if may_drop or may_reactivate else None,
     }
-    if (
-        enrollment.status == Enrollment.Status.ACTIVE
-        and services.may_sign_off(request.user, enrollment)
-        and context["overview"].stages
-        and not context["overview"].stages[-1].is_locked
-    ):
+    if permissions.may_sign_off(request.user, enrollment, overview=overview):
         context["sign_off_form"] = forms.ReadinessSignOffForm()
     return render(request, "courses/enrollment_detail.html", context)
 
 
 def _manage(request, pk, action):
-    if not roles.can_manage_enrollments(request.user):
+    if not may_manage_enrollments(request.user):
         raise PermissionDenied
     enrollment = get_object_or_404(selectors.enrollments_visible_to(request.user), pk=pk)
     form = forms.ReasonForm(request.POST)
@@ -123,7 +121,7 @@ def enrollment_reactivate(request, pk):
 
 @login_required
 def enrollments_import(request):
-    if not roles.can_manage_enrollments(request.user):
+    if not may_manage_enrollments(request.user):
         raise PermissionDenied
     form = forms.EnrollmentImportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "columns": csv_import.COLUMNS}

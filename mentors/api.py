@@ -9,16 +9,18 @@ from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from courses.models import Enrollment
 from courses.selectors import enrollments_visible_to
 
-from . import selectors
+from . import permissions, selectors
 from .importing import import_items
 from .models import Activity, BonusRule, BonusStatement, BonusTier
 from .rules import local_midnight
@@ -115,8 +117,18 @@ def _parse_when(value: str, name: str) -> datetime:
         raise ValidationError({name: _("The date is out of range.")}) from None
 
 
+class MayPostActivities(BasePermission):
+    """Reading is for everyone logged in (scoped); posting asks ``may_post_activities``."""
+
+    message = gettext_lazy("Recording activities needs the Integration permission.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or permissions.may_post_activities(request.user)
+
+
 class ActivityListCreate(generics.ListAPIView):
     serializer_class = ActivityOutSerializer
+    permission_classes = [IsAuthenticated, MayPostActivities]
 
     def get_queryset(self):
         qs = selectors.activities_visible_to(self.request.user).select_related(
@@ -180,8 +192,6 @@ class ActivityListCreate(generics.ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         user = request.user
-        if not user.has_perm("mentors.add_activity"):
-            raise PermissionDenied(_("Recording activities needs the Integration permission."))
         items = request.data
         if not isinstance(items, list):
             return _error(_("Send a JSON array of activities."))
@@ -203,7 +213,7 @@ class ActivityListCreate(generics.ListAPIView):
             )
         scope = (
             Enrollment.objects.all()
-            if selectors.sees_all_activity(user)
+            if permissions.sees_all_activity(user)
             else enrollments_visible_to(user)
         )
         result = import_items(items, enrollments=scope, recorded_by=user)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from courses.selectors import current_stage_titles
-from people import roles
+from people.permissions import is_mentor
+from people.roles import Role
 
 from .models import (
     Activity,
@@ -26,21 +27,13 @@ from .models import (
     MentoringSettings,
     Mentorship,
 )
+from .permissions import sees_all_activity
 from .rules import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
 
 
 def default_mentee_cap() -> int:
     """settings.MENTOR_MAX_MENTEES; a program's MentoringSettings overrides it."""
     return settings.MENTOR_MAX_MENTEES
-
-
-def is_integration(user) -> bool:
-    return roles.is_integration(user)
-
-
-def sees_all_activity(user) -> bool:
-    """Directors, HR, the head of sales and integration users see every trainee's records."""
-    return roles.sees_all_trainees(user) or roles.is_integration(user)
 
 
 def activities_visible_to(user):
@@ -61,14 +54,14 @@ def statements_visible_to(user):
         return qs.none()
     if sees_all_activity(user):
         return qs
-    if roles.is_mentor(user):
+    if is_mentor(user):
         return qs.filter(mentorship__mentor=user)
     return qs.none()
 
 
 def rules_visible_to(user):
     qs = BonusRule.objects.all()
-    if sees_all_activity(user) or roles.is_mentor(user):
+    if sees_all_activity(user) or is_mentor(user):
         return qs.prefetch_related(
             Prefetch("tiers", queryset=BonusTier.objects.order_by("sort_order"))
         )
@@ -338,9 +331,7 @@ def mentor_choices():
 
     return (
         get_user_model()
-        .objects.filter(
-            groups__name__in=[roles.Role.MENTOR, roles.Role.HEAD_OF_SALES], is_active=True
-        )
+        .objects.filter(groups__name__in=[Role.MENTOR, Role.HEAD_OF_SALES], is_active=True)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )

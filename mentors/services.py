@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
-from people import roles
+from people.permissions import is_mentor, may_assign_mentors
 from people.services import Notice, notify, notify_many
 
-from . import selectors
+from . import permissions, selectors
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 from .rules import best_tier, window_for
 
@@ -65,9 +65,9 @@ def mentorship_assign(
     """Assign a mentor to an enrollment; a current mentor is replaced (their mentorship ends
     the day the new one starts). The program's cap on mentees per mentor is enforced."""
 
-    if not roles.can_assign_mentors(assigned_by):
+    if not may_assign_mentors(assigned_by):
         raise PermissionDenied(_("Only HR or the head of sales assigns mentors."))
-    if not roles.has_role(mentor, roles.Role.MENTOR, roles.Role.HEAD_OF_SALES):
+    if not is_mentor(mentor):
         raise ValidationError(
             {
                 "mentor": _("%(name)s is not a mentor or the head of sales.")
@@ -159,13 +159,10 @@ def _end(mentorship: Mentorship, *, on: date, reason: str) -> None:
 @transaction.atomic
 def mentorship_end(*, mentorship: Mentorship, ended_on: date, reason: str, user) -> Mentorship:
     """End a mentorship (mentor changed, left the company...); the statement's window ends too."""
-    if not roles.can_assign_mentors(user):
-        raise PermissionDenied(_("Only HR or the head of sales ends mentorships."))
+    mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    permissions.check_end_mentorship(user, mentorship)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for ending the mentorship.")})
-    mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
-    if not mentorship.is_active:
-        raise ValidationError(_("This mentorship has already ended."))
     if ended_on < mentorship.started_on:
         raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
     _end(mentorship, on=ended_on, reason=reason.strip())
@@ -173,15 +170,6 @@ def mentorship_end(*, mentorship: Mentorship, ended_on: date, reason: str, user)
 
 
 # --- Activities --------------------------------------------------------------------------
-
-
-def may_record_activity(user, enrollment) -> bool:
-    """The trainee themselves, their active mentor, HR and the head of sales."""
-    if not user.is_authenticated:
-        return False
-    if enrollment.trainee_id == user.pk or roles.can_assign_mentors(user):
-        return True
-    return Mentorship.objects.active().filter(enrollment=enrollment, mentor=user).exists()
 
 
 @transaction.atomic
@@ -197,7 +185,7 @@ def activity_record(
     external_id: str = "",
 ) -> Activity:
     """Log one activity by hand (the trainee or their mentor)."""
-    if not may_record_activity(recorded_by, enrollment):
+    if not permissions.may_record_activity(recorded_by, enrollment):
         raise PermissionDenied(_("You may not record activity for this trainee."))
     activity = Activity(
         enrollment=enrollment,
@@ -218,10 +206,7 @@ def activity_record(
 @transaction.atomic
 def activity_delete(*, activity: Activity, user) -> None:
     """Remove a hand-logged entry made by mistake (its author, HR or the head of sales)."""
-    if not (activity.recorded_by_id == user.pk or roles.can_assign_mentors(user)):
-        raise PermissionDenied(_("You may delete only the entries you logged."))
-    if activity.source != Activity.Source.MANUAL and not roles.can_assign_mentors(user):
-        raise PermissionDenied(_("Imported entries are corrected at their source."))
+    permissions.check_delete_activity(user, activity)
     enrollment_id = activity.enrollment_id
     activity.delete()
     statements_schedule_recompute(enrollment_ids=[enrollment_id])
@@ -538,14 +523,8 @@ def statement_approve(
     *, statement: BonusStatement, user, note: str = "", now: datetime | None = None
 ):
     """Approve a final statement; ``note`` says why (kept as the approval note)."""
-    if not roles.can_approve_bonuses(user):
-        raise PermissionDenied(_("Only a director or the head of sales approves bonuses."))
     statement = BonusStatement.objects.select_for_update().get(pk=statement.pk)
-    if statement.status != BonusStatement.Status.FINAL:
-        raise ValidationError(
-            _("Only a final statement can be approved; this one is %(status)s.")
-            % {"status": statement.get_status_display().lower()}
-        )
+    permissions.check_approve_statement(user, statement)
     statement.status = BonusStatement.Status.APPROVED
     statement.approved_by = user
     statement.approved_at = now or timezone.now()
@@ -569,13 +548,8 @@ def statements_approve(*, ids: list[int], user, note: str = "") -> tuple[int, in
 
 @transaction.atomic
 def statement_mark_paid(*, statement: BonusStatement, user, now: datetime | None = None):
-    if not roles.can_approve_bonuses(user):
-        raise PermissionDenied(_("Only a director or the head of sales marks bonuses paid."))
     statement = BonusStatement.objects.select_for_update().get(pk=statement.pk)
-    if statement.status != BonusStatement.Status.APPROVED:
-        raise ValidationError(_("Only an approved statement can be marked paid."))
-    if statement.exported_at is None:
-        raise ValidationError(_("Export the statement for payroll before marking it paid."))
+    permissions.check_mark_statement_paid(user, statement)
     statement.status = BonusStatement.Status.PAID
     statement.paid_at = now or timezone.now()
     statement.paid_by = user
@@ -614,8 +588,7 @@ def statements_export(*, statements, user, fmt: str, now: datetime | None = None
     stamped exported, which lets them be marked paid."""
     from . import exports
 
-    if not roles.can_approve_bonuses(user):
-        raise PermissionDenied(_("Only a director or the head of sales exports bonuses."))
+    permissions.check_export_statements(user)
     if fmt not in EXPORT_CONTENT_TYPES:
         raise ValidationError(_("Unknown export format."))
     now = now or timezone.now()

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
-from people import roles
+from people.permissions import is_mentor, is_trainee, may_approve_bonuses, may_assign_mentors
 from quizzes.selectors import awaiting_grading_count
 
-from . import forms, selectors, services
+from . import forms, permissions, selectors, services
 from .importing import CsvFileError, import_csv
 from .models import Activity, BonusStatement
 
@@ -40,7 +40,7 @@ def activity(request):
     """The trainee's own log: log an activity, see the entries and the weekly totals."""
     enrollment = current_enrollment(request.user)
     if enrollment is None:
-        if not roles.is_trainee(request.user):
+        if not is_trainee(request.user):
             raise PermissionDenied
         return render(request, "mentors/activity.html", {"enrollment": None, "own": True})
     return _activity_page(request, enrollment, own=True)
@@ -64,7 +64,7 @@ def _activity_page(request, enrollment: Enrollment, *, own: bool):
         if own
         else reverse("mentors:mentee_activity", args=[enrollment.pk])
     )
-    may_record = services.may_record_activity(request.user, enrollment)
+    may_record = permissions.may_record_activity(request.user, enrollment)
     form = forms.ActivityForm()
     if request.method == "POST":
         if not may_record:
@@ -137,7 +137,7 @@ def activity_delete(request, pk: int):
 
 @login_required
 def mentees(request):
-    if not roles.is_mentor(request.user):
+    if not is_mentor(request.user):
         raise PermissionDenied
 
     statements = (
@@ -160,7 +160,7 @@ def mentees(request):
 
 
 def _require_approver(request):
-    if not roles.can_approve_bonuses(request.user):
+    if not may_approve_bonuses(request.user):
         raise PermissionDenied
 
 
@@ -170,13 +170,22 @@ def bonuses(request):
     form = forms.StatementFilterForm(request.GET or None)
     qs = selectors.statement_list(request.user, filters=form.selector_filters())
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    statements = page.object_list
     return render(
         request,
         "mentors/bonuses.html",
         {
             "form": form,
             "page_obj": page,
-            "statements": page.object_list,
+            "statements": statements,
+            # The bulk buttons, where a statement on the page would take them.
+            "may_approve": any(
+                permissions.may_approve_statement(request.user, s) for s in statements
+            ),
+            "may_mark_paid": any(
+                permissions.may_mark_statement_paid(request.user, s) for s in statements
+            ),
+            "may_export": permissions.may_export_statements(request.user),
             "totals": selectors.statement_totals(qs),
             "approved_count": qs.filter(status=BonusStatement.Status.APPROVED).count(),
             "note_form": forms.ApprovalNoteForm(),
@@ -271,7 +280,7 @@ def bonuses_export(request):
 
 
 def _require_assigner(request):
-    if not roles.can_assign_mentors(request.user):
+    if not may_assign_mentors(request.user):
         raise PermissionDenied
 
 
@@ -328,6 +337,11 @@ def mentorship_end(request, pk: int):
         ),
         pk=pk,
     )
+    try:
+        permissions.check_end_mentorship(request.user, mentorship)
+    except ValidationError as exc:  # already ended: nothing to offer
+        _error_messages(request, exc)
+        return redirect("mentors:mentorships")
     form = forms.MentorshipEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from . import roles, selectors
+from . import navigation as nav
+from . import permissions, roles, selectors
 
 
 def navigation(request):
@@ -8,9 +9,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "unread_notifications": 0}
     return {
-        "nav_items": SimpleLazyObject(lambda: roles.navigation(user)),
+        "nav_items": SimpleLazyObject(lambda: nav.navigation(user)),
         "primary_role": SimpleLazyObject(lambda: roles.primary_role(user) or ""),
-        "shows_admin_link": SimpleLazyObject(lambda: roles.shows_admin_link(user)),
+        "shows_admin_link": SimpleLazyObject(lambda: permissions.shows_admin_link(user)),
         "unread_notifications": SimpleLazyObject(
             lambda: selectors.unread_notification_count(user=user)
         ),

@@ -1,14 +1,14 @@
-"""Roles, and the one place that answers "what may this user see and do".
+"""The roles: which exist, which Django permissions each holds, and who holds which.
 
-Each role is a Django group created by a data migration. Views, selectors and the API ask
-these predicates and build scoped querysets from them; there are no per-object permission
-tables.
+Each role is a Django group created by a data migration and kept in step by
+``sync_role_permissions`` after every migrate. What a role may see and do is decided by the
+predicates of ``people/permissions.py`` (and of each app's ``permissions.py`` above it);
+there are no per-object permission tables.
 """
 
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,115 +108,6 @@ def primary_role(user) -> str | None:
         if role in roles:
             return role
     return None
-
-
-def shows_admin_link(user) -> bool:
-    """Whether the header links to the Wagtail admin: staff, or a role given admin access.
-    Read from the roles (cached per request) rather than ``perms``, which costs two queries
-    on every page; the admin itself still checks the permission."""
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or any(
-        "wagtailadmin.access_admin" in ROLE_PERMISSIONS.get(role, []) for role in user_roles(user)
-    )
-
-
-def sees_all_trainees(user) -> bool:
-    """Directors, HR and the head of sales oversee every trainee (and superusers)."""
-    return user.is_authenticated and (
-        user.is_superuser or has_role(user, Role.DIRECTOR, Role.HR, Role.HEAD_OF_SALES)
-    )
-
-
-def is_trainee(user) -> bool:
-    return has_role(user, Role.TRAINEE)
-
-
-def is_mentor(user) -> bool:
-    return has_role(user, Role.MENTOR, Role.HEAD_OF_SALES)
-
-
-def can_manage_enrollments(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or has_role(user, Role.HR))
-
-
-def can_approve_bonuses(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or has_role(user, Role.DIRECTOR, Role.HEAD_OF_SALES)
-    )
-
-
-def can_assign_mentors(user) -> bool:
-    """HR and the head of sales assign and end mentorships and import activity."""
-    return user.is_authenticated and (
-        user.is_superuser or has_role(user, Role.HR, Role.HEAD_OF_SALES)
-    )
-
-
-def is_integration(user) -> bool:
-    """A CRM or telephony account: holds mentors.add_activity (via a group such as
-    "Integration" or directly) without being one of the people roles."""
-    return user.is_authenticated and user.is_active and user.has_perm("mentors.add_activity")
-
-
-def can_view_dashboard(user) -> bool:
-    return sees_all_trainees(user)
-
-
-START_PAGES = {
-    Role.DIRECTOR: "dashboard",
-    Role.HEAD_OF_SALES: "mentors:bonuses",
-    Role.HR: "courses:enrollments",
-    Role.MENTOR: "mentors:mentees",
-    Role.TRAINEE: "courses:my_onboarding",
-}
-
-
-def start_url(user) -> str:
-    role = primary_role(user)
-    if role is None:
-        if user.is_superuser:
-            return reverse("wagtailadmin_home")
-        return reverse("no_role")
-    return reverse(START_PAGES[role])
-
-
-def navigation(user) -> list[tuple[str, str]]:
-    """(label, url) pairs for the site's top navigation, in order, for every role held."""
-    if not user.is_authenticated:
-        return []
-    items: list[tuple[str, str]] = []
-    roles = user_roles(user)
-    if Role.TRAINEE in roles:
-        items.append((_("My onboarding"), "courses:my_onboarding"))
-        items.append((_("My activity"), "mentors:activity"))
-    if Role.TRAINEE in roles:
-        items.append((_("My quizzes"), "quizzes:my_quizzes"))
-        items.append((_("My ramp-up"), "my_ramp"))
-    if roles & {Role.MENTOR, Role.HEAD_OF_SALES}:
-        items.append((_("My mentees"), "mentors:mentees"))
-    if user.is_superuser or roles & {Role.MENTOR, Role.HEAD_OF_SALES, Role.HR, Role.DIRECTOR}:
-        items.append((_("Grading"), "quizzes:grading_queue"))
-    if user.is_superuser or roles & {Role.HR, Role.DIRECTOR}:
-        items.append((_("Overdue grading"), "quizzes:overdue_grading"))
-    if sees_all_trainees(user):
-        items.append((_("Ramp-up"), "dashboard"))
-    if can_manage_enrollments(user) or roles & {Role.DIRECTOR, Role.HEAD_OF_SALES}:
-        items.append((_("Enrollments"), "courses:enrollments"))
-    if can_approve_bonuses(user):
-        items.append((_("Mentor bonuses"), "mentors:bonuses"))
-    if can_assign_mentors(user):
-        items.append((_("Mentorships"), "mentors:mentorships"))
-        items.append((_("Import activities"), "mentors:import"))
-    if sees_all_trainees(user):
-        items.append((_("Audit history"), "audit"))
-    seen = set()
-    result = []
-    for label, name in items:
-        if name not in seen:
-            seen.add(name)
-            result.append((label, reverse(name)))
-    return result
 
 
 def sync_role_permissions() -> None:

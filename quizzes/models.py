@@ -25,9 +25,7 @@ from polymorphic.query import PolymorphicQuerySet
 from wagtail.models import Orderable
 
 from courses import coaching
-from people import roles
-
-from .access import grades_all_attempts
+from people.permissions import grades_all_attempts, is_mentor
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
 ONE = Decimal("1")
@@ -285,7 +283,7 @@ class AttemptQuerySet(models.QuerySet):
             return self.none()
         if grades_all_attempts(user):
             return self
-        if roles.is_mentor(user):
+        if is_mentor(user):
             return self.filter(coaching.coached_by(user, enrollment_ref="enrollment_id"))
         return self.none()
 

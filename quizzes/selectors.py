@@ -18,9 +18,9 @@ from django.utils import timezone
 from courses import coaching
 from courses.models import StageProgress
 from courses.selectors import enrollments_visible_to, program_stages
-from people import roles
+from people.permissions import sees_all_trainees
 
-from . import access
+from . import permissions
 from .models import (
     Attempt,
     Choice,
@@ -46,7 +46,7 @@ def attempts_visible_to(user):
 
     if not user.is_authenticated:
         return Attempt.objects.none()
-    if roles.sees_all_trainees(user):
+    if sees_all_trainees(user):
         return Attempt.objects.all()
     return Attempt.objects.filter(enrollment__in=enrollments_visible_to(user))
 
@@ -370,7 +370,7 @@ def quiz_results(user, quiz):
 
 
 def quizzes_visible_to_staff(user):
-    if roles.sees_all_trainees(user) or access.may_grade(user):
+    if permissions.may_see_quiz_results(user):
         return Quiz.objects.annotate(
             n_questions=Count("questions", distinct=True),
             n_awaiting=Count("attempts", filter=Q(attempts__status="awaiting_grading")),

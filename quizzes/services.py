@@ -27,10 +27,11 @@ from django.utils.translation import gettext as _
 from courses import coaching
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate, stage_is_open_to_trainee
+from people.permissions import is_grader
 from people.roles import Role
 from people.services import notify
 
-from . import access, selectors
+from . import permissions, selectors
 from .models import (
     Attempt,
     CriterionScore,
@@ -368,10 +369,6 @@ def _certification_sync(enrollment, quiz: Quiz, *, actor) -> None:
 # --- Grading ------------------------------------------------------------------------------
 
 
-def _gradable(attempt: Attempt, user) -> bool:
-    return attempts_for_grading(user).filter(pk=attempt.pk).exists()
-
-
 def attempts_for_grading(user):
     return Attempt.objects.submitted().for_grader(user)
 
@@ -380,7 +377,7 @@ def attempt_lease_acquire(*, attempt: Attempt, user, now: datetime | None = None
     """Take (or renew) the grading lease with one conditional UPDATE: of two graders racing
     for a free attempt exactly one gets it. Returns whether this user holds it now."""
     now = now or timezone.now()
-    if not access.may_grade(user):
+    if not is_grader(user):
         raise PermissionDenied
     free = Q(leased_to__isnull=True) | Q(lease_expires_at__lte=now) | Q(leased_to=user)
     taken = (
@@ -477,15 +474,12 @@ def attempt_grade(
     """Save a grader's scores and feedback (part-way is fine); with ``finish`` every manual
     response must be scored and the attempt is graded. Needs the grader's valid lease."""
     now = now or timezone.now()
-    if not _gradable(attempt, grader):
-        raise PermissionDenied
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz", "enrollment__trainee", "leased_to")
         .get(pk=attempt.pk)
     )
-    if attempt.status != Attempt.Status.AWAITING_GRADING:
-        raise ValidationError(_("This attempt is already graded; use an override to change it."))
+    permissions.check_grade(grader, attempt)
     if not attempt.lease_is_held_by(grader, now):
         raise GradingLockError(attempt.lease_holder(now))
     sheet = selectors.attempt_sheet(attempt)
@@ -521,17 +515,14 @@ def response_override(
     """A director or HR changes a graded response's points with a reason; the attempt's
     result is recomputed and the trainee told."""
     now = now or timezone.now()
-    if not access.may_override(user):
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for the change.")})
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz", "enrollment__trainee")
         .get(pk=response.attempt_id)
     )
-    if attempt.status != Attempt.Status.GRADED:
-        raise ValidationError(_("Only a graded attempt can be overridden; grade it instead."))
+    permissions.check_override(user, attempt)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
     sheet = selectors.attempt_sheet(attempt)
     item = next(i for i in sheet if i.response.pk == response.pk)
     if not item.is_manual:
@@ -551,17 +542,10 @@ def response_override(
 @transaction.atomic
 def extra_attempt_grant(*, enrollment, quiz: Quiz, user, reason: str) -> ExtraAttemptGrant:
     """HR allows one more attempt after the last allowed one failed."""
-
-    if not access.may_grant_extra_attempt(user):
-        raise PermissionDenied
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    permissions.check_grant_extra_attempt(user, selectors.quiz_state(enrollment, quiz))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the extra attempt.")})
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    state = selectors.quiz_state(enrollment, quiz)
-    if state.passed:
-        raise ValidationError(_("The trainee has already passed this quiz."))
-    if state.left is None or state.left > 0 or state.in_progress or state.awaiting:
-        raise ValidationError(_("The trainee still has attempts left."))
     grant = ExtraAttemptGrant(enrollment=enrollment, quiz=quiz, granted_by=user, reason=reason)
     grant.full_clean()
     grant.save()

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
-from people import roles
+from people.permissions import is_grader, is_trainee, may_manage_enrollments
 
-from . import access, selectors, services
+from . import permissions, selectors, services
 from .forms import AnswerForm, ExtraAttemptForm, GradeForm, OverrideForm
 from .models import Attempt, Quiz, Response
 
@@ -38,7 +38,7 @@ def _wants_json(request) -> bool:
 
 
 def _trainee_enrollment(request) -> Enrollment:
-    enrollment = current_enrollment(request.user) if roles.is_trainee(request.user) else None
+    enrollment = current_enrollment(request.user) if is_trainee(request.user) else None
     if enrollment is None:
         raise Http404
     return enrollment
@@ -46,7 +46,7 @@ def _trainee_enrollment(request) -> Enrollment:
 
 @login_required
 def my_quizzes(request):
-    if not roles.is_trainee(request.user):
+    if not is_trainee(request.user):
         raise Http404
     enrollment = current_enrollment(request.user)
     items = selectors.my_quizzes(enrollment) if enrollment else []
@@ -61,8 +61,8 @@ def my_quizzes(request):
 def quiz_detail(request, slug):
     """A quiz seen by the trainee: what it is, their attempts, start or resume."""
     quiz = get_object_or_404(Quiz, slug=slug)
-    if not roles.is_trainee(request.user) or current_enrollment(request.user) is None:
-        if access.may_grade(request.user) or roles.sees_all_trainees(request.user):
+    if not is_trainee(request.user) or current_enrollment(request.user) is None:
+        if permissions.may_see_quiz_results(request.user):
             return redirect("quizzes:quiz_results", slug=slug)
         raise Http404
     enrollment = _trainee_enrollment(request)
@@ -127,10 +127,8 @@ def attempt_detail(request, pk):
             "sheet": sheet,
             "is_owner": is_owner,
             "show_points": show_all,
-            "can_override": access.may_override(request.user)
-            and attempt.status == Attempt.Status.GRADED,
-            "can_grade": attempt.status == Attempt.Status.AWAITING_GRADING
-            and services.attempts_for_grading(request.user).filter(pk=attempt.pk).exists(),
+            "can_override": permissions.may_override(request.user, attempt),
+            "can_grade": permissions.may_grade(request.user, attempt),
         },
     )
 
@@ -219,7 +217,7 @@ def attempt_submit(request, pk):
 
 @login_required
 def grading_queue(request):
-    if not access.may_grade(request.user):
+    if not is_grader(request.user):
         raise Http404
     today = timezone.localdate()
     attempts = list(selectors.grading_queue(request.user, today=today))
@@ -239,7 +237,7 @@ def grading_queue(request):
 
 @login_required
 def overdue_grading(request):
-    if not access.sees_overdue_list(request.user):
+    if not permissions.may_see_overdue_grading(request.user):
         raise Http404
     today = timezone.localdate()
     attempts = list(selectors.overdue_grading(today=today))
@@ -257,7 +255,7 @@ def overdue_grading(request):
 
 
 def _gradable_attempt(request, pk) -> Attempt:
-    if not access.may_grade(request.user):
+    if not is_grader(request.user):
         raise Http404
     return get_object_or_404(
         services.attempts_for_grading(request.user).select_related(
@@ -350,13 +348,12 @@ def grade(request, pk):
 
 @login_required
 def response_override(request, pk, response_pk):
-    if not access.may_override(request.user):
-        raise Http404
     attempt = get_object_or_404(
-        Attempt.objects.select_related("quiz", "enrollment__trainee"),
+        selectors.attempts_visible_to(request.user).select_related("quiz", "enrollment__trainee"),
         pk=pk,
-        status=Attempt.Status.GRADED,
     )
+    if not permissions.may_override(request.user, attempt):
+        raise Http404
     get_object_or_404(Response, pk=response_pk, attempt=attempt)
     sheet = selectors.attempt_sheet(attempt, with_history=True)
     item = next(i for i in sheet if i.response.pk == response_pk)
@@ -384,7 +381,7 @@ def response_override(request, pk, response_pk):
 
 @login_required
 def quiz_results(request, slug):
-    if not (access.may_grade(request.user) or roles.sees_all_trainees(request.user)):
+    if not permissions.may_see_quiz_results(request.user):
         raise Http404
     quiz = get_object_or_404(Quiz, slug=slug)
     attempts = list(selectors.quiz_results(request.user, quiz))
@@ -394,32 +391,31 @@ def quiz_results(request, slug):
         {
             "quiz": quiz,
             "attempts": attempts,
-            "can_grant": access.may_grant_extra_attempt(request.user),
             "out_of_attempts": _out_of_attempts(request.user, quiz)
-            if access.may_grant_extra_attempt(request.user)
+            if may_manage_enrollments(request.user)
             else [],
         },
     )
 
 
 def _out_of_attempts(user, quiz):
-    """Enrollments that used every allowed attempt without passing (HR may grant one more)."""
+    """Enrollments that used every allowed attempt without passing: (enrollment, state) where
+    the user may grant one more."""
     if quiz.max_attempts is None:
         return []
     enrollment_ids = set(selectors.quiz_results(user, quiz).values_list("enrollment_id", flat=True))
     enrollments = Enrollment.objects.open().filter(pk__in=enrollment_ids).select_related("trainee")
     result = []
-    states = {}
     for enrollment in enrollments:
-        states[enrollment.pk] = selectors.quiz_state(enrollment, quiz)
-        if states[enrollment.pk].status == "out_of_attempts":
-            result.append((enrollment, states[enrollment.pk]))
+        state = selectors.quiz_state(enrollment, quiz)
+        if permissions.may_grant_extra_attempt(user, state):
+            result.append((enrollment, state))
     return result
 
 
 @login_required
 def extra_attempt(request, slug, enrollment_pk):
-    if not access.may_grant_extra_attempt(request.user):
+    if not may_manage_enrollments(request.user):
         raise Http404
     quiz = get_object_or_404(Quiz, slug=slug)
     enrollment = get_object_or_404(
@@ -445,14 +441,21 @@ def extra_attempt(request, slug, enrollment_pk):
     return render(
         request,
         "quizzes/extra_attempt.html",
-        {"quiz": quiz, "enrollment": enrollment, "state": state, "form": form},
+        {
+            "quiz": quiz,
+            "enrollment": enrollment,
+            "state": state,
+            "form": form,
+            # Why no attempt can be granted now (the page shows it instead of the form).
+            "blocker": permissions.extra_attempt_blocker(state),
+        },
     )
 
 
 @login_required
 def quiz_preview(request, slug):
     """The quiz as a trainee sees it, for its authors; nothing is saved."""
-    if not (request.user.is_superuser or request.user.has_perm("quizzes.change_quiz")):
+    if not permissions.may_preview_quiz(request.user):
         raise Http404
     quiz = get_object_or_404(Quiz, slug=slug)
     sheet = selectors.quiz_preview(quiz)

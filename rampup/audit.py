@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Enrollment, EnrollmentEvent, ReadinessSignOff
 from courses.selectors import enrollments_visible_to
 from mentors.models import BonusStatement
-from people import roles
+from people.permissions import sees_all_trainees
 from quizzes.models import ExtraAttemptGrant, GradeChange
 
 
@@ -188,7 +188,7 @@ def audit_events(
         return sources["events"].none().values(*COLUMNS)
 
     scope = None
-    if not roles.sees_all_trainees(user):
+    if not sees_all_trainees(user):
         scope = enrollments_visible_to(user)
     if trainee.strip():
         scope = (scope if scope is not None else Enrollment.objects.all()).filter(

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from courses.selectors import enrollments_visible_to
-from people import roles
 
+from . import permissions
 from .audit import Kind, audit_entries, audit_events
 
 PAGE_SIZE = 50
@@ -40,9 +40,7 @@ class AuditFilterForm(forms.Form):
 
 @login_required
 def audit_history(request):
-    # Those who oversee every trainee (and act on these records): the director, HR, the
-    # head of sales. Others get 403, as on the ramp-up dashboard.
-    if not roles.sees_all_trainees(request.user):
+    if not permissions.may_see_audit_history(request.user):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     events = audit_events(request.user, **form.selector_filters())

@@ -16,12 +16,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses import permissions as course_permissions
 from courses import selectors as course_selectors
 from courses import services as course_services
-from courses.models import StageProgress
-from people import roles
+from courses.models import Enrollment
 
-from . import audit, charts, exports
+from . import audit, charts, exports, permissions
 from .dashboard import (
     PAGE_SIZE,
     DashboardPage,
@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 def _dashboard_for(request, *, hire_order=False):
     """The filter form, the sort asked for, and the dashboard's data with its rows in that
     order (in hire order with ``hire_order``, as the cached page keeps them)."""
-    if not roles.can_view_dashboard(request.user):
+    if not permissions.may_view_dashboard(request.user):
         raise PermissionDenied
     form = DashboardFilterForm(request.GET or None)
     sort = clean_sort(request.GET.get("sort"))
@@ -97,7 +97,7 @@ def _render_dashboard_page(request) -> DashboardPage:
 
 @login_required
 def ramp_dashboard(request):
-    if not roles.can_view_dashboard(request.user):
+    if not permissions.may_view_dashboard(request.user):
         raise PermissionDenied
     try:
         key = dashboard_cache_key(user=request.user, params=request.GET, today=timezone.localdate())
@@ -193,12 +193,12 @@ def ramp_drilldown(request, pk):
         months=months,
         title=_("Plan against achieved, by month since hire"),
     )
-    last_stage_open = bool(data.stages) and data.stages[-1].status != StageProgress.Status.LOCKED
-    can_sign_off = (
-        enrollment.status == enrollment.Status.ACTIVE
-        and last_stage_open
-        and not hasattr(enrollment, "readiness_sign_off")
-        and course_services.may_sign_off(request.user, enrollment)
+    # Only an active enrollment can be signed off: the overview (several queries) is read
+    # for those only.
+    can_sign_off = enrollment.status == Enrollment.Status.ACTIVE and (
+        course_permissions.may_sign_off(
+            request.user, enrollment, overview=course_selectors.overview(enrollment)
+        )
     )
     return render(
         request,

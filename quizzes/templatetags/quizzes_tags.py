@@ -1,9 +1,9 @@
 from django import template
 
 from courses.selectors import current_enrollment
-from people import roles
+from people.permissions import is_grader, is_trainee
 
-from .. import access, selectors
+from .. import permissions, selectors
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ def awaiting_grading_count(context):
     """The number of attempts the current user may grade, or None if they grade nothing."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not access.may_grade(user):
+    if user is None or not is_grader(user):
         return None
     return selectors.awaiting_grading_count(user=user)
 
@@ -38,15 +38,11 @@ def quiz_block_context(context, value):
     request = context.get("request")
     user = getattr(request, "user", None)
     state = None
-    if user is not None and user.is_authenticated and roles.is_trainee(user):
+    if user is not None and user.is_authenticated and is_trainee(user):
         enrollment = context.get("enrollment")
         if enrollment is None or enrollment.trainee_id != user.pk:
             enrollment = current_enrollment(user)
         if enrollment is not None:
             state = selectors.quiz_state(enrollment, quiz)
-    staff = bool(
-        user is not None
-        and user.is_authenticated
-        and (access.may_grade(user) or roles.sees_all_trainees(user))
-    )
+    staff = bool(user is not None and permissions.may_see_quiz_results(user))
     return {"quiz": quiz, "state": state, "staff": staff}

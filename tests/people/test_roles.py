@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import GroupPagePermission, Page
 
-from people import roles
+from people import navigation, permissions, roles
 from people.roles import Role
 from tests.conftest import make_user
 
@@ -90,7 +90,7 @@ def test_start_pages_of_other_roles_are_forbidden(client, role, forbidden):
 
 def test_navigation_lists_the_roles_pages():
     director = make_user(Role.DIRECTOR)
-    labels = [str(label) for label, _url in roles.navigation(director)]
+    labels = [str(label) for label, _url in navigation.navigation(director)]
     assert "Ramp-up" in labels
     assert "Mentor bonuses" in labels
     assert "My onboarding" not in labels
@@ -116,8 +116,8 @@ def test_the_admin_link_follows_the_roles_without_permission_queries(client, rol
         body = client.get(reverse("notifications")).content.decode()
     assert (reverse("wagtailadmin_home") in body) is shown
     assert not [q for q in queries if "auth_permission" in q["sql"]]
-    assert roles.shows_admin_link(user) is shown
+    assert permissions.shows_admin_link(user) is shown
 
 
 def test_staff_see_the_admin_link_whatever_their_role():
-    assert roles.shows_admin_link(make_user(is_staff=True))
+    assert permissions.shows_admin_link(make_user(is_staff=True))

@@ -16,7 +16,7 @@ from courses import services as course_services
 from courses.models import EnrollmentEvent, ReadinessSignOff, StageProgress
 from mentors import services as mentor_services
 from mentors.models import BonusStatement, Mentorship
-from people import roles
+from people.navigation import navigation
 from quizzes import services as quiz_services
 from quizzes.models import ExtraAttemptGrant, GradeChange
 from rampup.audit import Kind, audit_events
@@ -178,7 +178,7 @@ def test_who_may_open_the_page(audited, persona, status):
     ],
 )
 def test_the_navigation_links_the_page_for_those_who_may_open_it(world, persona, shown):
-    urls = [url for _label, url in roles.navigation(world.user(persona))]
+    urls = [url for _label, url in navigation(world.user(persona))]
     assert (URL in urls) is shown
 
 

@@ -1,0 +1,125 @@
+"""Who may do what with mentorships, activity records and bonus statements.
+
+As in ``courses.permissions``: ``check_<action>`` raises what the service raises
+(``PermissionDenied``: never this person; ``ValidationError``: not now, and why), and
+``may_<action>`` answers the same question with True or False for the pages, the API and the
+templates (``{% load mentors_permissions %}``). The role predicates they build on
+(``may_assign_mentors``, ``may_approve_bonuses``...) are in ``people.permissions``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from people.permissions import (
+    is_integration,
+    may_approve_bonuses,
+    may_assign_mentors,
+    sees_all_trainees,
+)
+
+from .models import Activity, BonusStatement, Mentorship
+
+
+def sees_all_activity(user) -> bool:
+    """Directors, HR, the head of sales and integration users see every trainee's records."""
+    return sees_all_trainees(user) or is_integration(user)
+
+
+def may_post_activities(user) -> bool:
+    """Who posts activity batches to the API: holders of mentors.add_activity (the
+    Integration group; HR and the head of sales hold it for the admin too)."""
+    return user.is_authenticated and user.has_perm("mentors.add_activity")
+
+
+# --- Mentorships --------------------------------------------------------------------------
+
+
+def check_end_mentorship(user, mentorship) -> None:
+    if not may_assign_mentors(user):
+        raise PermissionDenied(_("Only HR or the head of sales ends mentorships."))
+    if not mentorship.is_active:
+        raise ValidationError(_("This mentorship has already ended."))
+
+
+def may_end_mentorship(user, mentorship) -> bool:
+    return mentorship.is_active and may_assign_mentors(user)
+
+
+# --- Activities ---------------------------------------------------------------------------
+
+
+def may_record_activity(user, enrollment) -> bool:
+    """The trainee themselves, their active mentor, HR and the head of sales."""
+    if not user.is_authenticated:
+        return False
+    if enrollment.trainee_id == user.pk or may_assign_mentors(user):
+        return True
+    return Mentorship.objects.active().filter(enrollment=enrollment, mentor=user).exists()
+
+
+def check_delete_activity(user, activity) -> None:
+    """Hand-logged entries are deleted by their author; HR and the head of sales delete any
+    entry, imported ones too (a wrong CRM row they correct here)."""
+    if may_assign_mentors(user):
+        return
+    if not user.is_authenticated or activity.recorded_by_id != user.pk:
+        raise PermissionDenied(_("You may delete only the entries you logged."))
+    if activity.source != Activity.Source.MANUAL:
+        raise PermissionDenied(_("Imported entries are corrected at their source."))
+
+
+def may_delete_activity(user, activity) -> bool:
+    """No query: the roles are read once per request."""
+    return may_assign_mentors(user) or (
+        user.is_authenticated
+        and activity.recorded_by_id == user.pk
+        and activity.source == Activity.Source.MANUAL
+    )
+
+
+# --- Bonus statements ---------------------------------------------------------------------
+
+
+def check_approve_statement(user, statement) -> None:
+    if not may_approve_bonuses(user):
+        raise PermissionDenied(_("Only a director or the head of sales approves bonuses."))
+    if statement.status != BonusStatement.Status.FINAL:
+        raise ValidationError(
+            _("Only a final statement can be approved; this one is %(status)s.")
+            % {"status": statement.get_status_display().lower()}
+        )
+
+
+def may_approve_statement(user, statement) -> bool:
+    return statement.status == BonusStatement.Status.FINAL and may_approve_bonuses(user)
+
+
+def check_export_statements(user) -> None:
+    if not may_approve_bonuses(user):
+        raise PermissionDenied(_("Only a director or the head of sales exports bonuses."))
+
+
+def may_export_statements(user) -> bool:
+    return may_approve_bonuses(user)
+
+
+def _mark_paid_blocker(statement) -> str | None:
+    if statement.status != BonusStatement.Status.APPROVED:
+        return _("Only an approved statement can be marked paid.")
+    if statement.exported_at is None:
+        return _("Export the statement for payroll before marking it paid.")
+    return None
+
+
+def check_mark_statement_paid(user, statement) -> None:
+    if not may_approve_bonuses(user):
+        raise PermissionDenied(_("Only a director or the head of sales marks bonuses paid."))
+    blocker = _mark_paid_blocker(statement)
+    if blocker:
+        raise ValidationError(blocker)
+
+
+def may_mark_statement_paid(user, statement) -> bool:
+    return _mark_paid_blocker(statement) is None and may_approve_bonuses(user)

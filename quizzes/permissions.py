@@ -1,0 +1,99 @@
+"""Who may do what with quizzes: grade, override, grant an extra attempt, see the results.
+
+As in ``courses.permissions``: ``check_<action>`` raises what the service raises
+(``PermissionDenied``: never this person; ``ValidationError``: not now, and why), and
+``may_<action>`` answers the same question with True or False for the pages. The role
+predicates they build on (``grades_all_attempts``, ``is_grader``) are in
+``people.permissions``, where the navigation asks them too.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from courses import coaching
+from people.permissions import (
+    grades_all_attempts,
+    is_grader,
+    is_mentor,
+    may_manage_enrollments,
+    sees_all_trainees,
+)
+
+from .models import Attempt
+
+
+def may_see_quiz_results(user) -> bool:
+    """Graders and those who oversee every trainee see a quiz's results."""
+    return is_grader(user) or sees_all_trainees(user)
+
+
+def may_see_overdue_grading(user) -> bool:
+    return grades_all_attempts(user)
+
+
+def may_preview_quiz(user) -> bool:
+    """The quiz's authors: who may change quizzes in the admin."""
+    return user.is_authenticated and (user.is_superuser or user.has_perm("quizzes.change_quiz"))
+
+
+# --- Grading ------------------------------------------------------------------------------
+
+
+def _grades(user, attempt) -> bool:
+    """HR and directors grade any attempt, a mentor their active mentees' (one query)."""
+    if grades_all_attempts(user):
+        return True
+    return is_mentor(user) and coaching.is_active_mentor_of(user, attempt.enrollment_id)
+
+
+def check_grade(user, attempt) -> None:
+    """Grade an attempt awaiting grading (saving also needs the grading lease, which the
+    service checks: two graders racing is not a question of permission)."""
+    if not _grades(user, attempt):
+        raise PermissionDenied
+    if attempt.status != Attempt.Status.AWAITING_GRADING:
+        raise ValidationError(_("This attempt is already graded; use an override to change it."))
+
+
+def may_grade(user, attempt) -> bool:
+    return attempt.status == Attempt.Status.AWAITING_GRADING and _grades(user, attempt)
+
+
+def check_override(user, attempt) -> None:
+    """HR and directors change a graded attempt's points (with a reason)."""
+    if not grades_all_attempts(user):
+        raise PermissionDenied
+    if attempt.status != Attempt.Status.GRADED:
+        raise ValidationError(_("Only a graded attempt can be overridden; grade it instead."))
+
+
+def may_override(user, attempt) -> bool:
+    return attempt.status == Attempt.Status.GRADED and grades_all_attempts(user)
+
+
+# --- Extra attempts -----------------------------------------------------------------------
+
+
+def extra_attempt_blocker(state) -> str | None:
+    """Why no extra attempt can be granted now, from the trainee's ``QuizState``, or None."""
+    if state.passed:
+        return _("The trainee has already passed this quiz.")
+    if state.left is None or state.left > 0 or state.in_progress or state.awaiting:
+        return _("The trainee still has attempts left.")
+    return None
+
+
+def check_grant_extra_attempt(user, state) -> None:
+    """HR grants one more attempt once the trainee used every allowed one without passing.
+    ``state`` is the trainee's ``quizzes.selectors.QuizState`` for the quiz."""
+    if not may_manage_enrollments(user):
+        raise PermissionDenied
+    blocker = extra_attempt_blocker(state)
+    if blocker:
+        raise ValidationError(blocker)
+
+
+def may_grant_extra_attempt(user, state) -> bool:
+    return may_manage_enrollments(user) and extra_attempt_blocker(state) is None
