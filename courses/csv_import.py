@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -59,9 +60,10 @@ def _decode(data: bytes) -> str:
 
 
 def _parse_date(value: str) -> date | None:
+    # A calendar date has no time zone: no naive datetime is made on the way to it.
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return datetime.strptime(value, fmt).date()
+            return date(*time.strptime(value, fmt)[:3])
         except ValueError:
             continue
     return None

@@ -476,7 +476,7 @@ class _PostgresWriter:
                     RETURNING enrollment_id
                 )
                 SELECT enrollment_id, count(*) FROM inserted GROUP BY enrollment_id
-                """,
+                """,  # noqa: S608 - the model's table and our staging table; values are parameters
                 [self.recorded_by_id, self.created_at],
             )
             for enrollment_id, count in self._cursor.fetchall():

@@ -469,12 +469,13 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
         ]
     frozen = ", ".join(f"'{status}'" for status in BonusStatement.FROZEN_STATUSES)
     if connection.vendor == "postgresql":
-        # One array per column: a handful of parameters instead of 16 per statement.
+        # One array per column: a handful of parameters instead of 16 per statement. The SQL
+        # holds only placeholders, type names and the model's table (here and below).
         types = ["integer", "date", "date", *["integer"] * 4, "text", "numeric", "text"]
         types += ["text", "timestamptz", "boolean", "jsonb", "text", "text"]
         width = len(columns)
         params = [params[i::width] for i in range(width)]
-        source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"
+        source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"  # noqa: S608
     elif len(computed) > SQLITE_ROWS_PER_INSERT:
         ids = {}
         for i in range(0, len(computed), SQLITE_ROWS_PER_INSERT):

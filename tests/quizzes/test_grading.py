@@ -194,7 +194,8 @@ def test_grading_through_the_page(client, survey, mentor):
     )
     assert response.status_code == 302
     attempt.refresh_from_db()
-    assert attempt.status == Attempt.Status.GRADED and attempt.percent == Decimal("100.0")
+    assert attempt.status == Attempt.Status.GRADED
+    assert attempt.percent == Decimal("100.0")
 
 
 def test_override_needs_a_reason_keeps_history_and_recomputes(survey, mentor, director):
@@ -207,7 +208,8 @@ def test_override_needs_a_reason_keeps_history_and_recomputes(survey, mentor, di
         finish=True,
     )
     attempt.refresh_from_db()
-    assert attempt.percent == Decimal("80.0") and attempt.passed
+    assert attempt.percent == Decimal("80.0")
+    assert attempt.passed
     with pytest.raises(PermissionDenied):
         services.response_override(
             response=survey["plain"],
@@ -229,7 +231,8 @@ def test_override_needs_a_reason_keeps_history_and_recomputes(survey, mentor, di
         reason="The answer was copied word for word",
     )
     attempt.refresh_from_db()
-    assert attempt.percent == Decimal("50.0") and attempt.passed is False
+    assert attempt.percent == Decimal("50.0")
+    assert attempt.passed is False
     change = GradeChange.objects.get(response=survey["plain"])
     assert (change.old_points, change.new_points, change.changed_by, change.is_override) == (
         Decimal("3"),
