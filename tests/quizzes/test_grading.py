@@ -174,6 +174,30 @@ def test_the_grading_page_answers_409_without_a_valid_lease(client, survey, ment
     assert survey["plain"].awarded_points is None
 
 
+def test_the_grading_page_saves_part_way_refuses_bad_points_and_releases(client, survey, mentor):
+    attempt = survey["attempt"]
+    plain = survey["plain"]
+    url = reverse("quizzes:grade", args=[attempt.pk])
+    client.force_login(mentor)
+    assert client.get(url).status_code == 200  # takes the lease
+    saved = client.post(url, {f"r{plain.pk}-points": "3", "action": "save"}, follow=True)
+    assert saved.redirect_chain == [(url, 302)]
+    assert "Saved. You can finish grading later." in saved.content.decode()
+    as_json = client.post(
+        url, {f"r{plain.pk}-points": "2", "action": "save"}, HTTP_ACCEPT="application/json"
+    )
+    assert as_json.json() == {"ok": True}
+    refused = client.post(url, {f"r{plain.pk}-points": "many", "action": "save"})
+    assert refused.status_code == 400
+    plain.refresh_from_db()
+    assert plain.awarded_points == Decimal("2")
+    released = client.post(url, {"action": "release"})
+    assert released["Location"] == reverse("quizzes:grading_queue")
+    attempt.refresh_from_db()
+    assert attempt.leased_to is None
+    assert attempt.status == Attempt.Status.AWAITING_GRADING
+
+
 def test_grading_through_the_page(client, survey, mentor):
     attempt = survey["attempt"]
     c1, c2 = survey["criteria"]
