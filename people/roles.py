@@ -210,6 +210,11 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((_("Import activities"), "mentors:import"))
     if sees_all_trainees(user):
         items.append((_("Audit history"), "audit"))
+    return _links(items)
+
+
+def _links(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(label, url name) pairs → (label, url), each url name once, where it first appears."""
     seen = set()
     result = []
     for label, name in items:
