@@ -266,7 +266,7 @@ def _shared_cache() -> str | None:
         import redis
 
         redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
-    except Exception as error:  # noqa: BLE001 - any failure means: no shared cache
+    except Exception as error:  # any failure means: no shared cache
         print(f"load: no shared cache at {url} ({error}); every page is rendered", flush=True)
         return None
     return url

@@ -81,7 +81,7 @@ class Writer:
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             sql = (
-                f"INSERT INTO {connection.ops.quote_name(table)} "
+                f"INSERT INTO {connection.ops.quote_name(table)} "  # noqa: S608 - values are parameters
                 f"({', '.join(connection.ops.quote_name(c) for c in columns)}) "
                 f"VALUES ({placeholders})"
             )
@@ -145,7 +145,7 @@ def _weekdays(start: date, end: date) -> Iterator[date]:
 
 def generate(options: Options, *, log=lambda message: None) -> dict[str, int]:
     """Add ``options.trainees`` enrollments with mentors, activity and quiz attempts."""
-    rng = random.Random(options.seed)
+    rng = random.Random(options.seed)  # noqa: S311 - seeded: the same load every run
     today = options.today or timezone.localdate()
     zone = ZoneInfo(settings.TIME_ZONE)
     program = ProgramPage.objects.order_by("pk").first()
@@ -154,259 +154,300 @@ def generate(options: Options, *, log=lambda message: None) -> dict[str, int]:
     stages = list(StagePage.objects.child_of(program).order_by("path"))
     rule = BonusRule.objects.order_by("pk").first()
     writer = Writer()
+    now = timezone.now()
+
+    with transaction.atomic():
+        mentor_ids, trainee_ids = _write_people(writer, options, now)
+        log(f"users: {len(mentor_ids)} mentors, {options.trainees} trainees")
+        trainees = _write_enrollments(writer, trainee_ids, program, options, rng, today, now)
+        _write_progress(writer, trainees, stages, zone, today)
+        _write_mentorships(writer, trainees, mentor_ids, rule, now)
+        log("enrollments, stage progress and mentorships written")
+        _write_activities(writer, trainees, options, zone, today, now)
+        log(f"activities: {writer.counts.get('mentors.Activity', 0)}")
+        _write_attempts(writer, trainees, options, rng, today, now)
+        writer.reset_sequences()
+    return writer.counts
+
+
+def _write_people(writer: Writer, options: Options, now: datetime) -> tuple[list[int], list[int]]:
+    """One mentor per three trainees; returns (mentor ids, trainee ids)."""
     User = get_user_model()
     trainee_group = Group.objects.get(name=Role.TRAINEE)
     mentor_group = Group.objects.get(name=Role.MENTOR)
     run = uuid.uuid4().hex[:6] if User.objects.filter(username__startswith="load-").exists() else ""
     prefix = f"load-{run}-" if run else "load-"
     password = make_password("load-pass-2026")
-    now = timezone.now()
+    n_mentors = max(1, (options.trainees + 2) // 3)
+    first_user = writer.next_id(User)
+    mentor_ids = list(range(first_user, first_user + n_mentors))
+    trainee_ids = list(range(first_user + n_mentors, first_user + n_mentors + options.trainees))
 
-    with transaction.atomic():
-        # People: one mentor per three trainees.
-        n_mentors = max(1, (options.trainees + 2) // 3)
-        first_user = writer.next_id(User)
-        mentor_ids = list(range(first_user, first_user + n_mentors))
-        trainee_ids = list(range(first_user + n_mentors, first_user + n_mentors + options.trainees))
-
-        def users():
-            for i, pk in enumerate(mentor_ids + trainee_ids):
-                kind = "mentor" if i < n_mentors else "trainee"
-                name = f"{prefix}{kind}{i}"
-                yield (
-                    pk,
-                    password,
-                    False,
-                    name,
-                    "Load",
-                    f"{kind.title()} {i}",
-                    f"{name}@load.example",
-                    False,
-                    True,
-                    now,
-                )
-
-        writer.write(
-            User,
-            [
-                "id",
-                "password",
-                "is_superuser",
-                "username",
-                "first_name",
-                "last_name",
-                "email",
-                "is_staff",
-                "is_active",
-                "date_joined",
-            ],
-            users(),
-        )
-        membership = User.groups.through
-        first_m = writer.next_id(membership)
-        writer.write(
-            membership,
-            ["id", "user_id", "group_id"],
-            (
-                (first_m + i, pk, mentor_group.pk if i < n_mentors else trainee_group.pk)
-                for i, pk in enumerate(mentor_ids + trainee_ids)
-            ),
-        )
-        log(f"users: {n_mentors} mentors, {options.trainees} trainees")
-
-        # Enrollments with hire dates spread over the months, a few dropped.
-        span = options.months * 30
-        first_e = writer.next_id(Enrollment)
-        trainees: list[Trainee] = []
-        for i, user_id in enumerate(trainee_ids):
-            hire = today - timedelta(days=rng.randint(3, span))
-            dropped = None
-            if rng.random() < 0.05 and (today - hire).days > 40:
-                dropped = hire + timedelta(days=rng.randint(30, (today - hire).days - 1))
-            trainees.append(
-                Trainee(
-                    enrollment_id=first_e + i,
-                    user_id=user_id,
-                    hire_date=hire,
-                    speed=min(1.6, max(0.3, rng.lognormvariate(0, 0.3))),
-                    ramp_days=rng.randint(40, 200),
-                    dropped_on=dropped,
-                )
+    def users():
+        for i, pk in enumerate(mentor_ids + trainee_ids):
+            kind = "mentor" if i < n_mentors else "trainee"
+            name = f"{prefix}{kind}{i}"
+            yield (
+                pk,
+                password,
+                False,
+                name,
+                "Load",
+                f"{kind.title()} {i}",
+                f"{name}@load.example",
+                False,
+                True,
+                now,
             )
-        writer.write(
-            Profile,
-            ["id", "user_id", "job_title", "phone", "hire_date"],
-            (
-                (writer_id, t.user_id, "Account manager", "", t.hire_date)
-                for writer_id, t in enumerate(trainees, start=writer.next_id(Profile))
-            ),
-        )
-        writer.write(
-            Enrollment,
-            [
-                "id",
-                "trainee_id",
-                "program_id",
-                "hire_date",
-                "status",
-                "dropped_on",
-                "drop_reason",
-                "enrolled_at",
-                "certification_failed",
-            ],
-            (
-                (
-                    t.enrollment_id,
-                    t.user_id,
-                    program.pk,
-                    t.hire_date,
-                    "dropped" if t.dropped_on else "active",
-                    t.dropped_on,
-                    "Left the company" if t.dropped_on else "",
-                    now,
-                    False,
-                )
-                for t in trainees
-            ),
-        )
 
-        # Stage progress: stages completed in order, roughly at their planned pace.
-        first_progress = writer.next_id(StageProgress)
+    writer.write(
+        User,
+        [
+            "id",
+            "password",
+            "is_superuser",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+        ],
+        users(),
+    )
+    membership = User.groups.through
+    first_m = writer.next_id(membership)
+    writer.write(
+        membership,
+        ["id", "user_id", "group_id"],
+        (
+            (first_m + i, pk, mentor_group.pk if i < n_mentors else trainee_group.pk)
+            for i, pk in enumerate(mentor_ids + trainee_ids)
+        ),
+    )
+    return mentor_ids, trainee_ids
 
-        def progress():
-            pk = first_progress
-            for t in trainees:
-                opened = _aware(t.hire_date, 9 * 60, zone)
-                for stage in stages:
-                    done_at = opened + timedelta(days=max(1, stage.duration_days * 7 // 5))
-                    if done_at.date() < today and stage is not stages[-1]:
-                        yield (pk, t.enrollment_id, stage.pk, "completed", opened, opened, done_at)
-                        opened = done_at
-                    else:
-                        yield (pk, t.enrollment_id, stage.pk, "in_progress", opened, opened, None)
-                        pk += 1
-                        break
+
+def _write_enrollments(
+    writer: Writer,
+    trainee_ids: list[int],
+    program: ProgramPage,
+    options: Options,
+    rng: random.Random,
+    today: date,
+    now: datetime,
+) -> list[Trainee]:
+    """Profiles and enrollments, the hire dates spread over the months, a few dropped."""
+    span = options.months * 30
+    first_e = writer.next_id(Enrollment)
+    trainees: list[Trainee] = []
+    for i, user_id in enumerate(trainee_ids):
+        hire = today - timedelta(days=rng.randint(3, span))
+        dropped = None
+        if rng.random() < 0.05 and (today - hire).days > 40:
+            dropped = hire + timedelta(days=rng.randint(30, (today - hire).days - 1))
+        trainees.append(
+            Trainee(
+                enrollment_id=first_e + i,
+                user_id=user_id,
+                hire_date=hire,
+                speed=min(1.6, max(0.3, rng.lognormvariate(0, 0.3))),
+                ramp_days=rng.randint(40, 200),
+                dropped_on=dropped,
+            )
+        )
+    writer.write(
+        Profile,
+        ["id", "user_id", "job_title", "phone", "hire_date"],
+        (
+            (writer_id, t.user_id, "Account manager", "", t.hire_date)
+            for writer_id, t in enumerate(trainees, start=writer.next_id(Profile))
+        ),
+    )
+    writer.write(
+        Enrollment,
+        [
+            "id",
+            "trainee_id",
+            "program_id",
+            "hire_date",
+            "status",
+            "dropped_on",
+            "drop_reason",
+            "enrolled_at",
+            "certification_failed",
+        ],
+        (
+            (
+                t.enrollment_id,
+                t.user_id,
+                program.pk,
+                t.hire_date,
+                "dropped" if t.dropped_on else "active",
+                t.dropped_on,
+                "Left the company" if t.dropped_on else "",
+                now,
+                False,
+            )
+            for t in trainees
+        ),
+    )
+    return trainees
+
+
+def _write_progress(
+    writer: Writer, trainees: list[Trainee], stages: list, zone: ZoneInfo, today: date
+) -> None:
+    """Stage progress: stages completed in order, roughly at their planned pace."""
+    first_progress = writer.next_id(StageProgress)
+
+    def progress():
+        pk = first_progress
+        for t in trainees:
+            opened = _aware(t.hire_date, 9 * 60, zone)
+            for stage in stages:
+                done_at = opened + timedelta(days=max(1, stage.duration_days * 7 // 5))
+                if done_at.date() < today and stage is not stages[-1]:
+                    yield (pk, t.enrollment_id, stage.pk, "completed", opened, opened, done_at)
+                    opened = done_at
+                else:
+                    yield (pk, t.enrollment_id, stage.pk, "in_progress", opened, opened, None)
+                    pk += 1
+                    break
+                pk += 1
+
+    writer.write(
+        StageProgress,
+        [
+            "id",
+            "enrollment_id",
+            "stage_id",
+            "status",
+            "available_at",
+            "started_at",
+            "completed_at",
+        ],
+        progress(),
+    )
+
+
+def _write_mentorships(
+    writer: Writer,
+    trainees: list[Trainee],
+    mentor_ids: list[int],
+    rule: BonusRule | None,
+    now: datetime,
+) -> None:
+    first_ms = writer.next_id(Mentorship)
+    writer.write(
+        Mentorship,
+        [
+            "id",
+            "enrollment_id",
+            "mentor_id",
+            "started_on",
+            "bonus_rule_id",
+            "ended_on",
+            "end_reason",
+            "created_at",
+        ],
+        (
+            (
+                first_ms + i,
+                t.enrollment_id,
+                mentor_ids[i // 3],
+                t.hire_date + timedelta(days=3),
+                rule.pk if rule else None,
+                t.dropped_on,
+                "Trainee dropped" if t.dropped_on else "",
+                now,
+            )
+            for i, t in enumerate(trainees)
+        ),
+    )
+
+
+def _write_activities(
+    writer: Writer,
+    trainees: list[Trainee],
+    options: Options,
+    zone: ZoneInfo,
+    today: date,
+    now: datetime,
+) -> None:
+    """Weekday work, growing as each trainee ramps up, scaled to the target total."""
+
+    def weight(t: Trainee, day: date) -> float:
+        return min(1.0, 0.25 + 0.75 * (day - t.hire_date).days / t.ramp_days) * t.speed
+
+    total_weight = sum(
+        weight(t, day)
+        for t in trainees
+        for day in _weekdays(t.hire_date + timedelta(days=5), t.dropped_on or today)
+    )
+    per_unit = options.activities / max(1.0, total_weight)
+
+    first_activity = writer.next_id(Activity)
+
+    def activities():
+        # No query may run inside: the connection is busy with the COPY meanwhile.
+        pk = first_activity
+        for index, t in enumerate(trainees):
+            local = random.Random(f"{options.seed}:{index}")  # noqa: S311 - seeded data
+            for day in _weekdays(t.hire_date + timedelta(days=5), t.dropped_on or today):
+                volume = per_unit * weight(t, day)
+                n = max(0, round(local.gauss(volume, volume**0.5 if volume > 0 else 0)))
+                for _ in range(n):
+                    roll = local.random()
+                    kind = (
+                        "call"
+                        if roll < 0.86
+                        else "meeting"
+                        if roll < 0.93
+                        else "application"
+                        if roll < 0.975
+                        else "contract"
+                        if roll < 0.985
+                        else "referral"
+                        if roll < 0.997
+                        else "event"
+                    )
+                    when = _aware(day, local.randint(9 * 60, 18 * 60 - 1), zone)
+                    amount = (
+                        Decimal(local.randrange(50_000, 900_000, 500))
+                        if kind == "contract"
+                        else None
+                    )
+                    source = "telephony" if kind == "call" else "crm"
+                    yield (
+                        pk,
+                        t.enrollment_id,
+                        kind,
+                        when,
+                        source,
+                        str(uuid.uuid5(NAMESPACE, f"{options.seed}:{pk}")),
+                        amount,
+                        "",
+                        now,
+                    )
                     pk += 1
 
-        writer.write(
-            StageProgress,
-            [
-                "id",
-                "enrollment_id",
-                "stage_id",
-                "status",
-                "available_at",
-                "started_at",
-                "completed_at",
-            ],
-            progress(),
-        )
-
-        first_ms = writer.next_id(Mentorship)
-        writer.write(
-            Mentorship,
-            [
-                "id",
-                "enrollment_id",
-                "mentor_id",
-                "started_on",
-                "bonus_rule_id",
-                "ended_on",
-                "end_reason",
-                "created_at",
-            ],
-            (
-                (
-                    first_ms + i,
-                    t.enrollment_id,
-                    mentor_ids[i // 3],
-                    t.hire_date + timedelta(days=3),
-                    rule.pk if rule else None,
-                    t.dropped_on,
-                    "Trainee dropped" if t.dropped_on else "",
-                    now,
-                )
-                for i, t in enumerate(trainees)
-            ),
-        )
-        log("enrollments, stage progress and mentorships written")
-
-        # Activity: weekday work, growing as each trainee ramps up, scaled to the target total.
-        def weight(t: Trainee, day: date) -> float:
-            return min(1.0, 0.25 + 0.75 * (day - t.hire_date).days / t.ramp_days) * t.speed
-
-        total_weight = sum(
-            weight(t, day)
-            for t in trainees
-            for day in _weekdays(t.hire_date + timedelta(days=5), t.dropped_on or today)
-        )
-        per_unit = options.activities / max(1.0, total_weight)
-
-        first_activity = writer.next_id(Activity)
-
-        def activities():
-            # No query may run inside: the connection is busy with the COPY meanwhile.
-            pk = first_activity
-            for index, t in enumerate(trainees):
-                local = random.Random(f"{options.seed}:{index}")
-                for day in _weekdays(t.hire_date + timedelta(days=5), t.dropped_on or today):
-                    volume = per_unit * weight(t, day)
-                    n = max(0, round(local.gauss(volume, volume**0.5 if volume > 0 else 0)))
-                    for _ in range(n):
-                        roll = local.random()
-                        kind = (
-                            "call"
-                            if roll < 0.86
-                            else "meeting"
-                            if roll < 0.93
-                            else "application"
-                            if roll < 0.975
-                            else "contract"
-                            if roll < 0.985
-                            else "referral"
-                            if roll < 0.997
-                            else "event"
-                        )
-                        when = _aware(day, local.randint(9 * 60, 18 * 60 - 1), zone)
-                        amount = (
-                            Decimal(local.randrange(50_000, 900_000, 500))
-                            if kind == "contract"
-                            else None
-                        )
-                        source = "telephony" if kind == "call" else "crm"
-                        yield (
-                            pk,
-                            t.enrollment_id,
-                            kind,
-                            when,
-                            source,
-                            str(uuid.uuid5(NAMESPACE, f"{options.seed}:{pk}")),
-                            amount,
-                            "",
-                            now,
-                        )
-                        pk += 1
-
-        writer.write(
-            Activity,
-            [
-                "id",
-                "enrollment_id",
-                "kind",
-                "occurred_at",
-                "source",
-                "external_id",
-                "amount",
-                "note",
-                "created_at",
-            ],
-            activities(),
-        )
-        log(f"activities: {writer.counts.get('mentors.Activity', 0)}")
-
-        _write_attempts(writer, trainees, options, rng, today, now)
-        writer.reset_sequences()
-    return writer.counts
+    writer.write(
+        Activity,
+        [
+            "id",
+            "enrollment_id",
+            "kind",
+            "occurred_at",
+            "source",
+            "external_id",
+            "amount",
+            "note",
+            "created_at",
+        ],
+        activities(),
+    )
 
 
 def _write_attempts(writer, trainees, options, rng, today, now) -> None:

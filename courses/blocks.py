@@ -1,5 +1,7 @@
 """StreamField blocks of a stage page (the quiz block names quizzes.Quiz by label)."""
 
+from typing import ClassVar
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -14,14 +16,14 @@ class Responsible:
     HEAD_OF_DEPARTMENT = "head_of_department"
     MENTOR = "mentor"
     HR = "hr"
-    CHOICES = [
+    CHOICES: ClassVar[list[tuple[str, str]]] = [
         (TRAINEE, _("Trainee")),
         (SYSADMIN, _("System administrator")),
         (HEAD_OF_DEPARTMENT, _("Head of department")),
         (MENTOR, _("Mentor")),
         (HR, _("HR")),
     ]
-    LABELS = dict(CHOICES)
+    LABELS: ClassVar[dict[str, str]] = dict(CHOICES)
 
 
 class HeadingBlock(blocks.CharBlock):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -59,9 +60,10 @@ def _decode(data: bytes) -> str:
 
 
 def _parse_date(value: str) -> date | None:
+    # A calendar date has no time zone: no naive datetime is made on the way to it.
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return datetime.strptime(value, fmt).date()
+            return date(*time.strptime(value, fmt)[:3])
         except ValueError:
             continue
     return None
@@ -75,9 +77,39 @@ def _find_program(value: str, programs: list[ProgramPage]) -> ProgramPage | None
     return None
 
 
+@dataclass(frozen=True)
+class _Accounts:
+    """What the database already holds about the file's e-mail addresses."""
+
+    users_by_email: dict[str, list]  # lower-case e-mail → the accounts that use it
+    taken_usernames: set[str]
+    open_enrollments: set[tuple[int, int]]  # (trainee id, program id)
+
+
 def read_rows(data: bytes) -> list[ImportRow]:
     """Parse and validate the whole file; raises ImportFailed with every error found."""
-    text = _decode(data)
+    raw_rows = _raw_rows(_decode(data))
+    programs = list(ProgramPage.objects.live())
+    accounts = _accounts(raw_rows)
+    errors: list[RowError] = []
+    rows: list[ImportRow] = []
+    seen_emails: dict[str, int] = {}  # lower-case e-mail → the first line that has it
+    for line, values in raw_rows:
+        row, row_errors = _check_row(
+            line, values, programs=programs, accounts=accounts, seen_emails=seen_emails
+        )
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            rows.append(row)
+    if errors:
+        raise ImportFailed(errors)
+    return rows
+
+
+def _raw_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line, {column: stripped value}) of every non-blank row; raises ImportFailed when a
+    column is missing, there is no row or there are more than MAX_ROWS."""
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
@@ -88,12 +120,6 @@ def read_rows(data: bytes) -> list[ImportRow]:
             [RowError(1, name, _("The column is missing from the first line.")) for name in missing]
         )
     reader.fieldnames = header
-
-    programs = list(ProgramPage.objects.live())
-    User = get_user_model()
-    errors: list[RowError] = []
-    rows: list[ImportRow] = []
-    seen_emails: dict[str, int] = {}
     raw_rows = []
     for record in reader:
         line = reader.line_num
@@ -105,7 +131,12 @@ def read_rows(data: bytes) -> list[ImportRow]:
         raise ImportFailed([RowError(2, "", _("The file has no rows to import."))])
     if len(raw_rows) > MAX_ROWS:
         raise ImportFailed([RowError(0, "", _("At most %(n)d rows per file.") % {"n": MAX_ROWS})])
+    return raw_rows
 
+
+def _accounts(raw_rows: list[tuple[int, dict[str, str]]]) -> _Accounts:
+    """Three queries, whatever the number of rows."""
+    User = get_user_model()
     emails = {values["email"].lower() for _line, values in raw_rows}
     users_by_email: dict[str, list] = {}
     for user in User.objects.annotate(email_lower=Lower("email")).filter(
@@ -120,111 +151,126 @@ def read_rows(data: bytes) -> list[ImportRow]:
         .filter(trainee__in=[u for users in users_by_email.values() for u in users])
         .values_list("trainee_id", "program_id")
     )
+    return _Accounts(users_by_email, taken_usernames, open_enrollments)
 
-    for line, values in raw_rows:
-        row_errors = []
-        email = values["email"].lower()
-        user = None
-        if not email:
-            row_errors.append(RowError(line, "email", _("The e-mail address is missing.")))
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                row_errors.append(
-                    RowError(
-                        line,
-                        "email",
-                        _("“%(value)s” is not an e-mail address.") % {"value": values["email"]},
-                    )
-                )
-            else:
-                if email in seen_emails:
-                    row_errors.append(
-                        RowError(
-                            line,
-                            "email",
-                            _("The same address is already on line %(line)d.")
-                            % {"line": seen_emails[email]},
-                        )
-                    )
-                seen_emails.setdefault(email, line)
-                matches = users_by_email.get(email, [])
-                if len(matches) > 1:
-                    row_errors.append(
-                        RowError(
-                            line,
-                            "email",
-                            _("Several accounts use this address; enroll the person in the admin."),
-                        )
-                    )
-                elif matches:
-                    user = matches[0]
-                elif email in taken_usernames:
-                    row_errors.append(
-                        RowError(
-                            line,
-                            "email",
-                            _("An account with this user name exists with another address."),
-                        )
-                    )
-        if user is None:
-            for column, label in (("first_name", _("first name")), ("last_name", _("last name"))):
-                if not values[column]:
-                    row_errors.append(
-                        RowError(
-                            line,
-                            column,
-                            _("The %(what)s is needed to create the account.") % {"what": label},
-                        )
-                    )
-                elif len(values[column]) > 150:
-                    row_errors.append(RowError(line, column, _("At most 150 characters.")))
-        program = None
-        if not values["program"]:
-            row_errors.append(RowError(line, "program", _("The program is missing.")))
-        else:
-            program = _find_program(values["program"], programs)
-            if program is None:
-                row_errors.append(
-                    RowError(
-                        line,
-                        "program",
-                        _("No published program “%(value)s”. Programs: %(names)s.")
-                        % {
-                            "value": values["program"],
-                            "names": ", ".join(p.title for p in programs) or "—",
-                        },
-                    )
-                )
-        hire_date = _parse_date(values["hire_date"])
-        if hire_date is None:
-            row_errors.append(
-                RowError(
-                    line,
-                    "hire_date",
-                    _("“%(value)s” is not a date; write it as YYYY-MM-DD.")
-                    % {"value": values["hire_date"]},
-                )
-            )
-        if user is not None and program is not None and (user.pk, program.pk) in open_enrollments:
-            row_errors.append(
-                RowError(line, "email", _("This person is already enrolled in this program."))
-            )
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        rows.append(
-            ImportRow(
-                row=line,
-                email=email,
-                first_name=values["first_name"],
-                last_name=values["last_name"],
-                program=program,
-                hire_date=hire_date,
-                user=user,
+
+def _check_row(
+    line: int,
+    values: dict[str, str],
+    *,
+    programs: list[ProgramPage],
+    accounts: _Accounts,
+    seen_emails: dict[str, int],
+) -> tuple[ImportRow | None, list[RowError]]:
+    """One row → an ImportRow, or its errors (in column order, the enrollment check last)."""
+    email = values["email"].lower()
+    user, row_errors = _check_email(line, values["email"], accounts, seen_emails)
+    if user is None:
+        row_errors += _check_names(line, values)
+    program, program_errors = _check_program(line, values["program"], programs)
+    row_errors += program_errors
+    hire_date = _parse_date(values["hire_date"])
+    if hire_date is None:
+        row_errors.append(
+            RowError(
+                line,
+                "hire_date",
+                _("“%(value)s” is not a date; write it as YYYY-MM-DD.")
+                % {"value": values["hire_date"]},
             )
         )
-    if errors:
-        raise ImportFailed(errors)
-    return rows
+    if (
+        user is not None
+        and program is not None
+        and (user.pk, program.pk) in accounts.open_enrollments
+    ):
+        row_errors.append(
+            RowError(line, "email", _("This person is already enrolled in this program."))
+        )
+    if row_errors:
+        return None, row_errors
+    row = ImportRow(
+        row=line,
+        email=email,
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        program=program,
+        hire_date=hire_date,
+        user=user,
+    )
+    return row, []
+
+
+def _check_email(
+    line: int, value: str, accounts: _Accounts, seen_emails: dict[str, int]
+) -> tuple[object | None, list[RowError]]:
+    """The existing account the address names (None: one is to be created), and the errors;
+    a valid address is noted in ``seen_emails``."""
+    email = value.lower()
+    if not email:
+        return None, [RowError(line, "email", _("The e-mail address is missing."))]
+    try:
+        validate_email(email)
+    except ValidationError:
+        message = _("“%(value)s” is not an e-mail address.") % {"value": value}
+        return None, [RowError(line, "email", message)]
+    errors = []
+    if email in seen_emails:
+        errors.append(
+            RowError(
+                line,
+                "email",
+                _("The same address is already on line %(line)d.") % {"line": seen_emails[email]},
+            )
+        )
+    seen_emails.setdefault(email, line)
+    matches = accounts.users_by_email.get(email, [])
+    if len(matches) > 1:
+        errors.append(
+            RowError(
+                line,
+                "email",
+                _("Several accounts use this address; enroll the person in the admin."),
+            )
+        )
+    elif matches:
+        return matches[0], errors
+    elif email in accounts.taken_usernames:
+        errors.append(
+            RowError(
+                line, "email", _("An account with this user name exists with another address.")
+            )
+        )
+    return None, errors
+
+
+def _check_names(line: int, values: dict[str, str]) -> list[RowError]:
+    """The names a new account needs."""
+    errors = []
+    for column, label in (("first_name", _("first name")), ("last_name", _("last name"))):
+        if not values[column]:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    _("The %(what)s is needed to create the account.") % {"what": label},
+                )
+            )
+        elif len(values[column]) > 150:
+            errors.append(RowError(line, column, _("At most 150 characters.")))
+    return errors
+
+
+def _check_program(
+    line: int, value: str, programs: list[ProgramPage]
+) -> tuple[ProgramPage | None, list[RowError]]:
+    if not value:
+        return None, [RowError(line, "program", _("The program is missing."))]
+    program = _find_program(value, programs)
+    if program is None:
+        message = _("No published program “%(value)s”. Programs: %(names)s.") % {
+            "value": value,
+            "names": ", ".join(p.title for p in programs) or "—",
+        }
+        return None, [RowError(line, "program", message)]
+    return program, []

@@ -50,7 +50,7 @@ class EnrollmentFilterForm(forms.Form):
         empty_label=_("Any"),
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any"))] + Enrollment.Status.choices, required=False
+        label=_("Status"), choices=[("", _("Any")), *Enrollment.Status.choices], required=False
     )
     stage = forms.ModelChoiceField(
         label=_("Current stage"),

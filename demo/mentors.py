@@ -154,7 +154,7 @@ def _at(day: date, rng: random.Random) -> datetime:
 def activity_plan(username: str, hire: date, until: date) -> list[Activity]:
     """Unsaved activities of one trainee from the hire date to the day before ``until``."""
     profile = PROFILES.get(username, ON_CURVE)
-    rng = random.Random(f"{username}:{hire.isoformat()}")
+    rng = random.Random(f"{username}:{hire.isoformat()}")  # noqa: S311 - repeatable demo data
     rows: list[Activity] = []
     day = hire
     n = 0

@@ -58,7 +58,7 @@ class ActivityForm(forms.Form):
 
 class ActivityFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All"))] + Activity.Kind.choices
+        label=_("Kind"), required=False, choices=[("", _("All")), *Activity.Kind.choices]
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -75,7 +75,7 @@ class StatementFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All"))] + BonusStatement.Status.choices,
+        choices=[("", _("All")), *BonusStatement.Status.choices],
     )
     mentor = PersonChoiceField(
         label=_("Mentor"), required=False, queryset=None, empty_label=_("All")

@@ -141,6 +141,17 @@ class TraineeLookup:
         Two queries per LOOKUP_BATCH e-mails: the database's UPPER of each, then the
         enrollments whose trainee's UPPER(email) is among them. That is iexact's own test on
         PostgreSQL (UPPER = UPPER), and on SQLite too (LIKE and upper() both fold ASCII only)."""
+        keys = self._unknown_keys(values)
+        if not keys:
+            return
+        if self.before_query is not None:
+            self.before_query()
+        for start in range(0, len(keys), LOOKUP_BATCH):
+            self._fetch(keys[start : start + LOOKUP_BATCH])
+
+    def _unknown_keys(self, values: Iterable) -> list[str]:
+        """The values' e-mails (stripped, lower case) not in the cache yet, sorted; those too
+        long to match anybody are cached as unknown on the way."""
         distinct = set()
         for value in values:  # most rows repeat an e-mail: fold each spelling once
             try:
@@ -156,31 +167,28 @@ class TraineeLookup:
                 self.cache[key] = None
             else:
                 wanted.add(key)
-        keys = sorted(wanted)
-        if not keys:
-            return
-        if self.before_query is not None:
-            self.before_query()
-        for start in range(0, len(keys), LOOKUP_BATCH):
-            batch = keys[start : start + LOOKUP_BATCH]
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT " + ", ".join(["UPPER(%s)"] * len(batch)), batch)
-                folded = cursor.fetchone()
-            keys_of: dict[str, list[str]] = {}
-            for key, upper in zip(batch, folded, strict=True):
-                keys_of.setdefault(upper, []).append(key)
-            found: dict[str, list[tuple]] = {key: [] for key in batch}
-            rows = (
-                self._candidates()
-                .annotate(_email_folded=Upper("trainee__email"))
-                .filter(_email_folded__in=list(keys_of))
-                .values_list("_email_folded", "pk", "hire_date", "status", "trainee_id")
-            )
-            for upper, *row in rows:
-                for key in keys_of.get(upper, ()):
-                    found[key].append(row)
-            for key, matches in found.items():
-                self.cache[key] = self._choose(matches)
+        return sorted(wanted)
+
+    def _fetch(self, batch: list[str]) -> None:
+        """Look up one batch of keys and cache the answer for each."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["UPPER(%s)"] * len(batch)), batch)
+            folded = cursor.fetchone()
+        keys_of: dict[str, list[str]] = {}
+        for key, upper in zip(batch, folded, strict=True):
+            keys_of.setdefault(upper, []).append(key)
+        found: dict[str, list[tuple]] = {key: [] for key in batch}
+        rows = (
+            self._candidates()
+            .annotate(_email_folded=Upper("trainee__email"))
+            .filter(_email_folded__in=list(keys_of))
+            .values_list("_email_folded", "pk", "hire_date", "status", "trainee_id")
+        )
+        for upper, *row in rows:
+            for key in keys_of.get(upper, ()):
+                found[key].append(row)
+        for key, matches in found.items():
+            self.cache[key] = self._choose(matches)
 
     def _candidates(self):
         return self.enrollments.filter(trainee__is_active=True).order_by("-hire_date", "-pk")
@@ -223,75 +231,24 @@ def parse_row(
     """One raw row (strings, or JSON values) → a ValidRow, or its problems.
 
     Called once per row of a file of a million: keep it free of model instances and of
-    anything computed again for every row."""
+    anything computed again for every row. A valid row's fields are read inline; only the
+    time (always) and a non-empty amount take a helper, and the messages of the other fields
+    are built out of line, when there is a problem to report."""
     problems: list[tuple[str, str]] = []
     get = raw.get
     if get("__error__"):
         problems.append(("row", raw["__error__"]))
     value = get("trainee")
     email = value.strip() if value.__class__ is str else _text(value)
-    enrollment = None
-    if not email:
-        problems.append(("trainee", _("The trainee's e-mail is required.")))
-    elif "\x00" in email:
-        problems.append(_nul_problem("trainee"))
-    else:
-        enrollment = lookup(email)
-        if enrollment == "ambiguous":
-            problems.append(
-                ("trainee", _("Several people have the e-mail %(email)s.") % {"email": email})
-            )
-            enrollment = None
-        elif enrollment is None:
-            problems.append(
-                ("trainee", _("No enrolled trainee has the e-mail %(email)s.") % {"email": email})
-            )
+    enrollment = lookup(email) if email and "\x00" not in email else None
+    if enrollment.__class__ is not tuple:  # None (nobody) or "ambiguous"
+        problems.append(_trainee_problem(email, enrollment))
+        enrollment = None
     value = get("kind")
     kind = (value.strip() if value.__class__ is str else _text(value)).lower()
-    if not kind:
-        problems.append(("kind", _("The kind is required.")))
-    elif kind not in KINDS:
-        problems.append(
-            (
-                "kind",
-                _("Unknown kind “%(kind)s”; use one of: %(kinds)s.")
-                % {"kind": kind, "kinds": ", ".join(Activity.Kind.values)},
-            )
-        )
-    occurred_at = None
-    raw_when = get("occurred_at")
-    when_text = raw_when.strip() if raw_when.__class__ is str else _text(raw_when)
-    if not when_text:
-        problems.append(("occurred_at", _("The time is required.")))
-    elif not isinstance(raw_when, str):
-        problems.append(("occurred_at", _("Give the time as an ISO 8601 string.")))
-    else:
-        try:
-            occurred_at = parse_datetime(when_text)
-        except ValueError:
-            occurred_at = None
-        if occurred_at is None:
-            problems.append(
-                (
-                    "occurred_at",
-                    _("“%(value)s” is not an ISO 8601 date and time.") % {"value": raw_when},
-                )
-            )
-        elif occurred_at.tzinfo is None:
-            problems.append(
-                (
-                    "occurred_at",
-                    _("The time has no UTC offset; add one, e.g. 2026-03-01T10:30:00+03:00."),
-                )
-            )
-            occurred_at = None
-        else:
-            try:
-                # In UTC: PostgreSQL takes offsets only up to about 16 hours, Python up to 24.
-                occurred_at = occurred_at.astimezone(UTC)
-            except OverflowError:
-                problems.append(("occurred_at", _("The date is out of range.")))
-                occurred_at = None
+    if kind not in KINDS:
+        problems.append(_kind_problem(kind))
+    occurred_at = _occurred_at(get("occurred_at"), problems)
     value = get("source")
     source = (value.strip() if value.__class__ is str else _text(value)) or default_source
     if len(source) > MAX_SOURCE_LENGTH:
@@ -306,25 +263,8 @@ def parse_row(
         )
     elif "\x00" in external_id:
         problems.append(_nul_problem("external_id"))
-    amount = None
-    raw_amount = get("amount")
-    if isinstance(raw_amount, float):
-        problems.append(("amount", _('Send the amount as a decimal string, e.g. "125000.00".')))
-    elif raw_amount is not None and (
-        text_amount := raw_amount.strip() if raw_amount.__class__ is str else _text(raw_amount)
-    ):
-        try:
-            amount = Decimal(text_amount.replace(" ", "").replace(",", "."))
-            if not amount.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(("amount", _("“%(value)s” is not a number.") % {"value": text_amount}))
-            amount = None
-        else:
-            if amount.as_tuple().exponent < -2:
-                problems.append(("amount", _("At most two decimal places.")))
-            elif amount.copy_abs() >= MAX_AMOUNT:
-                problems.append(("amount", _("The amount is too large.")))
+    value = get("amount")
+    amount = None if value is None or value == "" else _amount(value, problems)
     value = get("note")
     note = value.strip() if value.__class__ is str else _text(value)
     if "\x00" in note:
@@ -340,6 +280,85 @@ def parse_row(
     if problems:
         return None, problems
     return ValidRow(enrollment[0], kind, occurred_at, source, external_id, amount, note), []
+
+
+def _trainee_problem(email: str, found: str | None) -> tuple[str, str]:
+    """Why the row's e-mail (stripped) names no trainee; ``found`` is what the lookup said."""
+    if not email:
+        return ("trainee", _("The trainee's e-mail is required."))
+    if "\x00" in email:
+        return _nul_problem("trainee")
+    if found == "ambiguous":
+        return ("trainee", _("Several people have the e-mail %(email)s.") % {"email": email})
+    return ("trainee", _("No enrolled trainee has the e-mail %(email)s.") % {"email": email})
+
+
+def _kind_problem(kind: str) -> tuple[str, str]:
+    if not kind:
+        return ("kind", _("The kind is required."))
+    return (
+        "kind",
+        _("Unknown kind “%(kind)s”; use one of: %(kinds)s.")
+        % {"kind": kind, "kinds": ", ".join(Activity.Kind.values)},
+    )
+
+
+def _occurred_at(raw, problems: list[tuple[str, str]]) -> datetime | None:
+    """The row's time in UTC; or None, with the reason added to ``problems``."""
+    text = raw.strip() if raw.__class__ is str else _text(raw)
+    if not text:
+        problems.append(("occurred_at", _("The time is required.")))
+        return None
+    if not isinstance(raw, str):
+        problems.append(("occurred_at", _("Give the time as an ISO 8601 string.")))
+        return None
+    try:
+        occurred_at = parse_datetime(text)
+    except ValueError:
+        occurred_at = None
+    if occurred_at is None:
+        problems.append(
+            ("occurred_at", _("“%(value)s” is not an ISO 8601 date and time.") % {"value": raw})
+        )
+        return None
+    if occurred_at.tzinfo is None:
+        problems.append(
+            (
+                "occurred_at",
+                _("The time has no UTC offset; add one, e.g. 2026-03-01T10:30:00+03:00."),
+            )
+        )
+        return None
+    try:
+        # In UTC: PostgreSQL takes offsets only up to about 16 hours, Python up to 24.
+        return occurred_at.astimezone(UTC)
+    except OverflowError:
+        problems.append(("occurred_at", _("The date is out of range.")))
+        return None
+
+
+def _amount(raw, problems: list[tuple[str, str]]) -> Decimal | None:
+    """A given (not None, not "") amount as a Decimal, or None when it is blank or is not a
+    number; its problems are added to ``problems``. Two decimal places at most, under
+    MAX_AMOUNT: an amount that breaks those is still returned, for the rules that follow."""
+    if isinstance(raw, float):
+        problems.append(("amount", _('Send the amount as a decimal string, e.g. "125000.00".')))
+        return None
+    text = raw.strip() if raw.__class__ is str else _text(raw)
+    if not text:
+        return None
+    try:
+        amount = Decimal(text.replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        problems.append(("amount", _("“%(value)s” is not a number.") % {"value": text}))
+        return None
+    if amount.as_tuple().exponent < -2:
+        problems.append(("amount", _("At most two decimal places.")))
+    elif amount.copy_abs() >= MAX_AMOUNT:
+        problems.append(("amount", _("The amount is too large.")))
+    return amount
 
 
 def import_rows(
@@ -476,7 +495,7 @@ class _PostgresWriter:
                     RETURNING enrollment_id
                 )
                 SELECT enrollment_id, count(*) FROM inserted GROUP BY enrollment_id
-                """,
+                """,  # noqa: S608 - the model's table and our staging table; values are parameters
                 [self.recorded_by_id, self.created_at],
             )
             for enrollment_id, count in self._cursor.fetchall():

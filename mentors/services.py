@@ -327,7 +327,51 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     mentor.
     """
     now = now or timezone.now()
-    rows = list(
+    rows = _mentorships_locked(mentorship_ids)
+    if not rows:
+        return {}
+    tiers = _tiers_by_rule({r["bonus_rule_id"] for r in rows})
+    windows = {
+        r["pk"]: window_for(
+            started_on=r["started_on"],
+            period_days=r["bonus_rule__period_days"],
+            ended_on=r["ended_on"],
+        )
+        for r in rows
+    }
+    counts = selectors.window_counts(
+        {r["pk"]: (r["enrollment_id"], windows[r["pk"]]) for r in rows}
+    )
+    existing = _statements_locked(mentorship_ids=list(windows))
+    fresh: list[_Computed] = []
+    reviewed: dict[int, BonusStatement] = {}  # mentorship id → its frozen statement's review
+    for r in rows:
+        pk = r["pk"]
+        tier = best_tier(tiers.get(r["bonus_rule_id"], []), counts[pk])
+        tier_name = tier.name if tier else ""
+        amount = tier.amount if tier else Decimal("0.00")
+        old = existing.get(pk)
+        if old is not None and old[2] in BonusStatement.FROZEN_STATUSES:
+            reviewed[pk] = _review(old, counts[pk], tier_name, amount, now=now)
+        else:
+            fresh.append(_computed(r, windows[pk], counts[pk], tier_name, amount, now=now))
+    ids = _statements_upsert(fresh, now=now)
+    BonusStatement.objects.bulk_update(list(reviewed.values()), _REVIEW_COLUMNS)
+    ids.update({pk: statement.pk for pk, statement in reviewed.items()})
+    existing_final = {pk for pk, row in existing.items() if row[2] == BonusStatement.Status.FINAL}
+    finalized = [
+        c
+        for c in fresh
+        if c.status == BonusStatement.Status.FINAL and c.mentorship_id not in existing_final
+    ]
+    if finalized:
+        _notify_final(finalized, statement_ids=ids)
+    return ids
+
+
+def _mentorships_locked(mentorship_ids) -> list[dict]:
+    """The mentorships with a bonus rule among these, locked in id order, as plain rows."""
+    return list(
         Mentorship.objects.select_for_update(of=("self",))
         .filter(pk__in=list(mentorship_ids), bonus_rule__isnull=False)
         .order_by("pk")
@@ -346,89 +390,64 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
             "bonus_rule__currency",
         )
     )
-    if not rows:
-        return {}
+
+
+def _tiers_by_rule(rule_ids: set[int]) -> dict[int, list[BonusTier]]:
     tiers: dict[int, list[BonusTier]] = {}
-    for tier in BonusTier.objects.filter(rule_id__in={r["bonus_rule_id"] for r in rows}).order_by(
-        "sort_order", "pk"
-    ):
+    for tier in BonusTier.objects.filter(rule_id__in=rule_ids).order_by("sort_order", "pk"):
         tiers.setdefault(tier.rule_id, []).append(tier)
-    windows = {
-        r["pk"]: window_for(
-            started_on=r["started_on"],
-            period_days=r["bonus_rule__period_days"],
-            ended_on=r["ended_on"],
-        )
-        for r in rows
-    }
-    counts = selectors.window_counts(
-        {r["pk"]: (r["enrollment_id"], windows[r["pk"]]) for r in rows}
-    )
-    existing = {
+    return tiers
+
+
+def _statements_locked(*, mentorship_ids) -> dict[int, tuple]:
+    """{mentorship id: (mentorship id, pk, status, *counts, tier name, amount)} of the
+    statements these mentorships already have, locked in id order."""
+    return {
         row[0]: row
         for row in BonusStatement.objects.select_for_update()
-        .filter(mentorship_id__in=windows)
+        .filter(mentorship_id__in=mentorship_ids)
         .order_by("pk")
         .values_list("mentorship_id", "pk", "status", *_COUNT_COLUMNS, "tier_name", "amount")
     }
-    existing_final = {pk for pk, row in existing.items() if row[2] == BonusStatement.Status.FINAL}
-    fresh: list[_Computed] = []
-    reviewed: list[BonusStatement] = []
-    reviewed_ids: dict[int, int] = {}
-    for r in rows:
-        pk = r["pk"]
-        window, c = windows[pk], counts[pk]
-        tier = best_tier(tiers.get(r["bonus_rule_id"], []), c)
-        tier_name = tier.name if tier else ""
-        amount = tier.amount if tier else Decimal("0.00")
-        old = existing.get(pk)
-        if old is not None and old[2] in BonusStatement.FROZEN_STATUSES:
-            approved = (dict(zip(Activity.COUNTED_KINDS, old[3:7], strict=True)), *old[7:9])
-            differs = approved != (c, tier_name, amount)
-            reviewed_ids[pk] = old[1]
-            reviewed.append(
-                BonusStatement(
-                    pk=old[1],
-                    needs_review=differs,
-                    recomputed_counts=c if differs else {},
-                    recomputed_tier_name=tier_name if differs else "",
-                    recomputed_amount=amount if differs else None,
-                    computed_at=now,
-                )
-            )
-            continue
-        status = (
+
+
+def _review(old: tuple, counts: dict, tier_name: str, amount: Decimal, *, now) -> BonusStatement:
+    """A frozen statement's recomputation, to be written beside its approved figures: flagged
+    for review only when it differs from them."""
+    approved = (dict(zip(Activity.COUNTED_KINDS, old[3:7], strict=True)), *old[7:9])
+    differs = approved != (counts, tier_name, amount)
+    return BonusStatement(
+        pk=old[1],
+        needs_review=differs,
+        recomputed_counts=counts if differs else {},
+        recomputed_tier_name=tier_name if differs else "",
+        recomputed_amount=amount if differs else None,
+        computed_at=now,
+    )
+
+
+def _computed(
+    row: dict, window, counts: dict, tier_name: str, amount: Decimal, *, now
+) -> _Computed:
+    """The figures of a statement that is not frozen yet, from its mentorship's row."""
+    trainee = row["enrollment__trainee__first_name"], row["enrollment__trainee__last_name"]
+    return _Computed(
+        mentorship_id=row["pk"],
+        mentor_id=row["mentor_id"],
+        mentor_email=row["mentor__email"],
+        # As _name(user): the full name, or the username without one.
+        trainee_name=" ".join(trainee).strip() or row["enrollment__trainee__username"],
+        window=window,
+        counts=counts,
+        tier_name=tier_name,
+        amount=amount,
+        currency=row["bonus_rule__currency"],
+        status=(
             BonusStatement.Status.FINAL
             if window.is_over(now)
             else BonusStatement.Status.PROVISIONAL
-        )
-        trainee = r["enrollment__trainee__first_name"], r["enrollment__trainee__last_name"]
-        fresh.append(
-            _Computed(
-                mentorship_id=pk,
-                mentor_id=r["mentor_id"],
-                mentor_email=r["mentor__email"],
-                # As _name(user): the full name, or the username without one.
-                trainee_name=" ".join(trainee).strip() or r["enrollment__trainee__username"],
-                window=window,
-                counts=c,
-                tier_name=tier_name,
-                amount=amount,
-                currency=r["bonus_rule__currency"],
-                status=status,
-            )
-        )
-    ids = _statements_upsert(fresh, now=now)
-    BonusStatement.objects.bulk_update(reviewed, _REVIEW_COLUMNS)
-    ids.update(reviewed_ids)
-    finalized = [
-        c
-        for c in fresh
-        if c.status == BonusStatement.Status.FINAL and c.mentorship_id not in existing_final
-    ]
-    if finalized:
-        _notify_final(finalized, statement_ids=ids)
-    return ids
+        ),
+    )
 
 
 def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int, int]:
@@ -454,12 +473,13 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
         ]
     frozen = ", ".join(f"'{status}'" for status in BonusStatement.FROZEN_STATUSES)
     if connection.vendor == "postgresql":
-        # One array per column: a handful of parameters instead of 16 per statement.
+        # One array per column: a handful of parameters instead of 16 per statement. The SQL
+        # holds only placeholders, type names and the model's table (here and below).
         types = ["integer", "date", "date", *["integer"] * 4, "text", "numeric", "text"]
         types += ["text", "timestamptz", "boolean", "jsonb", "text", "text"]
         width = len(columns)
         params = [params[i::width] for i in range(width)]
-        source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"
+        source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"  # noqa: S608
     elif len(computed) > SQLITE_ROWS_PER_INSERT:
         ids = {}
         for i in range(0, len(computed), SQLITE_ROWS_PER_INSERT):

@@ -120,7 +120,8 @@ def attempt_start(*, enrollment, quiz: Quiz, user, now: datetime | None = None) 
     if not question_ids:
         raise ValidationError(_("This quiz has no questions yet."))
     if quiz.shuffle_questions:
-        random.Random(attempt.pk).shuffle(question_ids)
+        # Seeded by the attempt: the same order whenever it is rebuilt; no secret depends on it.
+        random.Random(attempt.pk).shuffle(question_ids)  # noqa: S311
     Response.objects.bulk_create(
         Response(attempt=attempt, question_id=qid, order=i)
         for i, qid in enumerate(question_ids, start=1)

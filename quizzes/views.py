@@ -270,59 +270,76 @@ def grade(request, pk):
     """The grading page: opening it takes the lease; saving needs it (409 otherwise)."""
     attempt = _gradable_attempt(request, pk)
     if attempt.status == Attempt.Status.GRADED:
-        if request.method == "POST":
-            messages.warning(
-                request,
-                _("This attempt was already graded by %(name)s; your grade was not saved.")
-                % {
-                    "name": attempt.graded_by.get_full_name()
-                    if attempt.graded_by
-                    else _("another grader")
-                },
-            )
-        return redirect("quizzes:attempt", pk=pk)
-    status = 200
-    lock_message = ""
+        return _already_graded(request, attempt)
     if request.method == "POST" and request.POST.get("action") == "release":
         services.attempt_lease_release(attempt=attempt, user=request.user)
         messages.info(request, _("You released the attempt; another grader can take it."))
         return redirect("quizzes:grading_queue")
     sheet = selectors.attempt_sheet(attempt, with_history=True)
     manual = [item for item in sheet if item.is_manual]
+    forms = None
+    status = 200
+    lock_message = ""
     if request.method == "POST":
         forms = [GradeForm(request.POST, item=item) for item in manual]
-        if all(f.is_valid() for f in forms):
-            finish = request.POST.get("action") == "finish"
-            try:
-                services.attempt_grade(
-                    attempt=attempt,
-                    grader=request.user,
-                    grades={f.item.response.pk: f.grade() for f in forms},
-                    finish=finish,
-                )
-            except services.GradingLockError as exc:
-                if _wants_json(request):
-                    return JsonResponse({"ok": False, "message": exc.message}, status=409)
-                lock_message = exc.message
-                status = 409
-            except ValidationError as exc:
-                messages.error(request, _errors_text(exc))
-                attempt.refresh_from_db()
-                return redirect("quizzes:grade", pk=pk)
-            else:
-                if _wants_json(request):
-                    return JsonResponse({"ok": True})
-                if finish:
-                    messages.success(
-                        request, _("Graded. The trainee has been notified of the result.")
-                    )
-                    return redirect("quizzes:attempt", pk=pk)
-                messages.success(request, _("Saved. You can finish grading later."))
-                return redirect("quizzes:grade", pk=pk)
-        else:
+        if not all(f.is_valid() for f in forms):
             status = 400
-    else:
-        forms = None
+        else:
+            response, lock_message = _save_grades(request, attempt, forms)
+            if response is not None:
+                return response
+            status = 409
+    return _grading_page(request, attempt, sheet, forms, status=status, lock_message=lock_message)
+
+
+def _already_graded(request, attempt: Attempt):
+    """To the attempt's page; a grade posted meanwhile is refused with a word about who won."""
+    if request.method == "POST":
+        messages.warning(
+            request,
+            _("This attempt was already graded by %(name)s; your grade was not saved.")
+            % {
+                "name": attempt.graded_by.get_full_name()
+                if attempt.graded_by
+                else _("another grader")
+            },
+        )
+    return redirect("quizzes:attempt", pk=attempt.pk)
+
+
+def _save_grades(request, attempt: Attempt, forms: list[GradeForm]):
+    """Save the valid forms' grades (and finish, if asked). Returns (the response to send,
+    ""), or (None, the message) when the grader no longer holds the lease: the page is then
+    shown again with a 409."""
+    finish = request.POST.get("action") == "finish"
+    try:
+        services.attempt_grade(
+            attempt=attempt,
+            grader=request.user,
+            grades={f.item.response.pk: f.grade() for f in forms},
+            finish=finish,
+        )
+    except services.GradingLockError as exc:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": exc.message}, status=409), ""
+        return None, exc.message
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        attempt.refresh_from_db()
+        return redirect("quizzes:grade", pk=attempt.pk), ""
+    if _wants_json(request):
+        return JsonResponse({"ok": True}), ""
+    if finish:
+        messages.success(request, _("Graded. The trainee has been notified of the result."))
+        return redirect("quizzes:attempt", pk=attempt.pk), ""
+    messages.success(request, _("Saved. You can finish grading later."))
+    return redirect("quizzes:grade", pk=attempt.pk), ""
+
+
+def _grading_page(request, attempt: Attempt, sheet, forms, *, status: int, lock_message: str):
+    """The page itself; opening it takes (or renews) the lease. ``forms`` are the bound forms
+    of a refused save, or None for fresh ones."""
+    manual = [item for item in sheet if item.is_manual]
     holds = services.attempt_lease_acquire(attempt=attempt, user=request.user)
     holder = None if holds else attempt.lease_holder()
     if forms is None:

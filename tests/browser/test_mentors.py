@@ -67,7 +67,9 @@ def test_head_of_sales_approves_a_statement_and_exports_it(live_server, new_page
         page.get_by_role("button", name="Export CSV").click()
     with open(info.value.path(), encoding="utf-8-sig") as f:
         content = f.read()
-    assert "Increased" in content and "15000.00" in content and content.count("\n") == 2
+    assert "Increased" in content
+    assert "15000.00" in content
+    assert content.count("\n") == 2
     assert BonusStatement.objects.filter(exported_at__isnull=False).count() == 1
     page.goto(f"{live_server.url}/bonuses/")
     screenshot(page, "mentors-bonuses-approved")

@@ -42,7 +42,8 @@ def test_valid_file_creates_accounts_and_enrollments(program, hr):
     assert anna.groups.filter(name=Role.TRAINEE).exists()
     assert anna.profile.hire_date.isoformat() == "2026-12-01"
     [(new_user, password)] = result.new_accounts
-    assert new_user == anna and anna.check_password(password)
+    assert new_user == anna
+    assert anna.check_password(password)
     assert Enrollment.objects.get(trainee=existing).enrolled_by == hr
     assert StageProgress.objects.filter(
         enrollment__trainee=anna, status=StageProgress.Status.AVAILABLE
@@ -76,7 +77,8 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(program, hr):
         (8, "email"),
     }
     messages = " ".join(e.message for e in failed.value.errors)
-    assert "already on line 2" in messages and "already enrolled" in messages
+    assert "already on line 2" in messages
+    assert "already enrolled" in messages
     assert "Account manager onboarding" in messages  # lists the programs there are
     assert User.objects.count() == users_before
     assert Enrollment.objects.count() == enrollments_before
@@ -126,12 +128,14 @@ def test_upload_page_shows_row_errors(client, program, hr, director):
     )
     response = client.post(url, {"file": upload})
     page = response.content.decode()
-    assert "Nothing was saved" in page and "No published program" in page
+    assert "Nothing was saved" in page
+    assert "No published program" in page
     assert not User.objects.filter(email="x@example.com").exists()
     upload = SimpleUploadedFile(
         "people.csv",
         csv_bytes(HEADER, ("x@example.com", "Xenia", "Young", program.slug, "2026-12-01")),
     )
     page = client.post(url, {"file": upload}).content.decode()
-    assert "1 person enrolled" in page and "Initial password" in page
+    assert "1 person enrolled" in page
+    assert "Initial password" in page
     assert Enrollment.objects.filter(trainee__email="x@example.com").exists()

@@ -50,7 +50,7 @@ class ProgramPageTypesTests(WagtailPageTestCase):
 
     def test_only_one_job_description_per_program(self):
         program = make_program(stages=1)
-        self.assertFalse(JobDescriptionPage.can_create_at(program))
+        assert not JobDescriptionPage.can_create_at(program)
 
     def test_editor_creates_a_program_with_a_stage_in_the_admin(self):
         self.assertCanCreate(
@@ -104,9 +104,9 @@ class ProgramPageTypesTests(WagtailPageTestCase):
         )
         stage = StagePage.objects.get(slug="introduction")
         [(item_id, item)] = stage.checklist_items()
-        self.assertEqual(item["text"], "Get CRM access")
-        self.assertEqual(item["responsible"], "sysadmin")
-        self.assertTrue(item_id)
+        assert item["text"] == "Get CRM access"
+        assert item["responsible"] == "sysadmin"
+        assert item_id
         self.assertCanCreate(
             program,
             JobDescriptionPage,

@@ -43,15 +43,18 @@ def test_seed_is_idempotent_and_builds_the_program():
     first = counts()
     again = seed_courses_demo()
     assert counts() == first
-    assert "enrollments" not in again.created and "pages" not in again.created
+    assert "enrollments" not in again.created
+    assert "pages" not in again.created
 
     program = ProgramPage.objects.get(slug=PROGRAM_SLUG)
-    assert program.title == "Account manager onboarding" and program.ramp_up_months == 6
+    assert program.title == "Account manager onboarding"
+    assert program.ramp_up_months == 6
     stages = selectors.program_stages(program)
     assert [s.slug for s in stages] == STAGE_SLUGS
     assert stages[0].requires_job_description
     for stage in stages:
-        assert stage.checklist_items() and stage.summary
+        assert stage.checklist_items()
+        assert stage.summary
         assert all(b.id for b in stage.body)
     job = program.job_description()
     assert job.slug == "job-description"
@@ -74,11 +77,14 @@ def test_trainees_are_spread_over_the_stages():
     assert len(enrollments) == 12
     by_name = {e.trainee.username: e for e in enrollments}
     dropped = by_name["trainee5"]
-    assert dropped.status == Enrollment.Status.DROPPED and dropped.drop_reason
+    assert dropped.status == Enrollment.Status.DROPPED
+    assert dropped.drop_reason
     active = [e for e in enrollments if e.status == Enrollment.Status.ACTIVE]
     done = [completed_stages(e) for e in active]
-    assert done[0] == 3 and done[-1] == 0  # oldest in stage 4, newest in stage 1
-    assert 2 in done and 1 in done  # some in stage 3, some in stage 2
+    assert done[0] == 3
+    assert done[-1] == 0
+    assert 2 in done
+    assert 1 in done
     assert done == sorted(done, reverse=True)
     for enrollment in enrollments:
         assert enrollment.enrolled_by.username == "hr"

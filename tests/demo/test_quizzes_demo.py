@@ -18,7 +18,8 @@ def test_seed_creates_the_quizzes_and_attempts_in_every_state():
     survey = Quiz.objects.get(slug=demo.SURVEY_SLUG)
     cert = Quiz.objects.get(slug=demo.CERTIFICATION_SLUG)
     assert WrittenQuestion.objects.filter(quiz=survey).count() == 7
-    assert cert.is_certification and cert.max_attempts == 2
+    assert cert.is_certification
+    assert cert.max_attempts == 2
     assert cert.questions.get().criteria.count() == 5
     stage = StagePage.objects.get(slug=demo.STAGE_SLUG)
     placed = {b["value"]["quiz"] for b in stage.body.raw_data if b["type"] == "quiz"}

@@ -1,12 +1,13 @@
 """The REST API: batch intake (idempotent, all-or-nothing), lists, authentication, visibility."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils.timezone import localdate
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -41,7 +42,7 @@ def api(integration_user):
 @pytest.fixture
 def enrollment():
     trainee = make_user(Role.TRAINEE, username="anna", email="anna@example.com")
-    return make_enrollment(trainee=trainee, hire_date=date.today() - timedelta(days=40))
+    return make_enrollment(trainee=trainee, hire_date=localdate() - timedelta(days=40))
 
 
 def item(**kw):
@@ -146,7 +147,8 @@ def test_list_filters_and_shape(api, enrollment):
         "amount",
         "note",
     }
-    assert row["amount"] == "99.90" and row["trainee"] == "anna@example.com"
+    assert row["amount"] == "99.90"
+    assert row["trainee"] == "anna@example.com"
     body = api.get(
         URL, {"occurred_after": "2026-01-06", "occurred_before": "2026-01-07T00:00:00+03:00"}
     ).json()
@@ -176,7 +178,8 @@ def test_visibility_of_activities_in_the_api(enrollment, mentor):
 def test_bonus_rules_shape(api):
     make_rule()
     body = api.get("/api/v1/bonus-rules/").json()
-    assert body[0]["name"] == "Standard" and body[0]["currency"] == "RUB"
+    assert body[0]["name"] == "Standard"
+    assert body[0]["currency"] == "RUB"
     assert body[0]["period_days"] == 30
     assert body[0]["tiers"][1] == {
         "name": "Increased",
@@ -196,11 +199,15 @@ def test_statements_visibility_and_shape(api, enrollment, mentor):
     statement_compute(mentorship_id=theirs.pk)
     body = api.get("/api/v1/bonus-statements/", {"status": "final"}).json()
     assert body["count"] == 2
-    row = [r for r in body["results"] if r["mentorship"] == mine.pk][0]
+    row = next(r for r in body["results"] if r["mentorship"] == mine.pk)
     assert row["counts"] == {"call": 0, "meeting": 0, "application": 0, "contract": 0}
-    assert row["tier"] == "Base" and row["amount"] == "5000.00" and row["currency"] == "RUB"
-    assert row["mentor"] == mentor.email and row["trainee"] == "anna@example.com"
-    assert row["needs_review"] is False and row["rule"] == "Standard"
+    assert row["tier"] == "Base"
+    assert row["amount"] == "5000.00"
+    assert row["currency"] == "RUB"
+    assert row["mentor"] == mentor.email
+    assert row["trainee"] == "anna@example.com"
+    assert row["needs_review"] is False
+    assert row["rule"] == "Standard"
 
     client = APIClient()
     client.force_authenticate(mentor)
@@ -230,7 +237,8 @@ def test_schema_documents_the_endpoints(client, director):
     post = paths["/api/v1/activities/"]["post"]
     assert post["requestBody"]["content"]["application/json"]["schema"]["type"] == "array"
     assert {"201", "400", "401", "403"} <= set(post["responses"])
-    assert "/api/v1/bonus-rules/" in paths and "/api/v1/bonus-statements/" in paths
+    assert "/api/v1/bonus-rules/" in paths
+    assert "/api/v1/bonus-statements/" in paths
 
 
 def test_counts_of_new_repeated_and_known_ids_in_one_batch(api, enrollment):

@@ -1,12 +1,13 @@
 """CSV import: per-row errors, all-or-nothing, duplicates, the command and the upload page."""
 
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils.timezone import localdate
 
 from courses.models import Enrollment
 from mentors.importing import CsvFileError, import_csv
@@ -24,7 +25,7 @@ HEADER = "trainee_email,kind,occurred_at,source,external_id,amount,note\n"
 @pytest.fixture
 def enrollment():
     trainee = make_user(Role.TRAINEE, email="anna@example.com")
-    return make_enrollment(trainee=trainee, hire_date=date.today() - timedelta(days=60))
+    return make_enrollment(trainee=trainee, hire_date=localdate() - timedelta(days=60))
 
 
 def when(days_ago=1):
@@ -46,7 +47,8 @@ def test_valid_file_imports_and_a_second_run_counts_duplicates(enrollment):
     result = run(text)
     assert (result.saved, result.created, result.duplicates, result.rows) == (True, 3, 0, 3)
     meeting = Activity.objects.get(kind="meeting")
-    assert meeting.source == "csv" and meeting.note == "At the client's office"
+    assert meeting.source == "csv"
+    assert meeting.note == "At the client's office"
     assert str(Activity.objects.get(kind="contract").amount) == "125000.50"
     again = run(text)
     # Rows without an external id cannot be recognised, so only the keyed ones are duplicates.
@@ -64,7 +66,8 @@ def test_errors_name_row_and_column_and_nothing_is_saved(enrollment):
         f"anna@example.com,call,{when()}\n"  # line 8: too few cells
     )
     result = run(text)
-    assert not result.saved and result.created == 0
+    assert not result.saved
+    assert result.created == 0
     assert Activity.objects.count() == 0
     got = {(e.row, e.field) for e in result.errors}
     assert got == {
@@ -81,7 +84,9 @@ def test_errors_name_row_and_column_and_nothing_is_saved(enrollment):
 def test_partial_import_saves_the_valid_rows(enrollment):
     text = HEADER + f"anna@example.com,call,{when()},,,,\nanna@example.com,call,nope,,,,\n"
     result = run(text, all_or_nothing=False)
-    assert result.saved and result.created == 1 and result.invalid_rows == 1
+    assert result.saved
+    assert result.created == 1
+    assert result.invalid_rows == 1
     assert Activity.objects.count() == 1
 
 
@@ -145,7 +150,8 @@ def test_hr_uploads_a_file(client, hr, enrollment):
     assert Activity.objects.filter(recorded_by=hr).count() == 1
     bad = SimpleUploadedFile("x.csv", (HEADER + "anna@example.com,call,never,,,,\n").encode())
     response = client.post("/activity/import/", {"file": bad})
-    assert b"occurred_at" in response.content and Activity.objects.count() == 1
+    assert b"occurred_at" in response.content
+    assert Activity.objects.count() == 1
 
 
 def test_only_hr_and_head_of_sales_may_import(client, mentor, trainee):
@@ -247,7 +253,7 @@ def test_a_file_that_breaks_halfway_saves_nothing_and_the_connection_goes_on(enr
 def test_trainees_met_late_in_a_long_file_are_looked_up(enrollment):
     other = make_enrollment(
         trainee=make_user(Role.TRAINEE, email="boris@example.com"),
-        hire_date=date.today() - timedelta(days=60),
+        hire_date=localdate() - timedelta(days=60),
     )
     lines = [f"anna@example.com,call,{when()},crm,a-{i},,\n" for i in range(2500)]
     lines[1700] = f"boris@example.com,meeting,{when()},crm,b-1,,\n"
@@ -278,14 +284,14 @@ def test_any_utc_offset_python_reads_is_stored_as_the_same_instant(enrollment):
 
 
 def test_trainees_are_found_whatever_the_case_and_doubtful_ones_are_refused(enrollment):
-    year_ago = date.today() - timedelta(days=365)
+    year_ago = localdate() - timedelta(days=365)
     maria = make_user(Role.TRAINEE, email="maria@example.com")
     kept = make_enrollment(trainee=maria, hire_date=year_ago)
     make_enrollment(
         trainee=maria,
-        hire_date=date.today() - timedelta(days=30),
+        hire_date=localdate() - timedelta(days=30),
         status="dropped",
-        dropped_on=date.today(),
+        dropped_on=localdate(),
     )
     for email in ("twin@example.com", "Twin@Example.com"):
         make_enrollment(trainee=make_user(Role.TRAINEE, email=email))

@@ -57,7 +57,7 @@ def test_computing_concurrently_gives_one_statement_with_the_same_numbers():
                     statement.amount,
                 )
             )
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()

@@ -72,7 +72,8 @@ def test_changing_mentor_ends_the_current_mentorship_and_keeps_history(rule, hr,
     other = make_user(Role.MENTOR)
     second = assign(enrollment, other, hr, rule, on=date(2026, 2, 1))
     first.refresh_from_db()
-    assert first.ended_on == date(2026, 2, 1) and first.end_reason == "Mentor changed"
+    assert first.ended_on == date(2026, 2, 1)
+    assert first.end_reason == "Mentor changed"
     assert second.is_active
     assert Mentorship.objects.filter(enrollment=enrollment).count() == 2
     with pytest.raises(ValidationError):
@@ -163,7 +164,8 @@ def test_hr_and_head_of_sales_edit_bonus_rules_in_the_admin(client, hr, head_of_
         client.force_login(user)
         assert client.get("/admin/snippets/mentors/bonusrule/").status_code == 200
         edit = client.get(f"/admin/snippets/mentors/bonusrule/edit/{rule.pk}/")
-        assert edit.status_code == 200 and b"Increased" in edit.content
+        assert edit.status_code == 200
+        assert b"Increased" in edit.content
         assert client.get("/admin/mentoring/mentee-caps/").status_code == 200
     client.force_login(mentor)
     assert client.get("/admin/snippets/mentors/bonusrule/").status_code in (302, 403)

@@ -34,17 +34,20 @@ def enrollment(trainee):
 def test_trainee_logs_a_call_and_sees_it_in_the_weekly_totals(client, enrollment):
     client.force_login(enrollment.trainee)
     page = client.get("/activity/")
-    assert page.status_code == 200 and b"Log an activity" in page.content
+    assert page.status_code == 200
+    assert b"Log an activity" in page.content
     response = client.post(
         "/activity/", {"kind": "call", "occurred_at": "2026-03-18T10:30", "note": "Cold call"}
     )
     assert response.status_code == 302
     activity = Activity.objects.get()
     assert activity.occurred_at == datetime(2026, 3, 18, 10, 30, tzinfo=MSK)
-    assert activity.recorded_by == enrollment.trainee and activity.source == "manual"
+    assert activity.recorded_by == enrollment.trainee
+    assert activity.source == "manual"
     page = client.get("/activity/")
     weeks = page.context["weeks"]
-    assert weeks[0].week_start == date(2026, 3, 16) and weeks[0].counts["call"] == 1
+    assert weeks[0].week_start == date(2026, 3, 16)
+    assert weeks[0].counts["call"] == 1
     assert b"Cold call" in page.content
 
 
@@ -132,7 +135,8 @@ def test_my_mentees_query_count_does_not_grow(client, mentor, django_assert_max_
     assert len(rows) == n
     row = next(r for r in rows if r.enrollment.hire_date == date(2026, 3, 2))
     assert row.counts == {"call": 40, "meeting": 0, "application": 3, "contract": 0}
-    assert row.reached.name == "Base" and row.next.name == "Increased"
+    assert row.reached.name == "Base"
+    assert row.next.name == "Increased"
     assert [(p.kind, p.count, p.target) for p in row.progress] == [
         ("call", 40, 300),
         ("application", 3, 10),
@@ -189,11 +193,13 @@ def test_head_of_sales_approves_exports_and_marks_paid(client, head_of_sales):
     assert csv_response["Content-Type"].startswith("text/csv")
     lines = csv_response.content.decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("Mentor,Mentor e-mail,Trainee")
-    assert len(lines) == 3 and all(line.endswith(",RUB") for line in lines[1:])
+    assert len(lines) == 3
+    assert all(line.endswith(",RUB") for line in lines[1:])
 
     xlsx_response = client.post("/bonuses/export/", {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
-    assert sheet.max_row == 3 and sheet.cell(row=2, column=9).value == "RUB"
+    assert sheet.max_row == 3
+    assert sheet.cell(row=2, column=9).value == "RUB"
     assert sheet.cell(row=2, column=7).value == "Base"
 
     client.post("/bonuses/action/", {"action": "mark_paid", "statement": ids})

@@ -142,7 +142,8 @@ def test_every_status_transition(mentorship, head_of_sales):
     services.statement_approve(statement=statement, user=head_of_sales)
     statement.refresh_from_db()
     assert statement.status == BonusStatement.Status.APPROVED
-    assert statement.approved_by == head_of_sales and statement.approved_at is not None
+    assert statement.approved_by == head_of_sales
+    assert statement.approved_at is not None
 
     with pytest.raises(ValidationError):  # not exported yet
         services.statement_mark_paid(statement=statement, user=head_of_sales)
@@ -152,7 +153,8 @@ def test_every_status_transition(mentorship, head_of_sales):
     assert export.count == 1
     services.statement_mark_paid(statement=statement, user=head_of_sales)
     statement.refresh_from_db()
-    assert statement.status == BonusStatement.Status.PAID and statement.paid_at is not None
+    assert statement.status == BonusStatement.Status.PAID
+    assert statement.paid_at is not None
     with pytest.raises(ValidationError):
         services.statement_approve(statement=statement, user=head_of_sales)
 
@@ -267,7 +269,8 @@ def test_an_approval_keeps_its_note(mentorship, head_of_sales):
     )
     statement.refresh_from_db()
     assert statement.approval_note == "Checked against the CRM export"
-    assert statement.approved_by == head_of_sales and statement.approved_at is not None
+    assert statement.approved_by == head_of_sales
+    assert statement.approved_at is not None
 
 
 def test_an_approval_without_a_note_keeps_it_empty(mentorship, director):

@@ -65,9 +65,13 @@ def test_the_batch_gives_the_figures_of_one_by_one_and_notifies_each_mentor_once
     assert figures == one_by_one
     # Spot-check one by hand: 290 calls in the window, 0 applications (i=0), contract outside.
     first = figures[mentorships[0].pk]
-    assert first[0] == "final" and first[3] == "Base" and first[5:] == (290, 0, 0, 0)
+    assert first[0] == "final"
+    assert first[3] == "Base"
+    assert first[5:] == (290, 0, 0, 0)
     fifth = figures[mentorships[5].pk]  # 325 calls, 5 applications: not Increased (needs 10)
-    assert fifth[3] == "Base" and fifth[5] == 325 and fifth[7] == 5
+    assert fifth[3] == "Base"
+    assert fifth[5] == 325
+    assert fifth[7] == 5
     assert Notification.objects.filter(dedupe_key__startswith="bonus-final-").count() == 6
     # Running again changes nothing and notifies nobody twice.
     services.statements_compute(mentorship_ids=[m.pk for m in mentorships])
@@ -100,7 +104,8 @@ def test_approved_statements_keep_their_figures_and_flag_a_difference():
     ids = services.statements_compute(mentorship_ids=[m.pk])
     assert ids == {m.pk: statement.pk}
     again = BonusStatement.objects.get(pk=statement.pk)
-    assert again.call_count == 290 and again.needs_review
+    assert again.call_count == 290
+    assert again.needs_review
     assert again.recomputed_counts["call"] == 295
     assert (again.status, again.tier_name) == ("approved", "Base")
 

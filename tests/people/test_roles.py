@@ -97,7 +97,7 @@ def test_navigation_lists_the_roles_pages():
 
 
 @pytest.mark.parametrize(
-    "role, shown",
+    ("role", "shown"),
     [
         (Role.TRAINEE, False),
         (Role.MENTOR, False),

@@ -31,7 +31,8 @@ def setup(mentor):
 def test_a_trainee_cannot_open_another_trainees_attempt(client, setup):
     client.force_login(setup["mine"].trainee)
     own = client.get(reverse("quizzes:attempt", args=[setup["attempts"]["mine"].pk]))
-    assert own.status_code == 200 and "Answer of mine" in own.content.decode()
+    assert own.status_code == 200
+    assert "Answer of mine" in own.content.decode()
     other = setup["attempts"]["other"]
     assert client.get(reverse("quizzes:attempt", args=[other.pk])).status_code == 404
     assert client.post(reverse("quizzes:attempt_save", args=[other.pk])).status_code == 404
@@ -110,7 +111,8 @@ def test_the_grading_count_include(rf, setup, mentor):
     request = rf.get("/")
     request.user = mentor
     html = render_to_string("quizzes/includes/grading_count.html", request=request)
-    assert "1" in html and "attempt awaiting your grading" in html
+    assert "1" in html
+    assert "attempt awaiting your grading" in html
     request.user = setup["mine"].trainee
     assert "awaiting" not in render_to_string(
         "quizzes/includes/grading_count.html", request=request

@@ -23,11 +23,13 @@ def test_hr_sees_the_quiz_with_its_questions_and_add_links(client, hr):
     tf(quiz, order=2)
     client.force_login(hr)
     listing = client.get(reverse(QuizViewSet().get_url_name("list")))
-    assert listing.status_code == 200 and "Product survey" in listing.content.decode()
+    assert listing.status_code == 200
+    assert "Product survey" in listing.content.decode()
     edit = client.get(url(type(quiz), "edit", quiz.pk))
     html = edit.content.decode()
     assert edit.status_code == 200
-    assert "Which box?" in html and "Preview as a trainee" in html
+    assert "Which box?" in html
+    assert "Preview as a trainee" in html
     for model in QUESTION_TYPES:
         assert f"{url(model, 'add')}?quiz={quiz.pk}" in html
 

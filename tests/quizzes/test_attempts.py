@@ -93,7 +93,8 @@ def test_attempt_limit_counts_submitted_attempts():
     first = take_tf(enrollment, quiz, q, "false")
     second = take_tf(enrollment, quiz, q, "false")
     assert (first.number, second.number) == (1, 2)
-    assert not first.passed and not second.passed
+    assert not first.passed
+    assert not second.passed
     with pytest.raises(ValidationError, match="no attempts left"):
         services.attempt_start(enrollment=enrollment, quiz=quiz, user=enrollment.trainee)
 
@@ -105,7 +106,8 @@ def test_unlimited_attempts_until_passed_then_no_more():
     for _ in range(3):
         take_tf(enrollment, quiz, q, "false")
     passed = take_tf(enrollment, quiz, q, "true")
-    assert passed.number == 4 and passed.passed
+    assert passed.number == 4
+    assert passed.passed
     with pytest.raises(ValidationError, match="already passed"):
         services.attempt_start(enrollment=enrollment, quiz=quiz, user=enrollment.trainee)
 
@@ -184,7 +186,8 @@ def test_passing_the_certification_clears_for_client_work(mentor):
     with time_machine.travel("2026-03-02 12:00:00+03:00"):
         attempt = grade_oral(submit(enrollment, quiz), mentor, question, ["4", "3"])
     enrollment.refresh_from_db()
-    assert attempt.passed and attempt.percent == Decimal("70.0")
+    assert attempt.passed
+    assert attempt.percent == Decimal("70.0")
     assert str(enrollment.cleared_for_client_work_on) == "2026-03-02"
     assert enrollment.certification_failed is False
 
@@ -224,7 +227,8 @@ def test_hr_grants_one_extra_attempt_with_a_reason(mentor, hr):
     assert enrollment.certification_failed is False
     assert ExtraAttemptGrant.objects.get().reason == "Was ill on the day"
     third = grade_oral(submit(enrollment, quiz), mentor, question, ["5", "5"])
-    assert third.number == 3 and third.passed
+    assert third.number == 3
+    assert third.passed
     enrollment.refresh_from_db()
     assert enrollment.cleared_for_client_work_on is not None
     with pytest.raises(ValidationError):

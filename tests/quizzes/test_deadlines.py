@@ -52,12 +52,14 @@ def test_reminder_two_days_before_and_on_the_due_date_then_escalation(submitted,
     run_on("2026-03-20")
     assert reminders(mentor) == []
     run_on("2026-03-21")
-    assert len(reminders(mentor)) == 1 and "in 2 days" in reminders(mentor)[0]
+    assert len(reminders(mentor)) == 1
+    assert "in 2 days" in reminders(mentor)[0]
     run_on("2026-03-21")  # the task delivered twice notifies once
     run_on("2026-03-22")
     assert len(reminders(mentor)) == 1
     run_on("2026-03-23")
-    assert len(reminders(mentor)) == 2 and "today" in reminders(mentor)[1]
+    assert len(reminders(mentor)) == 2
+    assert "today" in reminders(mentor)[1]
     run_on("2026-03-29")
     assert escalations(hr) == escalations(director) == 0
     run_on("2026-03-30")

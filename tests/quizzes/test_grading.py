@@ -174,6 +174,30 @@ def test_the_grading_page_answers_409_without_a_valid_lease(client, survey, ment
     assert survey["plain"].awarded_points is None
 
 
+def test_the_grading_page_saves_part_way_refuses_bad_points_and_releases(client, survey, mentor):
+    attempt = survey["attempt"]
+    plain = survey["plain"]
+    url = reverse("quizzes:grade", args=[attempt.pk])
+    client.force_login(mentor)
+    assert client.get(url).status_code == 200  # takes the lease
+    saved = client.post(url, {f"r{plain.pk}-points": "3", "action": "save"}, follow=True)
+    assert saved.redirect_chain == [(url, 302)]
+    assert "Saved. You can finish grading later." in saved.content.decode()
+    as_json = client.post(
+        url, {f"r{plain.pk}-points": "2", "action": "save"}, HTTP_ACCEPT="application/json"
+    )
+    assert as_json.json() == {"ok": True}
+    refused = client.post(url, {f"r{plain.pk}-points": "many", "action": "save"})
+    assert refused.status_code == 400
+    plain.refresh_from_db()
+    assert plain.awarded_points == Decimal("2")
+    released = client.post(url, {"action": "release"})
+    assert released["Location"] == reverse("quizzes:grading_queue")
+    attempt.refresh_from_db()
+    assert attempt.leased_to is None
+    assert attempt.status == Attempt.Status.AWAITING_GRADING
+
+
 def test_grading_through_the_page(client, survey, mentor):
     attempt = survey["attempt"]
     c1, c2 = survey["criteria"]
@@ -194,7 +218,8 @@ def test_grading_through_the_page(client, survey, mentor):
     )
     assert response.status_code == 302
     attempt.refresh_from_db()
-    assert attempt.status == Attempt.Status.GRADED and attempt.percent == Decimal("100.0")
+    assert attempt.status == Attempt.Status.GRADED
+    assert attempt.percent == Decimal("100.0")
 
 
 def test_override_needs_a_reason_keeps_history_and_recomputes(survey, mentor, director):
@@ -207,7 +232,8 @@ def test_override_needs_a_reason_keeps_history_and_recomputes(survey, mentor, di
         finish=True,
     )
     attempt.refresh_from_db()
-    assert attempt.percent == Decimal("80.0") and attempt.passed
+    assert attempt.percent == Decimal("80.0")
+    assert attempt.passed
     with pytest.raises(PermissionDenied):
         services.response_override(
             response=survey["plain"],
@@ -229,7 +255,8 @@ def test_override_needs_a_reason_keeps_history_and_recomputes(survey, mentor, di
         reason="The answer was copied word for word",
     )
     attempt.refresh_from_db()
-    assert attempt.percent == Decimal("50.0") and attempt.passed is False
+    assert attempt.percent == Decimal("50.0")
+    assert attempt.passed is False
     change = GradeChange.objects.get(response=survey["plain"])
     assert (change.old_points, change.new_points, change.changed_by, change.is_override) == (
         Decimal("3"),

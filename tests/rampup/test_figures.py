@@ -231,16 +231,21 @@ def test_the_seven_criteria_on_a_hand_computed_example():
     assert crit[1].value == Decimal("1.00")  # 1 event over 12 days = less than a month -> 1/1
     assert crit[1].light == ramp.GREEN
     # 10 working days: calls only 5, meetings only 3, both 1, idle 1 (Thursday)
-    assert "calls only 50.00%" in crit[2].detail and "meetings only 30.00%" in crit[2].detail
+    assert "calls only 50.00%" in crit[2].detail
+    assert "meetings only 30.00%" in crit[2].detail
     assert "both 10.00%" in crit[2].detail
     assert crit[2].value == Decimal("55.56")  # 5 of 9 active days are calls only
     assert crit[2].light == ramp.GREEN
-    assert crit[3].value == Decimal("3.00") and crit[3].light == ramp.GREEN
+    assert crit[3].value == Decimal("3.00")
+    assert crit[3].light == ramp.GREEN
     assert crit[4].value == Decimal("0.70")  # 7 meetings / 10 working days
     assert crit[4].light == ramp.RED  # below 80% of 1.5
-    assert crit[5].value == Decimal("3.50") and crit[5].light == ramp.GREEN  # 7 / 2
-    assert crit[6].value == 0 and crit[6].light == ramp.NONE  # no complete month yet
-    assert crit[7].value == Decimal("2.00") and crit[7].light == ramp.GREEN  # 4 / 2
+    assert crit[5].value == Decimal("3.50")
+    assert crit[5].light == ramp.GREEN
+    assert crit[6].value == 0
+    assert crit[6].light == ramp.NONE
+    assert crit[7].value == Decimal("2.00")
+    assert crit[7].light == ramp.GREEN
 
 
 def test_months_over_plan_need_every_target_met():

@@ -112,13 +112,15 @@ def test_dashboard_figures_and_cohort_filter(client):
     client.force_login(director)
     page = client.get(reverse("dashboard"))
     data = dashboard(director, filters={}, today=TODAY)
-    assert len(data.rows) == 3 and len(table_pks(page)) == 3
+    assert len(data.rows) == 3
+    assert len(table_pks(page)) == 3
     assert [r.ramped_month for r in data.ramped] == [1]
     assert data.median_time_to_ramp == Decimal(1)
     # Nobody kept up after month 1: the last two complete months are behind for everyone.
     assert {r.enrollment.pk for r in data.behind} == {july[0].pk, july[1].pk, september[0].pk}
     assert data.behind_share == Decimal(100)
-    assert b"<svg" in page.content and b"kozea.github.io" not in page.content
+    assert b"<svg" in page.content
+    assert b"kozea.github.io" not in page.content
     assert '<span class="value">100%</span>' in page.content.decode()
     filtered = client.get(reverse("dashboard"), {"cohort": "2026-09"})
     assert table_pks(filtered) == [september[0].pk]
@@ -288,7 +290,8 @@ def test_each_user_has_their_own_cached_page(client, frozen_today):
     assert "as of 10:02" in client.get(reverse("dashboard")).content.decode()
     client.force_login(director)
     page = client.get(reverse("dashboard")).content.decode()
-    assert "as of 10:00" in page and director.get_full_name() in page
+    assert "as of 10:00" in page
+    assert director.get_full_name() in page
     # What is cached holds no token and nothing of the person who asked.
     keys = {dashboard_cache_key(user=user, params={}, today=TODAY) for user in (director, hr)}
     assert len(keys) == 2
@@ -297,7 +300,8 @@ def test_each_user_has_their_own_cached_page(client, frozen_today):
         html = cached.filters_html + cached.summary_html + "".join(cached.rows_html)
         assert "csrf" not in html.lower()
         for user in (director, hr):
-            assert user.get_full_name() not in html and user.username not in html
+            assert user.get_full_name() not in html
+            assert user.username not in html
 
 
 def test_the_table_pages_keep_the_sort_and_the_filters(client):
@@ -464,7 +468,8 @@ def test_ramp_api_shapes_and_visibility(client):
         "status": "behind",
     }
     assert body["months"][-1]["status"] == "in_progress"
-    assert body["behind_the_curve"] is True and body["ramped_month"] is None
+    assert body["behind_the_curve"] is True
+    assert body["ramped_month"] is None
 
     client.force_login(other.trainee)
     assert client.get(f"/api/v1/enrollments/{enrollment.pk}/ramp/").status_code == 404

@@ -103,7 +103,8 @@ def test_a_bonus_approval_records_who_and_when_and_the_director_sees_it(world):
         statement=statement, user=head, note="Numbers checked against the CRM"
     )
     statement.refresh_from_db()
-    assert statement.approved_by == head and statement.approved_at is not None
+    assert statement.approved_by == head
+    assert statement.approved_at is not None
     assert statement.approval_note == "Numbers checked against the CRM"
     director = client_for(world, "director")
     for url in (reverse("mentors:bonuses"), reverse("audit")):

@@ -91,7 +91,7 @@ never_valid = st.sampled_from(
     ]
 )
 batch = st.builds(
-    lambda items, bad, at: items[:at] + [bad] + items[at:],
+    lambda items, bad, at: [*items[:at], bad, *items[at:]],
     st.lists(item, max_size=6),
     never_valid,
     st.integers(min_value=0, max_value=6),

@@ -246,7 +246,7 @@ def test_two_imports_of_the_same_csv_at_once_create_no_duplicates():
         try:
             barrier.wait(timeout=10)
             results.append(import_csv(io.BytesIO(data), enrollments=Enrollment.objects.all()))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()

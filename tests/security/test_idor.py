@@ -111,7 +111,9 @@ def test_api_lists_hold_nothing_of_trainee_a(world, persona):
         reverse("api-enrollments"),
     ):
         body = client.get(url).content.decode()
-        assert A_NAME not in body and A_SECRET not in body and "trainee_a@" not in body, url
+        assert A_NAME not in body, url
+        assert A_SECRET not in body, url
+        assert "trainee_a@" not in body, url
 
 
 def test_a_mentor_sees_only_their_own_statements(world):
