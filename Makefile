@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint check migrate seed pytest test-browser test-integration bench worker beat clean
+# The compiled catalogues (.mo) are built from locale/*.po on every run and test, in Python
+# (Babel), so a machine with only Python serves Russian; `make messages-extract` needs GNU
+# gettext (xgettext) and is for whoever adds strings.
+.PHONY: run test install messages messages-extract lint check migrate seed pytest test-browser test-integration bench worker beat clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -18,7 +21,13 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+messages: $(STAMP)
+	$(BIN)/pybabel -q compile -d locale -D django
+
+messages-extract: $(STAMP)
+	$(PY) manage.py makemessages -l ru --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=var --ignore=staticfiles
 
 migrate: install
 	@mkdir -p var

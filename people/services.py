@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.users.models import UserProfile
 
+from . import languages
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -172,3 +176,14 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
         qs = qs.filter(pk__in=ids)
     marked = qs.update(read_at=timezone.now())
     return marked
+
+
+def user_language_set(*, user, language: str) -> str:
+    """Keep the language a person chose (the site and the Wagtail admin follow it)."""
+    if not languages.supported(language):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    profile, _created = UserProfile.objects.get_or_create(user=user)
+    profile.preferred_language = language
+    profile.save(update_fields=["preferred_language"])
+    user._preferred_language = language
+    return language

@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import languages, selectors, services
 
 
 @login_required
@@ -43,3 +45,40 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         )
         messages.success(self.request, _("Your password was changed."))
         return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; the language the person chose before follows them to this browser."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        code = languages.preferred_language(form.get_user())
+        if code:
+            languages.remember_in_response(response, code)
+        return response
+
+
+@require_POST
+def language_set(request):
+    """Switch the language (the form in every page's header); kept on the profile of a
+    signed-in person, in the cookie for everyone."""
+    code = request.POST.get("language", "")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    if not languages.supported(code):
+        messages.error(request, _("Choose one of the offered languages."))
+        return redirect(target)
+    if request.user.is_authenticated:
+        try:
+            services.user_language_set(user=request.user, language=code)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(target)
+    response = redirect(target)
+    languages.remember_in_response(response, code)
+    return response

@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "people.middleware.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the person's choice (kept in the cookie), else the browser's, else
+    # LANGUAGE_CODE (people/languages.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,6 +164,11 @@ LOGOUT_REDIRECT_URL = "login"
 # Internationalisation: every user-facing string is marked for translation.
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+# Dates, times and numbers as each language writes them («2 декабря 2026», «25 000»).
+FORMAT_MODULE_PATH = ["people.formats"]
+# A year: the choice is also on the profile, and logging in sets the cookie again.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
