@@ -34,6 +34,7 @@ class ProgramPage(Page):
         return JobDescriptionPage.objects.child_of(self).live().first()
 
     def serve(self, request, *args, **kwargs):
+        # Wagtail serves a page through its model; page_views imports these models.
         from .page_views import serve_program
 
         return serve_program(request, self)
@@ -81,6 +82,7 @@ class StagePage(Page):
         return [block.value for block in self.body.blocks_by_name("quiz")]
 
     def serve(self, request, *args, **kwargs):
+        # Wagtail serves a page through its model; page_views imports these models.
         from .page_views import serve_stage
 
         return serve_stage(request, self)
@@ -123,6 +125,7 @@ class JobDescriptionPage(Page):
         ]
 
     def serve(self, request, *args, **kwargs):
+        # Wagtail serves a page through its model; page_views imports these models.
         from .page_views import serve_job_description
 
         return serve_job_description(request, self)

@@ -13,6 +13,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
+from .validation import activity_problems
+
 
 def default_currency():
     return settings.DEFAULT_CURRENCY
@@ -252,8 +254,6 @@ class Activity(models.Model):
         return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
 
     def clean(self):
-        from .validation import activity_problems
-
         hire_date = self.enrollment.hire_date if self.enrollment_id else None
         problems = activity_problems(
             kind=self.kind,

@@ -21,7 +21,7 @@ from courses.models import Enrollment
 from people import roles
 from people.services import Notice, notify, notify_many
 
-from . import selectors
+from . import exports, selectors
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 from .rules import best_tier, window_for
 
@@ -239,6 +239,8 @@ def statements_schedule_recompute(
     enrollment_ids = set(enrollment_ids or [])
 
     def enqueue():
+        # Tasks call services, so the services reach their tasks here: at the top, this
+        # import would close the circle services -> tasks -> services.
         from .tasks import statement_recompute
 
         ids = set(mentorship_ids)
@@ -612,8 +614,6 @@ EXPORT_CONTENT_TYPES = {
 def statements_export(*, statements, user, fmt: str, now: datetime | None = None) -> ExportFile:
     """The approved statements among ``statements`` as a payroll file (CSV or XLSX); they are
     stamped exported, which lets them be marked paid."""
-    from . import exports
-
     if not roles.can_approve_bonuses(user):
         raise PermissionDenied(_("Only a director or the head of sales exports bonuses."))
     if fmt not in EXPORT_CONTENT_TYPES:

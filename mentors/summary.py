@@ -24,6 +24,8 @@ from django.db import connections, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
+from .models import Activity, ActivityDay
+
 ACTIVITY = "mentors_activity"
 SUMMARY = "mentors_activityday"
 
@@ -174,8 +176,6 @@ def summary_rebuild(*, using: str = "default") -> int:
     """Recompute the whole summary from the activities; returns the number of summary rows.
 
     The activity table is locked against writes meanwhile, so no trigger runs half-way."""
-    from .models import Activity, ActivityDay
-
     connection = connections[using]
     per_day = (
         Activity.objects.using(using)
