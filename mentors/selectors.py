@@ -34,10 +34,6 @@ def default_mentee_cap() -> int:
     return settings.MENTOR_MAX_MENTEES
 
 
-def is_integration(user) -> bool:
-    return roles.is_integration(user)
-
-
 def sees_all_activity(user) -> bool:
     """Directors, HR, the head of sales and integration users see every trainee's records."""
     return roles.sees_all_trainees(user) or roles.is_integration(user)
@@ -91,11 +87,6 @@ def mentee_cap(program) -> int:
 
 def active_mentee_count(*, mentor, program) -> int:
     return Mentorship.objects.active().filter(mentor=mentor, enrollment__program=program).count()
-
-
-def activity_counts(*, enrollment_id: int, window: Window) -> dict[str, int]:
-    """Counts per counted kind of the enrollment's activities inside the window (end excluded)."""
-    return window_counts({0: (enrollment_id, window)})[0]
 
 
 # Windows per query: 4 parameters each, far below SQLite's and PostgreSQL's limits.
