@@ -117,7 +117,7 @@ def bench_dashboard(args) -> None:
     client.force_login(director)
     tz = django.conf.settings.TIME_ZONE
     floor, _ = timed(lambda: sql(MONTHLY_COUNTS_SQL.format(where=""), [tz]))
-    build, data = timed(lambda: dashboard(director, filters={}, today=timezone.localdate()))
+    build, data = timed(lambda: dashboard(director, today=timezone.localdate()))
     # The page computed afresh (?refresh=1: what the first request after the cache's time to
     # live pays), then served from the cache (every other request).
     with CaptureQueriesContext(connection) as cold_queries:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from people import roles
 
-from . import csv_import, forms, selectors, services
+from . import csv_import, filters, forms, selectors, services
 from .models import Enrollment, StagePage
 
 
@@ -45,8 +45,10 @@ def my_onboarding(request):
 def enrollments(request):
     if not roles.sees_all_trainees(request.user):
         raise PermissionDenied
-    form = forms.EnrollmentFilterForm(request.GET or None)
-    qs = selectors.enrollment_list(request.user, filters=form.selector_filters())
+    filterset = filters.EnrollmentFilter(
+        request.GET or None, queryset=selectors.enrollment_list(request.user)
+    )
+    qs = filterset.qs
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,7 +56,7 @@ def enrollments(request):
         request,
         "courses/enrollments.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page_obj": page,
             "rows": [selectors.EnrollmentRow.of(e) for e in page.object_list],
             "can_manage": roles.can_manage_enrollments(request.user),

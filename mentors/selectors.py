@@ -132,9 +132,9 @@ def mentorship_window(mentorship) -> Window | None:
     )
 
 
-def statement_list(user, *, filters: dict | None = None):
-    """The "Mentor bonuses" list: statements with mentor, trainee and rule in one query."""
-    filters = filters or {}
+def statement_list(user):
+    """The "Mentor bonuses" list: statements with mentor, trainee and rule in one query (its
+    filters: mentors/filters.py)."""
     qs = statements_visible_to(user).select_related(
         "mentorship__mentor",
         "mentorship__enrollment__trainee",
@@ -142,16 +142,6 @@ def statement_list(user, *, filters: dict | None = None):
         "mentorship__bonus_rule",
         "approved_by",
     )
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("mentor"):
-        qs = qs.filter(mentorship__mentor=filters["mentor"])
-    if filters.get("period_from"):
-        qs = qs.filter(period_end__gt=filters["period_from"])
-    if filters.get("period_to"):
-        qs = qs.filter(period_start__lte=filters["period_to"])
-    if filters.get("needs_review"):
-        qs = qs.filter(needs_review=True)
     return qs.order_by("-period_start", "mentorship__mentor__last_name", "pk")
 
 
@@ -266,16 +256,10 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
     return result
 
 
-def activity_log(user, *, enrollment, filters: dict | None = None):
-    """An enrollment's activity, newest first, through the user's scope (404 upstream)."""
-    filters = filters or {}
+def activity_log(user, *, enrollment):
+    """An enrollment's activity, newest first, through the user's scope (404 upstream; its
+    filters: mentors/filters.py)."""
     qs = activities_visible_to(user).filter(enrollment=enrollment).select_related("recorded_by")
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("date_from"):
-        qs = qs.filter(occurred_at__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        qs = qs.filter(occurred_at__date__lte=filters["date_to"])
     return qs.order_by("-occurred_at", "-pk")
 
 

@@ -265,12 +265,7 @@ def current_stage_title(progress: list[StageProgress]) -> str:
     return str(_("All stages completed")) if ordered else ""
 
 
-def enrollments_for_dashboard(user, *, filters: dict):
-    return with_dashboard_relations(enrollments_visible_to(user), filters=filters)
-
-
-def with_dashboard_relations(qs, *, filters: dict | None = None):
-    filters = filters or {}
+def with_dashboard_relations(qs):
     # The few programs are fetched once and shared, not joined into every row: each is a
     # Wagtail page, costly to build a thousand times.
     qs = qs.select_related("trainee").prefetch_related(
@@ -281,15 +276,6 @@ def with_dashboard_relations(qs, *, filters: dict | None = None):
             to_attr="active_mentorships",
         ),
     )
-    if filters.get("program"):
-        qs = qs.filter(program_id=filters["program"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("mentor"):
-        qs = qs.filter(mentorships__mentor_id=filters["mentor"], mentorships__ended_on__isnull=True)
-    if filters.get("cohort"):
-        year, month = filters["cohort"]
-        qs = qs.filter(hire_date__year=year, hire_date__month=month)
     return qs.order_by("hire_date", "pk")
 
 
@@ -328,9 +314,18 @@ def overdue_grading_count(*, today: date, enrollment_ids=None) -> int:
 
 
 def dashboard(
-    user, *, filters: dict, today: date, sort: str = "hire_date", descending: bool = False
+    user,
+    *,
+    today: date,
+    enrollments=None,
+    sort: str = "hire_date",
+    descending: bool = False,
 ) -> Dashboard:
-    enrollments = list(enrollments_for_dashboard(user, filters=filters))
+    """The dashboard of ``enrollments``, a subset of those ``user`` may see (all of them by
+    default; the page passes its DashboardFilter's, rampup/filters.py)."""
+    if enrollments is None:
+        enrollments = enrollments_visible_to(user)
+    enrollments = list(with_dashboard_relations(enrollments))
     rows = build_rows(enrollments, today=today)
     if sort in SORT_COLUMNS:
         rows.sort(key=lambda r: r.sort_key(sort), reverse=descending)

@@ -31,7 +31,8 @@ from .dashboard import (
     drilldown,
     sort_ranks,
 )
-from .forms import DashboardFilterForm, SignOffForm
+from .filters import DashboardFilter
+from .forms import SignOffForm
 
 MAX_CHART_MONTHS = 8
 
@@ -43,16 +44,18 @@ def _dashboard_for(request, *, hire_order=False):
     order (in hire order with ``hire_order``, as the cached page keeps them)."""
     if not roles.can_view_dashboard(request.user):
         raise PermissionDenied
-    form = DashboardFilterForm(request.GET or None)
+    filterset = DashboardFilter(
+        request.GET or None, queryset=course_selectors.enrollments_visible_to(request.user)
+    )
     sort = clean_sort(request.GET.get("sort"))
     data = dashboard(
         request.user,
-        filters=form.filters(),
+        enrollments=filterset.qs,
         today=timezone.localdate(),
         sort="" if hire_order else sort.lstrip("-"),
         descending=sort.startswith("-"),
     )
-    return form, sort, data
+    return filterset.form, sort, data
 
 
 def _render_dashboard_page(request) -> DashboardPage:
