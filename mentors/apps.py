@@ -36,7 +36,7 @@ def _ensure_integration_group(sender, using="default", **kwargs):
 
 
 def _ensure_activity_summary(sender, using="default", **kwargs):
-    # Imported here: the summary module imports models (see ready()).
-    from .summary import summary_ensure
+    # Imported here: the activity summary module imports models (see ready()).
+    from .activity_summary import summary_ensure
 
     summary_ensure(using=using)

@@ -276,7 +276,7 @@ class ActivityDay(models.Model):
     write path (the logging form, CSV and API imports, the admin, COPY, cascades) updates it in
     the same transaction; ``manage.py rebuild_activity_summary`` recomputes it from scratch. The
     ramp-up and bonus counts read it instead of scanning the activity rows (see
-    ``mentors/summary.py`` and docs/performance.md).
+    ``mentors/activity_summary.py`` and docs/performance.md).
     """
 
     enrollment = models.ForeignKey(

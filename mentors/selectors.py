@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from courses.selectors import current_stage_titles
 from people import roles
 
+from .bonus import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
 from .models import (
     Activity,
     ActivityDay,
@@ -26,7 +27,6 @@ from .models import (
     MentoringSettings,
     Mentorship,
 )
-from .rules import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
 
 
 def default_mentee_cap() -> int:
@@ -98,7 +98,7 @@ def window_counts(windows: dict) -> dict:
     ``windows`` ({key: (enrollment_id, Window)}), in one query per 2,000 windows.
 
     Windows run from local midnight to local midnight, so they are read from the per-day
-    summary (``ActivityDay``, see mentors/summary.py): about 30 rows per kind and window.
+    summary (``ActivityDay``, see mentors/activity_summary.py): about 30 rows per kind and window.
     """
     counts = {key: dict.fromkeys(COUNTED_KINDS, 0) for key in windows}
     items = list(windows.items())

@@ -22,8 +22,8 @@ from people import roles
 from people.services import Notice, notify, notify_many
 
 from . import exports, selectors
+from .bonus import best_tier, window_for
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
-from .rules import best_tier, window_for
 
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
 # after the first change, and picks up every change committed before it starts.
@@ -338,7 +338,7 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     mentorship whatever happens. Set-based, so the number of queries does not grow with the
     number of mentorships (``statements_finalize_due`` goes batch
     by batch): the counts of every window come from one grouped query over the per-day
-    summary, the tiers are chosen by ``rules.best_tier``, and the statements are written by
+    summary, the tiers are chosen by ``bonus.best_tier``, and the statements are written by
     one upsert. Approved figures never change: a recomputation that differs is kept beside
     them and flags the statement for review. A statement that becomes final notifies its
     mentor.

@@ -5,7 +5,7 @@ enrollments with their stage progress and mentor, one grouped count of activitie
 enrollment and month (rampup.figures.monthly_counts), one grouped read of quiz results.
 
 That is still seconds at a thousand trainees, so the page keeps what it computed in Django's
-cache (``DashboardPage``, below): per user, filters and local date, for
+cache (``RenderedDashboard``, below): per user, filters and local date, for
 ``RAMP_DASHBOARD_CACHE_SECONDS``, under a generation number that the writes the dashboard
 shows (enrollments, sign-offs, mentorships, ramp-up plans) bump. See docs/ramp-up.md.
 """
@@ -349,7 +349,7 @@ GENERATION_KEY = "lms:ramp-dashboard:generation"
 
 
 @dataclass
-class DashboardPage:
+class RenderedDashboard:
     """The expensive part of the dashboard page, rendered once and kept in the cache.
 
     The fragments were rendered without the request (no CSRF token, no per-request data), so

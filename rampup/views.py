@@ -24,7 +24,7 @@ from people import roles
 from . import audit, charts, exports
 from .dashboard import (
     PAGE_SIZE,
-    DashboardPage,
+    RenderedDashboard,
     clean_sort,
     dashboard,
     dashboard_cache_key,
@@ -58,7 +58,7 @@ def _dashboard_for(request, *, hire_order=False):
     return filterset.form, sort, data
 
 
-def _render_dashboard_page(request) -> DashboardPage:
+def _render_dashboard_page(request) -> RenderedDashboard:
     """Compute the dashboard and render its fragments, without the request: what is cached."""
     form, _sort, data = _dashboard_for(request, hire_order=True)
     cohorts = data.cohorts()
@@ -77,7 +77,7 @@ def _render_dashboard_page(request) -> DashboardPage:
     )
     show_program = len({row.enrollment.program_id for row in data.rows}) > 1
     row_template = get_template("rampup/dashboard_row.html")
-    return DashboardPage(
+    return RenderedDashboard(
         computed_at=timezone.now(),
         filters_html=render_to_string("rampup/dashboard_filters.html", {"form": form}),
         summary_html=render_to_string(

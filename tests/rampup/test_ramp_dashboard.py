@@ -22,7 +22,7 @@ from rampup import services
 from rampup.dashboard import (
     PAGE_SIZE,
     SORT_COLUMNS,
-    DashboardPage,
+    RenderedDashboard,
     cache_generation,
     dashboard,
     dashboard_cache_key,
@@ -316,7 +316,7 @@ def test_cached_sort_orders_match_sorting_the_rows():
     enrollments[2].save()
     director = make_user(Role.DIRECTOR)
     rows = dashboard(director, today=TODAY, sort="").rows
-    page = DashboardPage(
+    page = RenderedDashboard(
         computed_at=None,
         filters_html="",
         summary_html="",
