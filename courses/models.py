@@ -7,6 +7,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from people.names import display_name
+
 from .blocks import stage_body_blocks
 
 
@@ -199,7 +201,7 @@ class Enrollment(models.Model):
         indexes = [models.Index(fields=["status", "hire_date"])]
 
     def __str__(self):
-        return f"{self.trainee.get_full_name() or self.trainee.username} · {self.program.title}"
+        return f"{display_name(self.trainee)} · {self.program.title}"
 
 
 class StageProgress(models.Model):

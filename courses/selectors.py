@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people import roles
+from people.names import display_name
 
 from . import coaching, requirements
 from .blocks import Responsible
@@ -320,9 +321,7 @@ def active_mentor_contact(enrollment) -> Contact | None:
         phone = mentor.profile.phone
     except ObjectDoesNotExist:
         phone = ""
-    return Contact(
-        name=mentor.get_full_name() or mentor.get_username(), email=mentor.email, phone=phone
-    )
+    return Contact(name=display_name(mentor), email=mentor.email, phone=phone)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from people import roles
 from people.models import Profile
+from people.names import display_name
 from people.roles import Role
 
 from . import coaching, csv_import, requirements, selectors
@@ -46,7 +47,7 @@ def enrollment_create(
     if Enrollment.objects.open().filter(trainee=trainee, program=program).exists():
         raise ValidationError(
             _("%(name)s is already enrolled in %(program)s.")
-            % {"name": trainee.get_full_name() or trainee.username, "program": program.title}
+            % {"name": display_name(trainee), "program": program.title}
         )
     try:
         with transaction.atomic():

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people import roles
+from people.names import display_name
 
 from . import csv_import, filters, forms, selectors, services
 from .models import Enrollment, StagePage
@@ -196,6 +197,6 @@ def readiness_sign_off(request, enrollment_pk):
             messages.success(
                 request,
                 _("%(name)s is signed off as ready to work independently.")
-                % {"name": enrollment.trainee.get_full_name() or enrollment.trainee.username},
+                % {"name": display_name(enrollment.trainee)},
             )
     return _back(request, reverse("courses:enrollment_detail", args=[enrollment.pk]))

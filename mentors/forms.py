@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment
 from people.forms import ModelChoiceField, PersonChoiceField
+from people.names import display_name
 
 from . import selectors
 from .models import Activity, BonusRule
@@ -13,8 +14,7 @@ from .models import Activity, BonusRule
 
 class EnrollmentChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
-        name = obj.trainee.get_full_name() or obj.trainee.get_username()
-        return f"{name} · {obj.program.title} · {obj.hire_date:%d.%m.%Y}"
+        return f"{display_name(obj.trainee)} · {obj.program.title} · {obj.hire_date:%d.%m.%Y}"
 
 
 class ActivityForm(forms.Form):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
 from people import roles
+from people.names import display_name
 from people.services import Notice, notify, notify_many
 
 from . import exports, selectors
@@ -31,10 +32,6 @@ RECOMPUTE_DELAY_SECONDS = 10
 
 
 logger = logging.getLogger(__name__)
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 # --- Mentorships -------------------------------------------------------------------------
@@ -71,7 +68,7 @@ def mentorship_assign(
         raise ValidationError(
             {
                 "mentor": _("%(name)s is not a mentor or the head of sales.")
-                % {"name": _name(mentor)}
+                % {"name": display_name(mentor)}
             }
         )
     if mentor.pk == enrollment.trainee_id:
@@ -94,7 +91,10 @@ def mentorship_assign(
     if current is not None:
         if current.mentor_id == mentor.pk:
             raise ValidationError(
-                {"mentor": _("%(name)s already mentors this trainee.") % {"name": _name(mentor)}}
+                {
+                    "mentor": _("%(name)s already mentors this trainee.")
+                    % {"name": display_name(mentor)}
+                }
             )
         if started_on < current.started_on:
             raise ValidationError(
@@ -113,7 +113,7 @@ def mentorship_assign(
                     "%(name)s already has %(cap)s active mentees in %(program)s, the most this "
                     "program allows. End one of those mentorships or choose another mentor."
                 )
-                % {"name": _name(mentor), "cap": cap, "program": enrollment.program.title}
+                % {"name": display_name(mentor), "cap": cap, "program": enrollment.program.title}
             }
         )
     if current is not None:
@@ -131,7 +131,7 @@ def mentorship_assign(
     trainee = enrollment.trainee
     notify(
         recipient=mentor,
-        title=_("You now mentor %(name)s") % {"name": _name(trainee)},
+        title=_("You now mentor %(name)s") % {"name": display_name(trainee)},
         body=_("From %(date)s, under the bonus rule “%(rule)s”.")
         % {"date": started_on.isoformat(), "rule": bonus_rule.name},
         url=reverse("mentors:mentees"),
@@ -139,7 +139,7 @@ def mentorship_assign(
     )
     notify(
         recipient=trainee,
-        title=_("Your mentor is %(name)s") % {"name": _name(mentor)},
+        title=_("Your mentor is %(name)s") % {"name": display_name(mentor)},
         body=_("Ask your mentor whenever you need help, from %(date)s on.")
         % {"date": started_on.isoformat()},
         url=reverse("mentors:activity"),
@@ -425,7 +425,7 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
                 mentorship_id=pk,
                 mentor_id=r["mentor_id"],
                 mentor_email=r["mentor__email"],
-                # As _name(user): the full name, or the username without one.
+                # As display_name(user): the full name, or the username without one.
                 trainee_name=" ".join(trainee).strip() or r["enrollment__trainee__username"],
                 window=window,
                 counts=c,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
 from people import roles
+from people.names import display_name
 from quizzes.selectors import awaiting_grading_count
 
 from . import filters, forms, selectors, services
@@ -305,9 +306,8 @@ def mentorships(request):
                     request,
                     _("%(mentor)s now mentors %(trainee)s.")
                     % {
-                        "mentor": mentorship.mentor.get_full_name() or mentorship.mentor.username,
-                        "trainee": mentorship.enrollment.trainee.get_full_name()
-                        or mentorship.enrollment.trainee.username,
+                        "mentor": display_name(mentorship.mentor),
+                        "trainee": display_name(mentorship.enrollment.trainee),
                     },
                 )
                 return redirect("mentors:mentorships")

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from .names import display_name
+
 # The widest id any backend's integer column holds (64 bits, signed).
 MAX_ID = 2**63 - 1
 
@@ -27,7 +29,7 @@ class ByNameMixin:
     """Users shown by full name (username without one)."""
 
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class ModelChoiceField(IdInRangeMixin, forms.ModelChoiceField):

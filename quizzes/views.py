@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
 from people import roles
+from people.names import display_name
 
 from . import access, selectors, services
 from .forms import AnswerForm, ExtraAttemptForm, GradeForm, OverrideForm
@@ -277,7 +278,7 @@ def grade(request, pk):
                 request,
                 _("This attempt was already graded by %(name)s; your grade was not saved.")
                 % {
-                    "name": attempt.graded_by.get_full_name()
+                    "name": display_name(attempt.graded_by)
                     if attempt.graded_by
                     else _("another grader")
                 },

@@ -24,6 +24,7 @@ from courses.models import Enrollment, EnrollmentEvent, ReadinessSignOff
 from courses.selectors import enrollments_visible_to
 from mentors.models import BonusStatement
 from people import roles
+from people.names import display_name
 from quizzes.models import ExtraAttemptGrant, GradeChange
 
 
@@ -196,7 +197,7 @@ class AuditEntry:
 
 
 def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "—"
+    return display_name(user) if user else "—"
 
 
 def _points(value) -> str:

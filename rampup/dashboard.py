@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Enrollment, StageProgress
 from courses.selectors import current_stage_titles, enrollments_visible_to
 from mentors.models import Mentorship
+from people.names import display_name
 from quizzes.models import Attempt
 from rampup import figures as ramp
 
@@ -55,8 +56,7 @@ class Row:
 
     @property
     def trainee_name(self) -> str:
-        user = self.enrollment.trainee
-        return user.get_full_name() or user.username
+        return display_name(self.enrollment.trainee)
 
     @property
     def cohort(self) -> str:
@@ -81,9 +81,7 @@ class Row:
 
     @property
     def mentor_name(self) -> str:
-        if self.mentor is None:
-            return ""
-        return self.mentor.get_full_name() or self.mentor.username
+        return display_name(self.mentor) if self.mentor is not None else ""
 
     def sort_key(self, column: str):
         return self.sort_keys.get(column, self.enrollment.hire_date)

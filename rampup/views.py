@@ -20,6 +20,7 @@ from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import StageProgress
 from people import roles
+from people.names import display_name
 
 from . import audit, charts, exports
 from .dashboard import (
@@ -241,7 +242,7 @@ def ramp_sign_off(request, pk):
             messages.success(
                 request,
                 _("%(name)s is signed off as ready to work independently.")
-                % {"name": enrollment.trainee.get_full_name() or enrollment.trainee.username},
+                % {"name": display_name(enrollment.trainee)},
             )
     return redirect("ramp_drilldown", pk=enrollment.pk)
 

@@ -17,6 +17,7 @@ from courses.models import EnrollmentEvent, ReadinessSignOff, StageProgress
 from mentors import services as mentor_services
 from mentors.models import BonusStatement, Mentorship
 from people import roles
+from people.names import display_name
 from quizzes import services as quiz_services
 from quizzes.models import ExtraAttemptGrant, GradeChange
 from rampup.audit import Kind, audit_events
@@ -25,10 +26,6 @@ from tests.security.matrix import client_for
 from tests.security.world import build_world
 
 URL = "/audit/"
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.username
 
 
 @pytest.fixture
@@ -103,7 +100,7 @@ def test_the_director_sees_every_kind_with_who_when_and_why(audited):
     assert (grant.actor, grant.why, grant.what) == (hr, "Was ill on the day", "Product survey")
     approved = by_kind[Kind.BONUS_APPROVED][0]
     assert (approved.actor, approved.why) == (head, "Checked with CRM")
-    assert _name(w.user("mentor_a")) in approved.what
+    assert display_name(w.user("mentor_a")) in approved.what
     paid = by_kind[Kind.BONUS_PAID][0]
     assert (paid.actor, paid.why) == (director, "")
     signed = by_kind[Kind.SIGNED_OFF]
@@ -132,8 +129,8 @@ def test_the_director_sees_every_kind_with_who_when_and_why(audited):
         "Checked with CRM",
         "Closes deals alone",
         "Moved away",
-        _name(head),
-        _name(hr),
+        display_name(head),
+        display_name(hr),
         "Grade override",
         "Extra attempt",
         "Bonus approved",
