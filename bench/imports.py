@@ -21,6 +21,9 @@ from django.test import Client
 from django.utils import timezone
 
 from bench.common import PEAK_PROBE, report, report_memory_growth, sql, timed
+from courses.models import Enrollment
+from mentors.importing import import_csv
+from mentors.models import Activity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,10 +108,6 @@ def _measure_floor(path: str) -> float:
 
 
 def bench_import(args) -> None:
-    from courses.models import Enrollment
-    from mentors.importing import import_csv
-    from mentors.models import Activity
-
     enrollments = Enrollment.objects.open().filter(
         hire_date__lte=timezone.localdate() - timezone.timedelta(days=30)
     )

@@ -47,6 +47,11 @@ from django.urls import reverse
 from environ import Env
 
 from bench.common import report
+from courses import selectors as course_selectors
+from courses.models import Enrollment
+from mentors.models import Mentorship
+from people.roles import Role
+from quizzes.models import Attempt
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 2
@@ -120,12 +125,6 @@ def _spread(items: list, n: int) -> list:
 
 def _people(n: int) -> dict[str, list[dict]]:
     """Sessions and URLs per scenario: trainees with an unlocked stage, mentors with grading."""
-    from courses import selectors as course_selectors
-    from courses.models import Enrollment
-    from mentors.models import Mentorship
-    from people.roles import Role
-    from quizzes.models import Attempt
-
     User = get_user_model()
     home = reverse("courses:my_onboarding")
     enrollments = _spread(

@@ -29,7 +29,7 @@ from courses.models import Enrollment, ProgramPage, StagePage, StageProgress
 from mentors.models import Activity, BonusRule, Mentorship
 from people.models import Profile
 from people.roles import Role
-from quizzes.models import Attempt, Question, Response
+from quizzes.models import Attempt, Question, Quiz, Response
 
 NAMESPACE = uuid.UUID("0b5e9b7e-6a43-4c55-9d44-3f6f4f2b1a01")
 BATCH = 2000
@@ -452,8 +452,6 @@ def _write_activities(
 
 def _write_attempts(writer, trainees, options, rng, today, now) -> None:
     """Graded and awaiting-grading attempts with one response per question."""
-    from quizzes.models import Quiz
-
     quizzes = list(Quiz.objects.order_by("pk"))
     if not quizzes or not options.attempts:
         return

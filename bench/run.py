@@ -49,6 +49,10 @@ from bench.common import (  # noqa: E402
     sql,
     timed,
 )
+from courses.models import Enrollment  # noqa: E402
+from mentors import services  # noqa: E402
+from mentors.models import Activity, BonusStatement, Mentorship  # noqa: E402
+from rampup.dashboard import dashboard  # noqa: E402
 
 # The floors: one hand-written query computing the same monthly counts as the product.
 MONTHLY_COUNTS_SQL = """
@@ -108,14 +112,12 @@ def prepare(args) -> None:
 
 
 def bench_dashboard(args) -> None:
-    from rampup.dashboard import dashboard
-
     director = get_user_model().objects.get(username="director")
     client = Client()
     client.force_login(director)
     tz = django.conf.settings.TIME_ZONE
     floor, _ = timed(lambda: sql(MONTHLY_COUNTS_SQL.format(where=""), [tz]))
-    build, data = timed(lambda: dashboard(director, filters={}, today=timezone.localdate()))
+    build, data = timed(lambda: dashboard(director, today=timezone.localdate()))
     # The page computed afresh (?refresh=1: what the first request after the cache's time to
     # live pays), then served from the cache (every other request).
     with CaptureQueriesContext(connection) as cold_queries:
@@ -142,8 +144,6 @@ def bench_dashboard(args) -> None:
 
 
 def bench_ramp_api(args) -> None:
-    from courses.models import Enrollment
-
     director = get_user_model().objects.get(username="director")
     client = Client()
     client.force_login(director)
@@ -168,9 +168,6 @@ def bench_ramp_api(args) -> None:
 
 def bench_bonuses(args) -> None:
     """Finalizing every statement from scratch: the daily job on the day all windows close."""
-    from mentors import services
-    from mentors.models import BonusStatement, Mentorship
-
     tz = django.conf.settings.TIME_ZONE
     # Approved and paid statements are history (and the demo's); all others are recomputed.
     recomputed = BonusStatement.objects.exclude(status__in=BonusStatement.FROZEN_STATUSES)
@@ -212,8 +209,6 @@ print(status("VmHWM") - base, base)
 def bench_generator_memory(args) -> None:
     """Peak memory of generate_load at two sizes (10x apart), each in a fresh process; the
     rows it adds are deleted afterwards so that the data set stays the same."""
-    from courses.models import Enrollment
-
     User = get_user_model()
     before = User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     small = max(args.activities // 50, 1000)
@@ -238,8 +233,6 @@ def bench_generator_memory(args) -> None:
 def forget_imported() -> None:
     """Delete what the import benchmarks created (sources "bench" and "bench-api"), so that
     every run measures the same data set; VACUUM FULL, not timed, compacts the table again."""
-    from mentors.models import Activity
-
     started = time.perf_counter()
     deleted, _ = Activity.objects.filter(source__in=["bench", "bench-api"]).delete()
     sql("VACUUM FULL ANALYZE mentors_activity")  # compact: floors scan the whole table

@@ -7,6 +7,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from people.names import display_name
+
 from .blocks import stage_body_blocks
 
 
@@ -34,6 +36,7 @@ class ProgramPage(Page):
         return JobDescriptionPage.objects.child_of(self).live().first()
 
     def serve(self, request, *args, **kwargs):
+        # Wagtail serves a page through its model; page_views imports these models.
         from .page_views import serve_program
 
         return serve_program(request, self)
@@ -81,6 +84,7 @@ class StagePage(Page):
         return [block.value for block in self.body.blocks_by_name("quiz")]
 
     def serve(self, request, *args, **kwargs):
+        # Wagtail serves a page through its model; page_views imports these models.
         from .page_views import serve_stage
 
         return serve_stage(request, self)
@@ -123,6 +127,7 @@ class JobDescriptionPage(Page):
         ]
 
     def serve(self, request, *args, **kwargs):
+        # Wagtail serves a page through its model; page_views imports these models.
         from .page_views import serve_job_description
 
         return serve_job_description(request, self)
@@ -196,7 +201,7 @@ class Enrollment(models.Model):
         indexes = [models.Index(fields=["status", "hire_date"])]
 
     def __str__(self):
-        return f"{self.trainee.get_full_name() or self.trainee.username} · {self.program.title}"
+        return f"{display_name(self.trainee)} · {self.program.title}"
 
 
 class StageProgress(models.Model):

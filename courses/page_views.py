@@ -13,6 +13,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 
 from . import forms, permissions, selectors
+from .models import ProgramPage
 
 
 def _access_or_404(request, program):
@@ -53,8 +54,6 @@ def _base_context(request, page, access, subject):
 
 
 def _program_of(page):
-    from .models import ProgramPage
-
     if isinstance(page, ProgramPage):
         return page if page.pk else None
     parent = getattr(page, "_program", None)

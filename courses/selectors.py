@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from people.names import display_name
 from people.permissions import sees_all_trainees
 
 from . import coaching, permissions, requirements
@@ -217,9 +218,10 @@ def current_stage_titles(enrollment_ids) -> dict[int, str]:
     }
 
 
-def enrollment_list(user, *, filters: dict | None = None):
-    """HR's enrollment list with the current stage and mentor, in a fixed number of queries."""
-    qs = (
+def enrollment_list(user):
+    """HR's enrollment list with the current stage and mentor, in a fixed number of queries
+    (its filters: courses/filters.py)."""
+    return (
         enrollments_visible_to(user)
         .select_related("trainee", "program")
         .prefetch_related(
@@ -238,24 +240,6 @@ def enrollment_list(user, *, filters: dict | None = None):
         )
         .order_by("-hire_date", "trainee__last_name")
     )
-    filters = filters or {}
-    if filters.get("program"):
-        qs = qs.filter(program_id=filters["program"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("mentor"):
-        qs = qs.filter(mentorships__mentor_id=filters["mentor"], mentorships__ended_on__isnull=True)
-    if filters.get("hire_month"):
-        year, month = filters["hire_month"]
-        qs = qs.filter(hire_date__year=year, hire_date__month=month)
-    if filters.get("stage"):
-        current = StageProgress.objects.filter(
-            enrollment=OuterRef("pk"),
-            stage_id=filters["stage"],
-            status__in=[StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS],
-        )
-        qs = qs.filter(Exists(current))
-    return qs
 
 
 @dataclass
@@ -334,9 +318,7 @@ def active_mentor_contact(enrollment) -> Contact | None:
         phone = mentor.profile.phone
     except ObjectDoesNotExist:
         phone = ""
-    return Contact(
-        name=mentor.get_full_name() or mentor.get_username(), email=mentor.email, phone=phone
-    )
+    return Contact(name=display_name(mentor), email=mentor.email, phone=phone)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from people.models import Profile
+from people.names import display_name
 from people.permissions import may_manage_enrollments
 from people.roles import Role
 
@@ -45,7 +46,7 @@ def enrollment_create(
     if Enrollment.objects.open().filter(trainee=trainee, program=program).exists():
         raise ValidationError(
             _("%(name)s is already enrolled in %(program)s.")
-            % {"name": trainee.get_full_name() or trainee.username, "program": program.title}
+            % {"name": display_name(trainee), "program": program.title}
         )
     try:
         with transaction.atomic():

@@ -9,9 +9,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from people.names import display_name
 from people.permissions import is_trainee, may_manage_enrollments, sees_all_trainees
 
-from . import csv_import, forms, permissions, selectors, services
+from . import csv_import, filters, forms, permissions, selectors, services
 from .models import StagePage
 
 
@@ -45,8 +46,10 @@ def my_onboarding(request):
 def enrollments(request):
     if not sees_all_trainees(request.user):
         raise PermissionDenied
-    form = forms.EnrollmentFilterForm(request.GET or None)
-    qs = selectors.enrollment_list(request.user, filters=form.selector_filters())
+    filterset = filters.EnrollmentFilter(
+        request.GET or None, queryset=selectors.enrollment_list(request.user)
+    )
+    qs = filterset.qs
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,7 +57,7 @@ def enrollments(request):
         request,
         "courses/enrollments.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page_obj": page,
             "rows": [selectors.EnrollmentRow.of(e) for e in page.object_list],
             "can_manage": may_manage_enrollments(request.user),
@@ -192,6 +195,6 @@ def readiness_sign_off(request, enrollment_pk):
             messages.success(
                 request,
                 _("%(name)s is signed off as ready to work independently.")
-                % {"name": enrollment.trainee.get_full_name() or enrollment.trainee.username},
+                % {"name": display_name(enrollment.trainee)},
             )
     return _back(request, reverse("courses:enrollment_detail", args=[enrollment.pk]))

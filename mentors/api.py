@@ -21,9 +21,9 @@ from courses.models import Enrollment
 from courses.selectors import enrollments_visible_to
 
 from . import permissions, selectors
+from .bonus import local_midnight
 from .importing import import_items
 from .models import Activity, BonusRule, BonusStatement, BonusTier
-from .rules import local_midnight
 
 MAX_BATCH = 5000
 

@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from courses import coaching
+
 
 class MentorsConfig(AppConfig):
     name = "mentors"
@@ -10,8 +12,6 @@ class MentorsConfig(AppConfig):
     def ready(self):
         # Imported here: these modules import models, which are not loaded when the app
         # registry imports this module.
-        from courses import coaching
-
         from . import receivers
         from .models import Mentorship
 
@@ -28,6 +28,7 @@ def _ensure_integration_group(sender, using="default", **kwargs):
     # created this app's permissions yet; create them first (idempotent).
     from django.contrib.auth.management import create_permissions
 
+    # Imported here: the integration module imports models (see ready()).
     from .integration import ensure_integration_group
 
     create_permissions(sender, verbosity=0, using=using)
@@ -35,6 +36,7 @@ def _ensure_integration_group(sender, using="default", **kwargs):
 
 
 def _ensure_activity_summary(sender, using="default", **kwargs):
-    from .summary import summary_ensure
+    # Imported here: the activity summary module imports models (see ready()).
+    from .activity_summary import summary_ensure
 
     summary_ensure(using=using)

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from people.names import display_name
+
 
 def headers() -> list[str]:
     return [
@@ -24,18 +26,14 @@ def headers() -> list[str]:
     ]
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def rows(statements):
     for s in statements:
         mentor = s.mentorship.mentor
         trainee = s.mentorship.enrollment.trainee
         yield [
-            _person(mentor),
+            display_name(mentor),
             mentor.email,
-            _person(trainee),
+            display_name(trainee),
             trainee.email,
             s.period_start,
             s.last_day,

@@ -5,20 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment
+from people.forms import ModelChoiceField, PersonChoiceField
+from people.names import display_name
 
 from . import selectors
-from .models import Activity, BonusRule, BonusStatement
+from .models import Activity, BonusRule
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class EnrollmentChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
-
-
-class EnrollmentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        name = obj.trainee.get_full_name() or obj.trainee.get_username()
-        return f"{name} · {obj.program.title} · {obj.hire_date:%d.%m.%Y}"
+        return f"{display_name(obj.trainee)} · {obj.program.title} · {obj.hire_date:%d.%m.%Y}"
 
 
 class ActivityForm(forms.Form):
@@ -54,46 +50,6 @@ class ActivityForm(forms.Form):
         if data.get("amount") is not None and data.get("kind") != Activity.Kind.CONTRACT:
             self.add_error("amount", _("Only a contract has an amount."))
         return data
-
-
-class ActivityFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All")), *Activity.Kind.choices]
-    )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def selector_filters(self) -> dict:
-        return self.cleaned_data if self.is_valid() else {}
-
-
-class StatementFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All")), *BonusStatement.Status.choices],
-    )
-    mentor = PersonChoiceField(
-        label=_("Mentor"), required=False, queryset=None, empty_label=_("All")
-    )
-    period_from = forms.DateField(
-        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_to = forms.DateField(
-        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    needs_review = forms.BooleanField(label=_("Needs review only"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = selectors.mentor_choices()
-
-    def selector_filters(self) -> dict:
-        return self.cleaned_data if self.is_valid() else {}
 
 
 class ApprovalNoteForm(forms.Form):

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from courses.models import Enrollment
 
 from .models import Activity
+from .services import statements_schedule_recompute
 from .validation import activity_problems
 
 CSV_COLUMNS = ["trainee_email", "kind", "occurred_at", "source", "external_id", "amount", "note"]
@@ -375,8 +376,6 @@ def import_rows(
 
     Row numbers must increase: on PostgreSQL they decide which of two rows with the same
     external id is kept. When nothing is saved, ``created`` and ``duplicates`` are 0."""
-    from .services import statements_schedule_recompute
-
     now = now or timezone.now()
     result = ImportResult()
     recorded_by_id = recorded_by.pk if recorded_by is not None else None

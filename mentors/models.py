@@ -13,6 +13,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
+from .validation import activity_problems
+
 
 def default_currency():
     return settings.DEFAULT_CURRENCY
@@ -252,8 +254,6 @@ class Activity(models.Model):
         return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
 
     def clean(self):
-        from .validation import activity_problems
-
         hire_date = self.enrollment.hire_date if self.enrollment_id else None
         problems = activity_problems(
             kind=self.kind,
@@ -276,7 +276,7 @@ class ActivityDay(models.Model):
     write path (the logging form, CSV and API imports, the admin, COPY, cascades) updates it in
     the same transaction; ``manage.py rebuild_activity_summary`` recomputes it from scratch. The
     ramp-up and bonus counts read it instead of scanning the activity rows (see
-    ``mentors/summary.py`` and docs/performance.md).
+    ``mentors/activity_summary.py`` and docs/performance.md).
     """
 
     enrollment = models.ForeignKey(

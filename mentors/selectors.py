@@ -18,6 +18,7 @@ from courses.selectors import current_stage_titles
 from people.permissions import is_mentor
 from people.roles import Role
 
+from .bonus import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
 from .models import (
     Activity,
     ActivityDay,
@@ -28,7 +29,6 @@ from .models import (
     Mentorship,
 )
 from .permissions import sees_all_activity
-from .rules import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
 
 
 def default_mentee_cap() -> int:
@@ -86,11 +86,6 @@ def active_mentee_count(*, mentor, program) -> int:
     return Mentorship.objects.active().filter(mentor=mentor, enrollment__program=program).count()
 
 
-def activity_counts(*, enrollment_id: int, window: Window) -> dict[str, int]:
-    """Counts per counted kind of the enrollment's activities inside the window (end excluded)."""
-    return window_counts({0: (enrollment_id, window)})[0]
-
-
 # Windows per query: 4 parameters each, far below SQLite's and PostgreSQL's limits.
 WINDOWS_PER_QUERY = 2000
 
@@ -100,7 +95,7 @@ def window_counts(windows: dict) -> dict:
     ``windows`` ({key: (enrollment_id, Window)}), in one query per 2,000 windows.
 
     Windows run from local midnight to local midnight, so they are read from the per-day
-    summary (``ActivityDay``, see mentors/summary.py): about 30 rows per kind and window.
+    summary (``ActivityDay``, see mentors/activity_summary.py): about 30 rows per kind and window.
     """
     counts = {key: dict.fromkeys(COUNTED_KINDS, 0) for key in windows}
     items = list(windows.items())
@@ -135,9 +130,9 @@ def mentorship_window(mentorship) -> Window | None:
     )
 
 
-def statement_list(user, *, filters: dict | None = None):
-    """The "Mentor bonuses" list: statements with mentor, trainee and rule in one query."""
-    filters = filters or {}
+def statement_list(user):
+    """The "Mentor bonuses" list: statements with mentor, trainee and rule in one query (its
+    filters: mentors/filters.py)."""
     qs = statements_visible_to(user).select_related(
         "mentorship__mentor",
         "mentorship__enrollment__trainee",
@@ -145,16 +140,6 @@ def statement_list(user, *, filters: dict | None = None):
         "mentorship__bonus_rule",
         "approved_by",
     )
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("mentor"):
-        qs = qs.filter(mentorship__mentor=filters["mentor"])
-    if filters.get("period_from"):
-        qs = qs.filter(period_end__gt=filters["period_from"])
-    if filters.get("period_to"):
-        qs = qs.filter(period_start__lte=filters["period_to"])
-    if filters.get("needs_review"):
-        qs = qs.filter(needs_review=True)
     return qs.order_by("-period_start", "mentorship__mentor__last_name", "pk")
 
 
@@ -269,16 +254,10 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
     return result
 
 
-def activity_log(user, *, enrollment, filters: dict | None = None):
-    """An enrollment's activity, newest first, through the user's scope (404 upstream)."""
-    filters = filters or {}
+def activity_log(user, *, enrollment):
+    """An enrollment's activity, newest first, through the user's scope (404 upstream; its
+    filters: mentors/filters.py)."""
     qs = activities_visible_to(user).filter(enrollment=enrollment).select_related("recorded_by")
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("date_from"):
-        qs = qs.filter(occurred_at__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        qs = qs.filter(occurred_at__date__lte=filters["date_to"])
     return qs.order_by("-occurred_at", "-pk")
 
 

@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
+from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
 from people.services import Notice, notify, notify_many
 
-from . import permissions, selectors
+from . import exports, permissions, selectors
+from .bonus import best_tier, window_for
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
-from .rules import best_tier, window_for
 
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
 # after the first change, and picks up every change committed before it starts.
@@ -31,10 +32,6 @@ RECOMPUTE_DELAY_SECONDS = 10
 
 
 logger = logging.getLogger(__name__)
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 # --- Mentorships -------------------------------------------------------------------------
@@ -71,7 +68,7 @@ def mentorship_assign(
         raise ValidationError(
             {
                 "mentor": _("%(name)s is not a mentor or the head of sales.")
-                % {"name": _name(mentor)}
+                % {"name": display_name(mentor)}
             }
         )
     if mentor.pk == enrollment.trainee_id:
@@ -94,7 +91,10 @@ def mentorship_assign(
     if current is not None:
         if current.mentor_id == mentor.pk:
             raise ValidationError(
-                {"mentor": _("%(name)s already mentors this trainee.") % {"name": _name(mentor)}}
+                {
+                    "mentor": _("%(name)s already mentors this trainee.")
+                    % {"name": display_name(mentor)}
+                }
             )
         if started_on < current.started_on:
             raise ValidationError(
@@ -113,7 +113,7 @@ def mentorship_assign(
                     "%(name)s already has %(cap)s active mentees in %(program)s, the most this "
                     "program allows. End one of those mentorships or choose another mentor."
                 )
-                % {"name": _name(mentor), "cap": cap, "program": enrollment.program.title}
+                % {"name": display_name(mentor), "cap": cap, "program": enrollment.program.title}
             }
         )
     if current is not None:
@@ -131,7 +131,7 @@ def mentorship_assign(
     trainee = enrollment.trainee
     notify(
         recipient=mentor,
-        title=_("You now mentor %(name)s") % {"name": _name(trainee)},
+        title=_("You now mentor %(name)s") % {"name": display_name(trainee)},
         body=_("From %(date)s, under the bonus rule “%(rule)s”.")
         % {"date": started_on.isoformat(), "rule": bonus_rule.name},
         url=reverse("mentors:mentees"),
@@ -139,7 +139,7 @@ def mentorship_assign(
     )
     notify(
         recipient=trainee,
-        title=_("Your mentor is %(name)s") % {"name": _name(mentor)},
+        title=_("Your mentor is %(name)s") % {"name": display_name(mentor)},
         body=_("Ask your mentor whenever you need help, from %(date)s on.")
         % {"date": started_on.isoformat()},
         url=reverse("mentors:activity"),
@@ -224,6 +224,8 @@ def statements_schedule_recompute(
     enrollment_ids = set(enrollment_ids or [])
 
     def enqueue():
+        # Tasks call services, so the services reach their tasks here: at the top, this
+        # import would close the circle services -> tasks -> services.
         from .tasks import statement_recompute
 
         ids = set(mentorship_ids)
@@ -321,7 +323,7 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     mentorship whatever happens. Set-based, so the number of queries does not grow with the
     number of mentorships (``statements_finalize_due`` goes batch
     by batch): the counts of every window come from one grouped query over the per-day
-    summary, the tiers are chosen by ``rules.best_tier``, and the statements are written by
+    summary, the tiers are chosen by ``bonus.best_tier``, and the statements are written by
     one upsert. Approved figures never change: a recomputation that differs is kept beside
     them and flags the statement for review. A statement that becomes final notifies its
     mentor.
@@ -435,7 +437,7 @@ def _computed(
         mentorship_id=row["pk"],
         mentor_id=row["mentor_id"],
         mentor_email=row["mentor__email"],
-        # As _name(user): the full name, or the username without one.
+        # As display_name(user): the full name, or the username without one.
         trainee_name=" ".join(trainee).strip() or row["enrollment__trainee__username"],
         window=window,
         counts=counts,
@@ -606,8 +608,6 @@ EXPORT_CONTENT_TYPES = {
 def statements_export(*, statements, user, fmt: str, now: datetime | None = None) -> ExportFile:
     """The approved statements among ``statements`` as a payroll file (CSV or XLSX); they are
     stamped exported, which lets them be marked paid."""
-    from . import exports
-
     permissions.check_export_statements(user)
     if fmt not in EXPORT_CONTENT_TYPES:
         raise ValidationError(_("Unknown export format."))

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .rules import local_midnight
+from .bonus import local_midnight
 
 # Allowed clock skew between an integration's clock and ours.
 FUTURE_TOLERANCE_SECONDS = 300

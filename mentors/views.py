@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
+from people.names import display_name
 from people.permissions import is_mentor, is_trainee, may_approve_bonuses, may_assign_mentors
 from quizzes.selectors import awaiting_grading_count
 
-from . import forms, permissions, selectors, services
+from . import filters, forms, permissions, selectors, services
 from .importing import CsvFileError, import_csv
 from .models import Activity, BonusStatement
 
@@ -93,11 +94,11 @@ def _activity_page(request, enrollment: Enrollment, *, own: bool):
                     },
                 )
                 return redirect(here)
-    filter_form = forms.ActivityFilterForm(request.GET or None)
-    log = selectors.activity_log(
-        request.user, enrollment=enrollment, filters=filter_form.selector_filters()
+    log = filters.ActivityFilter(
+        request.GET or None,
+        queryset=selectors.activity_log(request.user, enrollment=enrollment),
     )
-    page = Paginator(log, 50).get_page(request.GET.get("page"))
+    page = Paginator(log.qs, 50).get_page(request.GET.get("page"))
     weeks = selectors.weekly_totals(selectors.activity_log(request.user, enrollment=enrollment))
     return render(
         request,
@@ -106,7 +107,7 @@ def _activity_page(request, enrollment: Enrollment, *, own: bool):
             "enrollment": enrollment,
             "own": own,
             "form": form if may_record else None,
-            "filter_form": filter_form,
+            "filter_form": log.form,
             "page_obj": page,
             "weeks": weeks,
             "kinds": Activity.Kind.choices,
@@ -167,15 +168,17 @@ def _require_approver(request):
 @login_required
 def bonuses(request):
     _require_approver(request)
-    form = forms.StatementFilterForm(request.GET or None)
-    qs = selectors.statement_list(request.user, filters=form.selector_filters())
+    statements = filters.StatementFilter(
+        request.GET or None, queryset=selectors.statement_list(request.user)
+    )
+    qs = statements.qs
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     statements = page.object_list
     return render(
         request,
         "mentors/bonuses.html",
         {
-            "form": form,
+            "form": statements.form,
             "page_obj": page,
             "statements": statements,
             # The bulk buttons, where a statement on the page would take them.
@@ -261,10 +264,16 @@ def bonuses_action(request):
 def bonuses_export(request):
     """The approved statements matching the page's filters, as CSV or XLSX for payroll."""
     _require_approver(request)
-    form = forms.StatementFilterForm(request.GET or None)
-    filters = dict(form.selector_filters())
-    filters.pop("status", None)
-    qs = selectors.statement_list(request.user, filters=filters)
+    # Every filter of the page but the status: only approved statements are exported.
+    params = request.GET.copy()
+    params.pop("status", None)
+    statements = filters.StatementFilter(
+        params or None, queryset=selectors.statement_list(request.user)
+    )
+    if statements.is_bound and not statements.is_valid():
+        messages.error(request, _("Correct the filters before exporting."))
+        return redirect(reverse("mentors:bonuses") + "?" + request.GET.urlencode())
+    qs = statements.qs
     fmt = request.POST.get("format", "csv")
     try:
         export = services.statements_export(statements=qs, user=request.user, fmt=fmt)
@@ -306,9 +315,8 @@ def mentorships(request):
                     request,
                     _("%(mentor)s now mentors %(trainee)s.")
                     % {
-                        "mentor": mentorship.mentor.get_full_name() or mentorship.mentor.username,
-                        "trainee": mentorship.enrollment.trainee.get_full_name()
-                        or mentorship.enrollment.trainee.username,
+                        "mentor": display_name(mentorship.mentor),
+                        "trainee": display_name(mentorship.enrollment.trainee),
                     },
                 )
                 return redirect("mentors:mentorships")

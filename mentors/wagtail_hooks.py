@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import services
 from .models import BonusRule, MentoringSettings
 
 
@@ -47,8 +48,6 @@ def register_mentoring_viewsets():
 
 def _recompute_rule(request, instance):
     if isinstance(instance, BonusRule):
-        from . import services
-
         services.statements_schedule_recompute(
             mentorship_ids=list(instance.mentorships.values_list("pk", flat=True))
         )

@@ -6,6 +6,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .names import display_name
+
 
 class Profile(models.Model):
     """What the company knows about an employee beyond the login: contact and position."""
@@ -23,7 +25,7 @@ class Profile(models.Model):
         verbose_name_plural = _("profiles")
 
     def __str__(self):
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -116,6 +116,8 @@ EMAILS_PER_TASK = 50
 def _enqueue_emails(notification_ids: list[int]) -> None:
     """Publish the e-mails of notify_many in batches; as in _enqueue_email, a broker outage
     leaves them pending for notifications_deliver_pending."""
+    # Tasks call services, so the services reach their tasks here: at the top, this import
+    # would close the circle services -> tasks -> services.
     from .tasks import notifications_deliver_emails
 
     for i in range(0, len(notification_ids), EMAILS_PER_TASK):
@@ -135,6 +137,8 @@ def _enqueue_emails(notification_ids: list[int]) -> None:
 def _enqueue_email(notification_id: int) -> None:
     """Publish the e-mail task; with the broker down the request still succeeds and the row
     stays pending (email_sent_at empty) for notifications_deliver_pending to send later."""
+    # Tasks call services, so the services reach their tasks here: at the top, this import
+    # would close the circle services -> tasks -> services.
     from .tasks import notification_deliver_email
 
     try:

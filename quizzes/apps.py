@@ -7,6 +7,8 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("Quizzes")
 
     def ready(self):
+        # Imported here: these modules import models, which are not loaded when the app
+        # registry imports this module.
         from courses import requirements
 
         from .requirements import quiz_requirements

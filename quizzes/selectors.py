@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from courses import coaching
@@ -20,7 +20,6 @@ from courses.models import StageProgress
 from courses.selectors import enrollments_visible_to, program_stages
 from people.permissions import sees_all_trainees
 
-from . import permissions
 from .models import (
     Attempt,
     Choice,
@@ -49,10 +48,6 @@ def attempts_visible_to(user):
     if sees_all_trainees(user):
         return Attempt.objects.all()
     return Attempt.objects.filter(enrollment__in=enrollments_visible_to(user))
-
-
-def attempts_gradable_by(user):
-    return Attempt.objects.submitted().for_grader(user)
 
 
 # --- A quiz's state for one trainee -------------------------------------------------------
@@ -367,12 +362,3 @@ def quiz_results(user, quiz):
         .select_related("enrollment__trainee", "graded_by")
         .order_by("-submitted_at", "-pk")
     )
-
-
-def quizzes_visible_to_staff(user):
-    if permissions.may_see_quiz_results(user):
-        return Quiz.objects.annotate(
-            n_questions=Count("questions", distinct=True),
-            n_awaiting=Count("attempts", filter=Q(attempts__status="awaiting_grading")),
-        )
-    return Quiz.objects.none()

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from courses import coaching
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate, stage_is_open_to_trainee
+from people.names import display_name
 from people.permissions import is_grader
 from people.roles import Role
 from people.services import notify
@@ -50,9 +51,8 @@ class GradingLockError(Exception):
     def __init__(self, holder=None):
         self.holder = holder
         if holder is not None:
-            name = holder.get_full_name() or holder.username
             message = _("%(name)s is grading this attempt now; your changes were not saved.") % {
-                "name": name
+                "name": display_name(holder)
             }
         else:
             message = _(
@@ -582,8 +582,7 @@ def graders_of(attempt: Attempt) -> list:
 
 
 def _trainee_name(attempt) -> str:
-    trainee = attempt.enrollment.trainee
-    return trainee.get_full_name() or trainee.username
+    return display_name(attempt.enrollment.trainee)
 
 
 def _notify_graders_of_submission(attempt: Attempt) -> None:
@@ -615,8 +614,7 @@ def _notify_trainee_of_result(attempt: Attempt, *, regraded: bool) -> None:
 
 
 def _notify_certification_failed(enrollment, quiz: Quiz) -> None:
-    trainee = enrollment.trainee
-    name = trainee.get_full_name() or trainee.username
+    name = display_name(enrollment.trainee)
     for user in _users_in(Role.HR, Role.DIRECTOR):
         notify(
             recipient=user,

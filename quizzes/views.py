@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
+from people.names import display_name
 from people.permissions import is_grader, is_trainee, may_manage_enrollments
 
 from . import permissions, selectors, services
@@ -299,7 +300,7 @@ def _already_graded(request, attempt: Attempt):
             request,
             _("This attempt was already graded by %(name)s; your grade was not saved.")
             % {
-                "name": attempt.graded_by.get_full_name()
+                "name": display_name(attempt.graded_by)
                 if attempt.graded_by
                 else _("another grader")
             },

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from courses.models import Enrollment, StageProgress
 from courses.selectors import enrollments_visible_to
 from mentors.models import Mentorship
+from people.names import display_name
 from rampup import figures as ramp
 
 from . import permissions
@@ -47,7 +48,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_trainee_name(self, obj) -> str:
-        return obj.trainee.get_full_name() or obj.trainee.username
+        return display_name(obj.trainee)
 
     def get_current_stage(self, obj) -> str | None:
         return current_stage_title(obj.progress_list) or None

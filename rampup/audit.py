@@ -9,20 +9,21 @@ rows with a fixed number of queries, whatever the page size.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import CharField, F, Q, TextField, Value
+from django.db.models import CharField, F, TextField, Value
 from django.template.defaultfilters import floatformat
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment, EnrollmentEvent, ReadinessSignOff
 from courses.selectors import enrollments_visible_to
 from mentors.models import BonusStatement
+from people.names import display_name
 from people.permissions import sees_all_trainees
 from quizzes.models import ExtraAttemptGrant, GradeChange
 
@@ -151,61 +152,20 @@ def _sources() -> dict[str, models.QuerySet]:
     }
 
 
-def _trainee_search(text: str) -> Q:
-    """Every word of ``text`` in the trainee's first name, last name or username."""
-    query = Q()
-    for word in text.split():
-        query &= (
-            Q(trainee__first_name__icontains=word)
-            | Q(trainee__last_name__icontains=word)
-            | Q(trainee__username__icontains=word)
-        )
-    return query
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def audit_events(
-    user,
-    *,
-    kind: str = "",
-    trainee: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-):
+def audit_events(user, *, narrow: Callable[[models.QuerySet], models.QuerySet] | None = None):
     """The audited events about the trainees ``user`` may see, newest first, as one
-    queryset of dicts (``COLUMNS``); ``date_to`` is included."""
-    sources = _sources()
-    if kind in EVENT_KINDS:
-        branches = [sources["events"].filter(kind=kind)]
-    elif kind:
-        branches = [sources[kind]] if kind in sources else []
-    else:
-        branches = list(sources.values())
-    if not branches:
-        return sources["events"].none().values(*COLUMNS)
-
-    scope = None
-    if not sees_all_trainees(user):
-        scope = enrollments_visible_to(user)
-    if trainee.strip():
-        scope = (scope if scope is not None else Enrollment.objects.all()).filter(
-            _trainee_search(trainee)
-        )
-    narrowed = []
-    for branch in branches:
+    queryset of dicts (``COLUMNS``). ``narrow`` filters each table in the common shape before
+    the union, which SQL cannot filter afterwards (the page's ``AuditFilter.narrow``)."""
+    scope = None if sees_all_trainees(user) else enrollments_visible_to(user)
+    branches = []
+    for branch in _sources().values():
         if scope is not None:
             branch = branch.filter(audit_enrollment__in=scope.values("pk"))
-        if date_from:
-            branch = branch.filter(audit_at__gte=_day_start(date_from))
-        if date_to:
-            branch = branch.filter(audit_at__lt=_day_start(date_to + timedelta(days=1)))
-        narrowed.append(branch.values(*COLUMNS))
-    first, *rest = narrowed
-    combined = first.union(*rest, all=True) if rest else first
-    return combined.order_by("-audit_at", "-audit_object")
+        if narrow is not None:
+            branch = narrow(branch)
+        branches.append(branch.values(*COLUMNS))
+    first, *rest = branches
+    return first.union(*rest, all=True).order_by("-audit_at", "-audit_object")
 
 
 @dataclass
@@ -237,7 +197,7 @@ class AuditEntry:
 
 
 def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "—"
+    return display_name(user) if user else "—"
 
 
 def _points(value) -> str:

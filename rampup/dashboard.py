@@ -5,7 +5,7 @@ enrollments with their stage progress and mentor, one grouped count of activitie
 enrollment and month (rampup.figures.monthly_counts), one grouped read of quiz results.
 
 That is still seconds at a thousand trainees, so the page keeps what it computed in Django's
-cache (``DashboardPage``, below): per user, filters and local date, for
+cache (``RenderedDashboard``, below): per user, filters and local date, for
 ``RAMP_DASHBOARD_CACHE_SECONDS``, under a generation number that the writes the dashboard
 shows (enrollments, sign-offs, mentorships, ramp-up plans) bump. See docs/ramp-up.md.
 """
@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Enrollment, StageProgress
 from courses.selectors import current_stage_titles, enrollments_visible_to
 from mentors.models import Mentorship
+from people.names import display_name
 from quizzes.models import Attempt
 from rampup import figures as ramp
 
@@ -55,8 +56,7 @@ class Row:
 
     @property
     def trainee_name(self) -> str:
-        user = self.enrollment.trainee
-        return user.get_full_name() or user.username
+        return display_name(self.enrollment.trainee)
 
     @property
     def cohort(self) -> str:
@@ -81,9 +81,7 @@ class Row:
 
     @property
     def mentor_name(self) -> str:
-        if self.mentor is None:
-            return ""
-        return self.mentor.get_full_name() or self.mentor.username
+        return display_name(self.mentor) if self.mentor is not None else ""
 
     def sort_key(self, column: str):
         return self.sort_keys.get(column, self.enrollment.hire_date)
@@ -265,12 +263,7 @@ def current_stage_title(progress: list[StageProgress]) -> str:
     return str(_("All stages completed")) if ordered else ""
 
 
-def enrollments_for_dashboard(user, *, filters: dict):
-    return with_dashboard_relations(enrollments_visible_to(user), filters=filters)
-
-
-def with_dashboard_relations(qs, *, filters: dict | None = None):
-    filters = filters or {}
+def with_dashboard_relations(qs):
     # The few programs are fetched once and shared, not joined into every row: each is a
     # Wagtail page, costly to build a thousand times.
     qs = qs.select_related("trainee").prefetch_related(
@@ -281,15 +274,6 @@ def with_dashboard_relations(qs, *, filters: dict | None = None):
             to_attr="active_mentorships",
         ),
     )
-    if filters.get("program"):
-        qs = qs.filter(program_id=filters["program"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("mentor"):
-        qs = qs.filter(mentorships__mentor_id=filters["mentor"], mentorships__ended_on__isnull=True)
-    if filters.get("cohort"):
-        year, month = filters["cohort"]
-        qs = qs.filter(hire_date__year=year, hire_date__month=month)
     return qs.order_by("hire_date", "pk")
 
 
@@ -328,9 +312,18 @@ def overdue_grading_count(*, today: date, enrollment_ids=None) -> int:
 
 
 def dashboard(
-    user, *, filters: dict, today: date, sort: str = "hire_date", descending: bool = False
+    user,
+    *,
+    today: date,
+    enrollments=None,
+    sort: str = "hire_date",
+    descending: bool = False,
 ) -> Dashboard:
-    enrollments = list(enrollments_for_dashboard(user, filters=filters))
+    """The dashboard of ``enrollments``, a subset of those ``user`` may see (all of them by
+    default; the page passes its DashboardFilter's, rampup/filters.py)."""
+    if enrollments is None:
+        enrollments = enrollments_visible_to(user)
+    enrollments = list(with_dashboard_relations(enrollments))
     rows = build_rows(enrollments, today=today)
     if sort in SORT_COLUMNS:
         rows.sort(key=lambda r: r.sort_key(sort), reverse=descending)
@@ -354,7 +347,7 @@ GENERATION_KEY = "lms:ramp-dashboard:generation"
 
 
 @dataclass
-class DashboardPage:
+class RenderedDashboard:
     """The expensive part of the dashboard page, rendered once and kept in the cache.
 
     The fragments were rendered without the request (no CSRF token, no per-request data), so

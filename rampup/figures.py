@@ -284,7 +284,7 @@ def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
     """{enrollment id: {month index: {metric: count}}} for the four planned metrics.
 
     Read from the per-day summary (``ActivityDay``), about half as many rows as activities and
-    already in local days; see mentors/summary.py."""
+    already in local days; see mentors/activity_summary.py."""
 
     months, month, day, next_day, before = _month_index_expression()
     rows = (

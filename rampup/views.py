@@ -20,18 +20,20 @@ from courses import permissions as course_permissions
 from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Enrollment
+from people.names import display_name
 
 from . import audit, charts, exports, permissions
 from .dashboard import (
     PAGE_SIZE,
-    DashboardPage,
+    RenderedDashboard,
     clean_sort,
     dashboard,
     dashboard_cache_key,
     drilldown,
     sort_ranks,
 )
-from .forms import DashboardFilterForm, SignOffForm
+from .filters import DashboardFilter
+from .forms import SignOffForm
 
 MAX_CHART_MONTHS = 8
 
@@ -43,19 +45,21 @@ def _dashboard_for(request, *, hire_order=False):
     order (in hire order with ``hire_order``, as the cached page keeps them)."""
     if not permissions.may_view_dashboard(request.user):
         raise PermissionDenied
-    form = DashboardFilterForm(request.GET or None)
+    filterset = DashboardFilter(
+        request.GET or None, queryset=course_selectors.enrollments_visible_to(request.user)
+    )
     sort = clean_sort(request.GET.get("sort"))
     data = dashboard(
         request.user,
-        filters=form.filters(),
+        enrollments=filterset.qs,
         today=timezone.localdate(),
         sort="" if hire_order else sort.lstrip("-"),
         descending=sort.startswith("-"),
     )
-    return form, sort, data
+    return filterset.form, sort, data
 
 
-def _render_dashboard_page(request) -> DashboardPage:
+def _render_dashboard_page(request) -> RenderedDashboard:
     """Compute the dashboard and render its fragments, without the request: what is cached."""
     form, _sort, data = _dashboard_for(request, hire_order=True)
     cohorts = data.cohorts()
@@ -74,7 +78,7 @@ def _render_dashboard_page(request) -> DashboardPage:
     )
     show_program = len({row.enrollment.program_id for row in data.rows}) > 1
     row_template = get_template("rampup/dashboard_row.html")
-    return DashboardPage(
+    return RenderedDashboard(
         computed_at=timezone.now(),
         filters_html=render_to_string("rampup/dashboard_filters.html", {"form": form}),
         summary_html=render_to_string(
@@ -238,7 +242,7 @@ def ramp_sign_off(request, pk):
             messages.success(
                 request,
                 _("%(name)s is signed off as ready to work independently.")
-                % {"name": enrollment.trainee.get_full_name() or enrollment.trainee.username},
+                % {"name": display_name(enrollment.trainee)},
             )
     return redirect("ramp_drilldown", pk=enrollment.pk)
 

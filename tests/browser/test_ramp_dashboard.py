@@ -18,7 +18,7 @@ pytestmark = [
 def test_director_filters_a_cohort_and_opens_a_trainee_behind_the_curve(live_server, new_page):
     call_command("seed_demo", "--quiet")
     director = get_user_model().objects.get(username="director")
-    data = dashboard(director, filters={}, today=timezone.localdate())
+    data = dashboard(director, today=timezone.localdate())
     behind = data.behind[0]  # the demo always has trainees behind the curve
 
     page = new_page(viewport={"width": 1400, "height": 1000})
@@ -53,9 +53,7 @@ def test_director_pages_the_sorted_table_and_refreshes_the_figures(
     monkeypatch.setattr(director_views, "PAGE_SIZE", 5)
     call_command("seed_demo", "--quiet")
     director = get_user_model().objects.get(username="director")
-    rows = dashboard(
-        director, filters={}, today=timezone.localdate(), sort="trainee", descending=True
-    ).rows
+    rows = dashboard(director, today=timezone.localdate(), sort="trainee", descending=True).rows
     pages = -(-len(rows) // 5)
 
     page = new_page(viewport={"width": 1400, "height": 1000})

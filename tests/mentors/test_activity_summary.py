@@ -13,9 +13,9 @@ from django.db.models.functions import TruncDate
 from django.test import override_settings
 
 from courses.models import Enrollment
+from mentors.activity_summary import summary_ensure, summary_rebuild
 from mentors.importing import import_csv, import_items
 from mentors.models import Activity, ActivityDay
-from mentors.summary import summary_ensure, summary_rebuild
 from tests.mentors.factories import make_enrollment
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from mentors import services
+from mentors.bonus import COUNTED_KINDS
 from mentors.models import BonusStatement
-from mentors.rules import COUNTED_KINDS
 from people.models import Notification
 
 from .factories import add_activities, make_enrollment, make_mentorship, make_rule

@@ -22,7 +22,7 @@ from rampup import services
 from rampup.dashboard import (
     PAGE_SIZE,
     SORT_COLUMNS,
-    DashboardPage,
+    RenderedDashboard,
     cache_generation,
     dashboard,
     dashboard_cache_key,
@@ -30,7 +30,13 @@ from rampup.dashboard import (
 )
 from rampup.models import RampPlan
 from tests.conftest import make_user
-from tests.rampup.helpers import add, local, make_enrollment, make_program
+from tests.rampup.helpers import (
+    add,
+    local,
+    make_program,
+    populate,
+    table_pks,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +57,6 @@ def empty_cache():
     cache.clear()
 
 
-def table_pks(response) -> list[int]:
-    """The enrollments in the page's table, in the order shown."""
-    table = response.content.decode().split('<table class="dashboard-table">', 1)[1]
-    table = table.split("</table>", 1)[0]
-    return [int(pk) for pk in re.findall(r'href="/ramp-up/(\d+)/"', table)]
-
-
 def main(response) -> str:
     return response.content.decode().split('<main id="main"', 1)[1]
 
@@ -65,24 +64,6 @@ def main(response) -> str:
 def funnel_count(response, step: str) -> int:
     match = re.search(rf"{step}</th>\s*<td class=\"num\">(\d+)</td>", response.content.decode())
     return int(match.group(1))
-
-
-def populate(program, n, *, mentor=None, hire=date(2026, 7, 1)):
-    """n enrollments with a month-1 full of activity and a mentor each."""
-    stage = StagePage(title="Stage", slug=f"stage-{program.pk}")
-    if not StagePage.objects.child_of(program).exists():
-        program.add_child(instance=stage)
-    stage = StagePage.objects.child_of(program).first()
-    mentor = mentor or make_user(Role.MENTOR)
-    enrollments = []
-    for _ in range(n):
-        enrollment = make_enrollment(hire_date=hire, program=program)
-        StageProgress.objects.create(enrollment=enrollment, stage=stage, status="available")
-        Mentorship.objects.create(enrollment=enrollment, mentor=mentor, started_on=hire)
-        add(enrollment, "call", local(hire + timedelta(days=3)), n=20)
-        add(enrollment, "meeting", local(hire + timedelta(days=4)), n=2)
-        enrollments.append(enrollment)
-    return enrollments, mentor
 
 
 def test_dashboard_query_count_does_not_grow_with_trainees(client, django_assert_max_num_queries):
@@ -111,7 +92,7 @@ def test_dashboard_figures_and_cohort_filter(client):
     director = make_user(Role.DIRECTOR)
     client.force_login(director)
     page = client.get(reverse("dashboard"))
-    data = dashboard(director, filters={}, today=TODAY)
+    data = dashboard(director, today=TODAY)
     assert len(data.rows) == 3
     assert len(table_pks(page)) == 3
     assert [r.ramped_month for r in data.ramped] == [1]
@@ -338,8 +319,8 @@ def test_cached_sort_orders_match_sorting_the_rows():
     enrollments[2].status = Enrollment.Status.INDEPENDENT
     enrollments[2].save()
     director = make_user(Role.DIRECTOR)
-    rows = dashboard(director, filters={}, today=TODAY, sort="").rows
-    page = DashboardPage(
+    rows = dashboard(director, today=TODAY, sort="").rows
+    page = RenderedDashboard(
         computed_at=None,
         filters_html="",
         summary_html="",
@@ -349,9 +330,7 @@ def test_cached_sort_orders_match_sorting_the_rows():
     )
     for column in SORT_COLUMNS:
         for sort in (column, f"-{column}"):
-            expected = dashboard(
-                director, filters={}, today=TODAY, sort=column, descending=sort != column
-            ).rows
+            expected = dashboard(director, today=TODAY, sort=column, descending=sort != column).rows
             shown = [page.rows_html[n] for n in page.order(sort)]
             assert shown == [str(row.enrollment.pk) for row in expected], sort
 

@@ -13,14 +13,11 @@ from django.utils import timezone
 from courses import services as course_services
 from courses.models import EnrollmentEvent, StageProgress
 from mentors import services as mentor_services
+from people.names import display_name
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, ExtraAttemptGrant, GradeChange
 
 from .matrix import client_for
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def _graded(world, points="1"):
@@ -52,7 +49,7 @@ def test_a_grade_override_records_who_when_why_and_the_director_sees_it(world):
     page = client_for(world, "director").get(reverse("quizzes:attempt", args=[world.attempt_a.pk]))
     body = page.content.decode()
     assert "Second reading: the discount rules were right" in body
-    assert _name(director) in body
+    assert display_name(director) in body
 
 
 def test_an_extra_attempt_records_who_when_why(world):
@@ -91,7 +88,7 @@ def test_the_director_sees_extra_attempt_grants_somewhere(world):
     for url in (reverse("ramp_drilldown", args=[world.enrollment_a.pk]), reverse("audit")):
         body = client.get(url).content.decode()
         assert "Was ill on the day" in body, url
-        assert _name(world.user("hr")) in body, url
+        assert display_name(world.user("hr")) in body, url
 
 
 def test_a_bonus_approval_records_who_and_when_and_the_director_sees_it(world):
@@ -109,7 +106,7 @@ def test_a_bonus_approval_records_who_and_when_and_the_director_sees_it(world):
     director = client_for(world, "director")
     for url in (reverse("mentors:bonuses"), reverse("audit")):
         body = director.get(url).content.decode()
-        assert _name(head) in body, url
+        assert display_name(head) in body, url
         assert "Numbers checked against the CRM" in body, url
 
 
@@ -129,7 +126,7 @@ def test_a_drop_records_who_when_why_and_the_director_sees_it(world):
         .content.decode()
     )
     assert "Left for a competitor" in body
-    assert _name(hr) in body
+    assert display_name(hr) in body
 
 
 def test_a_sign_off_records_who_when_why_and_the_director_sees_it(world):
@@ -152,7 +149,7 @@ def test_a_sign_off_records_who_when_why_and_the_director_sees_it(world):
         .content.decode()
     )
     assert "Closed three contracts alone" in body
-    assert _name(mentor) in body
+    assert display_name(mentor) in body
 
 
 def test_the_audit_history_shows_overrides_drops_and_sign_offs_in_one_place(world):
@@ -176,4 +173,4 @@ def test_the_audit_history_shows_overrides_drops_and_sign_offs_in_one_place(worl
     for text in ("Second reading", "Left us", "Grade override", "Dropped", "Signed off as ready"):
         assert text in body, text
     for person in (director, hr, mentor):
-        assert _name(person) in body
+        assert display_name(person) in body

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from mentors.summary import summary_install, summary_rebuild
+from mentors.activity_summary import summary_install, summary_rebuild
 
 
 class Command(BaseCommand):

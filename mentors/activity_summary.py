@@ -24,6 +24,8 @@ from django.db import connections, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
+from .models import Activity, ActivityDay
+
 # The trigger SQL is built from these two names and a zone name _zone() has checked: DDL
 # takes no parameters, so ruff's S608 (SQL from strings) is silenced line by line below.
 ACTIVITY = "mentors_activity"
@@ -176,8 +178,6 @@ def summary_rebuild(*, using: str = "default") -> int:
     """Recompute the whole summary from the activities; returns the number of summary rows.
 
     The activity table is locked against writes meanwhile, so no trigger runs half-way."""
-    from .models import Activity, ActivityDay
-
     connection = connections[using]
     per_day = (
         Activity.objects.using(using)
