@@ -14,10 +14,12 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
+from people.languages import language_of, languages_of
 from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
 from people.services import Notice, notify, notify_many
@@ -129,22 +131,24 @@ def mentorship_assign(
     mentorship.save()
     statements_schedule_recompute(mentorship_ids=[mentorship.pk])
     trainee = enrollment.trainee
-    notify(
-        recipient=mentor,
-        title=_("You now mentor %(name)s") % {"name": display_name(trainee)},
-        body=_("From %(date)s, under the bonus rule “%(rule)s”.")
-        % {"date": started_on.isoformat(), "rule": bonus_rule.name},
-        url=reverse("mentors:mentees"),
-        dedupe_key=f"mentorship-assigned-{mentorship.pk}",
-    )
-    notify(
-        recipient=trainee,
-        title=_("Your mentor is %(name)s") % {"name": display_name(mentor)},
-        body=_("Ask your mentor whenever you need help, from %(date)s on.")
-        % {"date": started_on.isoformat()},
-        url=reverse("mentors:activity"),
-        dedupe_key=f"mentorship-assigned-trainee-{mentorship.pk}",
-    )
+    with language_of(mentor):
+        notify(
+            recipient=mentor,
+            title=_("You now mentor %(name)s") % {"name": display_name(trainee)},
+            body=_("From %(date)s, under the bonus rule “%(rule)s”.")
+            % {"date": date_format(started_on), "rule": bonus_rule.name},
+            url=reverse("mentors:mentees"),
+            dedupe_key=f"mentorship-assigned-{mentorship.pk}",
+        )
+    with language_of(trainee):
+        notify(
+            recipient=trainee,
+            title=_("Your mentor is %(name)s") % {"name": display_name(mentor)},
+            body=_("Ask your mentor whenever you need help, from %(date)s on.")
+            % {"date": date_format(started_on)},
+            url=reverse("mentors:activity"),
+            dedupe_key=f"mentorship-assigned-trainee-{mentorship.pk}",
+        )
     return mentorship
 
 
@@ -504,20 +508,30 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
 def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -> None:
     User = get_user_model()
     url = reverse("mentors:mentees")
-    notify_many(
-        [
-            Notice(
-                # The recipient as notify_many needs it (id and e-mail), without a query.
-                recipient=User(pk=c.mentor_id, email=c.mentor_email),
-                title=_("Your bonus for mentoring %(name)s is final") % {"name": c.trainee_name},
-                body=_("Tier: %(tier)s, amount %(amount)s %(currency)s. It is paid once approved.")
-                % {"tier": c.tier_name or _("none"), "amount": c.amount, "currency": c.currency},
-                url=url,
-                dedupe_key=f"bonus-final-{statement_ids[c.mentorship_id]}",
+    # Each mentor's language in one query for the whole batch.
+    spoken = languages_of({c.mentor_id for c in computed})
+    notices = []
+    for c in computed:
+        with translation.override(spoken[c.mentor_id]):
+            notices.append(
+                Notice(
+                    # The recipient as notify_many needs it (id and e-mail), without a query.
+                    recipient=User(pk=c.mentor_id, email=c.mentor_email),
+                    title=_("Your bonus for mentoring %(name)s is final")
+                    % {"name": c.trainee_name},
+                    body=_(
+                        "Tier: %(tier)s, amount %(amount)s %(currency)s. It is paid once approved."
+                    )
+                    % {
+                        "tier": c.tier_name or _("none"),
+                        "amount": number_format(c.amount, decimal_pos=2, force_grouping=True),
+                        "currency": c.currency,
+                    },
+                    url=url,
+                    dedupe_key=f"bonus-final-{statement_ids[c.mentorship_id]}",
+                )
             )
-            for c in computed
-        ]
-    )
+    notify_many(notices)
 
 
 def statements_finalize_due(*, now: datetime | None = None) -> int:

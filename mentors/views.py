@@ -168,17 +168,17 @@ def _require_approver(request):
 @login_required
 def bonuses(request):
     _require_approver(request)
-    statements = filters.StatementFilter(
+    statement_filter = filters.StatementFilter(
         request.GET or None, queryset=selectors.statement_list(request.user)
     )
-    qs = statements.qs
+    qs = statement_filter.qs
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     statements = page.object_list
     return render(
         request,
         "mentors/bonuses.html",
         {
-            "form": statements.form,
+            "form": statement_filter.form,
             "page_obj": page,
             "statements": statements,
             # The bulk buttons, where a statement on the page would take them.

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import languages, selectors, services
+from .languages import language_of
 
 
 @login_required
@@ -34,15 +35,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.notify(
-            recipient=self.request.user,
-            title=_("Your password was changed"),
-            body=_(
-                "The password of your onboarding account was just changed. If it was not you, "
-                "tell HR at once."
-            ),
-            url=reverse("notifications"),
-        )
+        with language_of(self.request.user):
+            services.notify(
+                recipient=self.request.user,
+                title=_("Your password was changed"),
+                body=_(
+                    "The password of your onboarding account was just changed. If it was not you, "
+                    "tell HR at once."
+                ),
+                url=reverse("notifications"),
+            )
         messages.success(self.request, _("Your password was changed."))
         return response
 

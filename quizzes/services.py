@@ -22,11 +22,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses import coaching
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate, stage_is_open_to_trainee
+from people.languages import language_of
 from people.names import display_name
 from people.permissions import is_grader
 from people.roles import Role
@@ -553,13 +556,14 @@ def extra_attempt_grant(*, enrollment, quiz: Quiz, user, reason: str) -> ExtraAt
     if quiz.is_certification and enrollment.certification_failed:
         enrollment.certification_failed = False
         enrollment.save(update_fields=["certification_failed"])
-    notify(
-        recipient=enrollment.trainee,
-        title=_("You have one more attempt at %(quiz)s") % {"quiz": quiz.title},
-        body=reason,
-        url=reverse("quizzes:quiz", args=[quiz.slug]),
-        dedupe_key=f"quiz-extra-attempt:{grant.pk}",
-    )
+    with language_of(enrollment.trainee):
+        notify(
+            recipient=enrollment.trainee,
+            title=_("You have one more attempt at %(quiz)s") % {"quiz": quiz.title},
+            body=reason,
+            url=reverse("quizzes:quiz", args=[quiz.slug]),
+            dedupe_key=f"quiz-extra-attempt:{grant.pk}",
+        )
     return grant
 
 
@@ -587,44 +591,49 @@ def _trainee_name(attempt) -> str:
 
 def _notify_graders_of_submission(attempt: Attempt) -> None:
     for grader in graders_of(attempt):
-        notify(
-            recipient=grader,
-            title=_("%(name)s submitted %(quiz)s for grading")
-            % {"name": _trainee_name(attempt), "quiz": attempt.quiz.title},
-            body=_("Please grade it by %(date)s.") % {"date": attempt.grading_due_on},
-            url=reverse("quizzes:grade", args=[attempt.pk]),
-            dedupe_key=f"quiz-submitted:{attempt.pk}:{grader.pk}",
-            send_email=False,
-        )
+        with language_of(grader):
+            notify(
+                recipient=grader,
+                title=_("%(name)s submitted %(quiz)s for grading")
+                % {"name": _trainee_name(attempt), "quiz": attempt.quiz.title},
+                body=_("Please grade it by %(date)s.")
+                % {"date": date_format(attempt.grading_due_on)},
+                url=reverse("quizzes:grade", args=[attempt.pk]),
+                dedupe_key=f"quiz-submitted:{attempt.pk}:{grader.pk}",
+                send_email=False,
+            )
 
 
 def _notify_trainee_of_result(attempt: Attempt, *, regraded: bool) -> None:
+    # Lazy: translated in the trainee's language, inside language_of() below.
     if regraded:
-        title = _("The result of %(quiz)s was changed: %(percent)s%%")
+        title = gettext_lazy("The result of %(quiz)s was changed: %(percent)s%%")
     elif attempt.passed:
-        title = _("You passed %(quiz)s with %(percent)s%%")
+        title = gettext_lazy("You passed %(quiz)s with %(percent)s%%")
     else:
-        title = _("%(quiz)s graded: %(percent)s%%, not passed")
-    notify(
-        recipient=attempt.enrollment.trainee,
-        title=title % {"quiz": attempt.quiz.title, "percent": attempt.percent},
-        body=_("Open the result to see the points and feedback for every question."),
-        url=reverse("quizzes:attempt", args=[attempt.pk]),
-    )
+        title = gettext_lazy("%(quiz)s graded: %(percent)s%%, not passed")
+    with language_of(attempt.enrollment.trainee):
+        notify(
+            recipient=attempt.enrollment.trainee,
+            title=title % {"quiz": attempt.quiz.title, "percent": attempt.percent},
+            body=_("Open the result to see the points and feedback for every question."),
+            url=reverse("quizzes:attempt", args=[attempt.pk]),
+        )
 
 
 def _notify_certification_failed(enrollment, quiz: Quiz) -> None:
     name = display_name(enrollment.trainee)
     for user in _users_in(Role.HR, Role.DIRECTOR):
-        notify(
-            recipient=user,
-            title=_("%(name)s failed the last attempt at %(quiz)s")
-            % {"name": name, "quiz": quiz.title},
-            body=_("HR may grant one extra attempt, with a reason."),
-            url=reverse("quizzes:quiz_results", args=[quiz.slug]),
-            dedupe_key=f"quiz-cert-failed:{enrollment.pk}:{quiz.pk}:"
-            f"{enrollment.extra_attempt_grants.filter(quiz=quiz).count()}:{user.pk}",
-        )
+        with language_of(user):
+            notify(
+                recipient=user,
+                title=_("%(name)s failed the last attempt at %(quiz)s")
+                % {"name": name, "quiz": quiz.title},
+                body=_("HR may grant one extra attempt, with a reason."),
+                url=reverse("quizzes:quiz_results", args=[quiz.slug]),
+                dedupe_key=f"quiz-cert-failed:{enrollment.pk}:{quiz.pk}:"
+                f"{enrollment.extra_attempt_grants.filter(quiz=quiz).count()}:{user.pk}",
+            )
 
 
 def grading_deadlines_notify(*, today: date | None = None) -> dict[str, int]:
@@ -648,31 +657,34 @@ def grading_deadlines_notify(*, today: date | None = None) -> dict[str, int]:
                 escalate_to if escalate_to is not None else _users_in(Role.HR, Role.DIRECTOR)
             )
             for user in escalate_to:
-                notify(
-                    recipient=user,
-                    title=_("Overdue grading: %(quiz)s by %(name)s")
-                    % {"quiz": attempt.quiz.title, "name": name},
-                    body=_("Submitted on %(submitted)s, due %(due)s, not graded yet.")
-                    % {
-                        "submitted": timezone.localdate(attempt.submitted_at),
-                        "due": attempt.grading_due_on,
-                    },
-                    url=url,
-                    dedupe_key=f"quiz-overdue:{attempt.pk}:{user.pk}",
-                )
+                with language_of(user):
+                    notify(
+                        recipient=user,
+                        title=_("Overdue grading: %(quiz)s by %(name)s")
+                        % {"quiz": attempt.quiz.title, "name": name},
+                        body=_("Submitted on %(submitted)s, due %(due)s, not graded yet.")
+                        % {
+                            "submitted": date_format(timezone.localdate(attempt.submitted_at)),
+                            "due": date_format(attempt.grading_due_on),
+                        },
+                        url=url,
+                        dedupe_key=f"quiz-overdue:{attempt.pk}:{user.pk}",
+                    )
                 sent["escalations"] += 1
             continue
         if today >= attempt.grading_due_on:
-            kind, title = "due", _("Grading due today: %(quiz)s by %(name)s")
+            kind, title = "due", gettext_lazy("Grading due today: %(quiz)s by %(name)s")
         else:
-            kind, title = "soon", _("Grading due in 2 days: %(quiz)s by %(name)s")
+            kind, title = "soon", gettext_lazy("Grading due in 2 days: %(quiz)s by %(name)s")
         for grader in graders_of(attempt):
-            notify(
-                recipient=grader,
-                title=title % {"quiz": attempt.quiz.title, "name": name},
-                body=_("Please grade it by %(date)s.") % {"date": attempt.grading_due_on},
-                url=url,
-                dedupe_key=f"quiz-grading-{kind}:{attempt.pk}:{attempt.grading_due_on}:{grader.pk}",
-            )
+            with language_of(grader):
+                notify(
+                    recipient=grader,
+                    title=title % {"quiz": attempt.quiz.title, "name": name},
+                    body=_("Please grade it by %(date)s.")
+                    % {"date": date_format(attempt.grading_due_on)},
+                    url=url,
+                    dedupe_key=f"quiz-grading-{kind}:{attempt.pk}:{attempt.grading_due_on}:{grader.pk}",
+                )
             sent["reminders"] += 1
     return sent

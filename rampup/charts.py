@@ -84,7 +84,7 @@ def ramp_curve(
         **_config(
             title=title,
             x_title=_("Month since hire"),
-            y_title=_("% of the full monthly targets"),
+            y_title=_("Share of the full monthly targets, %"),
             range=(0, max(120, 20 * (int(highest) // 20 + 1))),
             allow_interruptions=True,
             dots_size=4,

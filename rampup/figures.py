@@ -429,7 +429,7 @@ def criteria(
             2,
             _("Alternation of call days and meeting days"),
             None if one_sided is None else _q(100 * one_sided),
-            _("no one kind above 60% of active days"),
+            _("no one kind on more than three active days in five"),
             alternation_light,
             _("calls only %(a)s%%, meetings only %(b)s%%, both %(c)s%% of %(n)s working days")
             % {"a": shares[0], "b": shares[1], "c": shares[2], "n": len(workdays)},
@@ -461,7 +461,7 @@ def criteria(
         ),
         Criterion(
             6,
-            _("Months above 100% of the plan"),
+            _("Months above the plan (over 100%)"),
             Decimal(over),
             "≥ 1",
             NONE if complete == 0 else GREEN if over >= 1 else RED,

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
+from people.languages import language_of
 from people.roles import Role
 from people.services import notify
 
@@ -41,39 +43,44 @@ def ramp_digest_send(*, today) -> dict:
             for r in items
         ) or _("nobody")
 
-    body = "\n\n".join(
-        [
-            _("Behind the curve (last two complete months behind the plan):")
-            + "\n"
-            + names(behind),
-            _("Ramped last month (reached the full monthly targets):") + "\n" + names(ramped),
-            _("Attempts with grading overdue: %(n)s") % {"n": overdue},
-        ]
-    )
     sent = {"directors": 0, "mentors": 0}
-    title = _("Ramp-up digest, %(month)s") % {"month": today.strftime("%B %Y")}
     for director in get_user_model().objects.filter(groups__name=Role.DIRECTOR, is_active=True):
-        notify(
-            recipient=director,
-            title=title,
-            body=body,
-            url=reverse("dashboard"),
-            dedupe_key=f"ramp-digest:{month_key}",
-        )
+        # Written in each director's language (people/languages.py).
+        with language_of(director):
+            body = "\n\n".join(
+                [
+                    _("Behind the curve (last two complete months behind the plan):")
+                    + "\n"
+                    + names(behind),
+                    _("Ramped last month (reached the full monthly targets):")
+                    + "\n"
+                    + names(ramped),
+                    _("Attempts with grading overdue: %(n)s") % {"n": overdue},
+                ]
+            )
+            notify(
+                recipient=director,
+                title=_("Ramp-up digest, %(month)s")
+                % {"month": date_format(today, "YEAR_MONTH_FORMAT")},
+                body=body,
+                url=reverse("dashboard"),
+                dedupe_key=f"ramp-digest:{month_key}",
+            )
         sent["directors"] += 1
     for row in behind:
         if row.mentor is None:
             continue
-        notify(
-            recipient=row.mentor,
-            title=_("%(name)s is behind the curve") % {"name": row.trainee_name},
-            body=_(
-                "%(name)s's last two complete months were both behind the ramp-up plan. "
-                "Look at the month-by-month figures together and agree on next steps."
+        with language_of(row.mentor):
+            notify(
+                recipient=row.mentor,
+                title=_("%(name)s is behind the curve") % {"name": row.trainee_name},
+                body=_(
+                    "%(name)s's last two complete months were both behind the ramp-up plan. "
+                    "Look at the month-by-month figures together and agree on next steps."
+                )
+                % {"name": row.trainee_name},
+                url=reverse("ramp_drilldown", args=[row.enrollment.pk]),
+                dedupe_key=f"behind-the-curve:{row.enrollment.pk}:{month_key}",
             )
-            % {"name": row.trainee_name},
-            url=reverse("ramp_drilldown", args=[row.enrollment.pk]),
-            dedupe_key=f"behind-the-curve:{row.enrollment.pk}:{month_key}",
-        )
         sent["mentors"] += 1
     return sent

@@ -201,7 +201,8 @@ def test_figures_are_as_of_the_first_request_until_refreshed(client, frozen_toda
     assert "Figures as of 10:04" in refreshed.content.decode()
     assert funnel_count(refreshed, "Calls") == 45
     # Links from the refreshed page (sort, pages, exports) do not recompute again.
-    assert refreshed.content.count(b"refresh=1") == 1
+    links = re.findall(r'href="[^"]*refresh=1', refreshed.content.decode())
+    assert len(links) == 1
     # ... and the recomputed figures were cached.
     frozen_today.move_to(local(TODAY, 10, 6))
     cached = client.get(reverse("dashboard"), params)

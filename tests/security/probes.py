@@ -37,6 +37,7 @@ SITE_PROBES = {
     "audit": [("audit history", "GET", _r("audit"))],
     "notifications": [("notifications", "GET", _r("notifications"))],
     "notifications_read": [("mark read", "POST", _r("notifications_read"))],
+    "language_set": [("switch language", "POST", _r("language_set"))],
     "courses:my_onboarding": [("my onboarding", "GET", _r("courses:my_onboarding"))],
     "courses:enrollments": [("enrollments", "GET", _r("courses:enrollments"))],
     "courses:enrollments_import": [("enrollment import", "GET", _r("courses:enrollments_import"))],

@@ -34,6 +34,8 @@ EXPECTED: dict[str, str] = {
     "no role":                   "login 200 200 200 200 200 200 200 200",
     "notifications":             "login 200 200 200 200 200 200 200 200",
     "mark read":                 "login 302 302 302 302 302 302 302 302",
+    # Anyone may switch the language (the login page too): nothing to protect.
+    "switch language":           "302 302 302 302 302 302 302 302 302",
     # The director's ramp-up
     "ramp-up dashboard":         "login 403 403 403 403 200 200 200 403",
     "ramp-up CSV":               "login 403 403 403 403 200 200 200 403",
