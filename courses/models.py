@@ -7,10 +7,12 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from people.routing import RoutingMixin
+
 from .blocks import stage_body_blocks
 
 
-class ProgramPage(Page):
+class ProgramPage(RoutingMixin, Page):
     """An onboarding program: its stages (child pages, in tree order) and the job description."""
 
     intro = RichTextField(_("introduction"), blank=True)
@@ -39,7 +41,7 @@ class ProgramPage(Page):
         return serve_program(request, self)
 
 
-class StagePage(Page):
+class StagePage(RoutingMixin, Page):
     summary = models.TextField(_("summary"), blank=True)
     duration_days = models.PositiveSmallIntegerField(
         _("planned duration (working days)"), default=2
@@ -86,7 +88,7 @@ class StagePage(Page):
         return serve_stage(request, self)
 
 
-class JobDescriptionPage(Page):
+class JobDescriptionPage(RoutingMixin, Page):
     """The job description the trainee reads and signs, in its usual five sections."""
 
     general_provisions = RichTextField(_("general provisions"), blank=True)

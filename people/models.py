@@ -6,6 +6,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .routing import RoutingMixin
+
 
 class Profile(models.Model):
     """What the company knows about an employee beyond the login: contact and position."""
@@ -68,7 +70,7 @@ class Notification(models.Model):
         return self.title
 
 
-class HomePage(Page):
+class HomePage(RoutingMixin, Page):
     """The Wagtail site root: a short welcome above the onboarding programs."""
 
     intro = RichTextField(_("intro"), blank=True)
