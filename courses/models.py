@@ -69,8 +69,42 @@ class StagePage(RoutingMixin, Page):
     class Meta:
         verbose_name = _("training stage")
 
-    def checklist_items(self):
-        """(item id, item value) for every checklist item in the body, in order."""
+    def checklist_items(self) -> list[tuple[str, dict]]:
+        """(item id, {"text", "responsible", "required"}) for every checklist item in the body,
+        in order.
+
+        Read from the stored JSON (``raw_data``) with each field's block default filled in, as
+        the block's own ``to_python`` would: the trainee's pages ask this of every stage on
+        every request, and converting the blocks (StructValues, ListValues) cost more than the
+        rest of the overview. Items stored in ListBlock's old format (a plain list, without
+        ids) get new ids on every conversion, so for those the blocks are converted as before.
+        """
+        item_block = self.body.stream_block.child_blocks["checklist"].child_blocks["items"]
+        fields = item_block.child_block.child_blocks
+        items = []
+        for raw in self.body.raw_data:
+            if raw.get("type") != "checklist":
+                continue
+            for child in (raw.get("value") or {}).get("items") or []:
+                if not (
+                    isinstance(child, dict) and child.get("type") == "item" and child.get("id")
+                ):
+                    return self._converted_checklist_items()
+                value = child.get("value") or {}
+                items.append(
+                    (
+                        child["id"],
+                        {
+                            name: block.to_python(value[name])
+                            if name in value
+                            else block.get_default()
+                            for name, block in fields.items()
+                        },
+                    )
+                )
+        return items
+
+    def _converted_checklist_items(self):
         # blocks_by_name only converts the checklist blocks: iterating the whole body would
         # also load every quiz the stage chooses (one query per stage).
         items = []
