@@ -43,7 +43,7 @@ def quiz_block_context(context, value):
         if enrollment is None or enrollment.trainee_id != user.pk:
             enrollment = current_enrollment(user)
         if enrollment is not None:
-            state = selectors.quiz_state(enrollment, quiz)
+            state = selectors.page_quiz_state(enrollment, quiz)
     staff = bool(
         user is not None
         and user.is_authenticated
