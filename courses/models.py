@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,27 @@ class ProgramPage(RoutingMixin, Page):
         return serve_program(request, self)
 
 
+@functools.cache
+def _checklist_item_fields() -> dict:
+    """The checklist item block's fields, by name (StagePage.body's own block definitions)."""
+    body = StagePage._meta.get_field("body").stream_block
+    return dict(body.child_blocks["checklist"].child_blocks["items"].child_block.child_blocks)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_item_field(name: str, _type: type, raw):
+    return _checklist_item_fields()[name].to_python(raw)
+
+
+def _item_field(name: str, raw):
+    """A checklist item's field as its block's ``to_python`` gives it, remembered for plain
+    JSON values: the blocks are code, and a ChoiceBlock's ``to_python`` walks its choices
+    (for the responsible party: a few values, repeated on every item of every stage)."""
+    if isinstance(raw, str | bool | int | float) or raw is None:
+        return _cached_item_field(name, type(raw), raw)
+    return _checklist_item_fields()[name].to_python(raw)
+
+
 class StagePage(RoutingMixin, Page):
     summary = models.TextField(_("summary"), blank=True)
     duration_days = models.PositiveSmallIntegerField(
@@ -79,8 +102,7 @@ class StagePage(RoutingMixin, Page):
         rest of the overview. Items stored in ListBlock's old format (a plain list, without
         ids) get new ids on every conversion, so for those the blocks are converted as before.
         """
-        item_block = self.body.stream_block.child_blocks["checklist"].child_blocks["items"]
-        fields = item_block.child_block.child_blocks
+        fields = _checklist_item_fields()
         items = []
         for raw in self.body.raw_data:
             if raw.get("type") != "checklist":
@@ -95,7 +117,7 @@ class StagePage(RoutingMixin, Page):
                     (
                         child["id"],
                         {
-                            name: block.to_python(value[name])
+                            name: _item_field(name, value[name])
                             if name in value
                             else block.get_default()
                             for name, block in fields.items()

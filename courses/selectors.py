@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, When
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
@@ -81,7 +81,8 @@ _CHILD_LINKS = {StagePage: "stagepage", JobDescriptionPage: "jobdescriptionpage"
 def program_pages(program, *, signed_by: Enrollment | None = None) -> ProgramPages:
     """``program_stages`` and ``job_description_of`` in one query: the page tables are joined
     (``select_related`` of the child links) instead of one query per page type, and, with
-    ``signed_by``, the enrollment's signatures of the job description come as two ``Exists``.
+    ``signed_by``, whether the enrollment signed the job description (any revision, the live
+    one) comes as two ``Exists``.
 
     The pages share one copy of the site root paths, which every ``page.url`` reads (from
     Django's cache once per page object otherwise: a round trip to Redis per stage)."""
@@ -97,16 +98,7 @@ def program_pages(program, *, signed_by: Enrollment | None = None) -> ProgramPag
         )
         qs = qs.annotate(
             signed_any=Exists(signatures),
-            # As has_signed_current: ``revision_id=None`` matches the signatures whose revision
-            # was deleted when the page has no live revision.
-            signed_current=Case(
-                When(
-                    live_revision_id__isnull=True,
-                    then=Exists(signatures.filter(revision__isnull=True)),
-                ),
-                default=Exists(signatures.filter(revision_id=OuterRef("live_revision_id"))),
-                output_field=BooleanField(),
-            ),
+            signed_live=Exists(signatures.filter(revision_id=OuterRef("live_revision_id"))),
         )
     result = ProgramPages(stages=[], job_description=None)
     root_paths = None
@@ -123,8 +115,14 @@ def program_pages(program, *, signed_by: Enrollment | None = None) -> ProgramPag
         elif result.job_description is None:
             result.job_description = specific
             if signed_by is not None:
-                result.signed_current = page.signed_current
                 result.signed_any = page.signed_any
+                result.signed_current = (
+                    page.signed_live
+                    if specific.live_revision_id is not None
+                    # As has_signed_current: without a live revision, the signatures whose
+                    # revision was deleted count (``revision_id=None``); a rare page.
+                    else has_signed_current(signed_by, specific)
+                )
     return result
 
 
