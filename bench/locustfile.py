@@ -54,8 +54,6 @@ class _PageUser(FastHttpUser):
         self.headers = (
             {"Cookie": f"{sessions()['cookie']}={person['session']}"} if person["session"] else {}
         )
-        if person.get("fresh"):  # a hard reload: the page is rendered, not served from the cache
-            self.headers["Cache-Control"] = "no-cache"
 
     def fetch(self):
         with self.client.get(
@@ -85,7 +83,5 @@ BareView = _user("BareView", "bare")
 TraineeHome = _user("TraineeHome", "trainee_home")
 StagePage = _user("StagePage", "stage")
 GradingQueue = _user("GradingQueue", "grading")
+MyMentees = _user("MyMentees", "mentees")
 Dashboard = _user("Dashboard", "dashboard")
-TraineeHomeRendered = _user("TraineeHomeRendered", "trainee_home_rendered")
-StagePageRendered = _user("StagePageRendered", "stage_rendered")
-GradingQueueRendered = _user("GradingQueueRendered", "grading_rendered")

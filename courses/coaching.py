@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.dispatch import Signal
 
 # Sent inside the transaction that drops an enrollment: enrollment, on (a date), reason.
@@ -40,7 +40,30 @@ def coached_by(user, *, enrollment_ref: str = "pk") -> Exists:
     return Exists(active_mentorships().filter(enrollment=OuterRef(enrollment_ref), mentor=user))
 
 
+# The attribute with_active_mentor_id annotates; absent: not known, ask the database.
+ACTIVE_MENTOR_ID = "active_mentor_id"
+UNKNOWN = object()
+
+
+def with_active_mentor_id(enrollments: QuerySet) -> QuerySet:
+    """Enrollments annotated with their active mentor's user id (None without one): there is
+    at most one active mentorship per enrollment (a constraint of the mentors app). A page
+    that loads its enrollment this way answers ``is_active_mentor_of`` and knows whether
+    there is a mentor to show without another query."""
+    mentor = active_mentorships().filter(enrollment=OuterRef("pk")).values("mentor_id")[:1]
+    return enrollments.annotate(**{ACTIVE_MENTOR_ID: Subquery(mentor)})
+
+
+def known_active_mentor_id(enrollment):
+    """The active mentor's id as loaded by ``with_active_mentor_id`` (None: no mentor), or
+    ``UNKNOWN`` for an enrollment loaded otherwise."""
+    return getattr(enrollment, ACTIVE_MENTOR_ID, UNKNOWN)
+
+
 def is_active_mentor_of(user, enrollment) -> bool:
+    known = known_active_mentor_id(enrollment)
+    if known is not UNKNOWN:
+        return known is not None and known == user.pk
     return active_mentorships().filter(enrollment=enrollment, mentor=user).exists()
 
 

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,11 +10,12 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from people.names import display_name
+from people.routing import RoutingMixin
 
 from .blocks import stage_body_blocks
 
 
-class ProgramPage(Page):
+class ProgramPage(RoutingMixin, Page):
     """An onboarding program: its stages (child pages, in tree order) and the job description."""
 
     intro = RichTextField(_("introduction"), blank=True)
@@ -42,7 +45,28 @@ class ProgramPage(Page):
         return serve_program(request, self)
 
 
-class StagePage(Page):
+@functools.cache
+def _checklist_item_fields() -> dict:
+    """The checklist item block's fields, by name (StagePage.body's own block definitions)."""
+    body = StagePage._meta.get_field("body").stream_block
+    return dict(body.child_blocks["checklist"].child_blocks["items"].child_block.child_blocks)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_item_field(name: str, _type: type, raw):
+    return _checklist_item_fields()[name].to_python(raw)
+
+
+def _item_field(name: str, raw):
+    """A checklist item's field as its block's ``to_python`` gives it, remembered for plain
+    JSON values: the blocks are code, and a ChoiceBlock's ``to_python`` walks its choices
+    (for the responsible party: a few values, repeated on every item of every stage)."""
+    if isinstance(raw, str | bool | int | float) or raw is None:
+        return _cached_item_field(name, type(raw), raw)
+    return _checklist_item_fields()[name].to_python(raw)
+
+
+class StagePage(RoutingMixin, Page):
     summary = models.TextField(_("summary"), blank=True)
     duration_days = models.PositiveSmallIntegerField(
         _("planned duration (working days)"), default=2
@@ -70,8 +94,41 @@ class StagePage(Page):
     class Meta:
         verbose_name = _("training stage")
 
-    def checklist_items(self):
-        """(item id, item value) for every checklist item in the body, in order."""
+    def checklist_items(self) -> list[tuple[str, dict]]:
+        """(item id, {"text", "responsible", "required"}) for every checklist item in the body,
+        in order.
+
+        Read from the stored JSON (``raw_data``) with each field's block default filled in, as
+        the block's own ``to_python`` would: the trainee's pages ask this of every stage on
+        every request, and converting the blocks (StructValues, ListValues) cost more than the
+        rest of the overview. Items stored in ListBlock's old format (a plain list, without
+        ids) get new ids on every conversion, so for those the blocks are converted as before.
+        """
+        fields = _checklist_item_fields()
+        items = []
+        for raw in self.body.raw_data:
+            if raw.get("type") != "checklist":
+                continue
+            for child in (raw.get("value") or {}).get("items") or []:
+                if not (
+                    isinstance(child, dict) and child.get("type") == "item" and child.get("id")
+                ):
+                    return self._converted_checklist_items()
+                value = child.get("value") or {}
+                items.append(
+                    (
+                        child["id"],
+                        {
+                            name: _item_field(name, value[name])
+                            if name in value
+                            else block.get_default()
+                            for name, block in fields.items()
+                        },
+                    )
+                )
+        return items
+
+    def _converted_checklist_items(self):
         # blocks_by_name only converts the checklist blocks: iterating the whole body would
         # also load every quiz the stage chooses (one query per stage).
         items = []
@@ -90,7 +147,7 @@ class StagePage(Page):
         return serve_stage(request, self)
 
 
-class JobDescriptionPage(Page):
+class JobDescriptionPage(RoutingMixin, Page):
     """The job description the trainee reads and signs, in its usual five sections."""
 
     general_provisions = RichTextField(_("general provisions"), blank=True)

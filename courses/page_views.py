@@ -69,9 +69,17 @@ def serve_program(request, page):
     access = _access_or_404(request, page)
     subject = _subject(request, access, page) if page.pk else None
     context = _base_context(request, page, access, subject)
-    context["overview"] = selectors.overview(subject) if subject else None
-    context["stages"] = selectors.program_stages(page) if page.pk else []
-    context["job_description"] = selectors.job_description_of(page) if page.pk else None
+    overview = context["overview"] = selectors.overview(subject) if subject else None
+    if overview is not None:  # the overview read the program's pages already
+        context["stages"] = [view.stage for view in overview.stages]
+        context["job_description"] = overview.job_description
+    elif page.pk:
+        pages = selectors.program_pages(page)
+        context["stages"] = pages.stages
+        context["job_description"] = pages.job_description
+    else:
+        context["stages"] = []
+        context["job_description"] = None
     return TemplateResponse(request, page.get_template(request), context)
 
 
@@ -85,7 +93,7 @@ def serve_stage(request, page):
     stage_view = previous = None
     overview = None
     if subject is not None and page.pk:
-        overview = selectors.overview(subject)
+        overview = selectors.overview(subject, with_ticks=True)
         for i, view in enumerate(overview.stages):
             if view.stage.pk == page.pk:
                 stage_view = view
@@ -111,6 +119,7 @@ def serve_stage(request, page):
                 stage=page,
                 progress=stage_view.progress,
                 mentor_name=mentor.name if mentor else "",
+                ticks=overview.ticks,
             )
             if stage_view is not None
             else {}

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page, Site
 
 from people.names import display_name
 from people.permissions import sees_all_trainees
@@ -37,11 +38,19 @@ def enrollments_visible_to(user):
     return qs.filter(Q(trainee=user) | coaching.coached_by(user))
 
 
+def _with_page_state(qs):
+    """Enrollments with what their pages ask on every request, in the same query: the active
+    mentor's id (``coaching.with_active_mentor_id``) and whether the readiness sign-off exists
+    (``signed_off``, read by ``overview``)."""
+    return coaching.with_active_mentor_id(qs).annotate(
+        signed_off=Exists(ReadinessSignOff.objects.filter(enrollment=OuterRef("pk")))
+    )
+
+
 def current_enrollment(user) -> Enrollment | None:
     """The trainee's open enrollment (the newest, should there be several programs)."""
     return (
-        Enrollment.objects.open()
-        .filter(trainee=user)
+        _with_page_state(Enrollment.objects.open().filter(trainee=user))
         .select_related("program")
         .order_by("-hire_date", "-pk")
         .first()
@@ -50,6 +59,69 @@ def current_enrollment(user) -> Enrollment | None:
 
 def program_stages(program) -> list[StagePage]:
     return list(StagePage.objects.child_of(program).live().order_by("path"))
+
+
+@dataclass
+class ProgramPages:
+    """A program's live stages in tree order and its job description, with the signatures of
+    one enrollment when asked for."""
+
+    stages: list[StagePage]
+    job_description: JobDescriptionPage | None
+    signed_current: bool = False  # a signature of the job description's live revision
+    signed_any: bool = False  # any signature of the job description
+
+
+# The program's child page types and the one-to-one link from Page to each table.
+_CHILD_LINKS = {StagePage: "stagepage", JobDescriptionPage: "jobdescriptionpage"}
+
+
+def program_pages(program, *, signed_by: Enrollment | None = None) -> ProgramPages:
+    """``program_stages`` and ``job_description_of`` in one query: the page tables are joined
+    (``select_related`` of the child links) instead of one query per page type, and, with
+    ``signed_by``, whether the enrollment signed the job description (any revision, the live
+    one) comes as two ``Exists``.
+
+    The pages share one copy of the site root paths, which every ``page.url`` reads (from
+    Django's cache once per page object otherwise: a round trip to Redis per stage)."""
+    qs = (
+        Page.objects.child_of(program)
+        .live()
+        .select_related(*_CHILD_LINKS.values())
+        .order_by("path")
+    )
+    if signed_by is not None:
+        signatures = JobDescriptionSignature.objects.filter(
+            enrollment=signed_by, page_id=OuterRef("pk")
+        )
+        qs = qs.annotate(
+            signed_any=Exists(signatures),
+            signed_live=Exists(signatures.filter(revision_id=OuterRef("live_revision_id"))),
+        )
+    result = ProgramPages(stages=[], job_description=None)
+    root_paths = None
+    for page in qs:
+        link = _CHILD_LINKS.get(page.specific_class)
+        if link is None:
+            continue
+        specific = getattr(page, link)
+        if root_paths is None:
+            root_paths = Site.get_site_root_paths()
+        specific._wagtail_cached_site_root_paths = root_paths
+        if isinstance(specific, StagePage):
+            result.stages.append(specific)
+        elif result.job_description is None:
+            result.job_description = specific
+            if signed_by is not None:
+                result.signed_any = page.signed_any
+                result.signed_current = (
+                    page.signed_live
+                    if specific.live_revision_id is not None
+                    # As has_signed_current: without a live revision, the signatures whose
+                    # revision was deleted count (``revision_id=None``); a rare page.
+                    else has_signed_current(signed_by, specific)
+                )
+    return result
 
 
 def job_description_of(program) -> JobDescriptionPage | None:
@@ -105,6 +177,8 @@ class Overview:
     signed_current: bool
     needs_resign: bool
     today: date
+    # {(stage id, item id): ChecklistTick with ticked_by}, when asked for (``with_ticks``).
+    ticks: dict[tuple[int, str], ChecklistTick] | None = None
 
     @property
     def percent(self) -> int:
@@ -156,18 +230,42 @@ def _resign_text():
     return _("The job description was updated: read it and sign again")
 
 
-def overview(enrollment: Enrollment, *, today: date | None = None) -> Overview:
-    """Everything "My onboarding" shows, in a number of queries independent of stage count."""
+def _signed_off(enrollment: Enrollment) -> bool:
+    known = getattr(enrollment, "signed_off", None)  # annotated by _with_page_state
+    if known is not None:
+        return known
+    return ReadinessSignOff.objects.filter(enrollment=enrollment).exists()
+
+
+def overview(
+    enrollment: Enrollment, *, today: date | None = None, with_ticks: bool = False
+) -> Overview:
+    """Everything "My onboarding" shows, in a number of queries independent of stage count:
+    the program's pages with the signatures (one), progress (one), checklist ticks (one),
+    the sign-off (none for an enrollment loaded by this module's selectors) and what the
+    other apps' requirement providers ask (the quizzes: two).
+
+    ``with_ticks`` keeps the tick rows with who ticked them, for the stage page's checklist
+    (``checklist_states(ticks=...)``), instead of only which items are ticked."""
     today = today or timezone.localdate()
-    stages = program_stages(enrollment.program)
+    pages = program_pages(enrollment.program, signed_by=enrollment)
+    stages = pages.stages
     progress = {p.stage_id: p for p in StageProgress.objects.filter(enrollment=enrollment)}
-    ticked = set(
-        ChecklistTick.objects.filter(enrollment=enrollment).values_list("stage_id", "item_id")
-    )
-    job = job_description_of(enrollment.program)
-    signed_current = has_signed_current(enrollment, job)
-    signed_any = last_signature(enrollment, job) is not None
-    signed_off = ReadinessSignOff.objects.filter(enrollment=enrollment).exists()
+    ticks = None
+    if with_ticks:
+        ticks = {
+            (t.stage_id, t.item_id): t
+            for t in ChecklistTick.objects.filter(enrollment=enrollment).select_related("ticked_by")
+        }
+        ticked = set(ticks)
+    else:
+        ticked = set(
+            ChecklistTick.objects.filter(enrollment=enrollment).values_list("stage_id", "item_id")
+        )
+    job = pages.job_description
+    signed_current = pages.signed_current if job is not None else True
+    signed_any = job is not None and pages.signed_any
+    signed_off = _signed_off(enrollment)
     reqs = requirements.stage_requirements(
         enrollment,
         stages,
@@ -189,6 +287,7 @@ def overview(enrollment: Enrollment, *, today: date | None = None) -> Overview:
         signed_current=signed_current,
         needs_resign=signed_any and not signed_current,
         today=today,
+        ticks=ticks,
     )
 
 
@@ -263,8 +362,7 @@ def program_access(user, program, *, preview: bool = False) -> ProgramAccess:
     own = None
     if program is not None and program.pk:
         own = (
-            Enrollment.objects.open()
-            .filter(trainee=user, program=program)
+            _with_page_state(Enrollment.objects.open().filter(trainee=user, program=program))
             .select_related("program", "trainee")
             .first()
         )
@@ -284,8 +382,7 @@ def enrollment_in_program_or_none(user, program, enrollment_id):
     except (TypeError, ValueError):
         return None
     return (
-        enrollments_visible_to(user)
-        .filter(pk=pk, program=program)
+        _with_page_state(enrollments_visible_to(user).filter(pk=pk, program=program))
         .select_related("program", "trainee")
         .first()
     )
@@ -310,7 +407,10 @@ class Contact:
 
 
 def active_mentor_contact(enrollment) -> Contact | None:
-    """The trainee's active mentor and how to reach them."""
+    """The trainee's active mentor and how to reach them (no query when the enrollment was
+    loaded with its mentor's id and has none)."""
+    if coaching.known_active_mentor_id(enrollment) is None:
+        return None
     mentor = coaching.active_mentor_of(enrollment.pk)
     if mentor is None:
         return None
@@ -333,14 +433,21 @@ class ChecklistItemState:
         return self.tick is not None
 
 
-def checklist_states(*, user, enrollment, stage, progress, mentor_name: str = "") -> dict:
-    """{item id: ChecklistItemState} of one stage for one enrollment, in two queries."""
-    ticks = {
-        t.item_id: t
-        for t in ChecklistTick.objects.filter(enrollment=enrollment, stage=stage).select_related(
-            "ticked_by"
-        )
-    }
+def checklist_states(
+    *, user, enrollment, stage, progress, mentor_name: str = "", ticks: dict | None = None
+) -> dict:
+    """{item id: ChecklistItemState} of one stage for one enrollment: in one query, or none
+    given the enrollment's ticks (``Overview.ticks``, keyed by stage and item id) and an
+    enrollment that knows its active mentor (``coaching.with_active_mentor_id``)."""
+    if ticks is None:
+        ticks = {
+            t.item_id: t
+            for t in ChecklistTick.objects.filter(
+                enrollment=enrollment, stage=stage
+            ).select_related("ticked_by")
+        }
+    else:
+        ticks = {item_id: t for (stage_id, item_id), t in ticks.items() if stage_id == stage.pk}
     # Whether the user ticks others' items is asked once for the page, and only when the
     # stage takes changes at all.
     for_others = permissions.checklist_takes_changes(

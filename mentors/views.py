@@ -141,11 +141,7 @@ def mentees(request):
     if not is_mentor(request.user):
         raise PermissionDenied
 
-    statements = (
-        selectors.statement_list(request.user)
-        .filter(mentorship__mentor=request.user)
-        .order_by("-period_start", "pk")
-    )
+    statements = selectors.mentor_statements(request.user)
     return render(
         request,
         "mentors/mentees.html",

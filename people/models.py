@@ -7,6 +7,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from .names import display_name
+from .routing import RoutingMixin
 
 
 class Profile(models.Model):
@@ -70,7 +71,7 @@ class Notification(models.Model):
         return self.title
 
 
-class HomePage(Page):
+class HomePage(RoutingMixin, Page):
     """The Wagtail site root: a short welcome above the onboarding programs."""
 
     intro = RichTextField(_("intro"), blank=True)

@@ -9,23 +9,27 @@ from django.utils.translation import gettext as _
 from courses.requirements import Requirement
 
 from . import selectors
-from .models import Quiz
 
 
 def quiz_requirements(enrollment, stages) -> dict[int, list[Requirement]]:
-    """{stage id: [Requirement, ...]} for all stages at once, in three queries."""
+    """{stage id: [Requirement, ...]} for all stages at once, in two queries (none without a
+    quiz placed).
+
+    The states of every placed quiz, required or not, are computed and remembered on the
+    enrollment object: the stage page's quiz blocks show them (quizzes_tags), and all of
+    them cost the same two queries."""
     placements = {stage.pk: selectors.quiz_blocks_raw(stage) for stage in stages}
-    ids = {qid for found in placements.values() for qid, required in found if required}
+    ids = {qid for found in placements.values() for qid, _required in found}
     if not ids:
         return {}
-    quizzes = Quiz.objects.in_bulk(ids)
-    states = selectors.quiz_states(enrollment, quizzes.values())
+    states = selectors.placed_quiz_states(enrollment, ids)
+    selectors.remember_quiz_states(enrollment, states)
     result: dict[int, list[Requirement]] = {}
     for stage in stages:
         reqs = []
         seen = set()
         for quiz_id, required in placements[stage.pk]:
-            if not required or quiz_id not in quizzes or quiz_id in seen:
+            if not required or quiz_id not in states or quiz_id in seen:
                 continue
             seen.add(quiz_id)
             reqs.append(requirement_for(states[quiz_id]))

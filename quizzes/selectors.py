@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from courses import coaching
@@ -152,6 +152,45 @@ def quiz_state(enrollment, quiz) -> QuizState:
     return quiz_states(enrollment, [quiz])[quiz.pk]
 
 
+def placed_quiz_states(enrollment, quiz_ids) -> dict[int, QuizState]:
+    """{quiz id: QuizState} of those of ``quiz_ids`` that exist (ids read from stage bodies),
+    in two queries: the quizzes with this enrollment's extra-attempt grants counted, then its
+    attempts at them."""
+    quizzes = list(
+        Quiz.objects.filter(pk__in=list(quiz_ids)).annotate(
+            n_extra_grants=Count(
+                "extra_attempt_grants", filter=Q(extra_attempt_grants__enrollment=enrollment)
+            )
+        )
+    )
+    attempts = defaultdict(list)
+    for attempt in Attempt.objects.filter(
+        enrollment=enrollment, quiz_id__in=[q.pk for q in quizzes]
+    ).order_by("number"):
+        attempts[attempt.quiz_id].append(attempt)
+    return {
+        q.pk: QuizState(quiz=q, attempts=attempts[q.pk], extra_grants=q.n_extra_grants)
+        for q in quizzes
+    }
+
+
+# Where remember_quiz_states keeps them: on the enrollment object, which lives as long as the
+# request that loaded it.
+_REMEMBERED = "_remembered_quiz_states"
+
+
+def remember_quiz_states(enrollment, states: dict[int, QuizState]) -> None:
+    """Keep the states a page computed (the stage's requirements) for its quiz blocks."""
+    setattr(enrollment, _REMEMBERED, {**getattr(enrollment, _REMEMBERED, {}), **states})
+
+
+def page_quiz_state(enrollment, quiz) -> QuizState:
+    """``quiz_state``, or the state this enrollment object's page already computed: a stage's
+    quiz blocks then cost no query each."""
+    state = getattr(enrollment, _REMEMBERED, {}).get(quiz.pk)
+    return state if state is not None else quiz_state(enrollment, quiz)
+
+
 def quiz_blocks_raw(stage) -> list[tuple[int, bool]]:
     """(quiz id, required) of every quiz block in a stage body, without loading the quizzes."""
     found = []
@@ -192,8 +231,7 @@ def my_quizzes(enrollment) -> list[MyQuiz]:
     for stage in stages:
         for quiz_id, required in quiz_blocks_raw(stage):
             placements.append((stage, quiz_id, required))
-    quizzes = Quiz.objects.in_bulk([qid for _s, qid, _r in placements])
-    states = quiz_states(enrollment, quizzes.values())
+    states = placed_quiz_states(enrollment, {qid for _s, qid, _r in placements})
     open_stage_ids = set(
         StageProgress.objects.filter(enrollment=enrollment)
         .exclude(status=StageProgress.Status.LOCKED)
@@ -202,7 +240,7 @@ def my_quizzes(enrollment) -> list[MyQuiz]:
     seen = set()
     result = []
     for stage, quiz_id, required in placements:
-        if quiz_id not in quizzes or quiz_id in seen:
+        if quiz_id not in states or quiz_id in seen:
             continue
         seen.add(quiz_id)
         result.append(

@@ -43,6 +43,6 @@ def quiz_block_context(context, value):
         if enrollment is None or enrollment.trainee_id != user.pk:
             enrollment = current_enrollment(user)
         if enrollment is not None:
-            state = selectors.quiz_state(enrollment, quiz)
+            state = selectors.page_quiz_state(enrollment, quiz)
     staff = bool(user is not None and permissions.may_see_quiz_results(user))
     return {"quiz": quiz, "state": state, "staff": staff}

@@ -11,6 +11,7 @@ from tests.quizzes.conftest import answer
 from tests.quizzes.factories import (
     QuizFactory,
     enroll,
+    first_stage,
     make_program,
     mc,
     numeric,
@@ -82,8 +83,14 @@ def test_grading_page_queries(client, mentor, django_assert_max_num_queries, n_e
     assert response.status_code == 200
 
 
+# Every signed-in page: the session, the user, the user's roles, the unread notifications.
+SIGNED_IN = 4
+# The attempts awaiting the mentor's grading, with quiz, trainee and lease holder.
+GRADING_QUEUE_QUERIES = SIGNED_IN + 1
+
+
 @pytest.mark.parametrize("n_attempts", [1, 8])
-def test_grading_queue_queries(client, django_assert_max_num_queries, n_attempts):
+def test_grading_queue_queries(client, django_assert_num_queries, n_attempts):
     mentor = make_user(Role.MENTOR)
     quiz = QuizFactory()
     written(quiz)
@@ -93,9 +100,70 @@ def test_grading_queue_queries(client, django_assert_max_num_queries, n_attempts
         attempt = services.attempt_start(enrollment=enrollment, quiz=quiz, user=enrollment.trainee)
         services.attempt_submit(attempt=attempt, user=enrollment.trainee)
     client.force_login(mentor)
-    with django_assert_max_num_queries(7):
+    with django_assert_num_queries(GRADING_QUEUE_QUERIES):
         response = client.get(reverse("quizzes:grading_queue"))
     assert response.content.decode().count("/grading/") >= n_attempts
+
+
+# The trainee's pages with quizzes and a mentor (the courses' own pins are in
+# tests/courses/test_queries.py): the overview's 4 queries, the quizzes with the extra-attempt
+# grants counted and the attempts (quizzes.selectors.placed_quiz_states), the mentor's
+# contact; on the stage page also Wagtail's routing (5) and the quiz snippets of the body's
+# blocks (one query for all), whose states the requirements computed already.
+HOME_QUERIES = SIGNED_IN + 4 + 2 + 1
+STAGE_QUERIES = SIGNED_IN + 5 + 4 + 2 + 1 + 1
+
+
+def quizzed_program(n_quizzes, n_stages, mentor):
+    """``n_quizzes`` quizzes in the first of ``n_stages`` stages; the trainee has submitted
+    the first and started the second."""
+    quizzes = []
+    for _ in range(n_quizzes):
+        quiz = QuizFactory(max_attempts=2)
+        written(quiz)
+        quizzes.append(quiz)
+    enrollment = enroll(make_program(*quizzes, stages=n_stages), mentor=mentor)
+    trainee = enrollment.trainee
+    attempt = services.attempt_start(enrollment=enrollment, quiz=quizzes[0], user=trainee)
+    services.attempt_submit(attempt=attempt, user=trainee)
+    if n_quizzes > 1:
+        services.attempt_start(enrollment=enrollment, quiz=quizzes[1], user=trainee)
+    return enrollment, quizzes
+
+
+SIZES = pytest.mark.parametrize(("n_quizzes", "n_stages"), [(1, 1), (4, 5)])
+
+
+@SIZES
+def test_my_onboarding_with_quizzes_queries(
+    client, mentor, django_assert_num_queries, n_quizzes, n_stages
+):
+    enrollment, _quizzes = quizzed_program(n_quizzes, n_stages, mentor)
+    client.force_login(enrollment.trainee)
+    url = reverse("courses:my_onboarding")
+    client.get(url)
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.count(b'data-testid="stage-') == 2 * n_stages
+    assert b"Your mentor" in response.content
+    assert mentor.email.encode() in response.content
+
+
+@SIZES
+def test_stage_page_with_quizzes_queries(
+    client, mentor, django_assert_num_queries, n_quizzes, n_stages
+):
+    enrollment, quizzes = quizzed_program(n_quizzes, n_stages, mentor)
+    stage = first_stage(enrollment.program)
+    client.force_login(enrollment.trainee)
+    client.get(stage.url)
+    with django_assert_num_queries(STAGE_QUERIES):
+        response = client.get(stage.url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('class="card quiz-block"') == n_quizzes
+    assert all(quiz.title in page for quiz in quizzes)
 
 
 @pytest.mark.parametrize("n_attempts", [1, 8])
