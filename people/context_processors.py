@@ -1,4 +1,4 @@
-from django.utils.functional import SimpleLazyObject, lazy
+from django.utils.functional import SimpleLazyObject
 
 from . import navigation as nav
 from . import permissions, roles, selectors
@@ -12,11 +12,9 @@ def navigation(request):
         "nav_items": SimpleLazyObject(lambda: nav.navigation(user)),
         "primary_role": SimpleLazyObject(lambda: _role_label(roles.primary_role(user))),
         "shows_admin_link": SimpleLazyObject(lambda: permissions.shows_admin_link(user)),
-        # An int that is counted only when a page shows it; lazy(int) rather than a
-        # SimpleLazyObject, because plural rules do arithmetic on it (Russian's n % 10).
-        "unread_notifications": lazy(
-            lambda: selectors.unread_notification_count(user=user), int
-        )(),
+        # A plain int, counted for every page with the header: {% blocktranslate count %}
+        # takes only numbers, and Russian's plural rule does arithmetic on it (n % 10).
+        "unread_notifications": selectors.unread_notification_count(user=user),
     }
 
 

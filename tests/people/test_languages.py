@@ -1,15 +1,21 @@
 """The language each person chooses: kept on the profile and in the cookie, followed by the
 site, the Wagtail admin and the messages written to them."""
 
+from datetime import date
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from wagtail.users.models import UserProfile
 
-from people import languages
+from mentors import services as mentor_services
+from people import languages, services
+from people.models import Notification
+from people.names import display_name
 from people.roles import Role
 from tests.conftest import make_user
+from tests.mentors.factories import make_enrollment, make_program, make_rule
 from tests.people.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +113,38 @@ def test_messages_to_someone_are_written_in_their_language(trainee):
         with languages.language_of(other):
             assert translation.get_language() == settings.LANGUAGE_CODE
         assert translation.get_language() == "en"
+
+
+def test_pages_with_counts_render_in_russian(client, trainee):
+    """Russian plural rules do arithmetic on the count (n % 10): the header's unread count
+    once made every Russian page answer 500."""
+    UserProfile.objects.create(user=trainee, preferred_language="ru")
+    for n in range(3):
+        services.notify(recipient=trainee, title=f"t{n}", send_email=False)
+    client.force_login(trainee)
+    client.cookies[COOKIE] = "ru"
+    response = client.get(reverse("notifications"))
+    assert response.status_code == 200
+    assert "3 непрочитанных" in response.content.decode()
+
+
+def test_a_notification_is_written_in_its_recipients_language():
+    program = make_program()
+    hr = make_user(Role.HR)
+    mentor = make_user(Role.MENTOR)
+    UserProfile.objects.create(user=mentor, preferred_language="ru")
+    enrollment = make_enrollment(program=program)
+    with translation.override("en"):
+        mentor_services.mentorship_assign(
+            enrollment=enrollment,
+            mentor=mentor,
+            started_on=date(2026, 12, 2),
+            bonus_rule=make_rule(),
+            assigned_by=hr,
+        )
+    to_mentor = Notification.objects.get(recipient=mentor)
+    to_trainee = Notification.objects.get(recipient=enrollment.trainee)
+    assert to_mentor.title == "Новый подопечный: " + display_name(enrollment.trainee)
+    assert "2 декабря 2026" in to_mentor.body
+    assert to_trainee.title.startswith("Your mentor is")
+    assert "2 December 2026" in to_trainee.body
