@@ -27,7 +27,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel -q compile -d locale -D django
 
 messages-extract: $(STAMP)
-	$(PY) manage.py makemessages -l ru --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=var --ignore=staticfiles
+	$(PY) manage.py makemessages -l ru --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=var --ignore=staticfiles --ignore=demo
 
 migrate: install
 	@mkdir -p var

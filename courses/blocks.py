@@ -37,8 +37,9 @@ class CalloutBlock(blocks.StructBlock):
     tone = blocks.ChoiceBlock(
         choices=[("info", _("Information")), ("tip", _("Tip")), ("warning", _("Important"))],
         default="info",
+        label=_("Tone"),
     )
-    text = blocks.RichTextBlock(features=["bold", "italic", "link", "ul", "ol"])
+    text = blocks.RichTextBlock(features=["bold", "italic", "link", "ul", "ol"], label=_("Text"))
 
     class Meta:
         icon = "warning"
@@ -57,8 +58,8 @@ class ChecklistItemBlock(blocks.StructBlock):
 
 
 class ChecklistBlock(blocks.StructBlock):
-    title = blocks.CharBlock(required=False, max_length=200)
-    items = blocks.ListBlock(ChecklistItemBlock(), min_num=1)
+    title = blocks.CharBlock(required=False, max_length=200, label=_("Title"))
+    items = blocks.ListBlock(ChecklistItemBlock(), min_num=1, label=_("Items"))
 
     class Meta:
         icon = "list-ul"
@@ -66,8 +67,8 @@ class ChecklistBlock(blocks.StructBlock):
 
 
 class CaptionedImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
-    caption = blocks.CharBlock(required=False, max_length=250)
+    image = ImageChooserBlock(label=_("Image"))
+    caption = blocks.CharBlock(required=False, max_length=250, label=_("Caption"))
 
     class Meta:
         icon = "image"
@@ -75,8 +76,8 @@ class CaptionedImageBlock(blocks.StructBlock):
 
 
 class DocumentBlock(blocks.StructBlock):
-    document = DocumentChooserBlock()
-    description = blocks.CharBlock(required=False, max_length=250)
+    document = DocumentChooserBlock(label=_("Document"))
+    description = blocks.CharBlock(required=False, max_length=250, label=_("Description"))
 
     class Meta:
         icon = "doc-full"
@@ -84,8 +85,8 @@ class DocumentBlock(blocks.StructBlock):
 
 
 class VideoBlock(blocks.StructBlock):
-    embed = EmbedBlock(help_text=_("A video or other embeddable page's address"))
-    caption = blocks.CharBlock(required=False, max_length=250)
+    embed = EmbedBlock(label=_("Link"), help_text=_("A video or other embeddable page's address"))
+    caption = blocks.CharBlock(required=False, max_length=250, label=_("Caption"))
 
     class Meta:
         icon = "media"
@@ -96,7 +97,7 @@ class QuizBlock(blocks.StructBlock):
     """Places a quiz in a stage; a required quiz must be passed to complete the stage. The
     quiz is named by label: the quizzes app is a floor above and reads these blocks."""
 
-    quiz = SnippetChooserBlock("quizzes.Quiz")
+    quiz = SnippetChooserBlock("quizzes.Quiz", label=_("Quiz"))
     required = blocks.BooleanBlock(required=False, default=True, label=_("Required"))
 
     class Meta:
@@ -106,12 +107,12 @@ class QuizBlock(blocks.StructBlock):
 
 def stage_body_blocks() -> list[tuple[str, blocks.Block]]:
     return [
-        ("heading", HeadingBlock()),
-        ("text", blocks.RichTextBlock()),
-        ("image", CaptionedImageBlock()),
-        ("document", DocumentBlock()),
-        ("video", VideoBlock()),
-        ("callout", CalloutBlock()),
-        ("checklist", ChecklistBlock()),
-        ("quiz", QuizBlock()),
+        ("heading", HeadingBlock(label=_("Heading"))),
+        ("text", blocks.RichTextBlock(label=_("Text"))),
+        ("image", CaptionedImageBlock(label=_("Image"))),
+        ("document", DocumentBlock(label=_("Document"))),
+        ("video", VideoBlock(label=_("Video"))),
+        ("callout", CalloutBlock(label=_("Callout"))),
+        ("checklist", ChecklistBlock(label=_("Checklist"))),
+        ("quiz", QuizBlock(label=_("Quiz"))),
     ]

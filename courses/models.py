@@ -76,7 +76,9 @@ class StagePage(RoutingMixin, Page):
         default=False,
         help_text=_("The stage completes only once the trainee has signed the job description."),
     )
-    body = StreamField(stage_body_blocks(), blank=True, use_json_field=True)
+    body = StreamField(
+        stage_body_blocks(), blank=True, use_json_field=True, verbose_name=_("content")
+    )
 
     content_panels = [
         *Page.content_panels,

@@ -34,14 +34,19 @@ def ramp_digest_send(*, today) -> dict:
     ]
     overdue = overdue_grading_count(today=today)
 
+    def line(r) -> str:
+        values = {
+            "name": r.trainee_name,
+            "program": r.enrollment.program.title,
+            "n": r.months_since_hire,
+            "mentor": r.mentor_name,
+        }
+        if r.mentor:
+            return _("- %(name)s (%(program)s, month %(n)s, mentor %(mentor)s)") % values
+        return _("- %(name)s (%(program)s, month %(n)s)") % values
+
     def names(items):
-        return "\n".join(
-            f"- {r.trainee_name} ({r.enrollment.program.title}, "
-            + _("month %(n)s") % {"n": r.months_since_hire}
-            + (f", {r.mentor_name}" if r.mentor else "")
-            + ")"
-            for r in items
-        ) or _("nobody")
+        return "\n".join(line(r) for r in items) or _("nobody")
 
     sent = {"directors": 0, "mentors": 0}
     for director in get_user_model().objects.filter(groups__name=Role.DIRECTOR, is_active=True):
@@ -49,12 +54,10 @@ def ramp_digest_send(*, today) -> dict:
         with language_of(director):
             body = "\n\n".join(
                 [
-                    _("Behind the curve (last two complete months behind the plan):")
-                    + "\n"
-                    + names(behind),
-                    _("Ramped last month (reached the full monthly targets):")
-                    + "\n"
-                    + names(ramped),
+                    _("Behind the curve (last two complete months behind the plan):\n%(names)s")
+                    % {"names": names(behind)},
+                    _("Ramped last month (reached the full monthly targets):\n%(names)s")
+                    % {"names": names(ramped)},
                     _("Attempts with grading overdue: %(n)s") % {"n": overdue},
                 ]
             )

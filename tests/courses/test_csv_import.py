@@ -1,6 +1,7 @@
 """Bulk enrollment from HR's CSV: every row checked, nothing saved when any row is wrong."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -139,3 +140,17 @@ def test_upload_page_shows_row_errors(client, program, hr, director):
     assert "1 person enrolled" in page
     assert "Initial password" in page
     assert Enrollment.objects.filter(trainee__email="x@example.com").exists()
+
+
+def test_row_errors_are_written_in_the_uploaders_language(client, program, hr):
+    client.force_login(hr)
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
+    upload = SimpleUploadedFile(
+        "people.csv",
+        csv_bytes(HEADER, ("", "X", "Y", "nope", "someday")),
+        content_type="text/csv",
+    )
+    page = client.post(reverse("courses:enrollments_import"), {"file": upload}).content.decode()
+    assert "указан адрес e-mail." in page
+    assert "Нет опубликованной программы «nope»." in page
+    assert "No published program" not in page

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils.timezone import localdate
@@ -314,3 +315,12 @@ def test_trainees_are_found_whatever_the_case_and_doubtful_ones_are_refused(enro
     assert result.created == 3
     assert Activity.objects.filter(enrollment=kept).count() == 2
     assert result.enrollment_ids == {kept.pk, enrollment.pk}
+
+
+def test_row_errors_are_written_in_the_uploaders_language(client, hr, enrollment):
+    client.force_login(hr)
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
+    bad = SimpleUploadedFile("x.csv", (HEADER + "anna@example.com,call,never,,,,\n").encode())
+    page = client.post("/activity/import/", {"file": bad}).content.decode()
+    assert "«never» — не дата и время в формате ISO 8601." in page
+    assert "is not an ISO 8601" not in page

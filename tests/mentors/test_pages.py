@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from openpyxl import load_workbook
 
 from mentors import services
@@ -212,6 +213,21 @@ def test_head_of_sales_approves_exports_and_marks_paid(client, head_of_sales):
     client.post("/bonuses/action/", {"action": "mark_paid", "statement": ids})
     assert BonusStatement.objects.filter(status="paid").count() == 2
     assert BonusStatement.objects.filter(status="final").count() == 1
+
+
+def test_the_payroll_files_are_headed_in_the_exporters_language(client, head_of_sales):
+    _statements(1, make_rule())
+    client.force_login(head_of_sales)
+    ids = list(BonusStatement.objects.values_list("pk", flat=True))
+    client.post("/bonuses/action/", {"action": "approve", "statement": ids})
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
+    csv_response = client.post("/bonuses/export/", {"format": "csv"})
+    header, row = csv_response.content.decode("utf-8-sig").splitlines()
+    assert header.startswith("Наставник,E-mail наставника,Стажёр")
+    assert row.endswith(",RUB")
+    book = load_workbook(io.BytesIO(client.post("/bonuses/export/", {"format": "xlsx"}).content))
+    assert book.active.title == "Премии наставников"
+    assert book.active.cell(row=1, column=1).value == "Наставник"
 
 
 def test_bonus_filters(client, director):

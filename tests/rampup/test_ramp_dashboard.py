@@ -6,12 +6,14 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
+from wagtail.users.models import UserProfile
 
 from courses import services as course_services
 from courses.models import Enrollment, StagePage, StageProgress
@@ -140,6 +142,25 @@ def test_exports_open_with_the_table_cells(client):
     csv_text = client.get(reverse("dashboard_export_csv")).content.decode()
     assert csv_text.splitlines()[0].startswith("Trainee,E-mail,Program,Hire date")
     assert len(csv_text.splitlines()) == 3
+
+
+def test_exports_and_charts_speak_the_directors_language(client):
+    program = make_program(**PLAN)
+    (enrollment,), _mentor = populate(program, 1)
+    client.force_login(make_user(Role.DIRECTOR))
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
+    sheet = load_workbook(io.BytesIO(client.get(reverse("dashboard_export_xlsx")).content)).active
+    assert sheet.title == "Выход на план"
+    assert [c.value for c in sheet[1]][:4] == ["Стажёр", "Эл. почта", "Программа", "Дата приёма"]
+    csv_text = client.get(reverse("dashboard_export_csv")).content.decode()
+    assert csv_text.splitlines()[0].startswith("Стажёр,Эл. почта,Программа,Дата приёма")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Выход на план по когортам найма: план и факт" in page
+    assert "Месяц с даты приёма" in page  # noqa: RUF001 - the Russian preposition
+    drilldown = client.get(reverse("ramp_drilldown", args=[enrollment.pk])).content.decode()
+    assert "План и факт по месяцам с даты приёма" in drilldown  # noqa: RUF001
+    assert "Факт" in drilldown
+    assert "Month since hire" not in page + drilldown
 
 
 # The cached page (issue #7): figures reused for RAMP_DASHBOARD_CACHE_SECONDS, per user,
@@ -484,3 +505,15 @@ def test_monthly_digest_is_sent_once_per_month(django_capture_on_commit_callback
     assert behind.trainee.get_full_name() in digest.body
     assert Notification.objects.filter(recipient=mentor).count() == 1
     assert not Group.objects.get(name=Role.DIRECTOR).user_set.exclude(pk=director.pk).exists()
+
+
+def test_the_digest_is_written_in_each_directors_language():
+    program = make_program(**PLAN)
+    (behind,), mentor = populate(program, 1)
+    director = make_user(Role.DIRECTOR)
+    UserProfile.objects.create(user=director, preferred_language="ru")
+    services.ramp_digest_send(today=TODAY)
+    body = Notification.objects.get(recipient=director).body
+    name, mentor_name = behind.trainee.get_full_name(), mentor.get_full_name()
+    assert body.startswith("Отстают от плана (два последних полных месяца ниже плана):\n")
+    assert f"- {name} ({program.title}, месяц 5, наставник {mentor_name})" in body
