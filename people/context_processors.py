@@ -14,9 +14,7 @@ def navigation(request):
         "shows_admin_link": SimpleLazyObject(lambda: permissions.shows_admin_link(user)),
         # An int that is counted only when a page shows it; lazy(int) rather than a
         # SimpleLazyObject, because plural rules do arithmetic on it (Russian's n % 10).
-        "unread_notifications": lazy(
-            lambda: selectors.unread_notification_count(user=user), int
-        )(),
+        "unread_notifications": lazy(lambda: selectors.unread_notification_count(user=user), int)(),
     }
 
 
