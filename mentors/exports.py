@@ -1,28 +1,26 @@
-"""Payroll files of approved bonus statements: CSV and XLSX with the same columns."""
+"""Payroll files of approved bonus statements: CSV and XLSX with the same columns (written by
+people/spreadsheets.py: typed XLSX cells; CSV plain or for Excel in Russian)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from people import spreadsheets
 from people.names import display_name
+from people.spreadsheets import DATE, MONEY, Column
 
 
-def headers() -> list[str]:
+def columns() -> list[Column]:
     return [
-        _("Mentor"),
-        _("Mentor e-mail"),
-        _("Trainee"),
-        _("Trainee e-mail"),
-        _("Period start"),
-        _("Period end"),
-        _("Tier"),
-        _("Amount"),
-        _("Currency"),
+        Column(_("Mentor"), width=24),
+        Column(_("Mentor e-mail"), width=28),
+        Column(_("Trainee"), width=24),
+        Column(_("Trainee e-mail"), width=28),
+        Column(_("Period start"), DATE, width=12),
+        Column(_("Period end"), DATE, width=12),
+        Column(_("Tier"), width=16),
+        Column(_("Amount"), MONEY, width=14),
+        Column(_("Currency"), width=9),
     ]
 
 
@@ -43,29 +41,8 @@ def rows(statements):
         ]
 
 
-def render(statements, *, fmt: str) -> bytes:
+def render(statements, *, fmt: str, dialect: str = spreadsheets.EXCEL) -> bytes:
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(headers())
-        for row in rows(statements):
-            writer.writerow([v.isoformat() if hasattr(v, "isoformat") else v for v in row])
-        # A BOM so that spreadsheet programs open the UTF-8 names correctly.
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Mentor bonuses")[:31]
-    sheet.append(headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows(statements):
-        sheet.append(row)
-        sheet.cell(row=sheet.max_row, column=5).number_format = "yyyy-mm-dd"
-        sheet.cell(row=sheet.max_row, column=6).number_format = "yyyy-mm-dd"
-        sheet.cell(row=sheet.max_row, column=8).number_format = "#,##0.00"
-    for column, width in zip("ABCDEFGHI", (24, 28, 24, 28, 12, 12, 16, 14, 9), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        # Always with a BOM, so that spreadsheet programs open the UTF-8 names correctly.
+        return spreadsheets.to_csv(columns(), rows(statements), dialect=dialect, bom=True)
+    return spreadsheets.to_xlsx(columns(), rows(statements), title=_("Mentor bonuses"))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment
@@ -14,7 +15,8 @@ from .models import Activity, BonusRule
 
 class EnrollmentChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{display_name(obj.trainee)} · {obj.program.title} · {obj.hire_date:%d.%m.%Y}"
+        hired = date_format(obj.hire_date, "SHORT_DATE_FORMAT")
+        return f"{display_name(obj.trainee)} · {obj.program.title} · {hired}"
 
 
 class ActivityForm(forms.Form):

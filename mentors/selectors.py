@@ -293,12 +293,13 @@ class WeekTotals:
 
     @property
     def label(self) -> str:
-        """ "23–29 Nov", or "26 Oct – 1 Nov" across months."""
+        """ "23–29 November" («23–29 ноября»), or "26 October – 1 November" across months."""
 
         end = self.week_end
         if self.week_start.month == end.month:
-            return f"{self.week_start.day}–{date_format(end, 'j M')}"
-        return f"{date_format(self.week_start, 'j M')} – {date_format(end, 'j M')}"
+            return f"{self.week_start.day}–{date_format(end, 'MONTH_DAY_FORMAT')}"
+        start = date_format(self.week_start, "MONTH_DAY_FORMAT")
+        return f"{start} – {date_format(end, 'MONTH_DAY_FORMAT')}"
 
 
 def weekly_totals(qs, *, weeks: int = 8, today: date | None = None) -> list[WeekTotals]:

@@ -15,10 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
+from people import formatting, spreadsheets
 from people.languages import language_of, languages_of
 from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
@@ -84,7 +85,7 @@ def mentorship_assign(
         raise ValidationError(
             {
                 "started_on": _("The mentorship cannot start before the hire date (%(date)s).")
-                % {"date": enrollment.hire_date.isoformat()}
+                % {"date": date_format(enrollment.hire_date)}
             }
         )
     # Serialise assignments to one mentor so two at once cannot both pass the cap.
@@ -104,7 +105,7 @@ def mentorship_assign(
                     "started_on": _(
                         "The new mentorship cannot start before the current one (%(date)s)."
                     )
-                    % {"date": current.started_on.isoformat()}
+                    % {"date": date_format(current.started_on)}
                 }
             )
     cap = selectors.mentee_cap(enrollment.program)
@@ -519,13 +520,10 @@ def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -
                     recipient=User(pk=c.mentor_id, email=c.mentor_email),
                     title=_("Your bonus for mentoring %(name)s is final")
                     % {"name": c.trainee_name},
-                    body=_(
-                        "Tier: %(tier)s, amount %(amount)s %(currency)s. It is paid once approved."
-                    )
+                    body=_("Tier: %(tier)s, amount %(amount)s. It is paid once approved.")
                     % {
                         "tier": c.tier_name or _("none"),
-                        "amount": number_format(c.amount, decimal_pos=2, force_grouping=True),
-                        "currency": c.currency,
+                        "amount": formatting.money(c.amount, c.currency),
                     },
                     url=url,
                     dedupe_key=f"bonus-final-{statement_ids[c.mentorship_id]}",
@@ -619,12 +617,20 @@ EXPORT_CONTENT_TYPES = {
 
 
 @transaction.atomic
-def statements_export(*, statements, user, fmt: str, now: datetime | None = None) -> ExportFile:
+def statements_export(
+    *, statements, user, fmt: str, dialect: str = "", now: datetime | None = None
+) -> ExportFile:
     """The approved statements among ``statements`` as a payroll file (CSV or XLSX); they are
-    stamped exported, which lets them be marked paid."""
+    stamped exported, which lets them be marked paid. ``dialect`` is the CSV's
+    (people/spreadsheets.py: "" or "excel", comma-separated; "excel-ru", for Excel in
+    Russian)."""
     permissions.check_export_statements(user)
     if fmt not in EXPORT_CONTENT_TYPES:
         raise ValidationError(_("Unknown export format."))
+    try:
+        dialect = spreadsheets.check_dialect(dialect)
+    except spreadsheets.UnknownDialect:
+        raise ValidationError(_("Unknown CSV dialect.")) from None
     now = now or timezone.now()
     rows = list(
         statements.filter(status=BonusStatement.Status.APPROVED)
@@ -632,7 +638,7 @@ def statements_export(*, statements, user, fmt: str, now: datetime | None = None
         .select_related("mentorship__mentor", "mentorship__enrollment__trainee")
         .order_by("mentorship__mentor__last_name", "period_start", "pk")
     )
-    content = exports.render(rows, fmt=fmt)
+    content = exports.render(rows, fmt=fmt, dialect=dialect)
     BonusStatement.objects.filter(pk__in=[r.pk for r in rows], exported_at__isnull=True).update(
         exported_at=now
     )

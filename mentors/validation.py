@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .bonus import local_midnight
@@ -34,7 +35,7 @@ def activity_problems(
                     (
                         "occurred_at",
                         _("An activity cannot be before the hire date (%(date)s).")
-                        % {"date": hire_date.isoformat()},
+                        % {"date": date_format(hire_date)},
                     )
                 )
     return problems

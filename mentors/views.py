@@ -90,7 +90,9 @@ def _activity_page(request, enrollment: Enrollment, *, own: bool):
                     _("%(kind)s logged: %(when)s")
                     % {
                         "kind": activity.get_kind_display(),
-                        "when": date_format(timezone.localtime(activity.occurred_at), "j M Y, H:i"),
+                        "when": date_format(
+                            timezone.localtime(activity.occurred_at), "DATETIME_FORMAT"
+                        ),
                     },
                 )
                 return redirect(here)
@@ -272,7 +274,9 @@ def bonuses_export(request):
     qs = statements.qs
     fmt = request.POST.get("format", "csv")
     try:
-        export = services.statements_export(statements=qs, user=request.user, fmt=fmt)
+        export = services.statements_export(
+            statements=qs, user=request.user, fmt=fmt, dialect=request.POST.get("dialect", "")
+        )
     except ValidationError as exc:
         _error_messages(request, exc)
         return redirect("mentors:bonuses")

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from courses import coaching
 from courses.models import Enrollment
 from courses.services import enrollment_evaluate, stage_is_open_to_trainee
+from people import formatting
 from people.languages import language_of
 from people.names import display_name
 from people.permissions import is_grader
@@ -217,7 +218,10 @@ def _save_answers(*, attempt: Attempt, user, data, now: datetime) -> AnswerError
                 errors.errors[item.question.pk] = _(
                     "Keep the answer within %(limit)s characters; this one has %(n)s. "
                     "It was not saved."
-                ) % {"limit": f"{settings.ANSWER_MAX_LENGTH:,}", "n": f"{len(text):,}"}
+                ) % {
+                    "limit": formatting.number(settings.ANSWER_MAX_LENGTH),
+                    "n": formatting.number(len(text)),
+                }
                 continue
             response.answer_text = text
         else:
@@ -615,7 +619,8 @@ def _notify_trainee_of_result(attempt: Attempt, *, regraded: bool) -> None:
     with language_of(attempt.enrollment.trainee):
         notify(
             recipient=attempt.enrollment.trainee,
-            title=title % {"quiz": attempt.quiz.title, "percent": attempt.percent},
+            title=title
+            % {"quiz": attempt.quiz.title, "percent": formatting.number(attempt.percent)},
             body=_("Open the result to see the points and feedback for every question."),
             url=reverse("quizzes:attempt", args=[attempt.pk]),
         )

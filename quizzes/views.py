@@ -166,7 +166,7 @@ def attempt_save(request, pk):
         return JsonResponse(
             {
                 "ok": not errors,
-                "saved_at": time_format(now, "H:i"),
+                "saved_at": time_format(now, "TIME_FORMAT"),
                 "errors": {f"q{k}": v for k, v in errors.errors.items()},
             }
         )

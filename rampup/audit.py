@@ -16,13 +16,13 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import CharField, F, TextField, Value
-from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment, EnrollmentEvent, ReadinessSignOff
 from courses.selectors import enrollments_visible_to
 from mentors.models import BonusStatement
+from people.formatting import money, number
 from people.names import display_name
 from people.permissions import sees_all_trainees
 from quizzes.models import ExtraAttemptGrant, GradeChange
@@ -201,7 +201,7 @@ def _person(user) -> str:
 
 
 def _points(value) -> str:
-    return "—" if value is None else f"{value.normalize():f}"
+    return "—" if value is None else number(value.normalize())
 
 
 def _grade_what(change: GradeChange) -> tuple[str, ...]:
@@ -218,12 +218,12 @@ def _grade_what(change: GradeChange) -> tuple[str, ...]:
 
 
 def _bonus_what(statement: BonusStatement) -> tuple[str, ...]:
-    start = date_format(statement.period_start, "j M")
-    end = date_format(statement.last_day, "j M Y")
+    start = date_format(statement.period_start, "MONTH_DAY_FORMAT")
+    end = date_format(statement.last_day, "DATE_FORMAT")
     return (
         _("mentor %(name)s") % {"name": _person(statement.mentorship.mentor)},
         f"{start} – {end}",
-        f"{floatformat(statement.amount, '2g')} {statement.currency}",
+        money(statement.amount, statement.currency),
     )
 
 

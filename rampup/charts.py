@@ -12,6 +12,8 @@ import pygal
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
+from people.formatting import percent
+
 STYLE = Style(
     background="white",
     plot_background="white",
@@ -88,7 +90,8 @@ def ramp_curve(
             range=(0, max(120, 20 * (int(highest) // 20 + 1))),
             allow_interruptions=True,
             dots_size=4,
-            value_formatter=lambda v: f"{v:.0f}%",
+            # The y axis and the values as the reader writes them: «40 %» in Russian.
+            value_formatter=lambda v: percent(v, 0),
         )
     )
     chart.x_labels = [str(k) for k in range(1, months + 1)]

@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment, StageProgress
@@ -132,11 +133,25 @@ def clean_sort(value: str | None) -> str:
 
 @dataclass
 class Cohort:
-    label: str
+    label: str  # the hire month as "2026-07", as the ?cohort= filter writes it
     size: int
     # month index -> average achievement (share of full targets) and fulfilment, complete only
     achievement: dict[int, Decimal] = field(default_factory=dict)
     fulfilment: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """The hire month as people read it: «July 2026», «Июль 2026»."""
+        return hire_month_title(self.label)
+
+
+def hire_month_title(key: str) -> str:
+    """ "2026-07" as «July 2026» in the reader's language; the key itself if it is not one."""
+    try:
+        year, month = (int(part) for part in key.split("-"))
+        return date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")
+    except ValueError:
+        return key
 
 
 @dataclass

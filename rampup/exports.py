@@ -1,35 +1,33 @@
-"""The dashboard table as CSV and XLSX (openpyxl), the same columns as on screen."""
+"""The dashboard table as CSV and XLSX, the same columns as on screen (people/spreadsheets.py
+writes them: typed XLSX cells, and CSV for Excel in Russian as well as the plain one)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+from people import spreadsheets
+from people.spreadsheets import DATE, DECIMAL, INTEGER, PERCENT, Column
 
 from .dashboard import CERT_LABELS, Row
 
 
-def headers() -> list[str]:
+def columns() -> list[Column]:
     return [
-        _("Trainee"),
-        _("E-mail"),
-        _("Program"),
-        _("Hire date"),
-        _("Months since hire"),
-        _("Current stage"),
-        _("Quiz average (%)"),
-        _("Certification"),
-        _("Last complete month"),
-        _("Fulfilment"),
-        _("Month status"),
-        _("Ramped in month"),
-        _("Behind the curve"),
-        _("Mentor"),
-        _("Status"),
+        Column(_("Trainee")),
+        Column(_("E-mail")),
+        Column(_("Program")),
+        Column(_("Hire date"), DATE),
+        Column(_("Months since hire"), INTEGER),
+        Column(_("Current stage")),
+        Column(_("Quiz average (%)"), PERCENT),
+        Column(_("Certification")),
+        Column(_("Last complete month"), INTEGER),
+        Column(_("Fulfilment"), DECIMAL),
+        Column(_("Month status")),
+        Column(_("Ramped in month"), INTEGER),
+        Column(_("Behind the curve")),
+        Column(_("Mentor")),
+        Column(_("Status")),
     ]
 
 
@@ -54,34 +52,9 @@ def row_values(row: Row) -> list:
     ]
 
 
-def to_csv(rows: list[Row]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers())
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row_values(row)])
-    return out.getvalue()
+def to_csv(rows: list[Row], *, dialect: str = spreadsheets.EXCEL) -> bytes:
+    return spreadsheets.to_csv(columns(), (row_values(r) for r in rows), dialect=dialect)
 
 
 def to_xlsx(rows: list[Row]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Ramp-up")[:31]
-    sheet.append(headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row_values(row))
-    for index, _header in enumerate(headers(), start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = 18
-        if index == 4:
-            for cell in sheet[letter][1:]:
-                cell.number_format = "yyyy-mm-dd"
-        if index == 10:
-            for cell in sheet[letter][1:]:
-                cell.number_format = "0.00"
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx(columns(), (row_values(r) for r in rows), title=_("Ramp-up"))

@@ -29,6 +29,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
 from mentors.models import ActivityDay
+from people.formatting import number
 from rampup.models import RampPlan
 
 METRICS = ("call", "meeting", "application", "contract")
@@ -421,9 +422,9 @@ def criteria(
             1,
             _("Events attended per month"),
             events,
-            f"≥ {plan.events_per_month_norm}",
+            f"≥ {number(plan.events_per_month_norm)}",
             _at_least(events, plan.events_per_month_norm),
-            _("%(n)s exhibitions and conferences in all") % {"n": totals["event"]},
+            _("%(n)s exhibitions and conferences in all") % {"n": number(totals["event"])},
         ),
         Criterion(
             2,
@@ -432,32 +433,39 @@ def criteria(
             _("no one kind on more than three active days in five"),
             alternation_light,
             _("calls only %(a)s%%, meetings only %(b)s%%, both %(c)s%% of %(n)s working days")
-            % {"a": shares[0], "b": shares[1], "c": shares[2], "n": len(workdays)},
+            % {
+                "a": number(shares[0]),
+                "b": number(shares[1]),
+                "c": number(shares[2]),
+                "n": number(len(workdays)),
+            },
         ),
         Criterion(
             3,
             _("Referrals per month"),
             referrals,
-            f"≥ {plan.referrals_per_month_norm}",
+            f"≥ {number(plan.referrals_per_month_norm)}",
             _at_least(referrals, plan.referrals_per_month_norm),
-            _("%(n)s contacts through clients' recommendations") % {"n": totals["referral"]},
+            _("%(n)s contacts through clients' recommendations")
+            % {"n": number(totals["referral"])},
         ),
         Criterion(
             4,
             _("Meetings per working day"),
             meetings_per_day,
-            f"≥ {plan.meetings_per_day_norm}",
+            f"≥ {number(plan.meetings_per_day_norm)}",
             _at_least(meetings_per_day, plan.meetings_per_day_norm),
             _("%(m)s meetings over %(n)s working days")
-            % {"m": totals["meeting"], "n": len(workdays)},
+            % {"m": number(totals["meeting"]), "n": number(len(workdays))},
         ),
         Criterion(
             5,
             _("Meetings per contract"),
             meetings_per_contract,
-            f"≤ {plan.meetings_per_contract_norm}",
+            f"≤ {number(plan.meetings_per_contract_norm)}",
             _at_most(meetings_per_contract, plan.meetings_per_contract_norm),
-            _("%(m)s meetings, %(c)s contracts") % {"m": totals["meeting"], "c": contracts},
+            _("%(m)s meetings, %(c)s contracts")
+            % {"m": number(totals["meeting"]), "c": number(contracts)},
         ),
         Criterion(
             6,
@@ -465,15 +473,16 @@ def criteria(
             Decimal(over),
             "≥ 1",
             NONE if complete == 0 else GREEN if over >= 1 else RED,
-            _("of %(n)s complete months") % {"n": complete},
+            _("of %(n)s complete months") % {"n": number(complete)},
         ),
         Criterion(
             7,
             _("Applications per contract (funnel)"),
             applications_per_contract,
-            f"≤ {plan.applications_per_contract_norm}",
+            f"≤ {number(plan.applications_per_contract_norm)}",
             _at_most(applications_per_contract, plan.applications_per_contract_norm),
-            _("%(a)s applications, %(c)s contracts") % {"a": totals["application"], "c": contracts},
+            _("%(a)s applications, %(c)s contracts")
+            % {"a": number(totals["application"]), "c": number(contracts)},
         ),
     ]
 

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment, EnrollmentEvent, ProgramPage
@@ -36,7 +37,8 @@ def _mentors(request):
 
 def _hire_months():
     months = Enrollment.objects.dates("hire_date", "month", order="DESC")
-    return [(m.strftime("%Y-%m"), m.strftime("%Y-%m")) for m in months]
+    # The value as the query string writes it (?cohort=2026-07), the label as people read it.
+    return [(m.strftime("%Y-%m"), date_format(m, "YEAR_MONTH_FORMAT")) for m in months]
 
 
 class DashboardFilter(django_filters.FilterSet):

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
+from people.formatting import number
 from people.languages import language_of
 from people.roles import Role
 from people.services import notify
@@ -58,7 +59,7 @@ def ramp_digest_send(*, today) -> dict:
                     % {"names": names(behind)},
                     _("Ramped last month (reached the full monthly targets):\n%(names)s")
                     % {"names": names(ramped)},
-                    _("Attempts with grading overdue: %(n)s") % {"n": overdue},
+                    _("Attempts with grading overdue: %(n)s") % {"n": number(overdue)},
                 ]
             )
             notify(

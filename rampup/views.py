@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from courses import permissions as course_permissions
 from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Enrollment
+from people import spreadsheets
 from people.names import display_name
 
 from . import audit, charts, exports, permissions
@@ -72,7 +74,7 @@ def _render_dashboard_page(request) -> RenderedDashboard:
     )
     chart = charts.ramp_curve(
         plan=data.plan,
-        series=[(f"{c.label} ({c.size})", c.achievement) for c in cohorts],
+        series=[(f"{c.title} ({c.size})", c.achievement) for c in cohorts],
         months=months,
         title=_("Ramp-up by hire cohort: plan against achieved"),
     )
@@ -164,6 +166,17 @@ def ramp_dashboard(request):
 
 @login_required
 def ramp_dashboard_export(request, fmt):
+    """The table as XLSX, or as CSV: comma-separated, or ``?dialect=excel-ru`` for Excel in
+    Russian (semicolons, a BOM, decimal commas)."""
+    if not permissions.may_view_dashboard(request.user):
+        raise PermissionDenied
+    try:
+        dialect = spreadsheets.check_dialect(request.GET.get("dialect"))
+    except spreadsheets.UnknownDialect:
+        messages.error(request, _("Unknown CSV dialect."))
+        query = request.GET.copy()
+        query.pop("dialect", None)
+        return redirect(reverse("dashboard") + (f"?{query.urlencode()}" if query else ""))
     _form, _sort, data = _dashboard_for(request)
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
@@ -172,7 +185,9 @@ def ramp_dashboard_export(request, fmt):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        response = HttpResponse(exports.to_csv(data.rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            exports.to_csv(data.rows, dialect=dialect), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="ramp-up-{stamp}.{fmt}"'
     return response
 

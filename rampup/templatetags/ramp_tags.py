@@ -25,15 +25,6 @@ def light_label(value):
 
 
 @register.filter
-def percent(value, places=0):
-    """A fraction (0.83) as a percentage string (83%)."""
-    if value is None or value == "":
-        return "—"
-    number = Decimal(value) * 100
-    return f"{number:.{int(places)}f}%"
-
-
-@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 

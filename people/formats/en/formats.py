@@ -1,5 +1,5 @@
 """English formats: «2 December 2026», 24-hour times (the company works on Moscow time),
-«25,000» and «0.56», the week starting on Monday."""
+«25,000», «0.56», «74%» and «25,000 ₽», the week starting on Monday."""
 
 DATE_FORMAT = "j F Y"
 TIME_FORMAT = "H:i"
@@ -14,3 +14,6 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
+# Read by people/formatting.py (Django has no format for these).
+PERCENT_FORMAT = "{number}%"
+MONEY_FORMAT = "{amount}\xa0{currency}"  # «25,000 ₽»: the sign after the amount, as in Russian
