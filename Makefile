@@ -6,6 +6,11 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo company's language, en or ru: `make run DEMO_LANGUAGE=ru`, or `make run
+# LANGUAGE_CODE=ru`, which also makes Russian the site's default language. Unset: the language
+# of the demo company already in the database, else English. The database holds one language:
+# to switch, start from a fresh var/ (`rm -rf var`).
+DEMO_LANGUAGE ?= $(LANGUAGE_CODE)
 
 # The compiled catalogues (.mo) are built from locale/*.po on every run and test, in Python
 # (Babel), so a machine with only Python serves Russian; `make messages-extract` needs GNU
@@ -34,10 +39,12 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo $(if $(DEMO_LANGUAGE),--language $(DEMO_LANGUAGE))
 
 run: seed
 	@echo "Serving the demo at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	@echo "The demo company in English: make run; in Russian: make run DEMO_LANGUAGE=ru"
+	@echo "(one language per database: rm -rf var to switch)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # lint-imports: the floors' contracts in pyproject.toml ([tool.importlinter]).

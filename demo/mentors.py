@@ -1,6 +1,7 @@
 """Demo mentoring: the standard bonus rule, mentorships for the demo trainees, months of
 realistic activity (weekday calls, fewer meetings, applications, the odd contract, growing as
-each trainee ramps up), and bonus statements in every status.
+each trainee ramps up), and bonus statements in every status. The rule's and tiers' names and
+the notes come from the context's language (``demo/content/``).
 
 Deterministic (each trainee's activity comes from a random stream seeded by their username
 and hire date; external ids are uuid5 of fixed names) and idempotent (what exists is kept).
@@ -29,7 +30,8 @@ from mentors.models import (
     Mentorship,
 )
 
-RULE_NAME = "Standard mentoring (30 days)"
+from .content.base import MentoringText
+
 NAMESPACE = uuid.UUID("6f1f6a3e-6c1e-4d52-9c39-0f3b8c1f2a10")
 # One mentor per three trainees would need a fourth mentor; the demo program allows five.
 DEMO_MENTEE_CAP = 5
@@ -87,21 +89,26 @@ def seed(ctx) -> None:
         seed_activity(ctx, enrollment)
         if mentorship is not None and enrollment.status == Enrollment.Status.DROPPED:
             services.mentorships_end_for_enrollment(
-                enrollment=enrollment, on=enrollment.dropped_on, reason="Trainee dropped"
+                enrollment=enrollment,
+                on=enrollment.dropped_on,
+                reason=ctx.content.mentoring.dropped_reason,
             )
     seed_statements(ctx)
 
 
 def seed_rule(ctx) -> BonusRule:
+    text = ctx.content.mentoring
     rule, created = BonusRule.objects.get_or_create(
-        name=RULE_NAME, defaults={"period_days": 30, "currency": settings.DEFAULT_CURRENCY}
+        name=text.rule_name, defaults={"period_days": 30, "currency": settings.DEFAULT_CURRENCY}
     )
     if created:
-        BonusTier.objects.create(rule=rule, sort_order=0, name="Base", amount=Decimal("10000.00"))
+        BonusTier.objects.create(
+            rule=rule, sort_order=0, name=text.base_tier, amount=Decimal("10000.00")
+        )
         BonusTier.objects.create(
             rule=rule,
             sort_order=1,
-            name="Increased",
+            name=text.increased_tier,
             amount=Decimal("25000.00"),
             min_call=300,
             min_application=10,
@@ -125,7 +132,7 @@ def seed_mentorship(ctx, enrollment, mentor, rule) -> Mentorship | None:
             bonus_rule=rule,
             assigned_by=ctx.users.get("hr"),
             ended_on=max(enrollment.dropped_on, started_on),
-            end_reason="Trainee dropped",
+            end_reason=ctx.content.mentoring.dropped_reason,
         )
     else:
         mentorship = services.mentorship_assign(
@@ -151,8 +158,9 @@ def _at(day: date, rng: random.Random) -> datetime:
     return timezone.make_aware(datetime.combine(day, moment))
 
 
-def activity_plan(username: str, hire: date, until: date) -> list[Activity]:
-    """Unsaved activities of one trainee from the hire date to the day before ``until``."""
+def activity_plan(username: str, hire: date, until: date, *, text: MentoringText) -> list[Activity]:
+    """Unsaved activities of one trainee from the hire date to the day before ``until``; the
+    notes of manual entries in ``text``'s language."""
     profile = PROFILES.get(username, ON_CURVE)
     rng = random.Random(f"{username}:{hire.isoformat()}")  # noqa: S311 - repeatable demo data
     rows: list[Activity] = []
@@ -177,7 +185,7 @@ def activity_plan(username: str, hire: date, until: date) -> list[Activity]:
             for _ in range(calls):
                 add("call", _at(day, rng), "telephony")
             for _ in range(sum(rng.random() < 0.25 * factor for _ in range(4))):
-                add("meeting", _at(day, rng), Activity.Source.MANUAL, note="Client meeting")
+                add("meeting", _at(day, rng), Activity.Source.MANUAL, note=text.meeting_note)
             for _ in range(sum(rng.random() < 0.3 * factor for _ in range(2))):
                 add("application", _at(day, rng), "crm")
             if rng.random() < 0.08 * factor:
@@ -188,10 +196,10 @@ def activity_plan(username: str, hire: date, until: date) -> list[Activity]:
                     "referral",
                     _at(day, rng),
                     Activity.Source.MANUAL,
-                    note="Recommended by a client",
+                    note=text.referral_note,
                 )
         if day.weekday() == 3 and rng.random() < 0.05:
-            add("event", _at(day, rng), Activity.Source.MANUAL, note="Industry exhibition")
+            add("event", _at(day, rng), Activity.Source.MANUAL, note=text.event_note)
         day += timedelta(days=1)
     return rows
 
@@ -202,7 +210,9 @@ def seed_activity(ctx, enrollment) -> None:
     until = ctx.today
     if enrollment.dropped_on is not None:
         until = min(until, enrollment.dropped_on)
-    rows = activity_plan(enrollment.trainee.username, enrollment.hire_date, until)
+    rows = activity_plan(
+        enrollment.trainee.username, enrollment.hire_date, until, text=ctx.content.mentoring
+    )
     for row in rows:
         row.enrollment = enrollment
         if row.source == Activity.Source.MANUAL:
@@ -252,6 +262,6 @@ def seed_statements(ctx) -> None:
                 occurred_at=timezone.make_aware(datetime.combine(late.last_day, time(16, 10 + n))),
                 source="crm",
                 external_id=str(uuid.uuid5(NAMESPACE, f"late-application:{mentorship.pk}:{n}")),
-                note="Entered in the CRM after the period was approved",
+                note=ctx.content.mentoring.late_application_note,
             )
         services.statement_compute(mentorship_id=mentorship.pk, now=now)

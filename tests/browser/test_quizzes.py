@@ -11,6 +11,7 @@ from courses import services as course_services
 from courses.blocks import Responsible
 from courses.models import StagePage, StageProgress
 from demo import quizzes as demo
+from demo.content import en
 from demo.people import DEMO_PASSWORD
 from quizzes import selectors, services
 from quizzes.models import Attempt, Quiz
@@ -77,7 +78,7 @@ def test_trainee_takes_the_survey_mentor_grades_stage_advances(live_server, new_
     for i in range(textareas.count()):
         area = textareas.nth(i)
         if not area.input_value():
-            area.fill(demo.GOOD_ANSWERS[i])
+            area.fill(en.CONTENT.survey.good_answers[i])
     page.get_by_label(re.compile(r"What is the order total in RUB")).fill("564 540")
     page.get_by_label("Starter toners for 8,000 pages").check()
     page.get_by_label("Power and USB cables").check()
