@@ -191,6 +191,9 @@ class Activity(models.Model):
         MANUAL = "manual", _("Logged by hand")
         CSV = "csv", _("CSV import")
         API = "api", _("API")
+        # Names the CRM and telephony integrations post under (free text is allowed too).
+        CRM = "crm", _("CRM")
+        TELEPHONY = "telephony", _("Telephony")
 
     # The kinds a bonus tier sets minimums for, in display order.
     COUNTED_KINDS = ("call", "meeting", "application", "contract")
@@ -252,6 +255,14 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def source_label(self) -> str:
+        """How the activity arrived, in the reader's language; a source the product does not
+        know (an integration's own name) as it was sent."""
+        if self.source in self.Source.values:
+            return str(self.Source(self.source).label)
+        return self.source
 
     def clean(self):
         hire_date = self.enrollment.hire_date if self.enrollment_id else None
