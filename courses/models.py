@@ -14,6 +14,10 @@ from people.routing import RoutingMixin
 
 from .blocks import stage_body_blocks
 
+# The view that serves each page type, filled in by CoursesConfig.ready(): the views import
+# these models, so the models do not import the views.
+PAGE_VIEWS: dict[type, object] = {}
+
 
 class ProgramPage(RoutingMixin, Page):
     """An onboarding program: its stages (child pages, in tree order) and the job description."""
@@ -39,10 +43,7 @@ class ProgramPage(RoutingMixin, Page):
         return JobDescriptionPage.objects.child_of(self).live().first()
 
     def serve(self, request, *args, **kwargs):
-        # Wagtail serves a page through its model; page_views imports these models.
-        from .page_views import serve_program
-
-        return serve_program(request, self)
+        return PAGE_VIEWS[type(self)](request, self)
 
 
 @functools.cache
@@ -143,10 +144,7 @@ class StagePage(RoutingMixin, Page):
         return [block.value for block in self.body.blocks_by_name("quiz")]
 
     def serve(self, request, *args, **kwargs):
-        # Wagtail serves a page through its model; page_views imports these models.
-        from .page_views import serve_stage
-
-        return serve_stage(request, self)
+        return PAGE_VIEWS[type(self)](request, self)
 
 
 class JobDescriptionPage(RoutingMixin, Page):
@@ -186,10 +184,7 @@ class JobDescriptionPage(RoutingMixin, Page):
         ]
 
     def serve(self, request, *args, **kwargs):
-        # Wagtail serves a page through its model; page_views imports these models.
-        from .page_views import serve_job_description
-
-        return serve_job_description(request, self)
+        return PAGE_VIEWS[type(self)](request, self)
 
 
 class EnrollmentQuerySet(models.QuerySet):
