@@ -17,6 +17,8 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self):
+        from . import tasks  # noqa: F401  registers the tasks the services publish by name
+
         post_migrate.connect(_sync_roles, dispatch_uid="people.sync_roles")
 
 

@@ -1,4 +1,9 @@
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from .models import Notification
+from .roles import Role
 
 
 def notifications_for(*, user, limit: int = 50):
@@ -6,4 +11,39 @@ def notifications_for(*, user, limit: int = 50):
 
 
 def unread_notification_count(*, user) -> int:
+    """Counted once per request: the signed-in user arrives with it (``signed_in_user``)."""
+    counted = getattr(user, "_lms_unread", None)
+    if counted is not None:
+        return counted
     return Notification.objects.filter(recipient=user).unread().count()
+
+
+def signed_in_user(*, user_id):
+    """The user of a signed-in request, with what every page reads of them (their roles, the
+    header's unread count) in the same query: one query instead of three on every page.
+
+    Read afresh on every request, never cached: a role taken away or an account deactivated
+    holds from the next request on.
+    """
+    user_model = get_user_model()
+    memberships = user_model.groups.through.objects.filter(user_id=OuterRef("pk"))
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    flags = {
+        f"_lms_role_{i}": Exists(memberships.filter(group__name=r)) for i, r in enumerate(Role)
+    }
+    try:
+        user = user_model._default_manager.annotate(
+            **flags, _lms_unread=Coalesce(Subquery(unread), 0)
+        ).get(pk=user_id)
+    except user_model.DoesNotExist:
+        return None
+    user._lms_roles = frozenset(
+        r.value for i, r in enumerate(Role) if getattr(user, f"_lms_role_{i}")
+    )
+    return user

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.users.models import UserProfile
 
-from . import languages
+from . import languages, queue
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -116,14 +116,11 @@ EMAILS_PER_TASK = 50
 def _enqueue_emails(notification_ids: list[int]) -> None:
     """Publish the e-mails of notify_many in batches; as in _enqueue_email, a broker outage
     leaves them pending for notifications_deliver_pending."""
-    # Tasks call services, so the services reach their tasks here: at the top, this import
-    # would close the circle services -> tasks -> services.
-    from .tasks import notifications_deliver_emails
-
+    deliver = queue.task("people.tasks.notifications_deliver_emails")
     for i in range(0, len(notification_ids), EMAILS_PER_TASK):
         batch = notification_ids[i : i + EMAILS_PER_TASK]
         try:
-            notifications_deliver_emails.delay(batch)
+            deliver.delay(batch)
         except Exception:  # kombu's OperationalError, a refused connection, a timeout...
             logger.warning(
                 "Could not publish the e-mails of notifications %s..%s; the catch-up job will "
@@ -137,12 +134,9 @@ def _enqueue_emails(notification_ids: list[int]) -> None:
 def _enqueue_email(notification_id: int) -> None:
     """Publish the e-mail task; with the broker down the request still succeeds and the row
     stays pending (email_sent_at empty) for notifications_deliver_pending to send later."""
-    # Tasks call services, so the services reach their tasks here: at the top, this import
-    # would close the circle services -> tasks -> services.
-    from .tasks import notification_deliver_email
-
+    deliver = queue.task("people.tasks.notification_deliver_email")
     try:
-        notification_deliver_email.delay(notification_id)
+        deliver.delay(notification_id)
     except Exception:  # kombu's OperationalError, a refused connection, a timeout...
         logger.warning(
             "Could not publish the e-mail of notification %s; the catch-up job will send it.",
@@ -179,6 +173,8 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     marked = qs.update(read_at=timezone.now())
+    if hasattr(user, "_lms_unread"):  # counted when the request began
+        del user._lms_unread
     return marked
 
 

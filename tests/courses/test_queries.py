@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.courses.factories import enroll, finish_stage, make_program, stages_of
+from tests.queries import SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +15,6 @@ ONE = {"stages": 1, "items": 1, "others": 1}
 FIVE = {"stages": 5, "items": 8, "others": 3}
 SIZES = pytest.mark.parametrize("size", [ONE, FIVE], ids=["1 stage", "5 stages"])
 
-# Every signed-in page: the session, the user, the user's roles, the unread notifications.
-SIGNED_IN = 4
 # Wagtail serving a program page (site, home page, program, view restrictions); a stage
 # page's route has one level more (people/routing.py).
 PROGRAM_ROUTE = 4

@@ -13,6 +13,7 @@ from mentors import services
 from mentors.models import Activity, BonusStatement
 from people.roles import Role
 from tests.conftest import make_user
+from tests.queries import SIGNED_IN
 
 from .factories import add_activities, make_enrollment, make_mentorship, make_rule
 
@@ -122,10 +123,10 @@ def _mentees(mentor, n, rule):
         add_activities(e, "application", 3, datetime(2026, 3, 4, 11, tzinfo=MSK))
 
 
-# The session, the user, the roles, the unread notifications; the active mentorships with
+# Signed in (tests/queries.py); the active mentorships with
 # trainee, program and rule, the rules' tiers, the window counts, the current stage titles
 # (mentors.selectors.mentee_rows), the attempts awaiting grading, the mentor's statements.
-MY_MENTEES_QUERIES = 4 + 4 + 1 + 1
+MY_MENTEES_QUERIES = SIGNED_IN + 4 + 1 + 1
 
 
 @pytest.mark.parametrize("n", [1, 6])

@@ -7,6 +7,7 @@ from django.urls import reverse
 from people.roles import Role
 from quizzes import services
 from tests.conftest import make_user
+from tests.queries import SIGNED_IN
 from tests.quizzes.conftest import answer
 from tests.quizzes.factories import (
     QuizFactory,
@@ -83,8 +84,6 @@ def test_grading_page_queries(client, mentor, django_assert_max_num_queries, n_e
     assert response.status_code == 200
 
 
-# Every signed-in page: the session, the user, the user's roles, the unread notifications.
-SIGNED_IN = 4
 # The attempts awaiting the mentor's grading, with quiz, trainee and lease holder.
 GRADING_QUEUE_QUERIES = SIGNED_IN + 1
 
