@@ -19,8 +19,10 @@ from .blocks import Responsible
 from .models import (
     ChecklistTick,
     Enrollment,
+    EnrollmentEvent,
     JobDescriptionPage,
     JobDescriptionSignature,
+    ProgramPage,
     ReadinessSignOff,
     StagePage,
     StageProgress,
@@ -508,3 +510,59 @@ class EnrollmentRow:
             current_stage=current,
             mentor=mentorships[0].mentor if mentorships else None,
         )
+
+
+# --- For the reports of the floors above (rampup) ------------------------------------------
+
+
+def enrollments_all():
+    """Every enrollment, for readers who see every trainee's ramp-up (rampup.permissions)."""
+    return Enrollment.objects.all()
+
+
+def enrollments_open():
+    """Enrollments not dropped or finished."""
+    return Enrollment.objects.open()
+
+
+def enrollments_by_id(ids) -> dict[int, Enrollment]:
+    """{id: enrollment} with trainee and program, in one query."""
+    return Enrollment.objects.select_related("trainee", "program").in_bulk(ids)
+
+
+def enrollment_ids_matching(condition: Q):
+    """The ids of the enrollments matching ``condition``, as a subquery."""
+    return Enrollment.objects.filter(condition).values("pk")
+
+
+def hire_months():
+    """The first day of every month in which someone was hired, newest first."""
+    return Enrollment.objects.dates("hire_date", "month", order="DESC")
+
+
+def programs_live():
+    return ProgramPage.objects.live().order_by("title")
+
+
+def progress_prefetch(*, to_attr: str) -> Prefetch:
+    """An enrollment's stage progress with its stages, prefetched into ``to_attr``."""
+    return Prefetch(
+        "progress", queryset=StageProgress.objects.select_related("stage"), to_attr=to_attr
+    )
+
+
+def stage_progress_of(enrollment):
+    """The enrollment's stage progress with the stages, in the program's order."""
+    return (
+        StageProgress.objects.filter(enrollment=enrollment)
+        .select_related("stage")
+        .order_by("stage__path")
+    )
+
+
+def readiness_sign_offs():
+    return ReadinessSignOff.objects.all()
+
+
+def enrollment_events_of_kinds(kinds):
+    return EnrollmentEvent.objects.filter(kind__in=kinds)

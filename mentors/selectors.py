@@ -333,3 +333,38 @@ def mentor_choices():
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+# --- For the reports of the floor above (rampup) -------------------------------------------
+
+
+def active_mentorships_prefetch(*, to_attr: str = "active_mentorships") -> Prefetch:
+    """An enrollment's active mentorship (at most one) with its mentor, into ``to_attr``."""
+    return Prefetch(
+        "mentorships",
+        queryset=Mentorship.objects.active().select_related("mentor"),
+        to_attr=to_attr,
+    )
+
+
+def active_mentor_of(enrollment):
+    """The enrollment's active mentor, or None."""
+    mentorship = (
+        Mentorship.objects.active().filter(enrollment=enrollment).select_related("mentor").first()
+    )
+    return mentorship.mentor if mentorship is not None else None
+
+
+def activity_days(*, enrollment_ids, kinds=None):
+    """The per-day activity summary (mentors/activity_summary.py) of these enrollments."""
+    qs = ActivityDay.objects.filter(enrollment_id__in=enrollment_ids)
+    return qs if kinds is None else qs.filter(kind__in=kinds)
+
+
+def statements_all():
+    return BonusStatement.objects.all()
+
+
+def statements_by_id(ids) -> dict[int, BonusStatement]:
+    """{id: statement} with the mentorship's mentor, in one query."""
+    return BonusStatement.objects.select_related("mentorship__mentor").in_bulk(ids)

@@ -47,3 +47,13 @@ def signed_in_user(*, user_id):
         r.value for i, r in enumerate(Role) if getattr(user, f"_lms_role_{i}")
     )
     return user
+
+
+def people_in_roles(*roles: str):
+    """Everyone holding one of ``roles``, by last and first name."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=roles)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from courses import coaching
@@ -399,4 +399,60 @@ def quiz_results(user, quiz):
         .submitted()
         .select_related("enrollment__trainee", "graded_by")
         .order_by("-submitted_at", "-pk")
+    )
+
+
+# --- For the reports of the floors above (rampup) ------------------------------------------
+
+
+def best_graded_percents(enrollment_ids):
+    """Rows of enrollment_id, quiz_id and the best graded percentage ("best")."""
+    return (
+        Attempt.objects.filter(enrollment_id__in=enrollment_ids, status=Attempt.Status.GRADED)
+        .values("enrollment_id", "quiz_id")
+        .annotate(best=Max("percent"))
+        .order_by()
+    )
+
+
+def overdue_grading_count(*, today: date, enrollment_ids=None) -> int:
+    """Submitted attempts still not graded on their overdue day."""
+    qs = Attempt.objects.awaiting_grading().filter(grading_overdue_on__lte=today)
+    if enrollment_ids is not None:
+        qs = qs.filter(enrollment_id__in=enrollment_ids)
+    return qs.count()
+
+
+def attempts_of(enrollment):
+    """Every attempt of one enrollment with its quiz, by quiz title and number."""
+    return (
+        Attempt.objects.filter(enrollment=enrollment)
+        .select_related("quiz")
+        .order_by("quiz__title", "number")
+    )
+
+
+def grade_changes():
+    return GradeChange.objects.all()
+
+
+def grade_changes_by_id(ids) -> dict[int, GradeChange]:
+    """{id: grade change} with the response's attempt and quiz, in one query."""
+    return GradeChange.objects.select_related("response__attempt__quiz").in_bulk(ids)
+
+
+def extra_attempt_grants():
+    return ExtraAttemptGrant.objects.all()
+
+
+def extra_attempt_grants_by_id(ids) -> dict[int, ExtraAttemptGrant]:
+    return ExtraAttemptGrant.objects.select_related("quiz").in_bulk(ids)
+
+
+def extra_attempt_grants_for(enrollment):
+    """The extra attempts granted to one enrollment, oldest first, with quiz and granter."""
+    return (
+        ExtraAttemptGrant.objects.filter(enrollment=enrollment)
+        .select_related("quiz", "granted_by")
+        .order_by("granted_at", "pk")
     )

@@ -4,16 +4,15 @@ Same authentication and visibility as the rest of /api/v1/: integrations, direct
 the head of sales see every enrollment, a mentor their active mentees', a trainee their own.
 """
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from courses.models import Enrollment, StageProgress
-from courses.selectors import enrollments_visible_to
-from mentors.models import Mentorship
+from courses import selectors as course_selectors
+from courses.models import Enrollment
+from mentors import selectors as mentor_selectors
 from people.names import display_name
 from rampup import figures as ramp
 
@@ -23,8 +22,8 @@ from .dashboard import current_stage_title
 
 def visible_enrollments(user):
     if permissions.sees_every_ramp(user):
-        return Enrollment.objects.all()
-    return enrollments_visible_to(user)
+        return course_selectors.enrollments_all()
+    return course_selectors.enrollments_visible_to(user)
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -67,16 +66,8 @@ class EnrollmentList(generics.ListAPIView):
             visible_enrollments(self.request.user)
             .select_related("trainee", "program")
             .prefetch_related(
-                Prefetch(
-                    "progress",
-                    queryset=StageProgress.objects.select_related("stage"),
-                    to_attr="progress_list",
-                ),
-                Prefetch(
-                    "mentorships",
-                    queryset=Mentorship.objects.active().select_related("mentor"),
-                    to_attr="active_mentorships",
-                ),
+                course_selectors.progress_prefetch(to_attr="progress_list"),
+                mentor_selectors.active_mentorships_prefetch(),
             )
             .order_by("hire_date", "pk")
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -19,13 +20,18 @@ from django.db.models import CharField, F, TextField, Value
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Enrollment, EnrollmentEvent, ReadinessSignOff
+from courses import selectors as course_selectors
 from courses.selectors import enrollments_visible_to
-from mentors.models import BonusStatement
+from mentors import selectors as mentor_selectors
 from people.formatting import money, number
 from people.names import display_name
 from people.permissions import sees_all_trainees
-from quizzes.models import ExtraAttemptGrant, GradeChange
+from quizzes import selectors as quiz_selectors
+
+if TYPE_CHECKING:  # the types only: the rows are read through each app's selectors
+    from courses.models import Enrollment
+    from mentors.models import BonusStatement
+    from quizzes.models import GradeChange
 
 
 class Kind(models.TextChoices):
@@ -89,8 +95,8 @@ def _shape(qs, *, kind, at: str, actor: str, enrollment: str, reason) -> models.
 def _sources() -> dict[str, models.QuerySet]:
     """Every audited kind -> its rows in the common shape (not yet filtered or scoped)."""
     no_reason = Value("", output_field=TextField())
-    grade_changes = GradeChange.objects.all()
-    statements = BonusStatement.objects.all()
+    grade_changes = quiz_selectors.grade_changes()
+    statements = mentor_selectors.statements_all()
     return {
         Kind.GRADE_OVERRIDE: _shape(
             grade_changes.filter(is_override=True),
@@ -109,7 +115,7 @@ def _sources() -> dict[str, models.QuerySet]:
             reason=F("reason"),
         ),
         Kind.EXTRA_ATTEMPT: _shape(
-            ExtraAttemptGrant.objects.all(),
+            quiz_selectors.extra_attempt_grants(),
             kind=Kind.EXTRA_ATTEMPT,
             at="granted_at",
             actor="granted_by_id",
@@ -133,7 +139,7 @@ def _sources() -> dict[str, models.QuerySet]:
             reason=no_reason,
         ),
         Kind.SIGNED_OFF: _shape(
-            ReadinessSignOff.objects.all(),
+            course_selectors.readiness_sign_offs(),
             kind=Kind.SIGNED_OFF,
             at="signed_at",
             actor="signed_by_id",
@@ -142,7 +148,7 @@ def _sources() -> dict[str, models.QuerySet]:
         ),
         # All enrollment events in one branch; the kind filter narrows it by its own column.
         "events": _shape(
-            EnrollmentEvent.objects.filter(kind__in=EVENT_KINDS),
+            course_selectors.enrollment_events_of_kinds(EVENT_KINDS),
             kind=F("kind"),
             at="at",
             actor="actor_id",
@@ -232,9 +238,7 @@ def audit_entries(rows) -> list[AuditEntry]:
     the page, never one per row."""
     rows = list(rows)
     users = get_user_model().objects.in_bulk({r["audit_actor"] for r in rows} - {None})
-    enrollments = Enrollment.objects.select_related("trainee", "program").in_bulk(
-        {r["audit_enrollment"] for r in rows} - {None}
-    )
+    enrollments = course_selectors.enrollments_by_id({r["audit_enrollment"] for r in rows} - {None})
 
     def ids(*kinds):
         return {r["audit_object"] for r in rows if r["audit_kind"] in kinds}
@@ -242,19 +246,9 @@ def audit_entries(rows) -> list[AuditEntry]:
     grade_ids = ids(Kind.GRADE_OVERRIDE, Kind.GRADE_CHANGE)
     grant_ids = ids(Kind.EXTRA_ATTEMPT)
     statement_ids = ids(Kind.BONUS_APPROVED, Kind.BONUS_PAID)
-    grades = (
-        GradeChange.objects.select_related("response__attempt__quiz").in_bulk(grade_ids)
-        if grade_ids
-        else {}
-    )
-    grants = (
-        ExtraAttemptGrant.objects.select_related("quiz").in_bulk(grant_ids) if grant_ids else {}
-    )
-    statements = (
-        BonusStatement.objects.select_related("mentorship__mentor").in_bulk(statement_ids)
-        if statement_ids
-        else {}
-    )
+    grades = quiz_selectors.grade_changes_by_id(grade_ids) if grade_ids else {}
+    grants = quiz_selectors.extra_attempt_grants_by_id(grant_ids) if grant_ids else {}
+    statements = mentor_selectors.statements_by_id(statement_ids) if statement_ids else {}
 
     entries = []
     for row in rows:
@@ -283,12 +277,3 @@ def audit_entries(rows) -> list[AuditEntry]:
             )
         )
     return entries
-
-
-def extra_attempt_grants_for(enrollment):
-    """The extra attempts granted to one enrollment, oldest first, with quiz and granter."""
-    return (
-        ExtraAttemptGrant.objects.filter(enrollment=enrollment)
-        .select_related("quiz", "granted_by")
-        .order_by("granted_at", "pk")
-    )

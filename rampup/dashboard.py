@@ -24,16 +24,16 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from courses import selectors as course_selectors
 from courses.models import Enrollment, StageProgress
 from courses.selectors import current_stage_titles, enrollments_visible_to
-from mentors.models import Mentorship
+from mentors import selectors as mentor_selectors
 from people.names import display_name
-from quizzes.models import Attempt
+from quizzes import selectors as quiz_selectors
 from rampup import figures as ramp
 
 logger = logging.getLogger(__name__)
@@ -245,12 +245,7 @@ class Dashboard:
 
 def _quiz_summary(enrollment_ids) -> dict[int, Decimal]:
     """Average over quizzes of each quiz's best graded percentage, per enrollment."""
-    rows = (
-        Attempt.objects.filter(enrollment_id__in=enrollment_ids, status=Attempt.Status.GRADED)
-        .values("enrollment_id", "quiz_id")
-        .annotate(best=Max("percent"))
-        .order_by()
-    )
+    rows = quiz_selectors.best_graded_percents(enrollment_ids)
     best: dict[int, list[Decimal]] = defaultdict(list)
     for row in rows:
         if row["best"] is not None:
@@ -282,12 +277,7 @@ def with_dashboard_relations(qs):
     # The few programs are fetched once and shared, not joined into every row: each is a
     # Wagtail page, costly to build a thousand times.
     qs = qs.select_related("trainee").prefetch_related(
-        "program__ramp_plan",
-        Prefetch(
-            "mentorships",
-            queryset=Mentorship.objects.active().select_related("mentor"),
-            to_attr="active_mentorships",
-        ),
+        "program__ramp_plan", mentor_selectors.active_mentorships_prefetch()
     )
     return qs.order_by("hire_date", "pk")
 
@@ -319,13 +309,6 @@ def build_rows(enrollments: list[Enrollment], *, today: date) -> list[Row]:
     return rows
 
 
-def overdue_grading_count(*, today: date, enrollment_ids=None) -> int:
-    qs = Attempt.objects.awaiting_grading().filter(grading_overdue_on__lte=today)
-    if enrollment_ids is not None:
-        qs = qs.filter(enrollment_id__in=enrollment_ids)
-    return qs.count()
-
-
 def dashboard(
     user,
     *,
@@ -347,7 +330,7 @@ def dashboard(
     return Dashboard(
         rows=rows,
         today=today,
-        overdue_grading=overdue_grading_count(
+        overdue_grading=quiz_selectors.overdue_grading_count(
             today=today, enrollment_ids=[e.pk for e in enrollments]
         ),
         plan=plan,
@@ -475,12 +458,7 @@ def stage_timeline(enrollment: Enrollment, *, today: date) -> list[StageStep]:
     """Each stage with when it opened and completed, against its planned working days."""
 
     steps = []
-    progress = (
-        StageProgress.objects.filter(enrollment=enrollment)
-        .select_related("stage")
-        .order_by("stage__path")
-    )
-    for prog in progress:
+    for prog in course_selectors.stage_progress_of(enrollment):
         taken = None
         if prog.available_at:
             start = timezone.localdate(prog.available_at)
@@ -535,20 +513,13 @@ def drilldown(enrollment: Enrollment, *, today: date) -> DrillDown:
     crit = ramp.criteria(
         ramp=result, daily=ramp.daily_counts(enrollment.pk), today=today, until=until
     )
-    mentorship = (
-        Mentorship.objects.active().filter(enrollment=enrollment).select_related("mentor").first()
-    )
-    attempts = list(
-        Attempt.objects.filter(enrollment=enrollment)
-        .select_related("quiz")
-        .order_by("quiz__title", "number")
-    )
+    attempts = list(quiz_selectors.attempts_of(enrollment))
     return DrillDown(
         enrollment=enrollment,
         ramp=result,
         criteria=crit,
         stages=stage_timeline(enrollment, today=today),
         attempts=attempts,
-        mentor=mentorship.mentor if mentorship else None,
+        mentor=mentor_selectors.active_mentor_of(enrollment),
         today=today,
     )

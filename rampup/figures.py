@@ -28,7 +28,7 @@ from django.db.models import Case, DateField, ExpressionWrapper, F, IntegerField
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
-from mentors.models import ActivityDay
+from mentors.selectors import activity_days
 from people.formatting import number
 from rampup.models import RampPlan
 
@@ -289,7 +289,7 @@ def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
 
     months, month, day, next_day, before = _month_index_expression()
     rows = (
-        ActivityDay.objects.filter(enrollment_id__in=enrollment_ids, kind__in=METRICS)
+        activity_days(enrollment_ids=enrollment_ids, kinds=METRICS)
         .annotate(local_month=month, local_day=day, next_month=ExtractMonth(next_day))
         .annotate(month_index=months - before + 1)
         .values("enrollment_id", "month_index")
@@ -305,9 +305,7 @@ def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
 def daily_counts(enrollment_id: int) -> dict[date, dict[str, int]]:
     """{local date: {kind: count}} for one enrollment, all kinds (from the per-day summary)."""
 
-    rows = ActivityDay.objects.filter(enrollment_id=enrollment_id).values_list(
-        "day", "kind", "count"
-    )
+    rows = activity_days(enrollment_ids=[enrollment_id]).values_list("day", "kind", "count")
     result: dict[date, dict[str, int]] = defaultdict(dict)
     for day, kind, n in rows:
         result[day][kind] = n

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Enrollment, EnrollmentEvent, ProgramPage
+from courses import selectors as course_selectors
+from courses.models import Enrollment, EnrollmentEvent
+from people import selectors as people_selectors
 from people.filters import ModelChoiceFilter, PersonChoiceFilter
 from people.roles import Role
 
@@ -23,20 +24,15 @@ from .audit import Kind
 
 
 def _programs(request):
-    return ProgramPage.objects.live().order_by("title")
+    return course_selectors.programs_live()
 
 
 def _mentors(request):
-    return (
-        get_user_model()
-        .objects.filter(groups__name__in=[Role.MENTOR, Role.HEAD_OF_SALES])
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    return people_selectors.people_in_roles(Role.MENTOR, Role.HEAD_OF_SALES)
 
 
 def _hire_months():
-    months = Enrollment.objects.dates("hire_date", "month", order="DESC")
+    months = course_selectors.hire_months()
     # The value as the query string writes it (?cohort=2026-07), the label as people read it.
     return [(m.strftime("%Y-%m"), date_format(m, "YEAR_MONTH_FORMAT")) for m in months]
 
@@ -134,7 +130,7 @@ class AuditFilter(django_filters.FilterSet):
                 | Q(trainee__last_name__icontains=word)
                 | Q(trainee__username__icontains=word)
             )
-        return queryset.filter(audit_enrollment__in=Enrollment.objects.filter(match).values("pk"))
+        return queryset.filter(audit_enrollment__in=course_selectors.enrollment_ids_matching(match))
 
     def filter_from(self, queryset, name, day):
         start = _day_start(day)

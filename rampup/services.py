@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from courses.models import Enrollment
+from courses import selectors as course_selectors
 from people.formatting import number
 from people.languages import language_of
 from people.roles import Role
 from people.services import notify
+from quizzes.selectors import overdue_grading_count
 
-from .dashboard import build_rows, overdue_grading_count, with_dashboard_relations
+from .dashboard import build_rows, with_dashboard_relations
 
 
 def ramp_digest_send(*, today) -> dict:
@@ -25,7 +26,8 @@ def ramp_digest_send(*, today) -> dict:
     month_key = today.strftime("%Y-%m")
     first_of_month = today.replace(day=1)
     previous_month_start = (first_of_month - timedelta(days=1)).replace(day=1)
-    rows = build_rows(list(with_dashboard_relations(Enrollment.objects.open())), today=today)
+    open_enrollments = with_dashboard_relations(course_selectors.enrollments_open())
+    rows = build_rows(list(open_enrollments), today=today)
     behind = [r for r in rows if r.behind]
     ramped = [
         r

@@ -23,8 +23,9 @@ from courses import services as course_services
 from courses.models import Enrollment
 from people import spreadsheets
 from people.names import display_name
+from quizzes import selectors as quiz_selectors
 
-from . import audit, charts, exports, permissions
+from . import charts, exports, permissions
 from .dashboard import (
     PAGE_SIZE,
     RenderedDashboard,
@@ -230,7 +231,7 @@ def ramp_drilldown(request, pk):
             "can_sign_off": can_sign_off,
             "sign_off_form": SignOffForm(),
             "is_own": enrollment.trainee_id == request.user.pk,
-            "extra_attempt_grants": list(audit.extra_attempt_grants_for(enrollment)),
+            "extra_attempt_grants": list(quiz_selectors.extra_attempt_grants_for(enrollment)),
         },
     )
 

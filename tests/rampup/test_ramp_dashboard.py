@@ -32,6 +32,7 @@ from rampup.dashboard import (
 )
 from rampup.models import RampPlan
 from tests.conftest import make_user
+from tests.queries import SIGNED_IN
 from tests.rampup.helpers import (
     add,
     local,
@@ -166,9 +167,8 @@ def test_exports_and_charts_speak_the_directors_language(client):
 # The cached page (issue #7): figures reused for RAMP_DASHBOARD_CACHE_SECONDS, per user,
 # filters and day, dropped when something the dashboard shows is changed.
 
-# Session, user, the user's groups (the role check; the header's navigation reuses them) and
-# the header's unread notifications.
-WARM_QUERIES = 4
+# Signed in (tests/queries.py: the session; the user with roles and unread count), nothing else.
+WARM_QUERIES = SIGNED_IN
 
 
 def test_a_warm_dashboard_reads_only_the_session_and_the_user(client, django_assert_num_queries):
