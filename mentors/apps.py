@@ -12,7 +12,7 @@ class MentorsConfig(AppConfig):
     def ready(self):
         # Imported here: these modules import models, which are not loaded when the app
         # registry imports this module.
-        from . import receivers
+        from . import receivers, tasks  # noqa: F401  tasks: registers what services publish
         from .models import Mentorship
 
         coaching.register(lambda: Mentorship.objects.active())

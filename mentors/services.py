@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
-from people import formatting, spreadsheets
+from people import formatting, queue, spreadsheets
 from people.languages import language_of, languages_of
 from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
@@ -229,10 +229,7 @@ def statements_schedule_recompute(
     enrollment_ids = set(enrollment_ids or [])
 
     def enqueue():
-        # Tasks call services, so the services reach their tasks here: at the top, this
-        # import would close the circle services -> tasks -> services.
-        from .tasks import statement_recompute
-
+        statement_recompute = queue.task("mentors.tasks.statement_recompute")
         ids = set(mentorship_ids)
         if enrollment_ids:
             ids |= set(

@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from people.roles import Role
 from tests.people.factories import UserFactory
@@ -24,6 +25,16 @@ def _integration_ready() -> tuple[bool, str]:
     if not settings.CELERY_BROKER_URL:
         return False, "needs a broker (set CELERY_BROKER_URL=redis://...)"
     return True, ""
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Every test starts in the site's default language: Django's active language belongs to
+    the thread, and a test that served a page in Russian would otherwise leave it on for the
+    next test of the same process (a mentorship then ends with «Наставник сменён»)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 def pytest_collection_modifyitems(config, items):
