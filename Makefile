@@ -41,10 +41,22 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo $(if $(DEMO_LANGUAGE),--language $(DEMO_LANGUAGE))
 
+# `make run` serves the demo with a real Celery worker and the periodic schedule (beat, inside
+# the worker) on the embedded broker: kombu's filesystem transport under var/broker/, no Redis
+# needed; the cache is a directory under var/cache/, shared by the server and the worker. Set
+# CELERY_BROKER_URL / CACHE_URL to use real ones. The worker's log: var/worker.log.
+RUN_BROKER ?= $(or $(CELERY_BROKER_URL),filesystem://)
+RUN_CACHE ?= $(or $(CACHE_URL),filecache://$(CURDIR)/var/cache)
 run: seed
+	@mkdir -p var/broker/messages var/broker/control var/cache
 	@echo "Serving the demo at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	@echo "The demo company in English: make run; in Russian: make run DEMO_LANGUAGE=ru"
 	@echo "(one language per database: rm -rf var to switch)"
+	@echo "Background worker and schedule: running (log in var/worker.log)"
+	@export CELERY_BROKER_URL='$(RUN_BROKER)' CACHE_URL='$(RUN_CACHE)'; \
+	$(BIN)/celery -A lms worker --beat --pool=threads --concurrency=2 --loglevel=info \
+		--logfile=var/worker.log --schedule=var/celerybeat-schedule & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # lint-imports: the floors' contracts in pyproject.toml ([tool.importlinter]).
