@@ -45,7 +45,7 @@ seed: migrate
 # the worker) on the embedded broker: kombu's filesystem transport under var/broker/, no Redis
 # needed; the cache is a directory under var/cache/, shared by the server and the worker. Set
 # CELERY_BROKER_URL / CACHE_URL to use real ones. The worker's log: var/worker.log.
-RUN_BROKER ?= $(or $(CELERY_BROKER_URL),filesystem://)
+RUN_BROKER ?= $(or $(CELERY_BROKER_URL),filesystem://localhost//)
 RUN_CACHE ?= $(or $(CACHE_URL),filecache://$(CURDIR)/var/cache)
 run: seed
 	@mkdir -p var/broker/messages var/broker/control var/cache
