@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -393,13 +394,48 @@ class Attempt(models.Model):
             return self.leased_to
         return None
 
-    def days_until_due(self, today) -> int | None:
+    def grading_deadline(self, today) -> GradingDeadline | None:
+        """Where this attempt stands against its grading dates on ``today`` (a local date), or
+        None when it has none (not submitted, or graded at once)."""
         if self.grading_due_on is None:
             return None
-        return (self.grading_due_on - today).days
+        until_due = (self.grading_due_on - today).days
+        if self.grading_overdue_on is not None and today >= self.grading_overdue_on:
+            return GradingDeadline(GradingDeadline.OVERDUE, -until_due)
+        if until_due < 0:
+            return GradingDeadline(GradingDeadline.LATE, -until_due)
+        if until_due == 0:
+            return GradingDeadline(GradingDeadline.DUE, 0)
+        if until_due <= GradingDeadline.REMIND_DAYS_BEFORE:
+            return GradingDeadline(GradingDeadline.SOON, until_due)
+        return GradingDeadline(GradingDeadline.UPCOMING, until_due)
 
     def is_overdue(self, today) -> bool:
-        return self.grading_overdue_on is not None and today >= self.grading_overdue_on
+        deadline = self.grading_deadline(today)
+        return deadline is not None and deadline.state == GradingDeadline.OVERDUE
+
+
+class GradingDeadline(NamedTuple):
+    """The one definition of due and overdue, read by the grading queue, the overdue list, the
+    reminders and the escalation alike (docs/quizzes.md, "Grading deadlines").
+
+    An attempt is submitted on day 0 (the trainee's local date); it is *due* on
+    ``grading_due_on`` (day ``quiz.grading_due_days``, 21 by default), *late* from the day
+    after, and *overdue* from ``grading_overdue_on`` (day ``quiz.grading_overdue_days``, 28 by
+    default), when it is escalated to HR and the directors. ``days`` counts to the due date
+    (upcoming, soon) or past it (late, overdue).
+    """
+
+    state: str
+    days: int
+
+    UPCOMING = "upcoming"
+    SOON = "soon"
+    DUE = "due"
+    LATE = "late"
+    OVERDUE = "overdue"
+    # The first reminder goes out this many days before the due date.
+    REMIND_DAYS_BEFORE = 2
 
 
 def percent_of(awarded: Decimal, maximum: Decimal) -> Decimal:

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from courses import coaching
 from courses.models import Enrollment
@@ -42,6 +42,7 @@ from .models import (
     CriterionScore,
     ExtraAttemptGrant,
     GradeChange,
+    GradingDeadline,
     Question,
     Quiz,
     Response,
@@ -641,6 +642,24 @@ def _notify_certification_failed(enrollment, quiz: Quiz) -> None:
             )
 
 
+def _reminder_title(deadline: GradingDeadline) -> str:
+    """The reminder's title for the grader in the active language, a format string of
+    %(quiz)s, %(name)s and %(days)d."""
+    if deadline.state == GradingDeadline.DUE:
+        return _("Grading due today: %(quiz)s by %(name)s")
+    if deadline.state == GradingDeadline.LATE:
+        return ngettext(
+            "Grading %(days)d day past due: %(quiz)s by %(name)s",
+            "Grading %(days)d days past due: %(quiz)s by %(name)s",
+            deadline.days,
+        )
+    return ngettext(
+        "Grading due in %(days)d day: %(quiz)s by %(name)s",
+        "Grading due in %(days)d days: %(quiz)s by %(name)s",
+        deadline.days,
+    ).replace("%(days)d", str(deadline.days))
+
+
 def grading_deadlines_notify(*, today: date | None = None) -> dict[str, int]:
     """The daily check: remind the grader two days before the due date and on it, escalate
     to HR and directors at the overdue date. Missed days catch up; dedupe keys make a
@@ -649,7 +668,7 @@ def grading_deadlines_notify(*, today: date | None = None) -> dict[str, int]:
     sent = {"reminders": 0, "escalations": 0}
     attempts = (
         Attempt.objects.awaiting_grading()
-        .filter(grading_due_on__lte=today + timedelta(days=2))
+        .filter(grading_due_on__lte=today + timedelta(days=GradingDeadline.REMIND_DAYS_BEFORE))
         .select_related("quiz", "enrollment__trainee")
         .order_by("pk")
     )
@@ -657,7 +676,8 @@ def grading_deadlines_notify(*, today: date | None = None) -> dict[str, int]:
     for attempt in attempts:
         url = reverse("quizzes:grade", args=[attempt.pk])
         name = _trainee_name(attempt)
-        if attempt.is_overdue(today):
+        deadline = attempt.grading_deadline(today)
+        if deadline.state == GradingDeadline.OVERDUE:
             escalate_to = (
                 escalate_to if escalate_to is not None else _users_in(Role.HR, Role.DIRECTOR)
             )
@@ -677,15 +697,13 @@ def grading_deadlines_notify(*, today: date | None = None) -> dict[str, int]:
                     )
                 sent["escalations"] += 1
             continue
-        if today >= attempt.grading_due_on:
-            kind, title = "due", gettext_lazy("Grading due today: %(quiz)s by %(name)s")
-        else:
-            kind, title = "soon", gettext_lazy("Grading due in 2 days: %(quiz)s by %(name)s")
+        kind = deadline.state
         for grader in graders_of(attempt):
             with language_of(grader):
                 notify(
                     recipient=grader,
-                    title=title % {"quiz": attempt.quiz.title, "name": name},
+                    title=_reminder_title(deadline)
+                    % {"quiz": attempt.quiz.title, "name": name, "days": deadline.days},
                     body=_("Please grade it by %(date)s.")
                     % {"date": date_format(attempt.grading_due_on)},
                     url=url,

@@ -13,7 +13,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -199,7 +199,7 @@ def attempt_submit(request, pk):
             messages.success(
                 request,
                 _("Submitted. Your mentor grades it by %(date)s; you will be notified.")
-                % {"date": attempt.grading_due_on},
+                % {"date": date_format(attempt.grading_due_on)},
             )
         return redirect("quizzes:attempt", pk=pk)
     sheet = selectors.attempt_sheet(attempt)
@@ -226,9 +226,7 @@ def grading_queue(request):
     rows = [
         {
             "attempt": a,
-            "days": a.days_until_due(today),
-            "days_late": max(0, -(a.days_until_due(today) or 0)),
-            "escalated": a.is_overdue(today),
+            "deadline": a.grading_deadline(today),
             "holder": a.lease_holder(now),
         }
         for a in attempts

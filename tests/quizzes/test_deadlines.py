@@ -112,3 +112,81 @@ def test_the_overdue_list(client, submitted):
         page = client.get(reverse("quizzes:overdue_grading")).content.decode()
     assert submitted.enrollment.trainee.get_full_name() in page
     assert "7 days late" in page
+
+
+def test_a_missed_due_day_is_announced_as_past_due_not_due_today(submitted, mentor):
+    """The daily job did not run on the due date (23 March): the catch-up on the 24th says
+    the grading is a day past due, never "due today"."""
+    run_on("2026-03-24")
+    reminded = Notification.objects.filter(recipient=mentor, title__startswith="Grading ")
+    titles = list(reminded.values_list("title", flat=True))
+    assert len(titles) == 1
+    assert titles[0].startswith("Grading 1 day past due:")
+    assert not any("today" in t for t in titles)
+    run_on("2026-03-24")  # delivered twice: once
+    assert reminded.count() == 1
+
+
+def queue_deadline(client, user, moment):
+    from django.urls import reverse
+
+    client.force_login(user)
+    with time_machine.travel(moment, tick=False):
+        page = client.get(reverse("quizzes:grading_queue")).content.decode()
+        overdue = client.get(reverse("quizzes:overdue_grading"))
+    import re
+
+    found = re.search(r'data-deadline="(\w+)">([^<]*)<', page)
+    return found.groups() if found else None, overdue
+
+
+@pytest.mark.parametrize(
+    ("moment", "state", "text", "on_overdue_list"),
+    [
+        # Europe/Moscow days: 23:59 on the 20th is still three days before the due date.
+        ("2026-03-20 23:59:00+03:00", "upcoming", "due in 3 days", False),
+        ("2026-03-21 00:00:00+03:00", "soon", "due in 2 days", False),
+        ("2026-03-22 20:59:00+00:00", "soon", "due in 1 day", False),  # 23:59 in Moscow
+        ("2026-03-22 21:00:00+00:00", "due", "due today", False),  # 00:00 in Moscow
+        ("2026-03-24 00:00:00+03:00", "late", "1 day past due", False),
+        ("2026-03-29 23:59:00+03:00", "late", "6 days past due", False),
+        ("2026-03-30 00:00:00+03:00", "overdue", "overdue: 7 days past due", True),
+    ],
+)
+def test_the_queue_the_overdue_list_and_the_reminders_share_one_definition(
+    client, submitted, mentor, moment, state, text, on_overdue_list
+):
+    found, _overdue = queue_deadline(client, mentor, moment)
+    assert found == (state, text)
+    hr = make_user(Role.HR)
+    _found, overdue = queue_deadline(client, hr, moment)
+    listed = submitted.enrollment.trainee.get_full_name() in overdue.content.decode()
+    assert listed is on_overdue_list
+    with time_machine.travel(moment, tick=False):
+        from django.utils import timezone
+
+        assert submitted.grading_deadline(timezone.localdate()).state == state
+        sent = tasks.grading_deadlines_check()
+    assert (sent["escalations"] > 0) is on_overdue_list
+    assert (sent["reminders"] > 0) is (state in ("soon", "due", "late"))
+
+
+def test_the_due_date_counts_from_the_local_day_of_submission(mentor):
+    """Submitted at 23:59 in Moscow (20:59 UTC): day 0 is that Moscow day; a minute later it
+    is the next one."""
+    quiz = QuizFactory(grading_due_days=21, grading_overdue_days=28)
+    written(quiz)
+    dates = []
+    for moment in ("2026-03-02 20:59:00+00:00", "2026-03-02 21:00:00+00:00"):
+        enrollment = enroll(make_program(quiz), mentor=mentor)
+        with time_machine.travel(moment, tick=False):
+            attempt = services.attempt_start(
+                enrollment=enrollment, quiz=quiz, user=enrollment.trainee
+            )
+            services.attempt_submit(attempt=attempt, user=enrollment.trainee)
+        attempt.refresh_from_db()
+        dates.append((attempt.grading_due_on, attempt.grading_overdue_on))
+    assert dates == [
+        (date(2026, 3, 23), date(2026, 3, 30)),
+        (date(2026, 3, 24), date(2026, 3, 31)),
+    ]
