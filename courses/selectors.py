@@ -566,3 +566,90 @@ def readiness_sign_offs():
 
 def enrollment_events_of_kinds(kinds):
     return EnrollmentEvent.objects.filter(kind__in=kinds)
+
+
+# --- For the mentor's workspace (mentors) ---------------------------------------------------
+
+
+@dataclass
+class StageSummary:
+    """Where one enrollment stands in its program: the current stage (the first not
+    completed), how many stages are completed of how many, and the open ones' ids."""
+
+    current_title: str = ""
+    current_stage_id: int | None = None
+    completed: int = 0
+    total: int = 0
+    open_stage_ids: list[int] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+@dataclass
+class WaitingItem:
+    stage: StagePage
+    item_id: str
+    text: str
+
+
+OPEN_STATUSES = (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS)
+
+
+def stage_summaries(enrollment_ids) -> dict[int, StageSummary]:
+    """{enrollment id: StageSummary}, in one query of plain values."""
+    rows = (
+        StageProgress.objects.filter(enrollment_id__in=list(enrollment_ids))
+        .order_by("enrollment_id", "stage__path")
+        .values_list("enrollment_id", "status", "stage_id", "stage__title")
+    )
+    summaries: dict[int, StageSummary] = {}
+    for enrollment_id, status, stage_id, title in rows:
+        summary = summaries.setdefault(enrollment_id, StageSummary())
+        summary.total += 1
+        if status == StageProgress.Status.COMPLETED:
+            summary.completed += 1
+        elif summary.current_stage_id is None:
+            summary.current_stage_id, summary.current_title = stage_id, title
+        if status in OPEN_STATUSES:
+            summary.open_stage_ids.append(stage_id)
+    for summary in summaries.values():
+        if summary.current_stage_id is None:
+            summary.current_title = _("All stages completed")
+    return summaries
+
+
+def checklist_waiting(
+    summaries: dict[int, StageSummary], *, responsible: str
+) -> dict[int, list[WaitingItem]]:
+    """{enrollment id: the checklist items of its open stages that ``responsible`` ticks and
+    nobody has ticked yet}, in two queries whatever the number of enrollments: the open
+    stages (each read once, however many trainees share it) and their ticks."""
+    stage_ids = {pk for s in summaries.values() for pk in s.open_stage_ids}
+    if not stage_ids:
+        return {}
+    stages = StagePage.objects.in_bulk(stage_ids)
+    ticked = set(
+        ChecklistTick.objects.filter(
+            enrollment_id__in=list(summaries), stage_id__in=stage_ids
+        ).values_list("enrollment_id", "stage_id", "item_id")
+    )
+    items_of = {
+        pk: [
+            (item_id, item)
+            for item_id, item in stage.checklist_items()
+            if item["responsible"] == responsible
+        ]
+        for pk, stage in stages.items()
+    }
+    waiting: dict[int, list[WaitingItem]] = {}
+    for enrollment_id, summary in summaries.items():
+        for stage_id in summary.open_stage_ids:
+            stage = stages.get(stage_id)
+            for item_id, item in items_of.get(stage_id, []):
+                if (enrollment_id, stage_id, item_id) not in ticked:
+                    waiting.setdefault(enrollment_id, []).append(
+                        WaitingItem(stage=stage, item_id=item_id, text=item["text"])
+                    )
+    return waiting

@@ -14,9 +14,11 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from courses.selectors import current_stage_titles
+from courses.blocks import Responsible
+from courses.selectors import StageSummary, WaitingItem, checklist_waiting, stage_summaries
 from people.permissions import is_mentor
 from people.roles import Role
+from quizzes.selectors import QuizResult, quiz_results_of
 
 from .bonus import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
 from .models import (
@@ -206,6 +208,17 @@ class MenteeRow:
     progress: list[KindProgress] = field(default_factory=list)
     days_left: int = 0
     window_over: bool = False
+    # The mentor's workspace: the stages, the quizzes, the checklist items waiting for the
+    # mentor and the attempts to grade, each a link away.
+    stages: StageSummary = field(default_factory=StageSummary)
+    waiting: list[WaitingItem] = field(default_factory=list)
+    quizzes: list[QuizResult] = field(default_factory=list)
+
+    @property
+    def to_grade(self) -> list:
+        return [
+            r.latest for r in self.quizzes if r.latest.status == r.latest.Status.AWAITING_GRADING
+        ]
 
     @property
     def amount(self) -> Decimal:
@@ -237,7 +250,10 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
             {m.pk: (m.enrollment_id, w) for m in mentorships if (w := windows[m.pk]) is not None}
         )
     )
-    stages = current_stage_titles([m.enrollment_id for m in mentorships])
+    enrollment_ids = [m.enrollment_id for m in mentorships]
+    summaries = stage_summaries(enrollment_ids)
+    waiting = checklist_waiting(summaries, responsible=Responsible.MENTOR)
+    quizzes = quiz_results_of(enrollment_ids) if enrollment_ids else {}
     labels = dict(Activity.Kind.choices)
     result = []
     for m in mentorships:
@@ -257,7 +273,7 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
             MenteeRow(
                 mentorship=m,
                 enrollment=m.enrollment,
-                stage=stages.get(m.enrollment_id, ""),
+                stage=summaries.get(m.enrollment_id, StageSummary()).current_title,
                 days_since_hire=(today - m.enrollment.hire_date).days,
                 window=window,
                 counts=c,
@@ -266,6 +282,9 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
                 progress=progress,
                 days_left=window.days_left(now) if window else 0,
                 window_over=window.is_over(now) if window else False,
+                stages=summaries.get(m.enrollment_id, StageSummary()),
+                waiting=waiting.get(m.enrollment_id, []),
+                quizzes=quizzes.get(m.enrollment_id, []),
             )
         )
     return result

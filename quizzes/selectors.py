@@ -456,3 +456,37 @@ def extra_attempt_grants_for(enrollment):
         .select_related("quiz", "granted_by")
         .order_by("granted_at", "pk")
     )
+
+
+# --- For the mentor's workspace (mentors) ---------------------------------------------------
+
+
+@dataclass
+class QuizResult:
+    """One quiz of one enrollment: its latest attempt and the best graded percentage."""
+
+    quiz: Quiz
+    latest: Attempt
+    best_percent: Decimal | None = None
+    passed: bool = False
+
+
+def quiz_results_of(enrollment_ids) -> dict[int, list[QuizResult]]:
+    """{enrollment id: [QuizResult by quiz title]}, in one query."""
+    results: dict[int, dict[int, QuizResult]] = defaultdict(dict)
+    attempts = (
+        Attempt.objects.filter(enrollment_id__in=list(enrollment_ids))
+        .select_related("quiz")
+        .order_by("enrollment_id", "quiz__title", "quiz_id", "number")
+    )
+    for attempt in attempts:
+        per_quiz = results[attempt.enrollment_id]
+        result = per_quiz.get(attempt.quiz_id)
+        if result is None:
+            result = per_quiz[attempt.quiz_id] = QuizResult(quiz=attempt.quiz, latest=attempt)
+        result.latest = attempt  # ordered by number: the last one wins
+        if attempt.status == Attempt.Status.GRADED and attempt.percent is not None:
+            if result.best_percent is None or attempt.percent > result.best_percent:
+                result.best_percent = attempt.percent
+            result.passed = result.passed or bool(attempt.passed)
+    return {pk: list(per_quiz.values()) for pk, per_quiz in results.items()}

@@ -123,10 +123,12 @@ def _mentees(mentor, n, rule):
         add_activities(e, "application", 3, datetime(2026, 3, 4, 11, tzinfo=MSK))
 
 
-# Signed in (tests/queries.py); the active mentorships with
-# trainee, program and rule, the rules' tiers, the window counts, the current stage titles
-# (mentors.selectors.mentee_rows), the attempts awaiting grading, the mentor's statements.
-MY_MENTEES_QUERIES = SIGNED_IN + 4 + 1 + 1
+# Signed in (tests/queries.py); the active mentorships with trainee, program and rule, the
+# rules' tiers, the window counts, the stage summaries, the quiz attempts
+# (mentors.selectors.mentee_rows; the open stages' checklists and ticks only when a mentee has
+# an open stage: tests/mentors/test_workspace.py), the attempts awaiting grading, the mentor's
+# statements.
+MY_MENTEES_QUERIES = SIGNED_IN + 5 + 1 + 1
 
 
 @pytest.mark.parametrize("n", [1, 6])
