@@ -453,6 +453,10 @@ class StageStep:
     def over_plan(self) -> bool:
         return self.working_days is not None and self.working_days > self.planned_days
 
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
 
 def stage_timeline(enrollment: Enrollment, *, today: date) -> list[StageStep]:
     """Each stage with when it opened and completed, against its planned working days."""

@@ -161,7 +161,10 @@ class Month:
     fulfilment: Decimal
     raw_fulfilment: Decimal
     status: str
-    # Mean share of the full monthly targets reached, each capped at 1 (the cohort chart).
+    # What the charts plot against the plan curve, as a share of the full monthly targets:
+    # the fulfilment times the month's plan percentage. The one definition behind the chart,
+    # the table, the drill-down, the digest and the API: a point is on the plan curve exactly
+    # when the month is met, below it exactly when the table says near or behind.
     achievement: Decimal
 
     def as_api(self) -> dict:
@@ -206,8 +209,15 @@ class Ramp:
 
     @property
     def behind_the_curve(self) -> bool:
+        """The last two complete months behind the plan, before the trainee ramped up: once
+        every full target has been met, the ramp-up curve is behind them (a later weak month
+        shows in the months' statuses, not as "behind the curve")."""
         complete = self.complete_months
-        return len(complete) >= 2 and all(m.status == BEHIND for m in complete[-2:])
+        return (
+            self.ramped_month is None
+            and len(complete) >= 2
+            and all(m.status == BEHIND for m in complete[-2:])
+        )
 
     @property
     def months_over_plan(self) -> int:
@@ -242,9 +252,6 @@ def build_ramp(
         target = {m: plan.target(index, m) for m in METRICS}
         complete = end <= today
         value = fulfilment(plan, actual, target)
-        # Capped per metric like fulfilment, so one metric with a small target (a month of six
-        # contracts against one) cannot carry the others.
-        shares = [min(Decimal(actual[m]) / plan.full[m], ONE) for m in plan.metrics]
         ramp.months.append(
             Month(
                 index=index,
@@ -256,7 +263,7 @@ def build_ramp(
                 fulfilment=value,
                 raw_fulfilment=raw_fulfilment(plan, actual, target),
                 status=month_status(value, complete=complete),
-                achievement=(sum(shares) / len(shares)) if shares else ONE,
+                achievement=value * plan.percentage(index) / 100,
             )
         )
     return ramp

@@ -128,7 +128,7 @@ def test_ramped_month_needs_the_full_target_whatever_the_percentage():
 
 def test_behind_the_curve_needs_the_last_two_complete_months_behind():
     hire = date(2026, 1, 10)
-    good = {"call": 100, "meeting": 10, "application": 5}
+    good = {"call": 60, "meeting": 6, "application": 3}  # every month's plan met, not ramped
     bad = {"call": 1}
     assert ramp.build_ramp(
         hire_date=hire, plan=PLAN, counts=counts_for(good, bad, bad), today=date(2026, 4, 10)
@@ -257,3 +257,38 @@ def test_months_over_plan_need_every_target_met():
     result = ramp.build_ramp(hire_date=hire, plan=PLAN, counts=counts, today=date(2026, 3, 10))
     assert result.months[1].raw_fulfilment > 1
     assert result.months_over_plan == 1
+
+
+def test_a_trainee_who_ramped_is_never_behind_the_curve():
+    """Ramped in month 1 (every full target), then two weak months: the months say behind,
+    the trainee is not "behind the curve" (the dashboard cannot show both)."""
+    full = {"call": 100, "meeting": 10, "application": 5}
+    bad = {"call": 1}
+    result = ramp.build_ramp(
+        hire_date=date(2026, 1, 10),
+        plan=PLAN,
+        counts=counts_for(full, bad, bad),
+        today=date(2026, 4, 10),
+    )
+    assert result.ramped_month == 1
+    assert [m.status for m in result.complete_months[1:]] == [ramp.BEHIND, ramp.BEHIND]
+    assert not result.behind_the_curve
+
+
+def test_the_chart_point_is_the_fulfilment_times_the_plan_percentage():
+    """One definition: a month's point on the chart is on the plan curve exactly when the
+    month is met. A month far over its call target with no applications was drawn above the
+    plan while the table said behind."""
+    counts = counts_for(
+        {"call": 100, "meeting": 0, "application": 0},  # 5x the month-1 call target, no others
+        {"call": 40, "meeting": 4, "application": 2},  # month 2 met exactly (40 %)
+    )
+    result = ramp.build_ramp(
+        hire_date=date(2026, 1, 10), plan=PLAN, counts=counts, today=date(2026, 3, 10)
+    )
+    first, second = result.complete_months
+    assert first.status == ramp.BEHIND
+    assert first.achievement == first.fulfilment * PLAN.percentage(1) / 100
+    assert first.achievement * 100 < PLAN.percentage(1)
+    assert second.status == ramp.MET
+    assert second.achievement * 100 == PLAN.percentage(2)

@@ -100,12 +100,13 @@ def test_dashboard_figures_and_cohort_filter(client):
     assert len(table_pks(page)) == 3
     assert [r.ramped_month for r in data.ramped] == [1]
     assert data.median_time_to_ramp == Decimal(1)
-    # Nobody kept up after month 1: the last two complete months are behind for everyone.
-    assert {r.enrollment.pk for r in data.behind} == {july[0].pk, july[1].pk, september[0].pk}
-    assert data.behind_share == Decimal(100)
+    # Nobody kept up after month 1: the last two complete months are behind for everyone, but
+    # the one who ramped in month 1 is past the ramp-up curve, so not "behind the curve".
+    assert {r.enrollment.pk for r in data.behind} == {july[1].pk, september[0].pk}
+    assert data.behind_share == Decimal(67)
     assert b"<svg" in page.content
     assert b"kozea.github.io" not in page.content
-    assert '<span class="value">100%</span>' in page.content.decode()
+    assert '<span class="value">67%</span>' in page.content.decode()
     filtered = client.get(reverse("dashboard"), {"cohort": "2026-09"})
     assert table_pks(filtered) == [september[0].pk]
 
@@ -517,3 +518,53 @@ def test_the_digest_is_written_in_each_directors_language():
     name, mentor_name = behind.trainee.get_full_name(), mentor.get_full_name()
     assert body.startswith("Отстают от плана (два последних полных месяца ниже плана):\n")
     assert f"- {name} ({program.title}, месяц 5, наставник {mentor_name})" in body
+
+
+def test_the_cohort_chart_plots_the_table(client):
+    """The chart's points are computed from the table's figures: for every cohort and month,
+    the point is the cohort's fulfilment (the table) times the plan's percentage."""
+    program = make_program(**PLAN)
+    july, _mentor = populate(program, 2, hire=date(2026, 7, 1))
+    add(july[0], "call", local(date(2026, 7, 10)), n=400)  # far over the calls, nothing else
+    add(july[1], "call", local(date(2026, 8, 5)), n=30)
+    add(july[1], "meeting", local(date(2026, 8, 5)), n=4)
+    director = make_user(Role.DIRECTOR)
+    data = dashboard(director, today=TODAY)
+    plan = data.plan
+    checked = 0
+    for cohort in data.cohorts():
+        for month, fulfilment in cohort.fulfilment.items():
+            point = cohort.achievement[month] * 100
+            table = fulfilment * plan.percentage(month)
+            assert abs(point - table) <= plan.percentage(month) / 200  # the table's rounding
+            assert (point >= plan.percentage(month)) is (fulfilment >= 1)
+            checked += 1
+    assert checked >= 2
+
+
+def test_the_stage_timeline_says_took_only_for_completed_stages(client):
+    program = make_program(**PLAN)
+    (enrollment,), _mentor = populate(program, 1)
+    later = StagePage(title="Stage two", slug=f"stage-two-{program.pk}")
+    program.add_child(instance=later)
+    StageProgress.objects.create(enrollment=enrollment, stage=later, status="locked")
+    progress = list(StageProgress.objects.filter(enrollment=enrollment).order_by("stage__path"))
+    first, second = progress[0], progress[1]
+    opened = local(date(2026, 8, 3))  # a Monday
+    StageProgress.objects.filter(pk=first.pk).update(
+        status=StageProgress.Status.COMPLETED,
+        available_at=opened,
+        completed_at=local(date(2026, 8, 7)),
+    )
+    StageProgress.objects.filter(pk=second.pk).update(
+        status=StageProgress.Status.IN_PROGRESS,
+        available_at=local(date(2026, 8, 10)),
+        completed_at=None,
+    )
+    client.force_login(make_user(Role.DIRECTOR))
+    content = client.get(reverse("ramp_drilldown", args=[enrollment.pk])).content.decode()
+    timeline = content.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    items = timeline.split("<li>")[1:]
+    assert "took 5 working days" in items[0]
+    assert "took" not in items[1]
+    assert "working days so far" in items[1]
