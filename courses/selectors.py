@@ -94,31 +94,7 @@ def program_pages(
     Django's cache once per page object otherwise: a round trip to Redis per stage)."""
     if language == "":
         language = translations.reader_language()
-    children = Q(path__startswith=program.path, depth=program.depth + 1)
-    wanted = children
-    if language:
-        wanted |= (
-            Q(
-                Q(translation_key__in=Page.objects.child_of(program).values("translation_key"))
-                | Q(translation_key=program.translation_key)
-            )
-            & Q(locale__language_code=language)
-            & ~Q(locale_id=program.locale_id)
-        )
-    qs = (
-        Page.objects.filter(wanted)
-        .live()
-        .select_related(*(_LINKS if language else _CHILD_LINKS).values())
-        .order_by("path")
-    )
-    if signed_by is not None:
-        signatures = JobDescriptionSignature.objects.filter(
-            enrollment=signed_by, page_id=OuterRef("pk")
-        )
-        qs = qs.annotate(
-            signed_any=Exists(signatures),
-            signed_live=Exists(signatures.filter(revision_id=OuterRef("live_revision_id"))),
-        )
+    qs = _program_pages_query(program, signed_by=signed_by, language=language)
     result = ProgramPages(stages=[], job_description=None, program=program)
     found = {}
     root_paths = None
@@ -152,6 +128,37 @@ def program_pages(
             result.job_description = _shown(result.job_description, found)
         result.program = _shown(program, found)
     return result
+
+
+def _program_pages_query(program, *, signed_by, language):
+    """The program's live child pages, and with ``language`` the live translations of the
+    program and of its pages in that language, with their specific tables joined."""
+    children = Q(path__startswith=program.path, depth=program.depth + 1)
+    wanted = children
+    if language:
+        wanted |= (
+            Q(
+                Q(translation_key__in=Page.objects.child_of(program).values("translation_key"))
+                | Q(translation_key=program.translation_key)
+            )
+            & Q(locale__language_code=language)
+            & ~Q(locale_id=program.locale_id)
+        )
+    qs = (
+        Page.objects.filter(wanted)
+        .live()
+        .select_related(*(_LINKS if language else _CHILD_LINKS).values())
+        .order_by("path")
+    )
+    if signed_by is not None:
+        signatures = JobDescriptionSignature.objects.filter(
+            enrollment=signed_by, page_id=OuterRef("pk")
+        )
+        qs = qs.annotate(
+            signed_any=Exists(signatures),
+            signed_live=Exists(signatures.filter(revision_id=OuterRef("live_revision_id"))),
+        )
+    return qs
 
 
 def _shown(original, found: dict):

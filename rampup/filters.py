@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from courses import translations
 from courses.models import Enrollment, EnrollmentEvent, ProgramPage
 from people.filters import ModelChoiceFilter, PersonChoiceFilter
 from people.roles import Role
@@ -23,7 +24,7 @@ from .audit import Kind
 
 
 def _programs(request):
-    return ProgramPage.objects.live().order_by("title")
+    return translations.originals(ProgramPage.objects.live()).order_by("title")
 
 
 def _mentors(request):
