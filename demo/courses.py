@@ -359,9 +359,7 @@ def seed_translations(ctx) -> None:
         locale, _created = Locale.objects.get_or_create(language_code=code)
         text = content.courses
         if not program.get_translations().filter(locale=locale).exists():
-            _translate(
-                program, locale, {"title": text.program_title, "intro": text.program_intro}
-            )
+            _translate(program, locale, {"title": text.program_title, "intro": text.program_intro})
             ctx.count("translated pages")
         for page in program.get_children().specific():
             if page.get_translations().filter(locale=locale).exists():
