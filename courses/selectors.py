@@ -340,11 +340,13 @@ def overview(
 def current_stage_titles(enrollment_ids) -> dict[int, str]:
     """Each enrollment's current stage title, in one query of plain values: the first stage
     not completed in tree order (for a dropped trainee, the stage they dropped at); "All
-    stages completed" when none is left; no entry without stage progress."""
+    stages completed" when none is left; no entry without stage progress. The titles are in
+    the reader's language where the stage is translated (courses/translations.py)."""
     rows = (
         StageProgress.objects.filter(enrollment_id__in=list(enrollment_ids))
+        .annotate(shown_title=translations.title_in(translations.reader_language(), page="stage"))
         .order_by("enrollment_id", "stage__path")
-        .values_list("enrollment_id", "status", "stage__title")
+        .values_list("enrollment_id", "status", "shown_title")
     )
 
     titles: dict[int, str | None] = {}
@@ -374,6 +376,9 @@ def enrollment_list(user):
                 "progress",
                 queryset=StageProgress.objects.filter(stage__live=True)
                 .select_related("stage")
+                .annotate(
+                    stage_title=translations.title_in(translations.reader_language(), page="stage")
+                )
                 .order_by("stage__path"),
                 to_attr="progress_list",
             ),
@@ -529,6 +534,7 @@ class EnrollmentRow:
     total: int
     current_stage: StagePage | None
     mentor: object | None
+    current_stage_title: str = ""  # in the reader's language where translated
 
     @property
     def percent(self) -> int:
@@ -540,7 +546,7 @@ class EnrollmentRow:
         completed = sum(1 for p in progress if p.status == StageProgress.Status.COMPLETED)
         current = next(
             (
-                p.stage
+                p
                 for p in progress
                 if p.status in (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS)
             ),
@@ -551,6 +557,9 @@ class EnrollmentRow:
             enrollment=enrollment,
             completed=completed,
             total=len(progress),
-            current_stage=current,
+            current_stage=current.stage if current else None,
             mentor=mentorships[0].mentor if mentorships else None,
+            current_stage_title=(
+                getattr(current, "stage_title", None) or current.stage.title if current else ""
+            ),
         )

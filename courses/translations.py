@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import copy
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
@@ -75,6 +76,26 @@ def in_reader_language(page, language: str | None = None):
     language = language if language is not None else reader_language()
     found = translations_in([page], language).get(page.translation_key)
     return shown(page, found if isinstance(found, type(page)) else None)
+
+
+def title_in(language: str | None, *, page: str):
+    """An expression for querysets that reach a page through ``page`` (a lookup path such as
+    ``"stage"``): the title of its live translation in ``language``, else its own title. The
+    lists that name a stage (HR's enrollments, My mentees, the dashboard) read it in the same
+    query as the rest of their row."""
+    own = F(f"{page}__title")
+    if not language:
+        return own
+    found = (
+        Page.objects.live()
+        .filter(
+            translation_key=OuterRef(f"{page}__translation_key"),
+            locale__language_code=language,
+        )
+        .exclude(locale_id=OuterRef(f"{page}__locale_id"))
+        .values("title")[:1]
+    )
+    return Coalesce(Subquery(found), own)
 
 
 def originals(queryset):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Locale, Page
 
-from courses import translations
+from courses import selectors, translations
 from courses.models import (
     ChecklistTick,
     JobDescriptionPage,
@@ -187,8 +187,6 @@ def test_the_translation_is_not_a_second_program_to_enroll_in(bilingual):
 
 
 def test_a_page_shown_in_a_translations_words_is_never_saved(client, bilingual):
-    from courses import translations
-
     _program, stages, _job, _enrollment = bilingual
     with translation.override("ru"):
         shown = translations.in_reader_language(stages[0])
@@ -213,3 +211,18 @@ def test_the_migration_adds_the_locales_and_gives_every_page_a_content_locale(cl
     # Run again: nothing changes.
     migration.add_content_locales(apps, None)
     assert Locale.objects.filter(language_code="ru").count() == 1
+
+
+def test_the_lists_name_the_current_stage_in_the_readers_language(client, bilingual, hr):
+    _program, _stages, _job, enrollment = bilingual
+    read_as(client, hr, "ru")
+    assert "Этап первый" in client.get(reverse("courses:enrollments")).content.decode()
+    read_as(client, hr, "en")
+    page = client.get(reverse("courses:enrollments")).content.decode()
+    assert "Этап первый" not in page
+    assert "Stage 1" in page
+    # The title the mentors' and directors' lists read (My mentees, the dashboard).
+    with translation.override("ru"):
+        assert selectors.current_stage_titles([enrollment.pk]) == {enrollment.pk: "Этап первый"}
+    with translation.override("en"):
+        assert selectors.current_stage_titles([enrollment.pk]) == {enrollment.pk: "Stage 1"}
