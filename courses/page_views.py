@@ -64,6 +64,14 @@ def _program_of(page):
     return parent
 
 
+def _language(request) -> str | None:
+    """The language to show the pages in: the reader's; none in an editor's preview, which
+    shows the page being edited, in its own language."""
+    if getattr(request, "is_preview", False):
+        return None
+    return translations.reader_language()
+
+
 def _show(context, shown_page):
     """The page in the reader's language (courses/translations.py) for the template: same id
     and address as the page served, the translation's words when there is one."""
@@ -82,7 +90,7 @@ def serve_program(request, page):
         context["job_description"] = overview.job_description
         _show(context, subject.program)
     elif page.pk:
-        pages = selectors.program_pages(page)
+        pages = selectors.program_pages(page, language=_language(request))
         context["stages"] = pages.stages
         context["job_description"] = pages.job_description
         _show(context, pages.program)
@@ -111,7 +119,9 @@ def serve_stage(request, page):
             raise Http404
     _show(
         context,
-        stage_view.stage if stage_view is not None else translations.in_reader_language(page),
+        stage_view.stage
+        if stage_view is not None
+        else translations.in_reader_language(page, _language(request)),
     )
     locked = stage_view is not None and stage_view.is_locked
     if locked and not (access.staff or access.mentor):
@@ -163,7 +173,7 @@ def serve_job_description(request, page):
     access = _access_or_404(request, program)
     subject = _subject(request, access, program) if program is not None else None
     context = _base_context(request, page, access, subject)
-    _show(context, translations.in_reader_language(page))
+    _show(context, translations.in_reader_language(page, _language(request)))
     signed_current = last = None
     if subject is not None and page.pk:
         signed_current = selectors.has_signed_current(subject, page)

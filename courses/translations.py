@@ -68,12 +68,12 @@ def translations_in(pages, language: str | None) -> dict:
     return {p.translation_key: p for p in found}
 
 
-def in_reader_language(page, language: str | None = None):
-    """One page shown in the reader's language (one query): for a page read without the
-    program's other pages (``courses.selectors.program_pages`` reads those together)."""
-    if page is None or not page.pk:
+def in_reader_language(page, language: str | None):
+    """One page shown in ``language`` (usually ``reader_language()``), in one query: for a
+    page read without the program's other pages (``courses.selectors.program_pages`` reads
+    those together). None: the page as it is."""
+    if page is None or not page.pk or not language:
         return page
-    language = language if language is not None else reader_language()
     found = translations_in([page], language).get(page.translation_key)
     return shown(page, found if isinstance(found, type(page)) else None)
 

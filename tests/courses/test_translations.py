@@ -189,7 +189,7 @@ def test_the_translation_is_not_a_second_program_to_enroll_in(bilingual):
 def test_a_page_shown_in_a_translations_words_is_never_saved(client, bilingual):
     _program, stages, _job, _enrollment = bilingual
     with translation.override("ru"):
-        shown = translations.in_reader_language(stages[0])
+        shown = translations.in_reader_language(stages[0], translations.reader_language())
     assert shown.title == "Этап первый"
     assert shown.pk == stages[0].pk
     with pytest.raises(RuntimeError):
@@ -226,3 +226,15 @@ def test_the_lists_name_the_current_stage_in_the_readers_language(client, biling
         assert selectors.current_stage_titles([enrollment.pk]) == {enrollment.pk: "Этап первый"}
     with translation.override("en"):
         assert selectors.current_stage_titles([enrollment.pk]) == {enrollment.pk: "Stage 1"}
+
+
+def test_an_editor_previews_a_translation_in_its_own_words(client, bilingual, django_user_model):
+    _program, _stages, job, _enrollment = bilingual
+    russian = JobDescriptionPage.objects.get(translation_key=job.translation_key, locale=ru())
+    editor = django_user_model.objects.create_superuser("editor", "editor@example.com", "x")
+    read_as(client, editor, "en")
+    page = client.get(reverse("wagtailadmin_pages:view_draft", args=[russian.pk]))
+    assert page.status_code == 200
+    assert "Общие положения." in page.content.decode()
+    page = client.get(reverse("wagtailadmin_pages:view_draft", args=[job.pk]))
+    assert "Общие положения." not in page.content.decode()
