@@ -26,14 +26,15 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail serves the program's pages under /learn/, each at its original's address in every
-# language (people.views.serve_page; Wagtail's own pattern, the same address, stays for reverse).
+# language: Wagtail's own patterns (the password and login pages of restricted pages), with
+# its page view, last as in Wagtail, replaced by people.views.serve_page.
 urlpatterns += [
     path(
         "learn/",
         include(
             [
+                *(p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"),
                 re_path(r"^((?:[\w\-]+/)*)$", people_views.serve_page, name="wagtail_serve"),
-                *wagtail_urls.urlpatterns,
             ]
         ),
     )
