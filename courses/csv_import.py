@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from . import translations
 from .models import Enrollment, ProgramPage
 
 COLUMNS = ["email", "first_name", "last_name", "program", "hire_date"]
@@ -89,7 +90,8 @@ class _Accounts:
 def read_rows(data: bytes) -> list[ImportRow]:
     """Parse and validate the whole file; raises ImportFailed with every error found."""
     raw_rows = _raw_rows(_decode(data))
-    programs = list(ProgramPage.objects.live())
+    # A translation names the same program: the originals only (courses/translations.py).
+    programs = list(translations.originals(ProgramPage.objects.live()))
     accounts = _accounts(raw_rows)
     errors: list[RowError] = []
     rows: list[ImportRow] = []

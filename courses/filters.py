@@ -9,15 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from people.filters import ModelChoiceFilter, PersonChoiceFilter
 from people.roles import Role
 
+from . import translations
 from .models import Enrollment, ProgramPage, StagePage, StageProgress
 
 
 def _programs(request):
-    return ProgramPage.objects.live().order_by("title")
+    return translations.originals(ProgramPage.objects.live()).order_by("title")
 
 
 def _stages(request):
-    return StagePage.objects.live().order_by("path")
+    return translations.originals(StagePage.objects.live()).order_by("path")
 
 
 def _mentors(request):

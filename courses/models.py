@@ -19,8 +19,25 @@ from .blocks import stage_body_blocks
 PAGE_VIEWS: dict[type, object] = {}
 
 
-class ProgramPage(RoutingMixin, Page):
+class TranslatedWordsMixin:
+    """A page that can be shown in a translation's words (courses/translations.py):
+    ``translated_fields`` are the fields a translation replaces; everything else (id, address,
+    tree position, settings) stays the original's. Such a copy is for reading only."""
+
+    translated_fields: tuple[str, ...] = ("title", "draft_title", "seo_title")
+
+    def save(self, *args, **kwargs):
+        if "shown_from" in self.__dict__:
+            raise RuntimeError("A page shown in a translation's words is read, never saved.")
+        return super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+
+class ProgramPage(TranslatedWordsMixin, RoutingMixin, Page):
     """An onboarding program: its stages (child pages, in tree order) and the job description."""
+
+    translated_fields = (*TranslatedWordsMixin.translated_fields, "intro")
 
     intro = RichTextField(_("introduction"), blank=True)
     ramp_up_months = models.PositiveSmallIntegerField(
@@ -67,7 +84,9 @@ def _item_field(name: str, raw):
     return _checklist_item_fields()[name].to_python(raw)
 
 
-class StagePage(RoutingMixin, Page):
+class StagePage(TranslatedWordsMixin, RoutingMixin, Page):
+    translated_fields = (*TranslatedWordsMixin.translated_fields, "summary", "body")
+
     summary = models.TextField(_("summary"), blank=True)
     duration_days = models.PositiveSmallIntegerField(
         _("planned duration (working days)"), default=2
@@ -97,9 +116,29 @@ class StagePage(RoutingMixin, Page):
     class Meta:
         verbose_name = _("training stage")
 
+    @property
+    def requirements_body(self):
+        """The body whose checklists and quizzes the stage requires: its own, or the
+        original's for a page shown in a translation's words (a translation changes the
+        words, not what a stage asks)."""
+        return self.__dict__.get("shown_from", self).body
+
     def checklist_items(self) -> list[tuple[str, dict]]:
-        """(item id, {"text", "responsible", "required"}) for every checklist item in the body,
-        in order.
+        """(item id, {"text", "responsible", "required"}) for every checklist item the stage
+        requires, in order; shown in a translation's words, each item's text is the
+        translation's item of the same id (the original's where it has none)."""
+        items = self._checklist_items_in(self.requirements_body)
+        if "shown_from" not in self.__dict__:
+            return items
+        texts = {item_id: item["text"] for item_id, item in self._checklist_items_in(self.body)}
+        return [
+            (item_id, {**item, "text": texts.get(item_id) or item["text"]})
+            for item_id, item in items
+        ]
+
+    @staticmethod
+    def _checklist_items_in(body) -> list[tuple[str, dict]]:
+        """The checklist items of a body, in order.
 
         Read from the stored JSON (``raw_data``) with each field's block default filled in, as
         the block's own ``to_python`` would: the trainee's pages ask this of every stage on
@@ -109,14 +148,14 @@ class StagePage(RoutingMixin, Page):
         """
         fields = _checklist_item_fields()
         items = []
-        for raw in self.body.raw_data:
+        for raw in body.raw_data:
             if raw.get("type") != "checklist":
                 continue
             for child in (raw.get("value") or {}).get("items") or []:
                 if not (
                     isinstance(child, dict) and child.get("type") == "item" and child.get("id")
                 ):
-                    return self._converted_checklist_items()
+                    return StagePage._converted_checklist_items(body)
                 value = child.get("value") or {}
                 items.append(
                     (
@@ -131,24 +170,34 @@ class StagePage(RoutingMixin, Page):
                 )
         return items
 
-    def _converted_checklist_items(self):
+    @staticmethod
+    def _converted_checklist_items(body):
         # blocks_by_name only converts the checklist blocks: iterating the whole body would
         # also load every quiz the stage chooses (one query per stage).
         items = []
-        for block in self.body.blocks_by_name("checklist"):
+        for block in body.blocks_by_name("checklist"):
             for child in block.value["items"].bound_blocks:
                 items.append((child.id, child.value))
         return items
 
     def quiz_blocks(self):
-        return [block.value for block in self.body.blocks_by_name("quiz")]
+        return [block.value for block in self.requirements_body.blocks_by_name("quiz")]
 
     def serve(self, request, *args, **kwargs):
         return PAGE_VIEWS[type(self)](request, self)
 
 
-class JobDescriptionPage(RoutingMixin, Page):
+class JobDescriptionPage(TranslatedWordsMixin, RoutingMixin, Page):
     """The job description the trainee reads and signs, in its usual five sections."""
+
+    translated_fields = (
+        *TranslatedWordsMixin.translated_fields,
+        "general_provisions",
+        "responsibilities",
+        "rights",
+        "service_connections",
+        "responsibility",
+    )
 
     general_provisions = RichTextField(_("general provisions"), blank=True)
     responsibilities = RichTextField(_("job responsibilities"), blank=True)

@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.template.response import TemplateResponse
 
-from . import forms, permissions, selectors
+from . import forms, permissions, selectors, translations
 from .models import ProgramPage
 
 
@@ -40,6 +40,7 @@ def _subject(request, access, program):
 
 def _base_context(request, page, access, subject):
     context = page.get_context(request)
+    context["original"] = page
     context.update(
         access=access,
         enrollment=subject,
@@ -63,6 +64,20 @@ def _program_of(page):
     return parent
 
 
+def _language(request) -> str | None:
+    """The language to show the pages in: the reader's; none in an editor's preview, which
+    shows the page being edited, in its own language."""
+    if getattr(request, "is_preview", False):
+        return None
+    return translations.reader_language()
+
+
+def _show(context, shown_page):
+    """The page in the reader's language (courses/translations.py) for the template: same id
+    and address as the page served, the translation's words when there is one."""
+    context["page"] = context["self"] = shown_page
+
+
 def serve_program(request, page):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -73,10 +88,12 @@ def serve_program(request, page):
     if overview is not None:  # the overview read the program's pages already
         context["stages"] = [view.stage for view in overview.stages]
         context["job_description"] = overview.job_description
+        _show(context, subject.program)
     elif page.pk:
-        pages = selectors.program_pages(page)
+        pages = selectors.program_pages(page, language=_language(request))
         context["stages"] = pages.stages
         context["job_description"] = pages.job_description
+        _show(context, pages.program)
     else:
         context["stages"] = []
         context["job_description"] = None
@@ -100,6 +117,12 @@ def serve_stage(request, page):
                 previous = overview.stages[i - 1].stage if i > 0 else None
         if stage_view is None:  # an unpublished stage previewed by an editor
             raise Http404
+    _show(
+        context,
+        stage_view.stage
+        if stage_view is not None
+        else translations.in_reader_language(page, _language(request)),
+    )
     locked = stage_view is not None and stage_view.is_locked
     if locked and not (access.staff or access.mentor):
         context.update(stage_view=stage_view, previous=previous, locked=True)
@@ -116,7 +139,7 @@ def serve_stage(request, page):
             selectors.checklist_states(
                 user=request.user,
                 enrollment=subject,
-                stage=page,
+                stage=stage_view.stage,
                 progress=stage_view.progress,
                 mentor_name=mentor.name if mentor else "",
                 ticks=overview.ticks,
@@ -150,6 +173,7 @@ def serve_job_description(request, page):
     access = _access_or_404(request, program)
     subject = _subject(request, access, program) if program is not None else None
     context = _base_context(request, page, access, subject)
+    _show(context, translations.in_reader_language(page, _language(request)))
     signed_current = last = None
     if subject is not None and page.pk:
         signed_current = selectors.has_signed_current(subject, page)

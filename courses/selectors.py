@@ -14,7 +14,7 @@ from wagtail.models import Page, Site
 from people.names import display_name
 from people.permissions import sees_all_trainees
 
-from . import coaching, permissions, requirements
+from . import coaching, permissions, requirements, translations
 from .blocks import Responsible
 from .models import (
     ChecklistTick,
@@ -65,48 +65,48 @@ def program_stages(program) -> list[StagePage]:
 
 @dataclass
 class ProgramPages:
-    """A program's live stages in tree order and its job description, with the signatures of
-    one enrollment when asked for."""
+    """A program's live stages in tree order and its job description, shown in the reader's
+    language (courses/translations.py), with the signatures of one enrollment when asked
+    for."""
 
     stages: list[StagePage]
     job_description: JobDescriptionPage | None
     signed_current: bool = False  # a signature of the job description's live revision
     signed_any: bool = False  # any signature of the job description
+    program: ProgramPage | None = None  # the program itself, in the reader's language
 
 
-# The program's child page types and the one-to-one link from Page to each table.
+# The program's page types and the one-to-one link from Page to each table.
 _CHILD_LINKS = {StagePage: "stagepage", JobDescriptionPage: "jobdescriptionpage"}
+_LINKS = {**_CHILD_LINKS, ProgramPage: "programpage"}
 
 
-def program_pages(program, *, signed_by: Enrollment | None = None) -> ProgramPages:
+def program_pages(
+    program, *, signed_by: Enrollment | None = None, language: str | None = ""
+) -> ProgramPages:
     """``program_stages`` and ``job_description_of`` in one query: the page tables are joined
     (``select_related`` of the child links) instead of one query per page type, and, with
     ``signed_by``, whether the enrollment signed the job description (any revision, the live
-    one) comes as two ``Exists``.
+    one) comes as two ``Exists``. The same query brings the live translations of the program
+    and its pages in ``language`` (the reader's, unless given; None: none), and each page is
+    the original shown in its translation's words.
 
     The pages share one copy of the site root paths, which every ``page.url`` reads (from
     Django's cache once per page object otherwise: a round trip to Redis per stage)."""
-    qs = (
-        Page.objects.child_of(program)
-        .live()
-        .select_related(*_CHILD_LINKS.values())
-        .order_by("path")
-    )
-    if signed_by is not None:
-        signatures = JobDescriptionSignature.objects.filter(
-            enrollment=signed_by, page_id=OuterRef("pk")
-        )
-        qs = qs.annotate(
-            signed_any=Exists(signatures),
-            signed_live=Exists(signatures.filter(revision_id=OuterRef("live_revision_id"))),
-        )
-    result = ProgramPages(stages=[], job_description=None)
+    if language == "":
+        language = translations.reader_language()
+    qs = _program_pages_query(program, signed_by=signed_by, language=language)
+    result = ProgramPages(stages=[], job_description=None, program=program)
+    found = {}
     root_paths = None
     for page in qs:
-        link = _CHILD_LINKS.get(page.specific_class)
-        if link is None:
+        link = _LINKS.get(page.specific_class)
+        if link is None or (link == "programpage" and not language):
             continue
         specific = getattr(page, link)
+        if page.depth != program.depth + 1 or not page.path.startswith(program.path):
+            found[page.translation_key] = specific  # a translation
+            continue
         if root_paths is None:
             root_paths = Site.get_site_root_paths()
         specific._wagtail_cached_site_root_paths = root_paths
@@ -123,7 +123,50 @@ def program_pages(program, *, signed_by: Enrollment | None = None) -> ProgramPag
                     # revision was deleted count (``revision_id=None``); a rare page.
                     else has_signed_current(signed_by, specific)
                 )
+    if found:
+        result.stages = [_shown(stage, found) for stage in result.stages]
+        if result.job_description is not None:
+            result.job_description = _shown(result.job_description, found)
+        result.program = _shown(program, found)
     return result
+
+
+def _program_pages_query(program, *, signed_by, language):
+    """The program's live child pages, and with ``language`` the live translations of the
+    program and of its pages in that language, with their specific tables joined."""
+    children = Q(path__startswith=program.path, depth=program.depth + 1)
+    wanted = children
+    if language:
+        wanted |= (
+            Q(
+                Q(translation_key__in=Page.objects.child_of(program).values("translation_key"))
+                | Q(translation_key=program.translation_key)
+            )
+            & Q(locale__language_code=language)
+            & ~Q(locale_id=program.locale_id)
+        )
+    qs = (
+        Page.objects.filter(wanted)
+        .live()
+        .select_related(*(_LINKS if language else _CHILD_LINKS).values())
+        .order_by("path")
+    )
+    if signed_by is not None:
+        signatures = JobDescriptionSignature.objects.filter(
+            enrollment=signed_by, page_id=OuterRef("pk")
+        )
+        qs = qs.annotate(
+            signed_any=Exists(signatures),
+            signed_live=Exists(signatures.filter(revision_id=OuterRef("live_revision_id"))),
+        )
+    return qs
+
+
+def _shown(original, found: dict):
+    translation = found.get(original.translation_key)
+    return translations.shown(
+        original, translation if type(translation) is type(original) else None
+    )
 
 
 def job_description_of(program) -> JobDescriptionPage | None:
@@ -251,6 +294,8 @@ def overview(
     (``checklist_states(ticks=...)``), instead of only which items are ticked."""
     today = today or timezone.localdate()
     pages = program_pages(enrollment.program, signed_by=enrollment)
+    # The program as the reader reads it (its title on every page of the overview).
+    enrollment.program = pages.program
     stages = pages.stages
     progress = {p.stage_id: p for p in StageProgress.objects.filter(enrollment=enrollment)}
     ticks = None
@@ -296,11 +341,13 @@ def overview(
 def current_stage_titles(enrollment_ids) -> dict[int, str]:
     """Each enrollment's current stage title, in one query of plain values: the first stage
     not completed in tree order (for a dropped trainee, the stage they dropped at); "All
-    stages completed" when none is left; no entry without stage progress."""
+    stages completed" when none is left; no entry without stage progress. The titles are in
+    the reader's language where the stage is translated (courses/translations.py)."""
     rows = (
         StageProgress.objects.filter(enrollment_id__in=list(enrollment_ids))
+        .annotate(shown_title=translations.title_in(translations.reader_language(), page="stage"))
         .order_by("enrollment_id", "stage__path")
-        .values_list("enrollment_id", "status", "stage__title")
+        .values_list("enrollment_id", "status", "shown_title")
     )
 
     titles: dict[int, str | None] = {}
@@ -330,6 +377,9 @@ def enrollment_list(user):
                 "progress",
                 queryset=StageProgress.objects.filter(stage__live=True)
                 .select_related("stage")
+                .annotate(
+                    stage_title=translations.title_in(translations.reader_language(), page="stage")
+                )
                 .order_by("stage__path"),
                 to_attr="progress_list",
             ),
@@ -485,6 +535,7 @@ class EnrollmentRow:
     total: int
     current_stage: StagePage | None
     mentor: object | None
+    current_stage_title: str = ""  # in the reader's language where translated
 
     @property
     def percent(self) -> int:
@@ -496,7 +547,7 @@ class EnrollmentRow:
         completed = sum(1 for p in progress if p.status == StageProgress.Status.COMPLETED)
         current = next(
             (
-                p.stage
+                p
                 for p in progress
                 if p.status in (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS)
             ),
@@ -507,8 +558,11 @@ class EnrollmentRow:
             enrollment=enrollment,
             completed=completed,
             total=len(progress),
-            current_stage=current,
+            current_stage=current.stage if current else None,
             mentor=mentorships[0].mentor if mentorships else None,
+            current_stage_title=(
+                getattr(current, "stage_title", None) or current.stage.title if current else ""
+            ),
         )
 
 
@@ -541,7 +595,8 @@ def hire_months():
 
 
 def programs_live():
-    return ProgramPage.objects.live().order_by("title")
+    """The live programs, originals only (a translation is the same program)."""
+    return translations.originals(ProgramPage.objects.live()).order_by("title")
 
 
 def progress_prefetch(*, to_attr: str) -> Prefetch:
@@ -598,11 +653,13 @@ OPEN_STATUSES = (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRES
 
 
 def stage_summaries(enrollment_ids) -> dict[int, StageSummary]:
-    """{enrollment id: StageSummary}, in one query of plain values."""
+    """{enrollment id: StageSummary}, in one query of plain values; the current stage's title
+    in the reader's language where the stage is translated (courses/translations.py)."""
     rows = (
         StageProgress.objects.filter(enrollment_id__in=list(enrollment_ids))
+        .annotate(shown_title=translations.title_in(translations.reader_language(), page="stage"))
         .order_by("enrollment_id", "stage__path")
-        .values_list("enrollment_id", "status", "stage_id", "stage__title")
+        .values_list("enrollment_id", "status", "stage_id", "shown_title")
     )
     summaries: dict[int, StageSummary] = {}
     for enrollment_id, status, stage_id, title in rows:

@@ -14,7 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from . import services
+from . import services, translations
 from .models import Enrollment, ProgramPage
 
 
@@ -31,7 +31,9 @@ class EnrollmentCreateForm(WagtailAdminModelForm):
         self.fields["trainee"].label_from_instance = lambda u: (
             f"{u.get_full_name()} ({u.email or u.username})" if u.get_full_name() else u.username
         )
-        self.fields["program"].queryset = ProgramPage.objects.live().order_by("title")
+        self.fields["program"].queryset = translations.originals(
+            ProgramPage.objects.live()
+        ).order_by("title")
 
     def validate_unique(self):
         # The service checks "one open enrollment per trainee and program" with a clear message.

@@ -33,6 +33,7 @@ SEEDERS = [
     mentors.seed,
     rampup.seed_ramp_plan,
     quizzes.seed,
+    courses.seed_translations,
 ]
 
 

@@ -16,8 +16,9 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from wagtail.models import Locale, Page
 
-from courses import services
+from courses import services, translations
 from courses.blocks import Responsible
 from courses.models import (
     ChecklistTick,
@@ -32,6 +33,7 @@ from courses.models import (
 from people.models import HomePage
 
 from .content.base import Callout, Checklist, Heading, Text
+from .content.languages import BY_LANGUAGE
 
 PROGRAM_SLUG = "account-manager-onboarding"
 JOB_DESCRIPTION_SLUG = "job-description"
@@ -164,11 +166,27 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
+def demo_program() -> ProgramPage | None:
+    """The demo program's original (its translation has the same slug)."""
+    return translations.originals(ProgramPage.objects.filter(slug=PROGRAM_SLUG)).first()
+
+
+def _home_in_language(home, language: str):
+    """The site's home page in the demo's language, so the program written under it is in
+    that locale and its translation in the other: on a database where the home page has no
+    translation yet, the home page (and what is under it) moves to the demo's locale."""
+    locale, _created = Locale.objects.get_or_create(language_code=language)
+    if home.locale_id != locale.pk and not home.get_translations().exists():
+        Page.objects.filter(path__startswith=home.path).update(locale=locale)
+        home.refresh_from_db()
+    return home
+
+
 def seed_program(ctx) -> ProgramPage:
     text = ctx.content.courses
-    home = HomePage.objects.first()
-    program = ProgramPage.objects.filter(slug=PROGRAM_SLUG).first()
+    program = demo_program()
     if program is None:
+        home = _home_in_language(HomePage.objects.first(), ctx.language)
         program = ProgramPage(
             title=text.program_title,
             slug=PROGRAM_SLUG,
@@ -302,3 +320,60 @@ def seed(ctx) -> None:
             EnrollmentEvent.objects.filter(
                 enrollment=enrollment, kind=EnrollmentEvent.Kind.DROPPED
             ).update(at=_at(dropped_on, 17, 10))
+
+
+def _translated_body(original: StagePage, slug: str, blocks) -> list[dict]:
+    """The stage's body in another language's words: the same blocks, ids and checklist item
+    ids as the original's (the demo builds them from the same names), and the original's quiz
+    blocks where the original has them (the quizzes stay the demo language's)."""
+    words = stage_body(slug, blocks)
+    body = []
+    for raw in original.body.raw_data:
+        if raw.get("type") == "quiz":
+            body.append(raw)
+        elif words:
+            body.append(words.pop(0))
+    return body + words
+
+
+def _translate(page, locale, fields: dict):
+    copy = page.copy_for_translation(locale, copy_parents=True)
+    for name, value in fields.items():
+        setattr(copy, name, value)
+    copy.save()
+    copy.save_revision().publish()
+    return copy
+
+
+def seed_translations(ctx) -> None:
+    """The program in the demo's other languages: each a translation of the original (the
+    admin's "Translate"), published, so a person who reads the other language sees the
+    program in it. Run after the quizzes are placed, whose blocks the translation keeps.
+    Idempotent: a page translated already is left as it is."""
+    program = demo_program()
+    if program is None:
+        return
+    for code, content in BY_LANGUAGE.items():
+        if code == ctx.language:
+            continue
+        locale, _created = Locale.objects.get_or_create(language_code=code)
+        text = content.courses
+        if not program.get_translations().filter(locale=locale).exists():
+            _translate(program, locale, {"title": text.program_title, "intro": text.program_intro})
+            ctx.count("translated pages")
+        for page in program.get_children().specific():
+            if page.get_translations().filter(locale=locale).exists():
+                continue
+            if isinstance(page, StagePage):
+                words = text.stages[page.slug]
+                fields = {
+                    "title": words.title,
+                    "summary": words.summary,
+                    "body": _translated_body(page, page.slug, words.body),
+                }
+            elif isinstance(page, JobDescriptionPage):
+                fields = text.job_description.fields()
+            else:
+                continue
+            _translate(page, locale, fields)
+            ctx.count("translated pages")

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.http import QueryDict
 from django.utils import timezone
 
-from courses.models import Enrollment, ProgramPage, StagePage, StageProgress
+from courses.models import Enrollment, StagePage, StageProgress
 from mentors.models import Mentorship
 from people.models import Notification
 from quizzes import selectors, services
@@ -38,6 +38,7 @@ from quizzes.models import (
 )
 
 from .content.base import CertificationText, SurveyText
+from .courses import demo_program
 
 PROGRAM_SLUG = "account-manager-onboarding"
 STAGE_SLUG = "sales-training"
@@ -341,7 +342,7 @@ def seed_attempts(ctx, program, stage, survey, certification) -> None:
 
 
 def seed(ctx) -> None:
-    program = ProgramPage.objects.filter(slug=PROGRAM_SLUG).first()
+    program = demo_program()
     if program is None:
         return
     stage = StagePage.objects.child_of(program).filter(slug=STAGE_SLUG).first()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from courses import translations
 from courses.models import ProgramPage
 from rampup.models import RampPlan
 
@@ -12,7 +13,7 @@ from .people import DemoContext
 
 def seed_ramp_plan(ctx: DemoContext) -> None:
     """The demo program's six-month plan: what a fully productive account manager does a month."""
-    for program in ProgramPage.objects.all():
+    for program in translations.originals(ProgramPage.objects.all()):
         _plan, created = RampPlan.objects.get_or_create(
             program=program,
             defaults={

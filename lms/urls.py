@@ -1,8 +1,10 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from people import views as people_views
 
 from . import views
 
@@ -23,5 +25,17 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail serves the program's pages under /learn/.
-urlpatterns += [path("learn/", include(wagtail_urls))]
+# Wagtail serves the program's pages under /learn/, each at its original's address in every
+# language: Wagtail's own patterns (the password and login pages of restricted pages), with
+# its page view, last as in Wagtail, replaced by people.views.serve_page.
+urlpatterns += [
+    path(
+        "learn/",
+        include(
+            [
+                *(p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"),
+                re_path(r"^((?:[\w\-]+/)*)$", people_views.serve_page, name="wagtail_serve"),
+            ]
+        ),
+    )
+]

@@ -8,10 +8,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
+
+from people import formatting
 
 from .validation import activity_problems
 
@@ -280,6 +283,26 @@ class Activity(models.Model):
             raise ValidationError(errors)
 
 
+# "3 calls", with the plural form the count asks for («1 звонок», «3 звонка», «5 звонков»).
+_COUNT_TEXTS = {
+    Activity.Kind.CALL: ngettext_lazy("%(num)s call", "%(num)s calls", "n"),
+    Activity.Kind.MEETING: ngettext_lazy("%(num)s meeting", "%(num)s meetings", "n"),
+    Activity.Kind.APPLICATION: ngettext_lazy("%(num)s application", "%(num)s applications", "n"),
+    Activity.Kind.CONTRACT: ngettext_lazy("%(num)s contract", "%(num)s contracts", "n"),
+    Activity.Kind.EVENT: ngettext_lazy("%(num)s event", "%(num)s events", "n"),
+    Activity.Kind.REFERRAL: ngettext_lazy("%(num)s referral", "%(num)s referrals", "n"),
+}
+
+
+def activity_count_text(kind: str, n: int) -> str:
+    """A count of one kind of activity in words: «160 звонков», «3 заявки», «1 договор»."""
+    text = _COUNT_TEXTS.get(kind)
+    num = formatting.number(n, None)
+    if text is None:  # a kind no longer known, kept in an old statement's counts
+        return f"{kind}: {num}"
+    return text % {"n": n, "num": num}
+
+
 class ActivityDay(models.Model):
     """How many activities of one kind an enrollment recorded on one local day.
 
@@ -432,9 +455,9 @@ class BonusStatement(models.Model):
         return {kind: getattr(self, f"{kind}_count") for kind in Activity.COUNTED_KINDS}
 
     @property
-    def recomputed_counts_display(self) -> list[tuple[str, int]]:
-        labels = dict(Activity.Kind.choices)
-        return [(labels.get(k, k), n) for k, n in self.recomputed_counts.items()]
+    def recomputed_counts_display(self) -> list[str]:
+        """The recomputed counts in words: «404 звонка», «15 встреч»."""
+        return [activity_count_text(k, n) for k, n in self.recomputed_counts.items()]
 
     @property
     def last_day(self):

@@ -29,6 +29,7 @@ from .models import (
     BonusTier,
     MentoringSettings,
     Mentorship,
+    activity_count_text,
 )
 from .permissions import sees_all_activity
 
@@ -225,9 +226,9 @@ class MenteeRow:
         return self.reached.amount if self.reached else Decimal("0.00")
 
     @property
-    def count_list(self) -> list[tuple[str, int]]:
-        labels = dict(Activity.Kind.choices)
-        return [(labels[kind], self.counts[kind]) for kind in COUNTED_KINDS]
+    def count_list(self) -> list[str]:
+        """The window's counts in words: «160 звонков · 7 встреч · 3 заявки · 1 договор»."""
+        return [activity_count_text(kind, self.counts[kind]) for kind in COUNTED_KINDS]
 
 
 def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:

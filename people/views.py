@@ -2,11 +2,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail import views as wagtail_views
+from wagtail.models import Site
 
 from . import languages, selectors, services
 from .languages import language_of
@@ -84,3 +87,28 @@ def language_set(request):
     response = redirect(target)
     languages.remember_in_response(response, code)
     return response
+
+
+def serve_page(request, path):
+    """Wagtail's page view, routed through the site's own page tree whatever the reader's
+    language.
+
+    With ``WAGTAIL_I18N_ENABLED`` Wagtail routes through the root page's translation in the
+    active language (``site.root_page.localized``): a query for the locale on every page, and
+    a 404 wherever a translated tree lacks a page or spells a slug differently. The program's
+    pages are served at their original's address instead, and their views show the reader's
+    translation when there is one (courses/translations.py). Wagtail's view then runs as is:
+    it takes the route found here from ``request._wagtail_route_for_request``, where its own
+    ``Page.route_for_request`` keeps the route it finds."""
+    if not hasattr(request, "_wagtail_route_for_request"):
+        site = Site.find_for_request(request)
+        route = None
+        if site is not None:
+            try:
+                route = site.root_page.specific.route(
+                    request, [component for component in path.split("/") if component]
+                )
+            except Http404:
+                route = None
+        request._wagtail_route_for_request = route
+    return wagtail_views.serve(request, path)

@@ -192,9 +192,10 @@ def page_quiz_state(enrollment, quiz) -> QuizState:
 
 
 def quiz_blocks_raw(stage) -> list[tuple[int, bool]]:
-    """(quiz id, required) of every quiz block in a stage body, without loading the quizzes."""
+    """(quiz id, required) of every quiz block the stage requires (its original's body, for a
+    stage shown in a translation's words), without loading the quizzes."""
     found = []
-    for block in stage.body.raw_data:
+    for block in stage.requirements_body.raw_data:
         if block.get("type") == "quiz":
             value = block.get("value") or {}
             if value.get("quiz"):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def converted(stage):
-    return [(i, dict(v)) for i, v in stage._converted_checklist_items()]
+    return [(i, dict(v)) for i, v in stage._converted_checklist_items(stage.body)]
 
 
 def test_items_come_with_the_block_defaults_filled_in():

@@ -21,9 +21,11 @@ def test_seed_creates_the_quizzes_and_attempts_in_every_state():
     assert cert.is_certification
     assert cert.max_attempts == 2
     assert cert.questions.get().criteria.count() == 5
-    stage = StagePage.objects.get(slug=demo.STAGE_SLUG)
-    placed = {b["value"]["quiz"] for b in stage.body.raw_data if b["type"] == "quiz"}
-    assert placed == {survey.pk, cert.pk}
+    # The stage and its Russian translation place the same quizzes.
+    for language in ("ru", "en"):
+        stage = StagePage.objects.get(slug=demo.STAGE_SLUG, locale__language_code=language)
+        placed = {b["value"]["quiz"] for b in stage.body.raw_data if b["type"] == "quiz"}
+        assert placed == {survey.pk, cert.pk}
 
     statuses = set(Attempt.objects.values_list("status", flat=True))
     assert statuses == {"in_progress", "awaiting_grading", "graded"}

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Locale, Page, Site
 from wagtail.users.models import UserProfile
 
 from courses.models import (
@@ -26,7 +26,7 @@ from demo import people as people_demo
 from demo.courses import PROGRAM_SLUG, STAGE_SLUGS
 from demo.quizzes import CERTIFICATION_SLUG, SURVEY_SLUG
 from mentors.models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
-from people.models import HomePage, Notification
+from people.models import Notification
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, RubricCriterion
 
 pytestmark = pytest.mark.django_db
@@ -107,15 +107,29 @@ def test_the_russian_demo_is_the_english_company_in_russian(capsys):
         name for user in User.objects.all() for name in (user.first_name, user.last_name)
     )
     assert_russian(User.objects.values_list("profile__job_title", flat=True))
-    home = HomePage.objects.get()
-    program = ProgramPage.objects.get(slug=PROGRAM_SLUG)
+    # The program is written in Russian (the site's home page in the Russian locale) and
+    # translated into English, with the same checklist items.
+    home = Site.objects.get().root_page.specific
+    assert home.locale.language_code == "ru"
+    program = ProgramPage.objects.get(slug=PROGRAM_SLUG, locale__language_code="ru")
     stages = list(StagePage.objects.child_of(program).order_by("path"))
     assert [stage.slug for stage in stages] == STAGE_SLUGS
     assert_russian([home.title, home.intro, program.title, program.intro])
     assert_russian(text for stage in stages for text in (stage.title, stage.summary))
     assert_russian(item["text"] for stage in stages for _id, item in stage.checklist_items())
-    job = JobDescriptionPage.objects.get()
+    job = JobDescriptionPage.objects.get(locale__language_code="ru")
     assert_russian([job.title, *(text for _title, text in job.sections())])
+    in_english = program.get_translation(Locale.objects.get(language_code="en"))
+    assert in_english.live
+    assert in_english.title == "Account manager onboarding"
+    for stage in stages:
+        translated = stage.get_translation(in_english.locale)
+        assert translated.live
+        assert translated.get_parent().pk == in_english.pk
+        assert [i for i, _item in translated.checklist_items()] == [
+            i for i, _item in stage.checklist_items()
+        ]
+        assert cyrillic_share([translated.title]) == 0
 
     survey = Quiz.objects.get(slug=SURVEY_SLUG)
     certification = Quiz.objects.get(slug=CERTIFICATION_SLUG)

@@ -179,6 +179,10 @@ ADMIN_PROBES = {
     "admin/enrollments": [("admin enrollments", "GET", _path("/admin/enrollments/"))],
     "admin/mentoring": [("mentee caps", "GET", _path("/admin/mentoring/mentee-caps/"))],
     "admin/sites": [("sites", "GET", _path("/admin/sites/"))],
+    "admin/locales": [("locales", "GET", _path("/admin/locales/"))],
+    "admin/translation": [
+        ("translate page", "GET", lambda w: f"/admin/translation/submit/page/{w.stage1.pk}/")
+    ],
     "admin/users": [("users", "GET", _path("/admin/users/"))],
     "admin/groups": [("groups", "GET", _path("/admin/groups/"))],
     "admin/sprite": [("icon sprite", "GET", _path("/admin/sprite/"))],

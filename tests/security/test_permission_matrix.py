@@ -140,6 +140,8 @@ EXPECTED: dict[str, str] = {
     "admin enrollments":         "login login login login login 200 302 302 login",
     "mentee caps":               "login login login login login 200 200 302 login",
     "sites":                     "login login login login login 302 302 302 login",
+    "locales":                   "login login login login login 302 302 302 login",
+    "translate page":            "login login login login login 302 302 302 login",
     "users":                     "login login login login login 302 302 302 login",
     "groups":                    "login login login login login 302 302 302 login",
     "icon sprite":               "200 200 200 200 200 200 200 200 200",
