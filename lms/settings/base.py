@@ -151,6 +151,9 @@ AUTHENTICATION_BACKENDS = [
     "people.auth.LockoutBackend",
     # Django's ModelBackend, with the request's user loaded in one query (people/auth.py).
     "people.auth.SignedInUserBackend",
+    # Never reached by a login (the backend above answers first); kept so that sessions made
+    # before it, and tools that log in through Django's own backend, stay signed in.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
