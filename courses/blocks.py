@@ -2,12 +2,17 @@
 
 from typing import ClassVar
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
+
+from people.roles import Role
 
 
 class Responsible:
@@ -24,6 +29,13 @@ class Responsible:
         (HR, _("HR")),
     ]
     LABELS: ClassVar[dict[str, str]] = dict(CHOICES)
+    # The role whose people tick an item of each party (the trainee and the mentor are the
+    # enrollment's own; a named person on the item narrows the role to that one person).
+    ROLES: ClassVar[dict[str, str]] = {
+        SYSADMIN: Role.SYSTEM_ADMINISTRATOR,
+        HEAD_OF_DEPARTMENT: Role.HEAD_OF_DEPARTMENT,
+        HR: Role.HR,
+    }
 
 
 class HeadingBlock(blocks.CharBlock):
@@ -51,10 +63,35 @@ class ChecklistItemBlock(blocks.StructBlock):
     responsible = blocks.ChoiceBlock(
         choices=Responsible.CHOICES, default=Responsible.TRAINEE, label=_("Who is responsible")
     )
+    person = blocks.CharBlock(
+        required=False,
+        default="",
+        max_length=150,
+        label=_("Named person (login)"),
+        help_text=_(
+            "Optional. The login of the one person who ticks this item, for example the "
+            "system administrator who creates the accounts. Empty: anyone with the role "
+            "above. Not used for the trainee's or the mentor's items."
+        ),
+    )
     required = blocks.BooleanBlock(required=False, default=True, label=_("Required"))
 
     class Meta:
         icon = "tick"
+
+    def clean(self, value):
+        value = super().clean(value)
+        person = (value.get("person") or "").strip()
+        value["person"] = person
+        if person and not get_user_model().objects.filter(username=person, is_active=True).exists():
+            raise StructBlockValidationError(
+                block_errors={
+                    "person": ValidationError(
+                        _("Nobody active has the login “%(login)s”.") % {"login": person}
+                    )
+                }
+            )
+        return value
 
 
 class ChecklistBlock(blocks.StructBlock):

@@ -344,6 +344,9 @@ class ChecklistTick(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     ticked_at = models.DateTimeField(auto_now_add=True)
+    # Set when HR ticked an item another party is responsible for: the party HR acted for
+    # (a ``Responsible`` value). Empty: the person who ticked was responsible for the item.
+    on_behalf_of = models.CharField(_("ticked on behalf of"), max_length=30, blank=True)
 
     class Meta:
         constraints = [

@@ -14,11 +14,13 @@ role predicates they build on are in ``people.permissions``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from people.permissions import may_manage_enrollments
-from people.roles import Role, has_role
+from people.roles import Role, has_role, user_roles
 
 from . import coaching
 from .blocks import Responsible
@@ -44,18 +46,73 @@ def may_reactivate(user, enrollment) -> bool:
 
 
 # --- Checklists ---------------------------------------------------------------------------
+#
+# Each item names the party who ticks it (``Responsible``): the trainee, the trainee's active
+# mentor, or the people of a role (system administrator, head of department, HR), narrowed
+# to one person when the item names a login. Nobody else ticks or unticks it, except HR, who
+# may tick any item but the trainee's own *on behalf of* its party (recorded on the tick, and
+# shown as such) and undo only such ticks of HR's, never one its responsible person made.
 
 
-def ticks_for_others(user, enrollment) -> bool:
-    """HR and the trainee's active mentor tick the items the trainee is not responsible for
-    (the mentor's, HR's, the system administrator's...). One query for a mentor."""
-    return may_manage_enrollments(user) or coaching.is_active_mentor_of(user, enrollment)
+@dataclass(frozen=True)
+class Ticker:
+    """What decides which checklist items a person ticks on one enrollment, asked once for a
+    page of items (``ticker``): at most one query, for whether they are its active mentor."""
+
+    user_id: int | None
+    username: str
+    is_trainee: bool
+    is_mentor: bool
+    is_hr: bool
+    roles: frozenset
 
 
-def _ticks(user, enrollment, item, for_others: bool | None) -> bool:
-    if item["responsible"] == Responsible.TRAINEE:
-        return user.pk == enrollment.trainee_id
-    return ticks_for_others(user, enrollment) if for_others is None else for_others
+def ticker(user, enrollment) -> Ticker:
+    """Who ``user`` is to ``enrollment``'s checklist; without an enrollment, only by role
+    and login (the items a system administrator ticks on any trainee's checklist)."""
+    if not user.is_authenticated:
+        return Ticker(None, "", False, False, False, frozenset())
+    return Ticker(
+        user_id=user.pk,
+        username=user.get_username(),
+        is_trainee=enrollment is not None and user.pk == enrollment.trainee_id,
+        is_mentor=enrollment is not None and coaching.is_active_mentor_of(user, enrollment),
+        is_hr=may_manage_enrollments(user),
+        roles=user_roles(user),
+    )
+
+
+def responsible_for(who: Ticker, item) -> bool:
+    """Whether the person is the item's responsible party (not merely HR acting for it)."""
+    party = item["responsible"]
+    if party == Responsible.TRAINEE:
+        return who.is_trainee
+    if party == Responsible.MENTOR:
+        return who.is_mentor
+    person = item.get("person") or ""
+    if person:
+        return who.username == person
+    return Responsible.ROLES.get(party) in who.roles
+
+
+def _acts_for(who: Ticker, item) -> bool:
+    """HR ticking an item of another party's (the trainee's own items excepted)."""
+    return who.is_hr and item["responsible"] != Responsible.TRAINEE
+
+
+def _ticks(who: Ticker, item, tick) -> bool:
+    """May tick the item (``tick`` None) or undo its ``tick``."""
+    if responsible_for(who, item):
+        return True
+    if not _acts_for(who, item):
+        return False
+    # HR undoes only what was ticked on someone's behalf, never the responsible's own tick.
+    return tick is None or bool(tick.on_behalf_of)
+
+
+def on_behalf_of(who: Ticker, item) -> str:
+    """The party a tick by this person is made for ('' when they are responsible)."""
+    return "" if responsible_for(who, item) else item["responsible"]
 
 
 def _checklist_blocker(enrollment, progress) -> str | None:
@@ -74,24 +131,23 @@ def checklist_takes_changes(enrollment, progress) -> bool:
     return _checklist_blocker(enrollment, progress) is None
 
 
-def check_tick(user, enrollment, item, progress, *, for_others: bool | None = None) -> None:
-    """Tick or untick ``item`` (a checklist item: its ``responsible``) of the stage whose
-    progress is ``progress``: the trainee ticks their own items, HR and the active mentor
-    the others', while the enrollment is active and the stage open and not completed.
-
-    ``for_others`` is ``ticks_for_others(user, enrollment)`` when the caller knows it already
-    (a page of items asks once); it is not read when the stage takes no change."""
-    if not _ticks(user, enrollment, item, for_others):
+def check_tick(who: Ticker, enrollment, item, progress, *, tick=None) -> None:
+    """Tick ``item`` (a checklist item: its ``responsible`` and ``person``) of the stage whose
+    progress is ``progress``, or undo its ``tick``: its responsible party does, HR on their
+    behalf, while the enrollment is active and the stage open and not completed."""
+    if not _ticks(who, item, tick):
+        if tick is not None and who.is_hr:
+            raise PermissionDenied(
+                _("Only the person responsible for this item can undo what they ticked.")
+            )
         raise PermissionDenied(_("You may not tick this item."))
     blocker = _checklist_blocker(enrollment, progress)
     if blocker:
         raise ValidationError(blocker)
 
 
-def may_tick(user, enrollment, item, progress, *, for_others: bool | None = None) -> bool:
-    return _checklist_blocker(enrollment, progress) is None and _ticks(
-        user, enrollment, item, for_others
-    )
+def may_tick(who: Ticker, enrollment, item, progress, *, tick=None) -> bool:
+    return _checklist_blocker(enrollment, progress) is None and _ticks(who, item, tick)
 
 
 # --- The job description ------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from people.names import display_name
-from people.permissions import sees_all_trainees
+from people.permissions import sees_all_trainees, ticks_checklist_items_of_others
+from people.roles import user_roles
 
 from . import coaching, permissions, requirements, translations
 from .blocks import Responsible
@@ -38,6 +40,17 @@ def enrollments_visible_to(user):
     if sees_all_trainees(user):
         return qs
     return qs.filter(Q(trainee=user) | coaching.coached_by(user))
+
+
+def enrollments_checklist_reaches(user):
+    """The enrollments whose checklist this person may tick something on: those they see,
+    and for system administrators and heads of department every active one (which items
+    they tick is ``courses.permissions``' answer; they see no other page of the trainee's)."""
+    if ticks_checklist_items_of_others(user):
+        return Enrollment.objects.filter(
+            Q(status=Enrollment.Status.ACTIVE) | Q(pk__in=enrollments_visible_to(user).values("pk"))
+        )
+    return enrollments_visible_to(user)
 
 
 def _with_page_state(qs):
@@ -484,13 +497,45 @@ class ChecklistItemState:
     def done(self) -> bool:
         return self.tick is not None
 
+    @property
+    def on_behalf_label(self) -> str:
+        """The party HR ticked the item for ('' when its responsible person ticked it)."""
+        if self.tick is None or not self.tick.on_behalf_of:
+            return ""
+        return str(Responsible.LABELS.get(self.tick.on_behalf_of, self.tick.on_behalf_of))
+
+
+def named_people(items) -> dict[str, str]:
+    """{login: display name} of the people checklist items name, in one query (none when
+    no item names one)."""
+    logins = {item.get("person") for _item_id, item in items if item.get("person")}
+    if not logins:
+        return {}
+    return {
+        user.get_username(): display_name(user)
+        for user in get_user_model().objects.filter(username__in=logins)
+    }
+
+
+def responsible_label(item, *, mentor_name: str = "", people: dict | None = None) -> str:
+    """«Системный администратор: Игорь Белов», «Наставник: Сергей Кузнецов», «HR»."""
+    who = item["responsible"]
+    label = str(Responsible.LABELS.get(who, who))
+    person = item.get("person") or ""
+    if who == Responsible.MENTOR and mentor_name:
+        return f"{label}: {mentor_name}"
+    if person and who not in (Responsible.TRAINEE, Responsible.MENTOR):
+        return f"{label}: {(people or {}).get(person, person)}"
+    return label
+
 
 def checklist_states(
     *, user, enrollment, stage, progress, mentor_name: str = "", ticks: dict | None = None
 ) -> dict:
     """{item id: ChecklistItemState} of one stage for one enrollment: in one query, or none
     given the enrollment's ticks (``Overview.ticks``, keyed by stage and item id) and an
-    enrollment that knows its active mentor (``coaching.with_active_mentor_id``)."""
+    enrollment that knows its active mentor (``coaching.with_active_mentor_id``); one more
+    when an item names a person."""
     if ticks is None:
         ticks = {
             t.item_id: t
@@ -500,24 +545,24 @@ def checklist_states(
         }
     else:
         ticks = {item_id: t for (stage_id, item_id), t in ticks.items() if stage_id == stage.pk}
-    # Whether the user ticks others' items is asked once for the page, and only when the
-    # stage takes changes at all.
-    for_others = permissions.checklist_takes_changes(
-        enrollment, progress
-    ) and permissions.ticks_for_others(user, enrollment)
+    # Who the user is to this enrollment is asked once for the page, and only when the stage
+    # takes changes at all.
+    who = (
+        permissions.ticker(user, enrollment)
+        if permissions.checklist_takes_changes(enrollment, progress)
+        else None
+    )
+    items = stage.checklist_items()
+    people = named_people(items)
     states = {}
-    for item_id, item in stage.checklist_items():
-        who = item["responsible"]
-        label = str(Responsible.LABELS.get(who, who))
-        if who == Responsible.MENTOR and mentor_name:
-            label = f"{label}: {mentor_name}"
+    for item_id, item in items:
+        tick = ticks.get(item_id)
         states[item_id] = ChecklistItemState(
-            tick=ticks.get(item_id),
-            can_change=permissions.may_tick(
-                user, enrollment, item, progress, for_others=for_others
-            ),
-            responsible=who,
-            responsible_label=label,
+            tick=tick,
+            can_change=who is not None
+            and permissions.may_tick(who, enrollment, item, progress, tick=tick),
+            responsible=item["responsible"],
+            responsible_label=responsible_label(item, mentor_name=mentor_name, people=people),
         )
     return states
 
@@ -647,6 +692,7 @@ class WaitingItem:
     stage: StagePage
     item_id: str
     text: str
+    item: dict = field(default_factory=dict)
 
 
 OPEN_STATUSES = (StageProgress.Status.AVAILABLE, StageProgress.Status.IN_PROGRESS)
@@ -678,11 +724,17 @@ def stage_summaries(enrollment_ids) -> dict[int, StageSummary]:
 
 
 def checklist_waiting(
-    summaries: dict[int, StageSummary], *, responsible: str
+    summaries: dict[int, StageSummary], *, responsible: str | None = None, wanted=None
 ) -> dict[int, list[WaitingItem]]:
-    """{enrollment id: the checklist items of its open stages that ``responsible`` ticks and
-    nobody has ticked yet}, in two queries whatever the number of enrollments: the open
-    stages (each read once, however many trainees share it) and their ticks."""
+    """{enrollment id: the checklist items of its open stages that nobody has ticked yet and
+    that ``responsible`` ticks (a ``Responsible`` party) or ``wanted(item)`` accepts}, in two
+    queries whatever the number of enrollments: the open stages (each read once, however many
+    trainees share it) and their ticks."""
+    if wanted is None:
+
+        def wanted(item):
+            return item["responsible"] == responsible
+
     stage_ids = {pk for s in summaries.values() for pk in s.open_stage_ids}
     if not stage_ids:
         return {}
@@ -693,11 +745,7 @@ def checklist_waiting(
         ).values_list("enrollment_id", "stage_id", "item_id")
     )
     items_of = {
-        pk: [
-            (item_id, item)
-            for item_id, item in stage.checklist_items()
-            if item["responsible"] == responsible
-        ]
+        pk: [(item_id, item) for item_id, item in stage.checklist_items() if wanted(item)]
         for pk, stage in stages.items()
     }
     waiting: dict[int, list[WaitingItem]] = {}
@@ -707,6 +755,95 @@ def checklist_waiting(
             for item_id, item in items_of.get(stage_id, []):
                 if (enrollment_id, stage_id, item_id) not in ticked:
                     waiting.setdefault(enrollment_id, []).append(
-                        WaitingItem(stage=stage, item_id=item_id, text=item["text"])
+                        WaitingItem(stage=stage, item_id=item_id, text=item["text"], item=item)
                     )
     return waiting
+
+
+@dataclass
+class TaskRow:
+    """One trainee on the responsible person's start page: the items waiting for them."""
+
+    enrollment: Enrollment
+    summary: StageSummary
+    items: list[WaitingItem]
+
+
+def tasks_waiting_for(user) -> list[TaskRow]:
+    """The checklist items that wait for this person (as system administrator, head of
+    department or HR, or named on the item), over every active enrollment, in a fixed
+    number of queries: the enrollments, their stage summaries, the open stages, their ticks.
+    The trainee's and the mentor's items are on their own pages."""
+    who = permissions.ticker(user, None)
+    if who.user_id is None:
+        return []
+
+    def wanted(item):
+        return item["responsible"] not in (
+            Responsible.TRAINEE,
+            Responsible.MENTOR,
+        ) and permissions.responsible_for(who, item)
+
+    enrollments = {
+        e.pk: e
+        for e in Enrollment.objects.filter(status=Enrollment.Status.ACTIVE)
+        .exclude(trainee=user)
+        .select_related("trainee", "program")
+        .order_by("hire_date", "pk")
+    }
+    summaries = stage_summaries(enrollments)
+    waiting = checklist_waiting(summaries, wanted=wanted)
+    return [
+        TaskRow(enrollment=enrollment, summary=summaries[pk], items=waiting[pk])
+        for pk, enrollment in enrollments.items()
+        if waiting.get(pk)
+    ]
+
+
+@dataclass
+class RecentTick:
+    tick: ChecklistTick
+    text: str
+    can_undo: bool
+
+
+def ticks_made_by(user, *, limit: int = 20) -> list[RecentTick]:
+    """The checklist ticks this person made last, and HR's on behalf of their role, newest
+    first, each with its item's words and
+    whether they may still undo it (as ``courses.permissions`` decides, by role and login), in
+    three queries: the ticks, their stages' progress, and the stages' words."""
+    roles = user_roles(user)
+    parties = [party for party, role in Responsible.ROLES.items() if role in roles]
+    ticks = list(
+        ChecklistTick.objects.filter(Q(ticked_by=user) | Q(on_behalf_of__in=parties))
+        .select_related("enrollment__trainee", "stage", "ticked_by")
+        .order_by("-ticked_at", "-pk")[:limit]
+    )
+    if not ticks:
+        return []
+    progress = {
+        (p.enrollment_id, p.stage_id): p
+        for p in StageProgress.objects.filter(
+            enrollment_id__in={t.enrollment_id for t in ticks},
+            stage_id__in={t.stage_id for t in ticks},
+        )
+    }
+    who = permissions.ticker(user, None)
+    rows = []
+    for tick in ticks:
+        item = dict(tick.stage.checklist_items()).get(tick.item_id)
+        rows.append(
+            RecentTick(
+                tick=tick,
+                text=item["text"] if item else "",
+                can_undo=item is not None
+                and permissions.may_tick(
+                    who,
+                    tick.enrollment,
+                    item,
+                    progress.get((tick.enrollment_id, tick.stage_id)),
+                    tick=tick,
+                ),
+            )
+        )
+    return rows

@@ -152,14 +152,31 @@ def _checklist_item(stage: StagePage, item_id: str):
 
 @transaction.atomic
 def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, user, done=True):
+    """Tick (``done``) or undo one checklist item, as its responsible party or as HR on the
+    party's behalf (``courses.permissions``); ticking a ticked item or undoing an open one
+    changes nothing."""
     item = _checklist_item(stage, item_id)
-    permissions.check_tick(user, enrollment, item, stage_progress_for(enrollment, stage))
+    who = permissions.ticker(user, enrollment)
+    tick = (
+        ChecklistTick.objects.select_for_update()
+        .filter(enrollment=enrollment, stage=stage, item_id=item_id)
+        .first()
+    )
+    permissions.check_tick(
+        who, enrollment, item, stage_progress_for(enrollment, stage), tick=None if done else tick
+    )
+    if done == (tick is not None):
+        return []
     if done:
-        ChecklistTick.objects.get_or_create(
-            enrollment=enrollment, stage=stage, item_id=item_id, defaults={"ticked_by": user}
+        ChecklistTick.objects.create(
+            enrollment=enrollment,
+            stage=stage,
+            item_id=item_id,
+            ticked_by=user,
+            on_behalf_of=permissions.on_behalf_of(who, item),
         )
     else:
-        ChecklistTick.objects.filter(enrollment=enrollment, stage=stage, item_id=item_id).delete()
+        tick.delete()
     return enrollment_evaluate(enrollment=enrollment, actor=user)
 
 

@@ -5,6 +5,7 @@ from . import views
 app_name = "courses"
 urlpatterns = [
     path("onboarding/", views.my_onboarding, name="my_onboarding"),
+    path("tasks/", views.my_tasks, name="my_tasks"),
     path("enrollments/", views.enrollments, name="enrollments"),
     path("enrollments/import/", views.enrollments_import, name="enrollments_import"),
     path("enrollments/<int:pk>/", views.enrollment_detail, name="enrollment_detail"),

@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.names import display_name
-from people.permissions import is_trainee, may_manage_enrollments, sees_all_trainees
+from people.permissions import (
+    is_trainee,
+    may_manage_enrollments,
+    sees_all_trainees,
+    ticks_checklist_items_of_others,
+)
 
 from . import csv_import, filters, forms, permissions, selectors, services
 from .models import StagePage
@@ -148,7 +153,9 @@ def enrollments_import(request):
 @login_required
 @require_POST
 def checklist_tick(request, enrollment_pk, stage_pk, item_id):
-    enrollment = get_object_or_404(selectors.enrollments_visible_to(request.user), pk=enrollment_pk)
+    enrollment = get_object_or_404(
+        selectors.enrollments_checklist_reaches(request.user), pk=enrollment_pk
+    )
     stage = get_object_or_404(StagePage.objects.live().child_of(enrollment.program), pk=stage_pk)
     done = request.POST.get("done") == "1"
     try:
@@ -161,6 +168,22 @@ def checklist_tick(request, enrollment_pk, stage_pk, item_id):
         for finished in completed:
             messages.success(request, _("Stage completed: %(title)s.") % {"title": finished.title})
     return _back(request, stage.url)
+
+
+@login_required
+def my_tasks(request):
+    """The start page of the people checklist items name (system administrator, head of
+    department, HR): the items waiting for them on every active trainee's checklist."""
+    if not (ticks_checklist_items_of_others(request.user) or may_manage_enrollments(request.user)):
+        raise PermissionDenied
+    return render(
+        request,
+        "courses/my_tasks.html",
+        {
+            "rows": selectors.tasks_waiting_for(request.user),
+            "recent": selectors.ticks_made_by(request.user),
+        },
+    )
 
 
 @login_required

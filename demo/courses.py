@@ -99,6 +99,9 @@ CHECKLIST_ITEMS = {
     },
 }
 
+# Items that name one person rather than everyone of the role.
+NAMED_PEOPLE = {("introduction", "briefing"): "dept_head"}
+
 
 def block_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
@@ -112,7 +115,12 @@ def _checklist(stage: str, block: Checklist) -> dict:
         items.append(
             {
                 "type": "item",
-                "value": {"text": text, "responsible": who, "required": required},
+                "value": {
+                    "text": text,
+                    "responsible": who,
+                    "person": NAMED_PEOPLE.get((stage, key), ""),
+                    "required": required,
+                },
                 "id": block_id(stage, "item", key),
             }
         )
@@ -220,15 +228,29 @@ def seed_program(ctx) -> ProgramPage:
     return program
 
 
-def _complete_stage(enrollment, stage, hr, *, limit: int | None = None) -> None:
+def _ticker(ctx, enrollment, item):
+    """Who ticks an item in the demo: its responsible person; HR on the mentor's behalf (the
+    demo's mentorships are assigned after the first stages were done)."""
+    return {
+        Responsible.TRAINEE: enrollment.trainee,
+        Responsible.SYSADMIN: ctx.users["sysadmin"],
+        Responsible.HEAD_OF_DEPARTMENT: ctx.users["dept_head"],
+    }.get(item["responsible"], ctx.users["hr"])
+
+
+def _complete_stage(ctx, enrollment, stage, *, limit: int | None = None) -> None:
     """Tick the stage's required items (the first ``limit`` only) as the right people would."""
     trainee = enrollment.trainee
     if stage.requires_job_description:
         services.job_description_sign(enrollment=enrollment, user=trainee)
     items = [(item_id, item) for item_id, item in stage.checklist_items() if item["required"]]
     for item_id, item in items[:limit] if limit is not None else items:
-        user = trainee if item["responsible"] == Responsible.TRAINEE else hr
-        services.checklist_tick(enrollment=enrollment, stage=stage, item_id=item_id, user=user)
+        services.checklist_tick(
+            enrollment=enrollment,
+            stage=stage,
+            item_id=item_id,
+            user=_ticker(ctx, enrollment, item),
+        )
 
 
 def _backdate(enrollment, stages, today: date) -> None:
@@ -294,7 +316,7 @@ def seed(ctx) -> None:
         ctx.count("enrollments")
         completed = PLAN_BY_RANK[min(rank, len(PLAN_BY_RANK) - 1)]
         for stage in stages[:completed]:
-            _complete_stage(enrollment, stage, hr)
+            _complete_stage(ctx, enrollment, stage)
         if completed < len(stages):
             # Part of the current stage is done already; the newest hire is still waiting for
             # the system administrator and has not signed the job description.
@@ -303,11 +325,14 @@ def seed(ctx) -> None:
                 for item_id, item in current.checklist_items():
                     if item["responsible"] == Responsible.SYSADMIN and item["required"]:
                         services.checklist_tick(
-                            enrollment=enrollment, stage=current, item_id=item_id, user=hr
+                            enrollment=enrollment,
+                            stage=current,
+                            item_id=item_id,
+                            user=ctx.users["sysadmin"],
                         )
                         break
             else:
-                _complete_stage(enrollment, current, hr, limit=2)
+                _complete_stage(ctx, enrollment, current, limit=2)
         _backdate(enrollment, stages, ctx.today)
         if trainee.username == DROPPED_TRAINEE:
             dropped_on = min(ctx.today, _workdays_after(hire, 40))

@@ -34,6 +34,8 @@ STAFF = [
     ("sales_head", Role.HEAD_OF_SALES),
     ("mentor1", Role.MENTOR),
     ("mentor2", Role.MENTOR),
+    ("sysadmin", Role.SYSTEM_ADMINISTRATOR),
+    ("dept_head", Role.HEAD_OF_DEPARTMENT),
 ]
 TRAINEE_COUNT = 12
 

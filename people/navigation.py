@@ -17,6 +17,8 @@ START_PAGES = {
     Role.HEAD_OF_SALES: "mentors:bonuses",
     Role.HR: "courses:enrollments",
     Role.MENTOR: "mentors:mentees",
+    Role.HEAD_OF_DEPARTMENT: "courses:my_tasks",
+    Role.SYSTEM_ADMINISTRATOR: "courses:my_tasks",
     Role.TRAINEE: "courses:my_onboarding",
 }
 
@@ -42,6 +44,10 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((_("My ramp-up"), "my_ramp"))
     if permissions.is_mentor(user):
         items.append((_("My mentees"), "mentors:mentees"))
+    if permissions.ticks_checklist_items_of_others(user) or permissions.may_manage_enrollments(
+        user
+    ):
+        items.append((_("My tasks"), "courses:my_tasks"))
     if permissions.is_grader(user):
         items.append((_("Grading"), "quizzes:grading_queue"))
     if permissions.grades_all_attempts(user):

@@ -36,6 +36,12 @@ def is_integration(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm("mentors.add_activity")
 
 
+def ticks_checklist_items_of_others(user) -> bool:
+    """The system administrators and heads of department, who tick the checklist items that
+    name them (their start page lists the items waiting for them)."""
+    return has_role(user, Role.SYSTEM_ADMINISTRATOR, Role.HEAD_OF_DEPARTMENT)
+
+
 def may_manage_enrollments(user) -> bool:
     """HR enrolls, drops and reactivates trainees and grants extra quiz attempts."""
     return user.is_authenticated and (user.is_superuser or has_role(user, Role.HR))

@@ -18,10 +18,22 @@ class Role(models.TextChoices):
     HR = "HR", _("HR")
     HEAD_OF_SALES = "Head of sales", _("Head of sales")
     DIRECTOR = "Director", _("Director")
+    # The people a checklist item can name as responsible besides the trainee, the mentor
+    # and HR: they see the items waiting for them on their own start page.
+    SYSTEM_ADMINISTRATOR = "System administrator", _("System administrator")
+    HEAD_OF_DEPARTMENT = "Head of department", _("Head of department")
 
 
 # Highest first: a user in several groups starts on the page of the highest one.
-ROLE_PRIORITY = [Role.DIRECTOR, Role.HEAD_OF_SALES, Role.HR, Role.MENTOR, Role.TRAINEE]
+ROLE_PRIORITY = [
+    Role.DIRECTOR,
+    Role.HEAD_OF_SALES,
+    Role.HR,
+    Role.MENTOR,
+    Role.HEAD_OF_DEPARTMENT,
+    Role.SYSTEM_ADMINISTRATOR,
+    Role.TRAINEE,
+]
 
 # Mentoring: bonus rules, per-program settings, mentorships and activity records.
 MENTORS_ADMIN_PERMISSIONS = [
@@ -68,6 +80,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.HEAD_OF_SALES: ["wagtailadmin.access_admin", *MENTORS_ADMIN_PERMISSIONS],
     Role.DIRECTOR: ["wagtailadmin.access_admin", "rampup.view_rampplan", "rampup.change_rampplan"],
+    Role.SYSTEM_ADMINISTRATOR: [],
+    Role.HEAD_OF_DEPARTMENT: [],
 }
 # Wagtail page permissions on the whole tree: HR authors the onboarding program.
 ROLE_PAGE_PERMISSIONS: dict[str, list[str]] = {

@@ -15,6 +15,7 @@ PERSONAS = (
     "hr",
     "head_of_sales",
     "director",
+    "sysadmin",  # a system administrator: ticks the items that name the role, nothing else
 )
 
 ROLES = {
@@ -23,6 +24,7 @@ ROLES = {
     "hr": Role.HR,
     "head_of_sales": Role.HEAD_OF_SALES,
     "director": Role.DIRECTOR,
+    "sysadmin": Role.SYSTEM_ADMINISTRATOR,
 }
 
 

@@ -31,6 +31,8 @@ PEOPLE = PeopleText(
         "sales_head": Person("Pavel", "Orlov", "Head of sales"),
         "mentor1": Person("Sergey", "Kuznetsov", "Senior account manager"),
         "mentor2": Person("Elena", "Sokolova", "Senior account manager"),
+        "sysadmin": Person("Igor", "Belov", "System administrator"),
+        "dept_head": Person("Viktor", "Zaitsev", "Head of the corporate clients department"),
     },
     trainees=(
         Person("Anna", "Petrova"),

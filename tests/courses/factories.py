@@ -32,7 +32,8 @@ def home_page() -> HomePage:
 
 
 def checklist(items, title="Checklist"):
-    """A checklist block in Wagtail's stored format; items are (text, responsible, required)."""
+    """A checklist block in Wagtail's stored format; items are (text, responsible, required)
+    or (text, responsible, required, the login of the one person named)."""
     return {
         "type": "checklist",
         "id": str(uuid.uuid4()),
@@ -42,9 +43,14 @@ def checklist(items, title="Checklist"):
                 {
                     "type": "item",
                     "id": str(uuid.uuid4()),
-                    "value": {"text": text, "responsible": who, "required": required},
+                    "value": {
+                        "text": text,
+                        "responsible": who,
+                        "required": required,
+                        "person": person[0] if person else "",
+                    },
                 }
-                for text, who, required in items
+                for text, who, required, *person in items
             ],
         },
     }

@@ -34,8 +34,18 @@ def test_items_come_with_the_block_defaults_filled_in():
     stage = StagePage.objects.get(pk=stage.pk)
     items = stage.checklist_items()
     assert [item for _id, item in items] == [
-        {"text": "Get CRM access", "responsible": Responsible.TRAINEE, "required": False},
-        {"text": "Meet the team", "responsible": Responsible.MENTOR, "required": True},
+        {
+            "text": "Get CRM access",
+            "responsible": Responsible.TRAINEE,
+            "person": "",
+            "required": False,
+        },
+        {
+            "text": "Meet the team",
+            "responsible": Responsible.MENTOR,
+            "person": "",
+            "required": True,
+        },
     ]
     assert items == converted(stage)
 
@@ -58,4 +68,4 @@ def test_items_stored_in_the_old_list_format_are_converted():
     stage = StagePage.objects.get(pk=stage.pk)
     [(item_id, item)] = stage.checklist_items()
     assert item_id
-    assert dict(item) == {"text": "Sign", "responsible": "hr", "required": True}
+    assert dict(item) == {"text": "Sign", "responsible": "hr", "person": "", "required": True}

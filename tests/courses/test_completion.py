@@ -186,14 +186,16 @@ def test_who_may_tick_what(program, hr, mentor):
         )
     with pytest.raises(PermissionDenied):
         services.checklist_tick(enrollment=enrollment, stage=stage1, item_id=trainee_item, user=hr)
-    with pytest.raises(PermissionDenied):  # not (yet) this trainee's mentor
+    Mentorship.objects.create(enrollment=enrollment, mentor=mentor, started_on=date(2026, 11, 3))
+    with pytest.raises(PermissionDenied):  # the mentor ticks the mentor's items only
         services.checklist_tick(
             enrollment=enrollment, stage=stage1, item_id=admin_item, user=mentor
         )
-    Mentorship.objects.create(enrollment=enrollment, mentor=mentor, started_on=date(2026, 11, 3))
-    services.checklist_tick(enrollment=enrollment, stage=stage1, item_id=admin_item, user=mentor)
+    sysadmin = make_user(Role.SYSTEM_ADMINISTRATOR)
+    services.checklist_tick(enrollment=enrollment, stage=stage1, item_id=admin_item, user=sysadmin)
     tick = enrollment.checklist_ticks.get(item_id=admin_item)
-    assert tick.ticked_by == mentor
+    assert tick.ticked_by == sysadmin
+    assert tick.on_behalf_of == ""
     assert tick.ticked_at is not None
 
 

@@ -16,7 +16,7 @@ from demo.company import credentials
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["trainee1", "mentor1", "hr", "sales_head", "director"]
+ROLES = ["trainee1", "mentor1", "hr", "sales_head", "director", "sysadmin", "dept_head"]
 SKIP = ("/admin", "/api", "/accounts/logout", "/documents", "/static", "/media")
 # The two import pages document file formats: their help names the columns and codes the
 # importers read in English (trainee_email, kind: call, meeting...). Their own words are

@@ -40,6 +40,7 @@ SITE_PROBES = {
     "language_set": [("switch language", "POST", _r("language_set"))],
     "courses:my_onboarding": [("my onboarding", "GET", _r("courses:my_onboarding"))],
     "courses:enrollments": [("enrollments", "GET", _r("courses:enrollments"))],
+    "courses:my_tasks": [("my tasks", "GET", _r("courses:my_tasks"))],
     "courses:enrollments_import": [("enrollment import", "GET", _r("courses:enrollments_import"))],
     "courses:enrollment_detail": [
         ("A's enrollment", "GET", _r("courses:enrollment_detail", A_ENR))
