@@ -255,15 +255,20 @@ class Criterion:
                 "contacts": number(f["contacts_reached"]),
             }
         if n == 6:
-            text = gettext("%(over)s of %(n)s complete months above the plan") % {
+            values = {
                 "over": number(f["over"]),
                 "n": number(f["complete"]),
+                "months": ", ".join(number(m) for m in f["shifted"]),
             }
             if f["shifted"]:
-                text = gettext(
-                    "%(text)s; contracts moved into the first days of month %(months)s"
-                ) % {"text": text, "months": ", ".join(str(m) for m in f["shifted"])}
-            return text
+                return (
+                    gettext(
+                        "%(over)s of %(n)s complete months above the plan; contracts moved "
+                        "into the first days of month %(months)s"
+                    )
+                    % values
+                )
+            return gettext("%(over)s of %(n)s complete months above the plan") % values
         if f["outcomes"] == 0 and f["calls"]:
             return gettext("%(calls)s calls, no meeting or application yet") % {
                 "calls": number(f["calls"])

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import translation
+from django.utils.html import escape
 
 from courses.models import ProgramPage
 from people.models import Notification
@@ -208,10 +208,10 @@ def trainee_with_activity(db):
     enrollment = make_enrollment(hire_date=date(2026, 3, 2), program=program)
     for offset, day in enumerate(ramp.working_days(date(2026, 3, 9), date(2026, 5, 19))):
         if offset % 2:
-            add(enrollment, "meeting", local(day, 11), decision_maker_reached=offset % 4 == 1)
-            add(enrollment, "meeting", local(day, 15))
+            add(enrollment, "meeting", local(day, 11), decision_maker_reached=offset % 40 == 1)
+            add(enrollment, "meeting", local(day, 15), n=2)
         else:
-            add(enrollment, "call", local(day, 10), n=25)
+            add(enrollment, "call", local(day, 10), n=35)
         if offset % 10 == 3:
             add(enrollment, "contract", local(day, 17), amount=Decimal("1000.00"))
     add(enrollment, "event", local(date(2026, 4, 16)))
@@ -252,7 +252,7 @@ def test_the_api_and_the_drilldown_agree(client, trainee_with_activity, language
         assert "Выход на ЛПР" in page.content.decode()
     lights = {c["key"]: c["light"] for c in api}
     assert lights["alternation"] == crit.GREEN
-    assert lights["decision_maker"] == crit.RED  # 3 of 7 contracts after reaching the ЛПР
+    assert lights["decision_maker"] == crit.RED  # 2 of 5 contracts after reaching the ЛПР
     assert lights["meetings_per_day"] == crit.GREEN
     assert lights["funnel"] == crit.AMBER
 
