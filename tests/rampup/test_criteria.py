@@ -296,3 +296,15 @@ def test_the_digest_names_the_red_criteria(trainee_with_activity):
         name = str(crit.BY_NUMBER[5].name)
     assert "Effectiveness criteria off the norm" in body
     assert f"5. {name}" in body
+
+
+@pytest.mark.django_db
+def test_the_sales_model_is_chosen_on_the_program_page_in_the_admin(client):
+    program = make_program()
+    assert program.sales_model == ProgramPage.SalesModel.B2B  # the default
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    page = client.get(f"/admin/pages/{program.pk}/edit/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'name="sales_model"' in content
+    assert "b2c: about 20 meetings a day" in content
