@@ -150,6 +150,11 @@ def light(definition: Definition, value: Decimal | None, norm: Decimal) -> str:
     return AMBER if value <= norm * definition.amber else RED
 
 
+def _plain(value: Decimal) -> Decimal:
+    """A norm as people write it: 1, not 1.00; 1.5 stays 1.5."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def _q(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -394,7 +399,7 @@ def compute(
             Criterion(
                 number=number_,
                 value=value,
-                norm=norm,
+                norm=_plain(norm),
                 light=light_ or light(definition, value, norm),
                 facts=facts,
             )
