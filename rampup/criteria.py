@@ -405,14 +405,22 @@ def compute(
             )
         )
 
+    # A rate per month is judged once the first month since hire is complete.
+    first_month = NONE if not ramp.complete_months else None
     events_value = _q(Decimal(totals["event"]) / months)
-    add(1, events_value, plan.events_per_month_norm, {"events": totals["event"]})
+    add(1, events_value, plan.events_per_month_norm, {"events": totals["event"]}, first_month)
 
     value, facts = alternation(daily, workdays)
     add(2, value, ALTERNATION_NORM, facts)
 
     referrals = _q(Decimal(totals["referral"]) / months)
-    add(3, referrals, plan.referrals_per_month_norm, {"referrals": totals["referral"]})
+    add(
+        3,
+        referrals,
+        plan.referrals_per_month_norm,
+        {"referrals": totals["referral"]},
+        first_month,
+    )
 
     low, high = MEETINGS_PER_DAY.get(sales_model, MEETINGS_PER_DAY[ProgramPage.SalesModel.B2B])
     client_days = [d for d in daily if any(daily[d].get(k) for k in CLIENT_KINDS)]

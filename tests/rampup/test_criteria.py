@@ -179,11 +179,19 @@ def test_funnel_events_and_referrals():
     assert "40 calls, no meeting or application yet" in c.detail
     assert compute({d[0]: {"call": 4}})[7].light == crit.NONE
 
-    # 12 days since hire count as one month: 1 event against a norm of 1, 1 referral of 2.
-    c = compute({date(2026, 3, 7): {"event": 1}, d[3]: {"referral": 1}})
-    assert (c[1].value, c[1].light) == (Decimal("1.00"), crit.GREEN)
-    assert (c[3].value, c[3].light) == (Decimal("1.00"), crit.RED)
+    # 12 days since hire count as one month: 1 event against a norm of 1, 1 referral of 2;
+    # judged once the first month is complete.
+    daily = {date(2026, 3, 7): {"event": 1}, d[3]: {"referral": 1}}
+    c = compute(daily)
+    assert (c[1].value, c[1].light) == (Decimal("1.00"), crit.NONE)
+    assert (c[3].value, c[3].light) == (Decimal("1.00"), crit.NONE)
+    # On 2 April, 32 days since hire (1.05 months) and month 1 complete.
+    c = compute(daily, today=date(2026, 4, 2))
+    assert (c[1].value, c[1].light) == (Decimal("0.95"), crit.AMBER)
+    assert (c[3].value, c[3].light) == (Decimal("0.95"), crit.RED)
     assert c[3].norm_text == "at least 2 a month"
+    c = compute({**daily, date(2026, 3, 19): {"event": 1}}, today=date(2026, 4, 2))
+    assert c[1].light == crit.GREEN
 
 
 def test_every_criterion_has_a_name_and_explanation_in_russian():
