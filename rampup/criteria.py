@@ -445,10 +445,8 @@ def compute(
 
     shifted = shifted_months(ramp, daily)
     complete = ramp.complete_months
-    over = sum(1 for m in complete if m.status == MET and m.raw_fulfilment > 1)
-    clean = sum(
-        1 for m in complete if m.status == MET and m.raw_fulfilment > 1 and m.index not in shifted
-    )
+    over = ramp.over_plan_months
+    clean = sum(1 for index in over if index not in shifted)
     if not complete:
         over_light = NONE
     elif clean >= OVER_PLAN_NORM:
@@ -459,7 +457,7 @@ def compute(
         6,
         Decimal(clean),
         OVER_PLAN_NORM,
-        {"over": clean, "all_over": over, "complete": len(complete), "shifted": shifted},
+        {"over": clean, "all_over": len(over), "complete": len(complete), "shifted": shifted},
         over_light,
     )
 

@@ -212,10 +212,14 @@ class Ramp:
         )
 
     @property
-    def months_over_plan(self) -> int:
-        """Complete months with every planned target met and the plan exceeded overall
+    def over_plan_months(self) -> list[int]:
+        """The complete months with every planned target met and the plan exceeded overall
         (uncapped mean of actual / target above 1)."""
-        return sum(1 for m in self.complete_months if m.status == MET and m.raw_fulfilment > ONE)
+        return [m.index for m in self.complete_months if m.status == MET and m.raw_fulfilment > ONE]
+
+    @property
+    def months_over_plan(self) -> int:
+        return len(self.over_plan_months)
 
     def cumulative(self) -> dict[str, int]:
         totals = dict.fromkeys(METRICS, 0)
