@@ -46,7 +46,25 @@ class ProgramPage(TranslatedWordsMixin, RoutingMixin, Page):
         help_text=_("How long a new hire takes to become fully productive."),
     )
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("ramp_up_months")]
+    class SalesModel(models.TextChoices):
+        # The method's meetings norms (criterion 4 of the ramp-up, rampup/criteria.py).
+        B2B = "b2b", _("b2b: 1–2 meetings a day")
+        B2C = "b2c", _("b2c: about 20 meetings a day")
+
+    sales_model = models.CharField(
+        _("sales model"),
+        max_length=3,
+        choices=SalesModel.choices,
+        default=SalesModel.B2B,
+        help_text=_("Sets the meetings-per-day norm the trainees' ramp-up is judged against."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("ramp_up_months"),
+        FieldPanel("sales_model"),
+    ]
     parent_page_types = ["people.HomePage"]
     subpage_types = ["courses.StagePage", "courses.JobDescriptionPage"]
 

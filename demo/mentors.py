@@ -29,6 +29,7 @@ from mentors.models import (
     MentoringSettings,
     Mentorship,
 )
+from rampup.figures import month_bounds, month_index
 
 from .content.base import MentoringText
 
@@ -41,26 +42,43 @@ MENTORS = ["mentor1", "mentor2", "sales_head"]
 @dataclass(frozen=True)
 class Profile:
     """How a trainee ramps up: ``speed`` scales the full daily volume; ``ramp_days`` is how
-    long it takes to reach it after the first client week."""
+    long it takes to reach it after the first client week.
+
+    The rest shapes the seven effectiveness criteria (rampup/criteria.py), so the demo shows
+    each light: ``alternates`` works a day of calls, then a day of meetings (criteria 2, 4 and
+    7 green) instead of calls every day with a meeting now and then; ``decision_maker`` is the
+    chance that a meeting reaches the decision-maker (criterion 5); ``events`` the chance of an
+    exhibition on a Thursday and ``referrals`` of a referral on a working day (criteria 1 and
+    3); ``shifts`` holds the contracts over to the next ramp month's first day (criterion 6)."""
 
     speed: float
     ramp_days: int
+    alternates: bool = False
+    decision_maker: float = 0.1
+    events: float = 0.05
+    referrals: float = 0.04
+    shifts: bool = False
 
 
-EARLY = Profile(speed=1.3, ramp_days=25)
+EARLY = Profile(speed=1.3, ramp_days=25, decision_maker=0.5, events=0.3)
 ON_CURVE = Profile(speed=1.0, ramp_days=75)
-LAGGING = Profile(speed=0.45, ramp_days=180)
+LAGGING = Profile(speed=0.45, ramp_days=180, decision_maker=0.03)
+# A day of calls, a day of meetings; reaches the decision-maker; asks for referrals.
+BY_THE_METHOD = Profile(
+    speed=1.0, ramp_days=75, alternates=True, decision_maker=0.6, events=0.3, referrals=0.12
+)
+SHIFTING = Profile(speed=1.3, ramp_days=25, alternates=True, decision_maker=0.4, shifts=True)
 PROFILES = {
-    "trainee1": ON_CURVE,
+    "trainee1": BY_THE_METHOD,
     "trainee2": EARLY,
-    "trainee3": ON_CURVE,
+    "trainee3": BY_THE_METHOD,
     "trainee4": LAGGING,
     "trainee5": ON_CURVE,  # dropped: activity stops at the drop date
     "trainee6": LAGGING,
-    "trainee7": EARLY,
+    "trainee7": SHIFTING,
     "trainee8": ON_CURVE,
     "trainee9": LAGGING,
-    "trainee10": ON_CURVE,
+    "trainee10": BY_THE_METHOD,
     "trainee11": ON_CURVE,
     "trainee12": ON_CURVE,
 }
@@ -158,6 +176,17 @@ def _at(day: date, rng: random.Random) -> datetime:
     return timezone.make_aware(datetime.combine(day, moment))
 
 
+def _contract_day(profile: Profile, hire: date, day: date, until: date, rng) -> datetime:
+    """When a contract closed on ``day`` is recorded: a trainee who shifts deals holds each
+    one over to the next ramp month's first day (criterion 6 then finds the month before short
+    of contracts and the next one's first days full of them)."""
+    if profile.shifts:
+        _start, next_month = month_bounds(hire, month_index(hire, day))
+        if next_month < until:
+            return _at(next_month, rng)
+    return _at(day, rng)
+
+
 def activity_plan(username: str, hire: date, until: date, *, text: MentoringText) -> list[Activity]:
     """Unsaved activities of one trainee from the hire date to the day before ``until``; the
     notes of manual entries in ``text``'s language."""
@@ -177,28 +206,48 @@ def activity_plan(username: str, hire: date, until: date, *, text: MentoringText
             Activity(kind=kind, occurred_at=when, source=source, external_id=external, **extra)
         )
 
+    workday = 0
     while day < until:
         days = (day - hire).days
         factor = _ramp(profile, days)
         if day.weekday() < 5 and factor > 0:
-            calls = max(0, round(rng.gauss(FULL_CALLS * factor, 3)))
+            workday += 1
+            meeting_day = profile.alternates and workday % 2 == 0
+            if meeting_day:
+                calls = rng.randint(2, 6)
+                meetings = max(1, round(rng.gauss(3 * factor, 0.7)))
+            else:
+                calls = max(
+                    0, round(rng.gauss(FULL_CALLS * factor * (1.3 if profile.alternates else 1), 3))
+                )
+                meetings = (
+                    0 if profile.alternates else sum(rng.random() < 0.25 * factor for _ in range(4))
+                )
             for _ in range(calls):
-                add("call", _at(day, rng), "telephony")
-            for _ in range(sum(rng.random() < 0.25 * factor for _ in range(4))):
-                add("meeting", _at(day, rng), Activity.Source.MANUAL, note=text.meeting_note)
+                reached = rng.random() < profile.decision_maker * 0.03
+                add("call", _at(day, rng), "telephony", decision_maker_reached=reached)
+            for _ in range(meetings):
+                reached = rng.random() < profile.decision_maker
+                add(
+                    "meeting",
+                    _at(day, rng),
+                    Activity.Source.MANUAL,
+                    note=text.meeting_note,
+                    decision_maker_reached=reached,
+                )
             for _ in range(sum(rng.random() < 0.3 * factor for _ in range(2))):
                 add("application", _at(day, rng), "crm")
             if rng.random() < 0.08 * factor:
                 amount = Decimal(rng.randrange(60_000, 900_000, 500))
-                add("contract", _at(day, rng), "crm", amount=amount)
-            if rng.random() < 0.04 * factor:
+                add("contract", _contract_day(profile, hire, day, until, rng), "crm", amount=amount)
+            if rng.random() < profile.referrals * factor:
                 add(
                     "referral",
                     _at(day, rng),
                     Activity.Source.MANUAL,
                     note=text.referral_note,
                 )
-        if day.weekday() == 3 and rng.random() < 0.05:
+        if day.weekday() == 3 and rng.random() < profile.events:
             add("event", _at(day, rng), Activity.Source.MANUAL, note=text.event_note)
         day += timedelta(days=1)
     return rows

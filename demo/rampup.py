@@ -22,11 +22,8 @@ def seed_ramp_plan(ctx: DemoContext) -> None:
                 "target_application": 12,
                 "target_contract": 1,
                 "percentages": [20, 40, 60, 80, 90, 100],
-                "meetings_per_day_norm": Decimal("1"),
                 "events_per_month_norm": Decimal("1"),
                 "referrals_per_month_norm": Decimal("2"),
-                "meetings_per_contract_norm": Decimal("12"),
-                "applications_per_contract_norm": Decimal("10"),
             },
         )
         if created:

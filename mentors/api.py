@@ -53,6 +53,11 @@ class ActivityInSerializer(serializers.Serializer):
         help_text="Contracts only, as a decimal string.",
     )
     note = serializers.CharField(required=False, allow_blank=True)
+    decision_maker_reached = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Calls and meetings only: whether the decision-maker (ЛПР) was reached.",
+    )
 
 
 class ActivityOutSerializer(serializers.ModelSerializer):
@@ -63,7 +68,17 @@ class ActivityOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "trainee", "kind", "occurred_at", "source", "external_id", "amount", "note"]
+        fields = [
+            "id",
+            "trainee",
+            "kind",
+            "occurred_at",
+            "source",
+            "external_id",
+            "amount",
+            "note",
+            "decision_maker_reached",
+        ]
 
 
 ImportResultSerializer = inline_serializer(

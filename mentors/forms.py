@@ -11,6 +11,7 @@ from people.names import display_name
 
 from . import selectors
 from .models import Activity, BonusRule
+from .validation import DECISION_MAKER_KINDS
 
 
 class EnrollmentChoiceField(ModelChoiceField):
@@ -36,6 +37,11 @@ class ActivityForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         help_text=_("Contracts only."),
     )
+    decision_maker_reached = forms.BooleanField(
+        label=_("Decision-maker (ЛПР) reached"),
+        required=False,
+        help_text=_("Calls and meetings only."),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
@@ -51,6 +57,11 @@ class ActivityForm(forms.Form):
         data = super().clean()
         if data.get("amount") is not None and data.get("kind") != Activity.Kind.CONTRACT:
             self.add_error("amount", _("Only a contract has an amount."))
+        if data.get("decision_maker_reached") and data.get("kind") not in DECISION_MAKER_KINDS:
+            self.add_error(
+                "decision_maker_reached",
+                _("Only a call or a meeting records whether the decision-maker was reached."),
+            )
         return data
 
 
@@ -104,7 +115,7 @@ class ActivityImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_(
             "UTF-8, with the header row trainee_email,kind,occurred_at,source,external_id,"
-            "amount,note. Times in ISO 8601 with a UTC offset."
+            "amount,note,decision_maker_reached. Times in ISO 8601 with a UTC offset."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

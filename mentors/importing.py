@@ -45,7 +45,16 @@ from .models import Activity
 from .services import statements_schedule_recompute
 from .validation import activity_problems
 
-CSV_COLUMNS = ["trainee_email", "kind", "occurred_at", "source", "external_id", "amount", "note"]
+CSV_COLUMNS = [
+    "trainee_email",
+    "kind",
+    "occurred_at",
+    "source",
+    "external_id",
+    "amount",
+    "note",
+    "decision_maker_reached",
+]
 REQUIRED_CSV_COLUMNS = ["trainee_email", "kind", "occurred_at"]
 CHUNK_SIZE = 1000
 MAX_REPORTED_ERRORS = 1000
@@ -57,6 +66,9 @@ MAX_AMOUNT = Decimal("1e12")
 CHUNK_RETRIES = 3
 LOOKAHEAD_ROWS = 1000
 LOOKUP_BATCH = 200
+# What a CSV cell or a JSON value may say for the decision-maker flag (lower-cased, stripped).
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "да", "д"})
+FALSE_WORDS = frozenset({"", "false", "no", "n", "0", "нет", "н"})
 
 
 @dataclass
@@ -103,6 +115,7 @@ class ValidRow(NamedTuple):
     external_id: str
     amount: Decimal | None
     note: str
+    decision_maker_reached: bool
 
 
 class _Rollback(Exception):
@@ -270,6 +283,8 @@ def parse_row(
     note = value.strip() if value.__class__ is str else _text(value)
     if "\x00" in note:
         problems.append(_nul_problem("note"))
+    value = get("decision_maker_reached")
+    reached = value if value is True or value is False else _flag(value, problems)
     if kind in KINDS:
         problems += activity_problems(
             kind=kind,
@@ -277,10 +292,32 @@ def parse_row(
             amount=amount,
             hire_date=enrollment[1] if enrollment else None,
             now=now,
+            decision_maker_reached=reached,
         )
     if problems:
         return None, problems
-    return ValidRow(enrollment[0], kind, occurred_at, source, external_id, amount, note), []
+    return (
+        ValidRow(enrollment[0], kind, occurred_at, source, external_id, amount, note, reached),
+        [],
+    )
+
+
+def _flag(raw, problems: list[tuple[str, str]]) -> bool:
+    """A yes/no cell (absent or blank: no); a value that is neither is a problem."""
+    if raw is None:
+        return False
+    text = _text(raw).lower()
+    if text in FALSE_WORDS:
+        return False
+    if text in TRUE_WORDS:
+        return True
+    problems.append(
+        (
+            "decision_maker_reached",
+            _("Say yes or no (true/false, 1/0), not “%(value)s”.") % {"value": _text(raw)},
+        )
+    )
+    return False
 
 
 def _trainee_problem(email: str, found: str | None) -> tuple[str, str]:
@@ -444,7 +481,8 @@ class _PostgresWriter:
             f"CREATE TEMPORARY TABLE {self.STAGING} (line bigint NOT NULL, "
             "enrollment_id bigint NOT NULL, kind text NOT NULL, "
             "occurred_at timestamptz NOT NULL, source text NOT NULL, "
-            "external_id text NOT NULL, amount numeric, note text NOT NULL) ON COMMIT DROP"
+            "external_id text NOT NULL, amount numeric, note text NOT NULL, "
+            "decision_maker_reached boolean NOT NULL) ON COMMIT DROP"
         )
 
     def add(self, line: int, row: ValidRow) -> None:
@@ -485,9 +523,10 @@ class _PostgresWriter:
                 f"""
                 WITH inserted AS (
                     INSERT INTO {table} (enrollment_id, kind, occurred_at, source, external_id,
-                                         amount, note, recorded_by_id, created_at)
+                                         amount, note, decision_maker_reached,
+                                         recorded_by_id, created_at)
                     SELECT enrollment_id, kind, occurred_at, source, external_id, amount, note,
-                           %s, %s
+                           decision_maker_reached, %s, %s
                     FROM {self.STAGING}
                     ORDER BY source, external_id, line
                     ON CONFLICT (source, external_id) WHERE external_id <> '' DO NOTHING

@@ -222,6 +222,13 @@ class Activity(models.Model):
         help_text=_("Contracts only: the contract's value."),
     )
     note = models.TextField(_("note"), blank=True)
+    # Calls and meetings only: whether the decision-maker (ЛПР) was reached; criterion 5 of
+    # the ramp-up (docs/ramp-up.md) reads it.
+    decision_maker_reached = models.BooleanField(
+        _("decision-maker reached"),
+        default=False,
+        help_text=_("Calls and meetings only: the decision-maker (ЛПР) took part."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -275,6 +282,7 @@ class Activity(models.Model):
             amount=self.amount,
             hire_date=hire_date,
             now=timezone.now(),
+            decision_maker_reached=self.decision_maker_reached,
         )
         if problems:
             errors: dict[str, list[str]] = {}

@@ -388,3 +388,16 @@ def statements_all():
 def statements_by_id(ids) -> dict[int, BonusStatement]:
     """{id: statement} with the mentorship's mentor, in one query."""
     return BonusStatement.objects.select_related("mentorship__mentor").in_bulk(ids)
+
+
+def decision_maker_events(*, enrollment_ids):
+    """(enrollment id, occurred at, kind, decision-maker reached) of the contracts and of the
+    calls and meetings at which the decision-maker was reached, in time order: what criterion
+    5 of the ramp-up reads (rampup/criteria.py). One query, by the (enrollment, kind, time)
+    index; no other activity is read."""
+    return (
+        Activity.objects.filter(enrollment_id__in=enrollment_ids)
+        .filter(Q(kind=Activity.Kind.CONTRACT) | Q(decision_maker_reached=True))
+        .order_by("enrollment_id", "occurred_at", "pk")
+        .values_list("enrollment_id", "occurred_at", "kind", "decision_maker_reached")
+    )

@@ -188,6 +188,7 @@ def activity_record(
     note: str = "",
     source: str = Activity.Source.MANUAL,
     external_id: str = "",
+    decision_maker_reached: bool = False,
 ) -> Activity:
     """Log one activity by hand (the trainee or their mentor)."""
     if not permissions.may_record_activity(recorded_by, enrollment):
@@ -200,6 +201,7 @@ def activity_record(
         note=note.strip(),
         source=source,
         external_id=external_id,
+        decision_maker_reached=decision_maker_reached,
         recorded_by=recorded_by,
     )
     activity.full_clean()

@@ -12,13 +12,28 @@ from .bonus import local_midnight
 
 # Allowed clock skew between an integration's clock and ours.
 FUTURE_TOLERANCE_SECONDS = 300
+# The kinds at which the decision-maker (ЛПР) can be reached.
+DECISION_MAKER_KINDS = frozenset({"call", "meeting"})
 
 
 def activity_problems(
-    *, kind: str, occurred_at: datetime | None, amount: Decimal | None, hire_date, now: datetime
+    *,
+    kind: str,
+    occurred_at: datetime | None,
+    amount: Decimal | None,
+    hire_date,
+    now: datetime,
+    decision_maker_reached: bool = False,
 ) -> list[tuple[str, str]]:
     """(field, message) for every rule the activity breaks; empty when it is valid."""
     problems = []
+    if decision_maker_reached and kind not in DECISION_MAKER_KINDS:
+        problems.append(
+            (
+                "decision_maker_reached",
+                _("Only a call or a meeting records whether the decision-maker was reached."),
+            )
+        )
     if amount is not None:
         if kind != "contract":
             problems.append(("amount", _("Only a contract has an amount.")))

@@ -14,6 +14,7 @@ from courses import selectors as course_selectors
 from courses.models import Enrollment
 from mentors import selectors as mentor_selectors
 from people.names import display_name
+from rampup import criteria as effectiveness
 from rampup import figures as ramp
 
 from . import permissions
@@ -115,6 +116,29 @@ RampSchema = inline_serializer(
         ),
         "ramped_month": serializers.IntegerField(allow_null=True),
         "behind_the_curve": serializers.BooleanField(),
+        "criteria": inline_serializer(
+            name="RampCriterion",
+            many=True,
+            fields={
+                "number": serializers.IntegerField(),
+                "key": serializers.ChoiceField(choices=[d.key for d in effectiveness.CRITERIA]),
+                "name": serializers.CharField(),
+                "explanation": serializers.CharField(help_text="One line: what it measures."),
+                "value": serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True),
+                "display": serializers.CharField(help_text="The value as the drill-down shows it."),
+                "norm": serializers.DecimalField(max_digits=12, decimal_places=2),
+                "norm_text": serializers.CharField(),
+                "light": serializers.ChoiceField(
+                    choices=[
+                        effectiveness.GREEN,
+                        effectiveness.AMBER,
+                        effectiveness.RED,
+                        effectiveness.NONE,
+                    ]
+                ),
+                "detail": serializers.CharField(),
+            },
+        ),
     },
 )
 
@@ -129,7 +153,9 @@ class EnrollmentRamp(generics.GenericAPIView):
         enrollment = get_object_or_404(
             visible_enrollments(request.user).select_related("program"), pk=pk
         )
-        result = ramp.ramp_for(enrollment, today=timezone.localdate())
+        today = timezone.localdate()
+        result = ramp.ramp_for(enrollment, today=today)
+        criteria = effectiveness.for_enrollment(enrollment, ramp=result, today=today)
         plan = result.plan
         return Response(
             {
@@ -143,5 +169,6 @@ class EnrollmentRamp(generics.GenericAPIView):
                 "months": [m.as_api() for m in result.months],
                 "ramped_month": result.ramped_month,
                 "behind_the_curve": result.behind_the_curve,
+                "criteria": [c.as_api() for c in criteria],
             }
         )

@@ -34,6 +34,7 @@ from courses.selectors import current_stage_titles, enrollments_visible_to
 from mentors import selectors as mentor_selectors
 from people.names import display_name
 from quizzes import selectors as quiz_selectors
+from rampup import criteria as effectiveness
 from rampup import figures as ramp
 
 logger = logging.getLogger(__name__)
@@ -485,7 +486,7 @@ def stage_timeline(enrollment: Enrollment, *, today: date) -> list[StageStep]:
 class DrillDown:
     enrollment: Enrollment
     ramp: ramp.Ramp
-    criteria: list[ramp.Criterion]
+    criteria: list[effectiveness.Criterion]
     stages: list[StageStep]
     attempts: list
     mentor: object | None
@@ -498,25 +499,13 @@ class DrillDown:
             "months": [m.as_api() for m in self.ramp.months],
             "ramped_month": self.ramp.ramped_month,
             "behind_the_curve": self.ramp.behind_the_curve,
-            "criteria": [
-                {
-                    "number": c.number,
-                    "name": str(c.name),
-                    "value": None if c.value is None else str(c.value),
-                    "norm": c.norm,
-                    "light": c.light,
-                }
-                for c in self.criteria
-            ],
+            "criteria": [c.as_api() for c in self.criteria],
         }
 
 
 def drilldown(enrollment: Enrollment, *, today: date) -> DrillDown:
     result = ramp.ramp_for(enrollment, today=today)
-    until = enrollment.dropped_on if enrollment.status == Enrollment.Status.DROPPED else None
-    crit = ramp.criteria(
-        ramp=result, daily=ramp.daily_counts(enrollment.pk), today=today, until=until
-    )
+    crit = effectiveness.for_enrollment(enrollment, ramp=result, today=today)
     attempts = list(quiz_selectors.attempts_of(enrollment))
     return DrillDown(
         enrollment=enrollment,

@@ -1,5 +1,5 @@
-"""The six-month ramp-up: month arithmetic, plan targets, fulfilment, statuses, the seven
-effectiveness criteria, and the database aggregation they read.
+"""The six-month ramp-up: month arithmetic, plan targets, fulfilment, statuses, and the
+database aggregation they read (the seven effectiveness criteria are in rampup/criteria.py).
 
 Exact semantics (docs/ramp-up.md):
 - Month k of an enrollment hired on H runs from H + (k-1) months to H + k months, end excluded,
@@ -26,10 +26,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Case, DateField, ExpressionWrapper, F, IntegerField, Q, Sum, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.utils.translation import gettext as _
 
 from mentors.selectors import activity_days
-from people.formatting import number
 from rampup.models import RampPlan
 
 METRICS = ("call", "meeting", "application", "contract")
@@ -72,22 +70,16 @@ def local_zone() -> ZoneInfo:
 class Plan:
     full: dict[str, int]
     percentages: tuple[Decimal, ...]
-    meetings_per_day_norm: Decimal = Decimal("1.5")
     events_per_month_norm: Decimal = Decimal("1")
     referrals_per_month_norm: Decimal = Decimal("2")
-    meetings_per_contract_norm: Decimal = Decimal("10")
-    applications_per_contract_norm: Decimal = Decimal("10")
 
     @classmethod
     def from_model(cls, ramp_plan) -> Plan:
         return cls(
             full=ramp_plan.full_targets,
             percentages=tuple(Decimal(str(p)) for p in ramp_plan.percentages),
-            meetings_per_day_norm=ramp_plan.meetings_per_day_norm,
             events_per_month_norm=ramp_plan.events_per_month_norm,
             referrals_per_month_norm=ramp_plan.referrals_per_month_norm,
-            meetings_per_contract_norm=ramp_plan.meetings_per_contract_norm,
-            applications_per_contract_norm=ramp_plan.applications_per_contract_norm,
         )
 
     @classmethod
@@ -220,10 +212,14 @@ class Ramp:
         )
 
     @property
-    def months_over_plan(self) -> int:
-        """Complete months with every planned target met and the plan exceeded overall
+    def over_plan_months(self) -> list[int]:
+        """The complete months with every planned target met and the plan exceeded overall
         (uncapped mean of actual / target above 1)."""
-        return sum(1 for m in self.complete_months if m.status == MET and m.raw_fulfilment > ONE)
+        return [m.index for m in self.complete_months if m.status == MET and m.raw_fulfilment > ONE]
+
+    @property
+    def months_over_plan(self) -> int:
+        return len(self.over_plan_months)
 
     def cumulative(self) -> dict[str, int]:
         totals = dict.fromkeys(METRICS, 0)
@@ -309,16 +305,6 @@ def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
     return result
 
 
-def daily_counts(enrollment_id: int) -> dict[date, dict[str, int]]:
-    """{local date: {kind: count}} for one enrollment, all kinds (from the per-day summary)."""
-
-    rows = activity_days(enrollment_ids=[enrollment_id]).values_list("day", "kind", "count")
-    result: dict[date, dict[str, int]] = defaultdict(dict)
-    for day, kind, n in rows:
-        result[day][kind] = n
-    return result
-
-
 def ramp_for(enrollment, *, today: date, plan: Plan | None = None, counts=None) -> Ramp:
     plan = plan or Plan.for_program(enrollment.program)
     if counts is None:
@@ -329,19 +315,7 @@ def ramp_for(enrollment, *, today: date, plan: Plan | None = None, counts=None) 
     )
 
 
-# --- the seven effectiveness criteria ---------------------------------------------------
-
-GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
-
-
-@dataclass
-class Criterion:
-    number: int
-    name: str
-    value: Decimal | None
-    norm: str
-    light: str
-    detail: str = ""
+# --- calendar ----------------------------------------------------------------------------
 
 
 def working_days(start: date, end: date) -> list[date]:
@@ -352,144 +326,6 @@ def working_days(start: date, end: date) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
-
-
-def _at_least(value: Decimal | None, norm: Decimal) -> str:
-    if value is None:
-        return NONE
-    if value >= norm:
-        return GREEN
-    return AMBER if value >= norm * Decimal("0.8") else RED
-
-
-def _at_most(value: Decimal | None, norm: Decimal) -> str:
-    if value is None:
-        return NONE
-    if value <= norm:
-        return GREEN
-    return AMBER if value <= norm * Decimal("1.25") else RED
-
-
-def _q(value) -> Decimal:
-    return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-def criteria(
-    *, ramp: Ramp, daily: dict[date, dict[str, int]], today: date, until: date | None = None
-) -> list[Criterion]:
-    """The seven effectiveness criteria over the period from hire to today (or the drop)."""
-
-    plan = ramp.plan
-    end = min(today, until) if until else today
-    start = ramp.hire_date
-    workdays = working_days(start, end) if end >= start else []
-    months_elapsed = max(Decimal((end - start).days + 1) / Decimal("30.44"), ONE)
-    totals: dict[str, int] = defaultdict(int)
-    for counts in daily.values():
-        for kind, n in counts.items():
-            totals[kind] += n
-
-    events = _q(Decimal(totals["event"]) / months_elapsed)
-    referrals = _q(Decimal(totals["referral"]) / months_elapsed)
-
-    calls_only = meetings_only = both = 0
-    for day in workdays:
-        counts = daily.get(day, {})
-        has_calls, has_meetings = counts.get("call", 0) > 0, counts.get("meeting", 0) > 0
-        if has_calls and has_meetings:
-            both += 1
-        elif has_calls:
-            calls_only += 1
-        elif has_meetings:
-            meetings_only += 1
-    n_days = len(workdays) or 1
-    shares = [_q(Decimal(100 * x) / n_days) for x in (calls_only, meetings_only, both)]
-    active_days = calls_only + meetings_only + both
-    if active_days == 0:
-        alternation_light, one_sided = NONE, None
-    else:
-        one_sided = Decimal(max(calls_only, meetings_only)) / active_days
-        alternation_light = (
-            GREEN if one_sided <= Decimal("0.6") else AMBER if one_sided <= Decimal("0.8") else RED
-        )
-
-    meetings_per_day = _q(Decimal(totals["meeting"]) / n_days) if workdays else None
-    contracts = totals["contract"]
-    meetings_per_contract = _q(Decimal(totals["meeting"]) / contracts) if contracts else None
-    applications_per_contract = (
-        _q(Decimal(totals["application"]) / contracts) if contracts else None
-    )
-    over = ramp.months_over_plan
-    complete = len(ramp.complete_months)
-
-    return [
-        Criterion(
-            1,
-            _("Events attended per month"),
-            events,
-            f"≥ {number(plan.events_per_month_norm)}",
-            _at_least(events, plan.events_per_month_norm),
-            _("%(n)s exhibitions and conferences in all") % {"n": number(totals["event"])},
-        ),
-        Criterion(
-            2,
-            _("Alternation of call days and meeting days"),
-            None if one_sided is None else _q(100 * one_sided),
-            _("no one kind on more than three active days in five"),
-            alternation_light,
-            _("calls only %(a)s%%, meetings only %(b)s%%, both %(c)s%% of %(n)s working days")
-            % {
-                "a": number(shares[0]),
-                "b": number(shares[1]),
-                "c": number(shares[2]),
-                "n": number(len(workdays)),
-            },
-        ),
-        Criterion(
-            3,
-            _("Referrals per month"),
-            referrals,
-            f"≥ {number(plan.referrals_per_month_norm)}",
-            _at_least(referrals, plan.referrals_per_month_norm),
-            _("%(n)s contacts through clients' recommendations")
-            % {"n": number(totals["referral"])},
-        ),
-        Criterion(
-            4,
-            _("Meetings per working day"),
-            meetings_per_day,
-            f"≥ {number(plan.meetings_per_day_norm)}",
-            _at_least(meetings_per_day, plan.meetings_per_day_norm),
-            _("%(m)s meetings over %(n)s working days")
-            % {"m": number(totals["meeting"]), "n": number(len(workdays))},
-        ),
-        Criterion(
-            5,
-            _("Meetings per contract"),
-            meetings_per_contract,
-            f"≤ {number(plan.meetings_per_contract_norm)}",
-            _at_most(meetings_per_contract, plan.meetings_per_contract_norm),
-            _("%(m)s meetings, %(c)s contracts")
-            % {"m": number(totals["meeting"]), "c": number(contracts)},
-        ),
-        Criterion(
-            6,
-            _("Months above the plan (over 100%)"),
-            Decimal(over),
-            "≥ 1",
-            NONE if complete == 0 else GREEN if over >= 1 else RED,
-            _("of %(n)s complete months") % {"n": number(complete)},
-        ),
-        Criterion(
-            7,
-            _("Applications per contract (funnel)"),
-            applications_per_contract,
-            f"≤ {number(plan.applications_per_contract_norm)}",
-            _at_most(applications_per_contract, plan.applications_per_contract_norm),
-            _("%(a)s applications, %(c)s contracts")
-            % {"a": number(totals["application"]), "c": number(contracts)},
-        ),
-    ]
 
 
 def median_or_none(values):

@@ -36,30 +36,12 @@ class RampPlan(models.Model):
             "90, 100]; later months use 100."
         ),
     )
-    meetings_per_day_norm = models.DecimalField(
-        _("meetings per working day (norm)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("1.5"),
-        help_text=_("About 1-2 for b2b sales, about 20 for b2c."),
-    )
     events_per_month_norm = models.DecimalField(
         _("events per month (norm)"), max_digits=5, decimal_places=2, default=Decimal("1")
     )
     referrals_per_month_norm = models.DecimalField(
         _("referrals per month (norm)"), max_digits=5, decimal_places=2, default=Decimal("2")
     )
-    meetings_per_contract_norm = models.DecimalField(
-        _("meetings per contract (norm)"), max_digits=6, decimal_places=2, default=Decimal("10")
-    )
-    applications_per_contract_norm = models.DecimalField(
-        _("applications per contract (norm)"),
-        max_digits=6,
-        decimal_places=2,
-        default=Decimal("10"),
-        help_text=_("One contract per ten potential clients."),
-    )
-
     panels = [
         FieldPanel("program"),
         MultiFieldPanel(
@@ -74,13 +56,14 @@ class RampPlan(models.Model):
         FieldPanel("percentages"),
         MultiFieldPanel(
             [
-                FieldPanel("meetings_per_day_norm"),
                 FieldPanel("events_per_month_norm"),
                 FieldPanel("referrals_per_month_norm"),
-                FieldPanel("meetings_per_contract_norm"),
-                FieldPanel("applications_per_contract_norm"),
             ],
             heading=_("Effectiveness norms"),
+            help_text=_(
+                "The meetings norm comes from the program's sales model (b2b or b2c); the "
+                "other criteria have the method's fixed norms (docs/ramp-up.md)."
+            ),
         ),
     ]
 
@@ -90,11 +73,7 @@ class RampPlan(models.Model):
         verbose_name_plural = _("ramp-up plans")
         constraints = [
             models.CheckConstraint(
-                condition=Q(meetings_per_day_norm__gte=0)
-                & Q(events_per_month_norm__gte=0)
-                & Q(referrals_per_month_norm__gte=0)
-                & Q(meetings_per_contract_norm__gte=0)
-                & Q(applications_per_contract_norm__gte=0),
+                condition=Q(events_per_month_norm__gte=0) & Q(referrals_per_month_norm__gte=0),
                 name="ramp_plan_norms_not_negative",
             )
         ]

@@ -16,6 +16,7 @@ from people.roles import Role
 from people.services import notify
 from quizzes.selectors import overdue_grading_count
 
+from . import criteria as effectiveness
 from .dashboard import build_rows, with_dashboard_relations
 
 
@@ -36,6 +37,13 @@ def ramp_digest_send(*, today) -> dict:
         and previous_month_start < r.ramp.months[r.ramped_month - 1].end <= first_of_month
     ]
     overdue = overdue_grading_count(today=today)
+    # The same seven criteria as the drill-down and the API (rampup/criteria.py).
+    by_enrollment = effectiveness.evaluate({r.enrollment: r.ramp for r in rows}, today=today)
+    off_norm = [
+        (r, [c for c in by_enrollment[r.enrollment.pk] if c.light == effectiveness.RED])
+        for r in rows
+    ]
+    off_norm = [(r, red) for r, red in off_norm if red]
 
     def line(r) -> str:
         values = {
@@ -51,6 +59,16 @@ def ramp_digest_send(*, today) -> dict:
     def names(items):
         return "\n".join(line(r) for r in items) or _("nobody")
 
+    def red_lines():
+        return "\n".join(
+            _("- %(name)s: %(criteria)s")
+            % {
+                "name": r.trainee_name,
+                "criteria": "; ".join(f"{c.number}. {c.name} ({c.display})" for c in red),
+            }
+            for r, red in off_norm
+        ) or _("nobody")
+
     sent = {"directors": 0, "mentors": 0}
     for director in get_user_model().objects.filter(groups__name=Role.DIRECTOR, is_active=True):
         # Written in each director's language (people/languages.py).
@@ -61,6 +79,8 @@ def ramp_digest_send(*, today) -> dict:
                     % {"names": names(behind)},
                     _("Ramped last month (reached the full monthly targets):\n%(names)s")
                     % {"names": names(ramped)},
+                    _("Effectiveness criteria off the norm (red on the drill-down):\n%(lines)s")
+                    % {"lines": red_lines()},
                     _("Attempts with grading overdue: %(n)s") % {"n": number(overdue)},
                 ]
             )

@@ -43,6 +43,18 @@ def test_director_filters_a_cohort_and_opens_a_trainee_behind_the_curve(live_ser
     expect(page.get_by_text("Month by month against the plan")).to_be_visible()
     expect(page.locator(".tile", has_text="Behind the curve")).to_contain_text("Yes")
     expect(page.get_by_text("Effectiveness criteria")).to_be_visible()
+    criteria = page.locator("table.criteria tbody tr")
+    expect(criteria).to_have_count(7)
+    for name, norm in [
+        ("Events attended", "at least 1 a month"),
+        ("Calls and meetings alternated by day", "at least 80%"),
+        ("Referrals asked for", "at least 2 a month"),
+        ("Meetings per day", "b2b: 1–2 a day"),
+        ("Decision-maker reach", "at least 80%"),
+        ("Plan over-fulfilment, no deals shifted", "at least 1 month, no deals shifted"),
+        ("The 10:1 funnel", "at most 10 : 1"),
+    ]:
+        expect(criteria.filter(has_text=name).locator("td.norm")).to_have_text(norm)
     screenshot(page, "ramp-up-drilldown")
 
 

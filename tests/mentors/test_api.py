@@ -146,6 +146,7 @@ def test_list_filters_and_shape(api, enrollment):
         "external_id",
         "amount",
         "note",
+        "decision_maker_reached",
     }
     assert row["amount"] == "99.90"
     assert row["trainee"] == "anna@example.com"

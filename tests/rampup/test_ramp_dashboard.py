@@ -392,7 +392,8 @@ def test_drilldown_shows_months_criteria_and_escapes_names(client):
     content = page.content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;" in content
-    assert "Meetings per working day" in content
+    assert "Meetings per day" in content
+    assert "Decision-maker reach" in content
     assert len(page.context["data"].ramp.months) == 5
 
 
@@ -452,7 +453,9 @@ def test_ramp_api_shapes_and_visibility(client):
         "months",
         "ramped_month",
         "behind_the_curve",
+        "criteria",
     }
+    assert [c["number"] for c in body["criteria"]] == [1, 2, 3, 4, 5, 6, 7]
     assert body["plan"] == {
         "months": 2,
         "percentages": ["50", "100"],
