@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0004_program_sales_model'),
+        ('courses', '0005_program_sales_model'),
         ('rampup', '0001_initial'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0003_content_locales'),
+        ('courses', '0004_checklist_responsible_people'),
     ]
 
     operations = [
