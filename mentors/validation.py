@@ -12,6 +12,13 @@ from .bonus import local_midnight
 
 # Allowed clock skew between an integration's clock and ours.
 FUTURE_TOLERANCE_SECONDS = 300
+# The longest note, for the form, the CSV import and the API alike.
+NOTE_MAX_LENGTH = 2000
+
+
+def dropped_enrollment_problem() -> tuple[str, str]:
+    """A dropped trainee's enrollment takes no activity, whichever way it arrives."""
+    return ("trainee", _("This trainee's enrollment was dropped; no activity can be recorded."))
 
 
 def activity_problems(
