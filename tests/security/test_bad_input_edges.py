@@ -264,3 +264,16 @@ def test_the_service_refuses_a_note_longer_than_the_form_allows(world):
             note="n" * 2_001,
         )
     assert counts() == before
+
+
+def test_the_logging_form_refuses_activity_for_a_dropped_trainee(dropped):
+    client = client_for(dropped, "hr")
+    before = counts()
+    when = timezone.localtime(timezone.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("mentors:mentee_activity", args=[dropped.enrollment_a.pk]),
+        {"kind": "call", "occurred_at": when, "note": ""},
+    )
+    assert response.status_code in (200, 400)
+    assert "enrollment was dropped" in response.content.decode()
+    assert counts() == before
