@@ -25,6 +25,8 @@ from .models import Enrollment, ProgramPage
 
 COLUMNS = ["email", "first_name", "last_name", "program", "hire_date"]
 MAX_ROWS = 1000
+# What each column may hold: the account's own limits (Django's User) and the page title's.
+MAX_LENGTHS = {"email": 254, "first_name": 150, "last_name": 150, "program": 255, "hire_date": 10}
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,15 @@ def _raw_rows(text: str) -> list[tuple[int, dict[str, str]]]:
         )
     reader.fieldnames = header
     raw_rows = []
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell over the csv module's field size limit, a stray quote
+            raise ImportFailed(
+                [RowError(reader.line_num, "", _("This line cannot be read as CSV."))]
+            ) from None
         line = reader.line_num
         values = {name: (record.get(name) or "").strip() for name in COLUMNS}
         if not any(values.values()):
@@ -165,6 +175,9 @@ def _check_row(
     seen_emails: dict[str, int],
 ) -> tuple[ImportRow | None, list[RowError]]:
     """One row → an ImportRow, or its errors (in column order, the enrollment check last)."""
+    cell_errors = _check_cells(line, values)
+    if cell_errors:
+        return None, cell_errors
     email = values["email"].lower()
     user, row_errors = _check_email(line, values["email"], accounts, seen_emails)
     if user is None:
@@ -201,6 +214,29 @@ def _check_row(
         user=user,
     )
     return row, []
+
+
+def _check_cells(line: int, values: dict[str, str]) -> list[RowError]:
+    """What no column may hold: a NUL (SQLite would store it, and every export after it would
+    fail) or more than the column can keep."""
+    errors = []
+    for column in COLUMNS:
+        value = values[column]
+        if "\x00" in value:
+            errors.append(
+                RowError(
+                    line, column, _("The value contains a NUL character, which cannot be stored.")
+                )
+            )
+        elif len(value) > MAX_LENGTHS[column]:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    _("At most %(n)s characters.") % {"n": MAX_LENGTHS[column]},
+                )
+            )
+    return errors
 
 
 def _check_email(

@@ -22,3 +22,35 @@ def shared_cache(app_configs, **kwargs):
             id="lms.W001",
         )
     ]
+
+
+@register(Tags.database, deploy=True)
+def database_configured(app_configs, **kwargs):
+    """Without DATABASE_URL the settings fall back to the embedded SQLite file: fine on a
+    laptop, silently wrong on a server (one writer at a time, the data on the app's disk)."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return []
+    return [
+        Warning(
+            "DATABASE_URL is not set: the site runs on the embedded SQLite file.",
+            hint="Set DATABASE_URL=postgres://... for every web and Celery worker.",
+            id="lms.W002",
+        )
+    ]
+
+
+@register(deploy=True)
+def broker_configured(app_configs, **kwargs):
+    """Without CELERY_BROKER_URL every task runs inside the web request (eager): the e-mails,
+    the finalization and the recomputations hold up the pages, and nothing retries."""
+    if settings.CELERY_BROKER_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
+        return []
+    return [
+        Warning(
+            "CELERY_BROKER_URL is not set (or CELERY_TASK_ALWAYS_EAGER is on): background "
+            "tasks run inside the web requests.",
+            hint="Set CELERY_BROKER_URL=redis://... for every web and Celery worker, and run "
+            "a Celery worker and beat.",
+            id="lms.W003",
+        )
+    ]

@@ -112,9 +112,16 @@ def _error(message: str, *, field: str = "non_field_errors") -> Response:
 
 def _parse_when(value: str, name: str) -> datetime:
     value = value.strip()
-    day = parse_date(value) if len(value) == 10 else None
+    try:
+        day = parse_date(value) if len(value) == 10 else None
+    except ValueError:  # the shape of a date, not a day of the calendar (2026-13-45)
+        raise ValidationError({name: _("Use an ISO 8601 date or date and time.")}) from None
     if day is not None:
-        return local_midnight(day)
+        try:
+            # In UTC at once: 00:00 of 0001-01-01 in Moscow is before the first UTC instant.
+            return local_midnight(day).astimezone(UTC)
+        except OverflowError:
+            raise ValidationError({name: _("The date is out of range.")}) from None
     if "T" in value and " " in value:
         value = value.replace(" ", "+")  # an unencoded "+03:00" arrives as " 03:00"
     try:

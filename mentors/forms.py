@@ -11,7 +11,7 @@ from people.names import display_name
 
 from . import selectors
 from .models import Activity, BonusRule
-from .validation import DECISION_MAKER_KINDS
+from .validation import DECISION_MAKER_KINDS, NOTE_MAX_LENGTH
 
 
 class EnrollmentChoiceField(ModelChoiceField):
@@ -43,7 +43,10 @@ class ActivityForm(forms.Form):
         help_text=_("Calls and meetings only."),
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_MAX_LENGTH,
     )
 
     def __init__(self, *args, **kwargs):

@@ -43,7 +43,7 @@ from courses.models import Enrollment
 
 from .models import Activity
 from .services import statements_schedule_recompute
-from .validation import activity_problems
+from .validation import NOTE_MAX_LENGTH, activity_problems, dropped_enrollment_problem
 
 CSV_COLUMNS = [
     "trainee_email",
@@ -223,7 +223,9 @@ class TraineeLookup:
         if len({row[3] for row in found}) > 1:
             return "ambiguous"
         open_ = [r for r in found if r[2] != Enrollment.Status.DROPPED]
-        best = (open_ or found or [None])[0]
+        if found and not open_:
+            return "dropped"
+        best = (open_ or [None])[0]
         return (best[0], best[1]) if best else None
 
 
@@ -255,7 +257,7 @@ def parse_row(
     value = get("trainee")
     email = value.strip() if value.__class__ is str else _text(value)
     enrollment = lookup(email) if email and "\x00" not in email else None
-    if enrollment.__class__ is not tuple:  # None (nobody) or "ambiguous"
+    if enrollment.__class__ is not tuple:  # None (nobody), "ambiguous" or "dropped"
         problems.append(_trainee_problem(email, enrollment))
         enrollment = None
     value = get("kind")
@@ -283,6 +285,8 @@ def parse_row(
     note = value.strip() if value.__class__ is str else _text(value)
     if "\x00" in note:
         problems.append(_nul_problem("note"))
+    elif len(note) > NOTE_MAX_LENGTH:
+        problems.append(("note", _("At most %(n)s characters.") % {"n": NOTE_MAX_LENGTH}))
     value = get("decision_maker_reached")
     reached = value if value is True or value is False else _flag(value, problems)
     if kind in KINDS:
@@ -328,6 +332,8 @@ def _trainee_problem(email: str, found: str | None) -> tuple[str, str]:
         return _nul_problem("trainee")
     if found == "ambiguous":
         return ("trainee", _("Several people have the e-mail %(email)s.") % {"email": email})
+    if found == "dropped":
+        return dropped_enrollment_problem()
     return ("trainee", _("No enrolled trainee has the e-mail %(email)s.") % {"email": email})
 
 

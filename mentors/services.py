@@ -25,7 +25,7 @@ from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
 from people.services import Notice, notify, notify_many
 
-from . import exports, permissions, selectors
+from . import exports, permissions, selectors, validation
 from .bonus import best_tier, window_for
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 
@@ -193,6 +193,12 @@ def activity_record(
     """Log one activity by hand (the trainee or their mentor)."""
     if not permissions.may_record_activity(recorded_by, enrollment):
         raise PermissionDenied(_("You may not record activity for this trainee."))
+    if enrollment.status == Enrollment.Status.DROPPED:
+        raise ValidationError(dict([validation.dropped_enrollment_problem()]))
+    if len(note) > validation.NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": _("At most %(n)s characters.") % {"n": validation.NOTE_MAX_LENGTH}}
+        )
     activity = Activity(
         enrollment=enrollment,
         kind=kind,

@@ -14,6 +14,13 @@ from .bonus import local_midnight
 FUTURE_TOLERANCE_SECONDS = 300
 # The kinds at which the decision-maker (ЛПР) can be reached.
 DECISION_MAKER_KINDS = frozenset({"call", "meeting"})
+# The longest note, for the form, the CSV import and the API alike.
+NOTE_MAX_LENGTH = 2000
+
+
+def dropped_enrollment_problem() -> tuple[str, str]:
+    """A dropped trainee's enrollment takes no activity, whichever way it arrives."""
+    return ("trainee", _("This trainee's enrollment was dropped; no activity can be recorded."))
 
 
 def activity_problems(

@@ -4,7 +4,7 @@ namespaced: Django's and Wagtail's own views ask for ``login`` and ``password_ch
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import password_reset, views
 
 accounts = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -15,6 +15,26 @@ accounts = [
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path(
+        "password/reset/",
+        password_reset.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
 ]
 

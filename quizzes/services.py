@@ -62,7 +62,7 @@ class GradingLockError(Exception):
         else:
             message = _(
                 "Your grading lock expired; your changes were not saved. "
-                "Reopen the attempt to take the lock again."
+                "Reload the page, check what was saved meanwhile and take the attempt again."
             )
         super().__init__(message)
         self.message = message
@@ -405,6 +405,20 @@ def attempt_lease_release(*, attempt: Attempt, user) -> bool:
     return bool(released)
 
 
+def _lease_for_saving(attempt: Attempt, *, grader, now: datetime) -> None:
+    """Saving needs the lease. The first save takes a free one (opening the page does not), so
+    a grader who only reads never blocks the one who grades. A grader whose own lease ran out
+    is refused all the same: someone may have saved meanwhile, and they reload and take it
+    again ("Take it" on the page) rather than write over what they have not seen."""
+    if attempt.lease_is_held_by(grader, now):
+        return
+    holder = attempt.lease_holder(now)
+    if holder is not None or attempt.leased_to_id == grader.pk:
+        raise GradingLockError(holder)
+    if not attempt_lease_acquire(attempt=attempt, user=grader, now=now):
+        raise GradingLockError(attempt.lease_holder(now))
+
+
 @dataclass
 class ResponseGrade:
     points: Decimal | None = None
@@ -489,8 +503,7 @@ def attempt_grade(
         .get(pk=attempt.pk)
     )
     permissions.check_grade(grader, attempt)
-    if not attempt.lease_is_held_by(grader, now):
-        raise GradingLockError(attempt.lease_holder(now))
+    _lease_for_saving(attempt, grader=grader, now=now)
     sheet = selectors.attempt_sheet(attempt)
     for item in sheet:
         if item.is_manual and item.response.pk in grades:

@@ -266,7 +266,8 @@ def _gradable_attempt(request, pk) -> Attempt:
 
 @login_required
 def grade(request, pk):
-    """The grading page: opening it takes the lease; saving needs it (409 otherwise)."""
+    """The grading page. Opening it only reads: it shows who holds the lease and never takes
+    it. "Take it" or the first save takes a free lease; saving needs it (409 otherwise)."""
     attempt = _gradable_attempt(request, pk)
     if attempt.status == Attempt.Status.GRADED:
         return _already_graded(request, attempt)
@@ -274,6 +275,8 @@ def grade(request, pk):
         services.attempt_lease_release(attempt=attempt, user=request.user)
         messages.info(request, _("You released the attempt; another grader can take it."))
         return redirect("quizzes:grading_queue")
+    if request.method == "POST" and request.POST.get("action") == "take":
+        return _take_lease(request, attempt)
     sheet = selectors.attempt_sheet(attempt, with_history=True)
     manual = [item for item in sheet if item.is_manual]
     forms = None
@@ -289,6 +292,23 @@ def grade(request, pk):
                 return response
             status = 409
     return _grading_page(request, attempt, sheet, forms, status=status, lock_message=lock_message)
+
+
+def _take_lease(request, attempt: Attempt):
+    """The explicit "Take it": the lease for this grader, or a word about who holds it."""
+    taken = services.attempt_lease_acquire(attempt=attempt, user=request.user)
+    if _wants_json(request):
+        return JsonResponse({"ok": taken}, status=200 if taken else 409)
+    if taken:
+        messages.success(
+            request,
+            _("You took this attempt; other graders cannot save until %(time)s.")
+            % {"time": time_format(timezone.localtime(attempt.lease_expires_at))},
+        )
+    else:
+        holder = attempt.lease_holder()
+        messages.warning(request, services.GradingLockError(holder).message)
+    return redirect("quizzes:grade", pk=attempt.pk)
 
 
 def _already_graded(request, attempt: Attempt):
@@ -336,13 +356,15 @@ def _save_grades(request, attempt: Attempt, forms: list[GradeForm]):
 
 
 def _grading_page(request, attempt: Attempt, sheet, forms, *, status: int, lock_message: str):
-    """The page itself; opening it takes (or renews) the lease. ``forms`` are the bound forms
+    """The page itself; it reads the lease and never takes it. ``forms`` are the bound forms
     of a refused save, or None for fresh ones."""
     manual = [item for item in sheet if item.is_manual]
-    holds = services.attempt_lease_acquire(attempt=attempt, user=request.user)
+    if status == 409:
+        attempt.refresh_from_db(fields=["leased_to", "lease_expires_at", "status"])
+    holds = attempt.lease_is_held_by(request.user)
     holder = None if holds else attempt.lease_holder()
     if forms is None:
-        forms = [GradeForm(item=item, disabled=not holds) for item in manual]
+        forms = [GradeForm(item=item, disabled=holder is not None) for item in manual]
     # After a refused save (409) the grader's inputs stay in the bound forms, not lost.
     graded_auto = [item for item in sheet if not item.is_manual]
     return render(
@@ -354,6 +376,7 @@ def _grading_page(request, attempt: Attempt, sheet, forms, *, status: int, lock_
             "auto_items": graded_auto,
             "holds_lease": holds,
             "holder": holder,
+            "lease_free": not holds and holder is None,
             "lock_message": lock_message,
             "lease_minutes": services.lease_minutes(),
             "today": timezone.localdate(),

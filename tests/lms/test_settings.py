@@ -63,6 +63,27 @@ def test_the_deploy_check_asks_for_a_shared_cache():
     assert "lms.W001" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    ("missing", "check_id"),
+    [("DATABASE_URL", "lms.W002"), ("CELERY_BROKER_URL", "lms.W003")],
+)
+def test_the_deploy_check_asks_for_a_database_and_a_broker(missing, check_id):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = deploy_check(env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert check_id in output
+    assert missing in output
+    others = {"lms.W001", "lms.W002", "lms.W003"} - {check_id}
+    assert not any(other in output for other in others)
+
+
+def test_an_eager_broker_in_production_is_reported_too():
+    result = deploy_check({**PRODUCTION_ENV, "CELERY_TASK_ALWAYS_EAGER": "true"})
+    assert result.returncode != 0
+    assert "lms.W003" in result.stdout + result.stderr
+
+
 def test_production_refuses_to_start_without_secret_key():
     env = dict(PRODUCTION_ENV)
     del env["DJANGO_SECRET_KEY"]

@@ -174,12 +174,74 @@ def test_the_grading_page_answers_409_without_a_valid_lease(client, survey, ment
     assert survey["plain"].awarded_points is None
 
 
+def test_opening_the_grading_page_only_reads_so_a_director_who_looks_blocks_nobody(
+    client, survey, mentor, director
+):
+    attempt = survey["attempt"]
+    url = reverse("quizzes:grade", args=[attempt.pk])
+    client.force_login(director)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Nobody is grading this attempt" in page.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.leased_to is None
+    # the mentor saves right after the director looked
+    client.force_login(mentor)
+    data = {f"r{survey['plain'].pk}-points": "3", "action": "save"}
+    assert client.post(url, data).status_code == 302
+    survey["plain"].refresh_from_db()
+    assert survey["plain"].awarded_points == Decimal("3")
+    # the first save took the lease: now the director reads who holds it and cannot save
+    attempt.refresh_from_db()
+    assert attempt.leased_to == mentor
+    client.force_login(director)
+    page = client.get(url).content.decode()
+    assert f"{mentor.get_full_name()} is grading this attempt" in page
+    assert 'value="take"' not in page
+    assert 'value="save"' not in page
+    refused = client.post(url, {f"r{survey['plain'].pk}-points": "1", "action": "save"})
+    assert refused.status_code == 409
+    survey["plain"].refresh_from_db()
+    assert survey["plain"].awarded_points == Decimal("3")
+
+
+def test_take_it_is_an_explicit_action(client, survey, mentor, hr):
+    attempt = survey["attempt"]
+    url = reverse("quizzes:grade", args=[attempt.pk])
+    client.force_login(mentor)
+    assert 'value="take"' in client.get(url).content.decode()
+    taken = client.post(url, {"action": "take"}, follow=True)
+    assert taken.redirect_chain == [(url, 302)]
+    assert "You took this attempt" in taken.content.decode()
+    assert 'value="take"' not in taken.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.leased_to == mentor
+    client.force_login(hr)
+    refused = client.post(url, {"action": "take"}, follow=True)
+    assert f"{mentor.get_full_name()} is grading this attempt now" in refused.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.leased_to == mentor
+    as_json = client.post(url, {"action": "take"}, HTTP_ACCEPT="application/json")
+    assert as_json.status_code == 409
+
+
+def test_the_first_save_takes_a_free_lease_in_the_service(survey, mentor, hr):
+    attempt = survey["attempt"]
+    services.attempt_grade(attempt=attempt, grader=mentor, grades=grades(survey, plain="2"))
+    attempt.refresh_from_db()
+    assert attempt.lease_holder() == mentor
+    with pytest.raises(services.GradingLockError):
+        services.attempt_grade(attempt=attempt, grader=hr, grades=grades(survey, plain="1"))
+    survey["plain"].refresh_from_db()
+    assert survey["plain"].awarded_points == Decimal("2")
+
+
 def test_the_grading_page_saves_part_way_refuses_bad_points_and_releases(client, survey, mentor):
     attempt = survey["attempt"]
     plain = survey["plain"]
     url = reverse("quizzes:grade", args=[attempt.pk])
     client.force_login(mentor)
-    assert client.get(url).status_code == 200  # takes the lease
+    assert client.get(url).status_code == 200  # reads only; the first save takes the lease
     saved = client.post(url, {f"r{plain.pk}-points": "3", "action": "save"}, follow=True)
     assert saved.redirect_chain == [(url, 302)]
     assert "Saved. You can finish grading later." in saved.content.decode()

@@ -27,6 +27,12 @@ SITE_PROBES = {
     "logout": [("logout", "POST", _r("logout"))],
     "password_change": [("password change", "GET", _r("password_change"))],
     "password_change_done": [("password changed", "GET", _r("password_change_done"))],
+    "password_reset": [("password reset form", "GET", _r("password_reset"))],
+    "password_reset_done": [("password reset sent", "GET", _r("password_reset_done"))],
+    "password_reset_confirm": [
+        ("password reset link", "GET", _r("password_reset_confirm", "MQ", "not-a-token"))
+    ],
+    "password_reset_complete": [("password reset complete", "GET", _r("password_reset_complete"))],
     "no_role": [("no role", "GET", _r("no_role"))],
     "dashboard": [("ramp-up dashboard", "GET", _r("dashboard"))],
     "dashboard_export_csv": [("ramp-up CSV", "GET", _r("dashboard_export_csv"))],

@@ -8,8 +8,17 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from courses.models import (
+    ChecklistTick,
+    Enrollment,
+    EnrollmentEvent,
+    JobDescriptionSignature,
+    ReadinessSignOff,
+    StageProgress,
+)
 from mentors.models import Activity, BonusStatement, Mentorship
-from quizzes.models import Attempt, Response
+from people.models import Notification
+from quizzes.models import Attempt, ExtraAttemptGrant, GradeChange, Response
 
 from .matrix import client_for, request_rolled_back
 from .world import A_NAME, A_SECRET
@@ -52,22 +61,74 @@ OBJECT_URLS = {
 }
 
 
+def _rows(queryset, *fields):
+    return sorted(queryset.values_list("pk", *fields))
+
+
 def _snapshot(w):
-    """What a successful write through one of these URLs would change."""
-    w.enrollment_a.refresh_from_db()
-    return (
-        w.enrollment_a.status,
-        hasattr(w.enrollment_a, "readiness_sign_off"),
-        w.enrollment_a.events.count(),
-        Attempt.objects.get(pk=w.attempt_a.pk).status,
-        Response.objects.get(pk=w.response_a.pk).answer_text,
-        Response.objects.get(pk=w.response_a.pk).awarded_points,
-        Activity.objects.filter(pk=w.activity_a.pk).exists(),
-        Mentorship.objects.get(pk=w.mentorship_a.pk).ended_on,
-        w.enrollment_a.progress.filter(status="done").count()
-        if hasattr(w.enrollment_a, "progress")
-        else None,
+    """Every row a successful write through one of these URLs would add, change or remove: the
+    enrollment and its events, stage progress, checklist ticks, signatures and sign-off; the
+    attempts, responses, grade changes, leases and extra attempts; the activity, mentorship and
+    statement; and the notifications any of them sends."""
+    enrollment = w.enrollment_a
+    return {
+        "enrollment": _rows(Enrollment.objects.filter(pk=enrollment.pk), "status"),
+        "events": _rows(EnrollmentEvent.objects.filter(enrollment=enrollment), "kind"),
+        "progress": _rows(
+            StageProgress.objects.filter(enrollment=enrollment), "stage_id", "status"
+        ),
+        "ticks": _rows(ChecklistTick.objects.filter(enrollment=enrollment), "stage_id", "item_id"),
+        "signatures": _rows(JobDescriptionSignature.objects.filter(enrollment=enrollment)),
+        "sign-off": _rows(ReadinessSignOff.objects.filter(enrollment=enrollment)),
+        "attempts": _rows(
+            Attempt.objects.filter(enrollment=enrollment), "status", "leased_to_id", "passed"
+        ),
+        "responses": _rows(
+            Response.objects.filter(attempt__enrollment=enrollment),
+            "answer_text",
+            "awarded_points",
+        ),
+        "grade changes": _rows(
+            GradeChange.objects.filter(response__attempt__enrollment=enrollment)
+        ),
+        "extra attempts": _rows(ExtraAttemptGrant.objects.filter(enrollment=enrollment)),
+        "activity": _rows(Activity.objects.filter(enrollment=enrollment)),
+        "mentorships": _rows(Mentorship.objects.filter(enrollment=enrollment), "ended_on"),
+        "statements": _rows(
+            BonusStatement.objects.filter(mentorship__enrollment=enrollment), "status"
+        ),
+        "notifications": Notification.objects.count(),
+    }
+
+
+def test_the_snapshot_sees_the_writes_the_probes_try(world):
+    """The "nothing changed" check would catch each write: A's own tick and signature, HR's
+    drop, a grade saved on A's attempt."""
+    before = _snapshot(world)
+    a = client_for(world, "trainee_a")
+    a.post(
+        reverse(
+            "courses:checklist_tick", args=[world.enrollment_a.pk, world.stage1.pk, world.item_id]
+        ),
+        {"done": "1"},
     )
+    ticked = _snapshot(world)
+    assert ticked["ticks"] != before["ticks"]
+    a.post(reverse("courses:job_description_sign", args=[world.enrollment_a.pk]))
+    signed = _snapshot(world)
+    assert signed["signatures"] != ticked["signatures"]
+    hr = client_for(world, "hr")
+    hr.post(
+        reverse("quizzes:grade", args=[world.attempt_a.pk]),
+        {f"r{world.response_a.pk}-points": "1", "action": "save"},
+    )
+    graded = _snapshot(world)
+    assert graded["responses"] != signed["responses"]
+    assert graded["attempts"] != signed["attempts"]  # the save took the lease
+    hr.post(reverse("courses:enrollment_drop", args=[world.enrollment_a.pk]), {"reason": "probe"})
+    dropped = _snapshot(world)
+    assert dropped["enrollment"] != graded["enrollment"]
+    assert dropped["events"] != graded["events"]
 
 
 @pytest.mark.parametrize("persona", ["trainee_b", "mentor_b"])
