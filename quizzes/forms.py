@@ -15,6 +15,13 @@ def _points_label(points: Decimal) -> str:
     return _("%(points)s pt.") % {"points": points.normalize()}
 
 
+def _single_answer(item) -> bool:
+    """One right answer and no partial weights: the trainee picks one (radio buttons)."""
+    return sum(1 for c in item.choices if c.correct) == 1 and all(
+        c.weight is None or c.weight <= 0 or c.correct for c in item.choices
+    )
+
+
 class AnswerForm(forms.Form):
     """One field per question of an attempt, named q<question id> (oral questions have none:
     they are asked in person)."""
@@ -31,7 +38,17 @@ class AnswerForm(forms.Form):
             label = f"{n}. {question.text}"
             help_text = _points_label(question.points)
             kind = item.kind
-            if kind == "choices":
+            if kind == "choices" and _single_answer(item):
+                chosen = sorted(item.chosen_ids)
+                field = forms.ChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[(str(c.pk), c.text) for c in item.choices],
+                    widget=forms.RadioSelect,
+                    initial=str(chosen[0]) if chosen else None,
+                    help_text=f"{help_text} · {_('Choose the correct answer.')}",
+                )
+            elif kind == "choices":
                 n_correct = sum(1 for c in item.choices if c.correct)
                 field = forms.MultipleChoiceField(
                     label=label,
@@ -65,6 +82,15 @@ class AnswerForm(forms.Form):
                     initial="" if value is None else f"{value.normalize():f}",
                     widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
                     help_text=f"{help_text}" + (f" · {unit}" if unit else ""),
+                )
+            elif kind == "short":
+                field = forms.CharField(
+                    label=label,
+                    required=False,
+                    initial=response.answer_text,
+                    widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                    help_text=help_text,
+                    max_length=settings.ANSWER_MAX_LENGTH,
                 )
             elif kind == "text":
                 field = forms.CharField(

@@ -46,6 +46,7 @@ from .models import (
     Question,
     Quiz,
     Response,
+    choices_score,
     percent_of,
 )
 
@@ -211,7 +212,7 @@ def _save_answers(*, attempt: Attempt, user, data, now: datetime) -> AnswerError
             except ValueError:
                 errors.errors[item.question.pk] = _("Enter a number, for example 12500.50.")
                 continue
-        elif kind == "text":
+        elif kind in ("text", "short"):
             if name not in data:
                 continue
             text = _single(data, name)
@@ -294,6 +295,7 @@ class _ScoringView:
     def __init__(self, item):
         self.answer_bool = item.response.answer_bool
         self.answer_decimal = item.response.answer_decimal
+        self.answer_text = item.response.answer_text
         self._chosen = [c for c in item.choices if c.pk in item.chosen_ids]
 
     @property
@@ -313,8 +315,9 @@ def score_item(item) -> Decimal:
     """The automatic score of a sheet item, without extra queries."""
     question = item.question
     if question.answer_kind == "choices":
-        correct = {c.pk for c in item.choices if c.correct}
-        return question.points if item.chosen_ids == correct else Decimal(0)
+        return choices_score(
+            question.points, item.choices, [c for c in item.choices if c.pk in item.chosen_ids]
+        )
     return question.score(_ScoringView(item))
 
 

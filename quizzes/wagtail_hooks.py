@@ -23,7 +23,9 @@ from .models import (
     NumericQuestion,
     OralQuestion,
     Question,
+    QuestionCategory,
     Quiz,
+    ShortAnswerQuestion,
     TrueFalseQuestion,
     WrittenQuestion,
 )
@@ -32,6 +34,7 @@ QUESTION_TYPES = [
     MultipleChoiceQuestion,
     TrueFalseQuestion,
     NumericQuestion,
+    ShortAnswerQuestion,
     WrittenQuestion,
     OralQuestion,
 ]
@@ -140,13 +143,18 @@ class QuestionCreateView(CreateView):
         return instance
 
     def get_success_url(self):
+        if self.object.quiz_id is None:
+            return super().get_success_url()
         return reverse(QuizViewSet().get_url_name("edit"), args=[self.object.quiz_id])
 
 
 COMMON = [
     FieldPanel("quiz"),
+    FieldPanel("category"),
     FieldPanel("order"),
+    FieldPanel("name"),
     FieldPanel("text"),
+    FieldPanel("image"),
     FieldPanel("points"),
 ]
 AFTER = [FieldPanel("explanation"), FieldPanel("grader_notes")]
@@ -158,9 +166,9 @@ def _question_panels(*specific):
 
 class _QuestionViewSet(SnippetViewSet):
     add_view_class = QuestionCreateView
-    list_display = ["text", "quiz", "order", "points"]
-    list_filter = ["quiz"]
-    search_fields = ["text"]
+    list_display = ["text", "quiz", "category", "order", "points"]
+    list_filter = ["quiz", "category"]
+    search_fields = ["text", "name"]
     ordering = ["quiz__title", "order", "pk"]
     copy_view_enabled = False
 
@@ -174,7 +182,9 @@ class MultipleChoiceViewSet(_QuestionViewSet):
 class TrueFalseViewSet(_QuestionViewSet):
     model = TrueFalseQuestion
     icon = "tick"
-    edit_handler = _question_panels(FieldPanel("correct_answer"))
+    edit_handler = _question_panels(
+        FieldPanel("correct_answer"), FieldPanel("feedback_true"), FieldPanel("feedback_false")
+    )
 
 
 class NumericViewSet(_QuestionViewSet):
@@ -186,6 +196,27 @@ class NumericViewSet(_QuestionViewSet):
             heading=_("Correct answer"),
         )
     )
+
+
+class ShortAnswerViewSet(_QuestionViewSet):
+    model = ShortAnswerQuestion
+    icon = "pick"
+    edit_handler = _question_panels(FieldPanel("accepted_answers"), FieldPanel("case_sensitive"))
+
+
+class QuestionCategoryViewSet(SnippetViewSet):
+    model = QuestionCategory
+    icon = "folder-open-inverse"
+    menu_label = _("Question categories")
+    list_display = ["path", Column("n_questions", label=_("Questions"))]
+    search_fields = ["name"]
+    panels = [FieldPanel("name"), FieldPanel("parent"), FieldPanel("description")]
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return QuestionCategory.objects.select_related("parent__parent").annotate(
+            n_questions=Count("questions")
+        )
 
 
 class WrittenViewSet(_QuestionViewSet):
@@ -209,8 +240,10 @@ class QuizzesGroup(SnippetViewSetGroup):
         MultipleChoiceViewSet,
         TrueFalseViewSet,
         NumericViewSet,
+        ShortAnswerViewSet,
         WrittenViewSet,
         OralViewSet,
+        QuestionCategoryViewSet,
     ]
 
 
