@@ -336,7 +336,7 @@ def to_parsed(
         return Skipped(
             source=f"#{question.pk}",
             name=question.name or question.text[:60],
-            reason=_("%(type)s questions have no equivalent in Moodle's formats.")
+            reason=_("Questions of type “%(type)s” have no equivalent in Moodle's formats.")
             % {"type": question.type_label()},
         )
     q = ParsedQuestion(

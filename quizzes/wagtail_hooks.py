@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
+from .admin_views import question_export, question_import
 from .models import (
     MultipleChoiceQuestion,
     NumericQuestion,
@@ -29,6 +31,7 @@ from .models import (
     TrueFalseQuestion,
     WrittenQuestion,
 )
+from .permissions import may_import_questions
 
 QUESTION_TYPES = [
     MultipleChoiceQuestion,
@@ -280,5 +283,23 @@ def quiz_admin_urls():
             "quizzes/questions/<int:pk>/move/<str:direction>/",
             question_move,
             name="quizzes_question_move",
-        )
+        ),
+        path("quizzes/questions/import/", question_import, name="quizzes_question_import"),
+        path("quizzes/questions/export/", question_export, name="quizzes_question_export"),
     ]
+
+
+class _BankMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_import_questions(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def question_import_menu_item():
+    return _BankMenuItem(
+        _("Import questions"),
+        reverse("quizzes_question_import"),
+        icon_name="upload",
+        order=251,
+        name="question-import",
+    )

@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from . import (
     ESSAY,
@@ -41,18 +41,18 @@ from . import (
 )
 
 TYPE_NAMES = {
-    "matching": _lazy("matching"),
-    "cloze": _lazy("cloze (embedded answers)"),
-    "multianswer": _lazy("cloze (embedded answers)"),
-    "description": _lazy("description"),
-    "calculated": _lazy("calculated"),
-    "calculatedsimple": _lazy("simple calculated"),
-    "calculatedmulti": _lazy("calculated multichoice"),
-    "ddwtos": _lazy("drag and drop into text"),
-    "ddimageortext": _lazy("drag and drop onto image"),
-    "ddmarker": _lazy("drag and drop markers"),
-    "gapselect": _lazy("select missing words"),
-    "randomsamatch": _lazy("random short-answer matching"),
+    "matching": gettext_lazy("matching"),
+    "cloze": gettext_lazy("cloze (embedded answers)"),
+    "multianswer": gettext_lazy("cloze (embedded answers)"),
+    "description": gettext_lazy("description"),
+    "calculated": gettext_lazy("calculated"),
+    "calculatedsimple": gettext_lazy("simple calculated"),
+    "calculatedmulti": gettext_lazy("calculated multichoice"),
+    "ddwtos": gettext_lazy("drag and drop into text"),
+    "ddimageortext": gettext_lazy("drag and drop onto image"),
+    "ddmarker": gettext_lazy("drag and drop markers"),
+    "gapselect": gettext_lazy("select missing words"),
+    "randomsamatch": gettext_lazy("random short-answer matching"),
 }
 DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 
@@ -143,7 +143,8 @@ def _question(node: Element, qtype: str, source: str, name: str) -> ParsedQuesti
     if qtype not in {MULTICHOICE, TRUEFALSE, SHORTANSWER, NUMERICAL, ESSAY}:
         label = str(TYPE_NAMES.get(qtype, qtype or "?"))
         raise _Skip(
-            _("%(type)s questions are not supported by the question bank.") % {"type": label}
+            _("Questions of type “%(type)s” are not supported by the question bank.")
+            % {"type": label}
         )
     notes: list[str] = []
     text = _formatted(node.find("questiontext"), notes)

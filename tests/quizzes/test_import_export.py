@@ -242,3 +242,14 @@ def test_export_a_quiz_reports_oral_questions():
     assert "Martin Dougiamas" in result.text
     aiken_result = questions_export(fmt="aiken", quiz=quiz)
     assert aiken_result.text.count("ANSWER:") == 2
+
+
+def test_export_command(tmp_path):
+    import_file("questions.gift.txt", "gift")
+    out, err = StringIO(), StringIO()
+    call_command("export_questions", category="Moodle", format="aiken", stdout=out, stderr=err)
+    assert out.getvalue().count("ANSWER: A") == 1  # Q2: the only single-answer choice
+    assert "Aiken holds only multiple choice" in err.getvalue()
+    target = tmp_path / "bank.xml"
+    call_command("export_questions", category="Moodle", format="moodle-xml", output=str(target))
+    assert len(moodle_xml.parse(target.read_text()).questions) == 8
