@@ -62,6 +62,44 @@ class Quiz(models.Model):
     time_limit_minutes = models.PositiveSmallIntegerField(
         _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    pool_category = models.ForeignKey(
+        "QuestionCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question pool"),
+        help_text=_(
+            "Optional: each attempt also draws questions at random from this question bank "
+            "category (and its sub-categories), besides the quiz's own questions."
+        ),
+    )
+    pool_size = models.PositiveSmallIntegerField(
+        _("questions drawn from the pool"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "How many pool questions each attempt gets. A retake gets questions the trainee "
+            "has not seen yet where the pool has enough."
+        ),
+    )
+    shuffle_answers = models.BooleanField(
+        _("shuffle answer options"),
+        default=False,
+        help_text=_(
+            "Each attempt shows the options of multiple-choice questions in its own order."
+        ),
+    )
+    instant_feedback = models.BooleanField(
+        _("instant feedback"),
+        default=False,
+        help_text=_(
+            "On submitting, the trainee sees the score of the automatically graded questions "
+            "and each answer's feedback at once; written and oral answers still wait for the "
+            "mentor."
+        ),
+    )
 
     class Meta:
         verbose_name = _("quiz")
@@ -88,6 +126,10 @@ class Quiz(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        if self.pool_category_id and not self.pool_size:
+            raise ValidationError({"pool_size": _("Say how many questions to draw from the pool.")})
+        if self.pool_size and not self.pool_category_id:
+            raise ValidationError({"pool_category": _("Choose the category to draw from.")})
         if (
             self.grading_due_days is not None
             and self.grading_overdue_days is not None
@@ -131,6 +173,20 @@ class QuestionCategory(models.Model):
 
     def __str__(self):
         return self.path
+
+    def descendant_ids(self) -> list[int]:
+        """This category's id and those of every category below it (one query per level)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = [
+                pk
+                for pk in QuestionCategory.objects.filter(parent_id__in=frontier).values_list(
+                    "pk", flat=True
+                )
+                if pk not in ids
+            ]
+            ids.extend(frontier)
+        return ids
 
     @property
     def path(self) -> str:
@@ -635,6 +691,8 @@ class Response(models.Model):
     answer_decimal = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     answer_text = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The multiple-choice options in the order this attempt showed them (empty: as authored).
+    choice_order = models.JSONField(default=list, blank=True)
     awarded_points = models.DecimalField(_("points"), **POINTS, null=True, blank=True)
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

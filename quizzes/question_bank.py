@@ -307,21 +307,11 @@ def _relative(category: QuestionCategory | None, base: QuestionCategory | None) 
     return tuple(reversed(names))
 
 
-def _descendant_ids(category: QuestionCategory) -> list[int]:
-    ids, frontier = [category.pk], [category.pk]
-    while frontier:
-        frontier = list(
-            QuestionCategory.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-        )
-        ids.extend(frontier)
-    return ids
-
-
 def questions_for_export(*, quiz: Quiz | None = None, category: QuestionCategory | None = None):
     if quiz is not None:
         qs = Question.objects.filter(quiz=quiz)
     elif category is not None:
-        qs = Question.objects.filter(category_id__in=_descendant_ids(category))
+        qs = Question.objects.filter(category_id__in=category.descendant_ids())
     else:
         raise BankError(_("Choose a quiz or a category to export."))
     return list(qs.select_related("category", "image").order_by("category_id", "order", "pk"))

@@ -102,9 +102,15 @@ class QuizViewSet(SnippetViewSet):
                 FieldPanel("max_attempts"),
                 FieldPanel("is_certification"),
                 FieldPanel("shuffle_questions"),
+                FieldPanel("shuffle_answers"),
                 FieldPanel("time_limit_minutes"),
+                FieldPanel("instant_feedback"),
             ],
             heading=_("Rules"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("pool_category"), FieldPanel("pool_size")],
+            heading=_("Question pool"),
         ),
         MultiFieldPanel(
             [FieldPanel("grading_due_days"), FieldPanel("grading_overdue_days")],
