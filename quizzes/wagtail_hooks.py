@@ -141,14 +141,18 @@ class QuestionCreateView(CreateView):
     question last."""
 
     def get_initial_form_instance(self):
-        instance = super().get_initial_form_instance()
+        # Wagtail's own returns None for models without a locale: start from a fresh one.
+        instance = super().get_initial_form_instance() or self.model()
         quiz_id = self.request.GET.get("quiz")
-        if quiz_id and quiz_id.isdigit() and instance is not None:
+        if quiz_id and quiz_id.isdigit():
             quiz = Quiz.objects.filter(pk=quiz_id).first()
             if quiz is not None:
                 instance.quiz = quiz
                 last = Question.objects.filter(quiz=quiz).order_by("-order").first()
                 instance.order = (last.order + 1) if last else 1
+        category_id = self.request.GET.get("category")
+        if category_id and category_id.isdigit():
+            instance.category = QuestionCategory.objects.filter(pk=category_id).first()
         return instance
 
     def get_success_url(self):
