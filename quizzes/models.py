@@ -36,11 +36,23 @@ ONE = Decimal("1")
 class Quiz(models.Model):
     """A product survey, test or certification placed in a stage with the quiz block."""
 
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("As trainees see it, e.g. “Product survey”.")
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The quiz's part of its web address: Latin letters, digits and hyphens."),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Shown to the trainee before they start.")
+    )
     pass_mark = models.PositiveSmallIntegerField(
-        _("pass mark (%)"), default=70, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        _("pass mark (%)"),
+        default=70,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The share of the points needed to pass, from 0 to 100."),
     )
     max_attempts = models.PositiveSmallIntegerField(
         _("maximum attempts"),
@@ -54,13 +66,27 @@ class Quiz(models.Model):
         default=False,
         help_text=_("Passing clears the trainee for client work; defaults to two attempts."),
     )
-    grading_due_days = models.PositiveSmallIntegerField(_("grading due after (days)"), default=21)
-    grading_overdue_days = models.PositiveSmallIntegerField(
-        _("grading overdue after (days)"), default=28
+    grading_due_days = models.PositiveSmallIntegerField(
+        _("grading due after (days)"),
+        default=21,
+        help_text=_("Days after submission by which the mentor should grade written answers."),
     )
-    shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
+    grading_overdue_days = models.PositiveSmallIntegerField(
+        _("grading overdue after (days)"),
+        default=28,
+        help_text=_("Days after submission when ungraded answers are escalated to HR."),
+    )
+    shuffle_questions = models.BooleanField(
+        _("shuffle questions"),
+        default=False,
+        help_text=_("Each attempt asks the questions in its own order."),
+    )
     time_limit_minutes = models.PositiveSmallIntegerField(
-        _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: no limit. When time is up, the answers so far are submitted."),
     )
     pool_category = models.ForeignKey(
         "QuestionCategory",
@@ -331,7 +357,11 @@ def choices_score(points: Decimal, choices, chosen) -> Decimal:
 class Choice(Orderable):
     question = ParentalKey(MultipleChoiceQuestion, on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(_("answer"), max_length=500)
-    correct = models.BooleanField(_("correct"), default=False)
+    correct = models.BooleanField(
+        _("correct"),
+        default=False,
+        help_text=_("Tick every right answer; with exactly one, trainees pick one option."),
+    )
     weight = models.DecimalField(
         _("weight (%)"),
         max_digits=6,
@@ -384,7 +414,12 @@ class TrueFalseQuestion(Question):
 class NumericQuestion(Question):
     answer_kind = "decimal"
 
-    correct_value = models.DecimalField(_("correct value"), max_digits=16, decimal_places=4)
+    correct_value = models.DecimalField(
+        _("correct value"),
+        max_digits=16,
+        decimal_places=4,
+        help_text=_("The right number, without spaces or units."),
+    )
     tolerance = models.DecimalField(
         _("tolerance"),
         max_digits=16,
