@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.admin.auth import permission_denied
 
 from .formats import FORMATS
 from .forms import QuestionExportForm, QuestionImportConfirmForm, QuestionImportForm
@@ -35,7 +35,7 @@ def _preview_rows(parsed, report):
 
 def question_import(request):
     if not may_import_questions(request.user):
-        raise PermissionDenied
+        return permission_denied(request)
     context = {"header_title": _("Import questions"), "page_title": _("Import questions")}
     context["header_icon"] = "upload"
     if request.method == "POST" and "payload" in request.POST:
@@ -124,7 +124,7 @@ def _confirm(request, context):
 
 def question_export(request):
     if not may_export_questions(request.user):
-        raise PermissionDenied
+        return permission_denied(request)
     form = QuestionExportForm(request.GET or None)
     if request.GET and form.is_valid():
         quiz, category = form.cleaned_data["quiz"], form.cleaned_data["category"]
