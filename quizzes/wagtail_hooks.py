@@ -4,6 +4,7 @@ type has its own form (django-polymorphic's child-model pattern), all under "Qui
 
 from __future__ import annotations
 
+from django import forms
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404
@@ -109,7 +110,8 @@ class QuizViewSet(SnippetViewSet):
             heading=_("Rules"),
         ),
         MultiFieldPanel(
-            [FieldPanel("pool_category"), FieldPanel("pool_size")],
+            # A plain list of category paths ("Product/Pricing"), quicker than a chooser.
+            [FieldPanel("pool_category", widget=forms.Select), FieldPanel("pool_size")],
             heading=_("Question pool"),
         ),
         MultiFieldPanel(
@@ -163,7 +165,7 @@ class QuestionCreateView(CreateView):
 
 COMMON = [
     FieldPanel("quiz"),
-    FieldPanel("category"),
+    FieldPanel("category", widget=forms.Select),
     FieldPanel("order"),
     FieldPanel("name"),
     FieldPanel("text"),
