@@ -67,6 +67,9 @@ class ProgramPage(TranslatedWordsMixin, RoutingMixin, Page):
     ]
     parent_page_types = ["people.HomePage"]
     subpage_types = ["courses.StagePage", "courses.JobDescriptionPage"]
+    # The explorer lists the stages in program (tree) order, as trainees go through them,
+    # not by last update.
+    admin_default_ordering = "ord"
 
     class Meta:
         verbose_name = _("onboarding program")

@@ -36,14 +36,17 @@ from quizzes.models import (
     TrueFalseQuestion,
     WrittenQuestion,
 )
+from quizzes.question_bank import category_by_path
 
-from .content.base import CertificationText, SurveyText
+from .content.base import CertificationText, ProductCheckText, SurveyText
 from .courses import demo_program
 
 PROGRAM_SLUG = "account-manager-onboarding"
 STAGE_SLUG = "sales-training"
 SURVEY_SLUG = "kestrel-mf-4200-product-survey"
 CERTIFICATION_SLUG = "role-play-certification"
+PRODUCT_CHECK_SLUG = "kestrel-mf-4200-product-check"
+QUIZ_SLUGS = [SURVEY_SLUG, PRODUCT_CHECK_SLUG, CERTIFICATION_SLUG]
 _NAMESPACE = uuid.UUID("0b8f3d2e-5a61-4c7e-9d14-7e2a9c6b5f01")
 # The survey's calculation: the right order total (12 x 48,500 less 3 %) and a weak
 # trainee's wrong one; the same in every language.
@@ -111,6 +114,59 @@ def seed_survey(text: SurveyText) -> Quiz:
     return quiz
 
 
+def seed_product_check(text: ProductCheckText, survey: SurveyText) -> Quiz:
+    """A purely automatic quiz with instant feedback, drawing from a question bank category
+    that holds the survey's automatic questions (so retakes differ)."""
+    quiz = Quiz.objects.filter(slug=PRODUCT_CHECK_SLUG).first()
+    if quiz is not None:
+        return quiz
+    category = category_by_path(text.category)
+    NumericQuestion.objects.create(
+        category=category,
+        text=survey.numeric_text,
+        points=Decimal(2),
+        correct_value=Decimal(NUMERIC_ANSWER),
+        tolerance=Decimal("1"),
+        unit=survey.numeric_unit,
+        explanation=survey.numeric_explanation,
+    )
+    for choice_question in (survey.box_contents, survey.audience):
+        question = MultipleChoiceQuestion.objects.create(
+            category=category,
+            text=choice_question.text,
+            points=Decimal(2),
+            explanation=choice_question.explanation,
+        )
+        for i, (choice, correct) in enumerate(choice_question.choices):
+            Choice.objects.create(
+                question=question,
+                text=choice,
+                correct=correct,
+                sort_order=i,
+                feedback=choice_question.explanation if correct else "",
+            )
+    for statement in survey.true_false:
+        TrueFalseQuestion.objects.create(
+            category=category,
+            text=statement.text,
+            correct_answer=statement.correct,
+            points=Decimal(1),
+            explanation=statement.explanation,
+        )
+    in_pool = 3 + len(survey.true_false)
+    return Quiz.objects.create(
+        slug=PRODUCT_CHECK_SLUG,
+        title=text.title,
+        description=text.description,
+        pass_mark=80,
+        pool_category=category,
+        pool_size=max(1, in_pool - 2),
+        shuffle_questions=True,
+        shuffle_answers=True,
+        instant_feedback=True,
+    )
+
+
 def seed_certification(text: CertificationText) -> Quiz:
     quiz, created = Quiz.objects.get_or_create(
         slug=CERTIFICATION_SLUG,
@@ -144,8 +200,9 @@ def seed_certification(text: CertificationText) -> Quiz:
     return quiz
 
 
-def place_in_stage(stage, quizzes) -> bool:
-    """Append a required quiz block for each quiz missing from the stage; publish a revision."""
+def place_in_stage(stage, quizzes, optional=()) -> bool:
+    """Append a quiz block for each quiz missing from the stage (required unless in
+    ``optional``); publish a revision."""
     present = {quiz_id for quiz_id, _required in selectors.quiz_blocks_raw(stage)}
     missing = [quiz for quiz in quizzes if quiz.pk not in present]
     if not missing:
@@ -156,7 +213,7 @@ def place_in_stage(stage, quizzes) -> bool:
         data.append(
             {
                 "type": "quiz",
-                "value": {"quiz": quiz.pk, "required": True},
+                "value": {"quiz": quiz.pk, "required": quiz not in optional},
                 "id": _id(stage.slug, "quiz", quiz.slug),
             }
         )
@@ -349,12 +406,15 @@ def seed(ctx) -> None:
     if stage is None or not Enrollment.objects.filter(program=program).exists():
         return
     before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    new_quizzes = 2 - Quiz.objects.filter(slug__in=[SURVEY_SLUG, CERTIFICATION_SLUG]).count()
+    new_quizzes = len(QUIZ_SLUGS) - Quiz.objects.filter(slug__in=QUIZ_SLUGS).count()
     survey = seed_survey(ctx.content.survey)
+    # Practice, not a gate: the stage does not wait for it (the trainees who completed the
+    # stage did so before it existed).
+    check = seed_product_check(ctx.content.product_check, ctx.content.survey)
     certification = seed_certification(ctx.content.certification)
     if new_quizzes:
         ctx.count("quizzes", new_quizzes)
-    if place_in_stage(stage, [survey, certification]):
+    if place_in_stage(stage, [survey, check, certification], optional=[check]):
         ctx.count("pages")
         stage.refresh_from_db()
     existing = Attempt.objects.count()

@@ -73,7 +73,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quizzes.view_quiz",
         *(
             f"quizzes.{action}_{model}question"
-            for model in ("multiplechoice", "truefalse", "numeric", "written", "oral")
+            for model in ("multiplechoice", "truefalse", "numeric", "shortanswer", "written", "oral")
+            for action in ("add", "change", "delete", "view")
+        ),
+        *(
+            f"quizzes.{action}_questioncategory"
             for action in ("add", "change", "delete", "view")
         ),
         *MENTORS_ADMIN_PERMISSIONS,

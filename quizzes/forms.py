@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .formats import FORMATS
+from .models import QuestionCategory, Quiz
 from .services import ResponseGrade
 
 BOOL_CHOICES = [("true", _("True")), ("false", _("False"))]
@@ -13,6 +17,13 @@ BOOL_CHOICES = [("true", _("True")), ("false", _("False"))]
 
 def _points_label(points: Decimal) -> str:
     return _("%(points)s pt.") % {"points": points.normalize()}
+
+
+def _single_answer(item) -> bool:
+    """One right answer and no partial weights: the trainee picks one (radio buttons)."""
+    return sum(1 for c in item.choices if c.correct) == 1 and all(
+        c.weight is None or c.weight <= 0 or c.correct for c in item.choices
+    )
 
 
 class AnswerForm(forms.Form):
@@ -31,7 +42,17 @@ class AnswerForm(forms.Form):
             label = f"{n}. {question.text}"
             help_text = _points_label(question.points)
             kind = item.kind
-            if kind == "choices":
+            if kind == "choices" and _single_answer(item):
+                chosen = sorted(item.chosen_ids)
+                field = forms.ChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[(str(c.pk), c.text) for c in item.choices],
+                    widget=forms.RadioSelect,
+                    initial=str(chosen[0]) if chosen else None,
+                    help_text=f"{help_text} · " + str(_("Choose the correct answer.")),
+                )
+            elif kind == "choices":
                 n_correct = sum(1 for c in item.choices if c.correct)
                 field = forms.MultipleChoiceField(
                     label=label,
@@ -65,6 +86,15 @@ class AnswerForm(forms.Form):
                     initial="" if value is None else f"{value.normalize():f}",
                     widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
                     help_text=f"{help_text}" + (f" · {unit}" if unit else ""),
+                )
+            elif kind == "short":
+                field = forms.CharField(
+                    label=label,
+                    required=False,
+                    initial=response.answer_text,
+                    widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                    help_text=help_text,
+                    max_length=settings.ANSWER_MAX_LENGTH,
                 )
             elif kind == "text":
                 field = forms.CharField(
@@ -178,3 +208,112 @@ class ExtraAttemptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why the trainee gets one more attempt; kept with the attempt history."),
     )
+
+
+# --- Question bank import and export (the Wagtail admin) -----------------------------------
+
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+ENCODINGS = [
+    ("", _("Detect (UTF-8, else Windows-1251 or Windows-1252)")),
+    ("utf-8", "UTF-8"),
+    ("cp1251", _("Windows-1251 (Cyrillic)")),
+    ("cp1252", _("Windows-1252 (Western European)")),
+]
+
+
+def _format_choices():
+    return [(key, label) for key, label in FORMATS.items()]
+
+
+class QuestionImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A GIFT or Aiken text file, or a Moodle XML export, of at most 2 MB. Nothing is "
+            "saved until you confirm on the next page."
+        ),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=_format_choices,
+        help_text=_(
+            "GIFT and Aiken files are usually .txt; Moodle XML files end in .xml. See "
+            "docs/quizzes.md for what each format can hold."
+        ),
+    )
+    category = forms.CharField(
+        label=_("Category"),
+        max_length=500,
+        help_text=_(
+            "The question bank category to import into, such as Product/Pricing (a slash "
+            "separates levels). It is created if it does not exist; categories named in the "
+            "file go under it."
+        ),
+    )
+    quiz = forms.ModelChoiceField(
+        label=_("Also add to quiz"),
+        queryset=Quiz.objects.all(),
+        required=False,
+        help_text=_("Optional: the questions are also added at the end of this quiz."),
+    )
+    encoding = forms.ChoiceField(
+        label=_("Encoding"),
+        choices=ENCODINGS,
+        required=False,
+        help_text=_("Leave on Detect unless the preview shows garbled letters."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
+
+    def clean_category(self):
+        value = "/".join(p.strip() for p in self.cleaned_data["category"].split("/") if p.strip())
+        if not value:
+            raise forms.ValidationError(_("Enter a category name."))
+        return value
+
+
+class QuestionImportConfirmForm(forms.Form):
+    """The previewed file travels back in a hidden field, so the preview saves nothing."""
+
+    payload = forms.CharField(widget=forms.HiddenInput)
+    format = forms.ChoiceField(choices=_format_choices, widget=forms.HiddenInput)
+    category = forms.CharField(max_length=500, widget=forms.HiddenInput)
+    quiz = forms.ModelChoiceField(
+        queryset=Quiz.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    encoding = forms.ChoiceField(choices=ENCODINGS, required=False, widget=forms.HiddenInput)
+
+    def clean_payload(self):
+        try:
+            data = base64.b64decode(self.cleaned_data["payload"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise forms.ValidationError(_("The file was damaged; upload it again.")) from exc
+        if len(data) > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return data
+
+
+class QuestionExportForm(forms.Form):
+    quiz = forms.ModelChoiceField(
+        label=_("Quiz"),
+        queryset=Quiz.objects.all(),
+        required=False,
+        help_text=_("Export this quiz's questions…"),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=QuestionCategory.objects.select_related("parent"),
+        required=False,
+        help_text=_("…or this category's, with its sub-categories."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=_format_choices)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("quiz")) == bool(data.get("category")):
+            raise forms.ValidationError(_("Choose either a quiz or a category."))
+        return data

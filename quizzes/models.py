@@ -7,6 +7,7 @@ answer, and per-criterion scores and grade changes as rows of their own.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -35,11 +36,23 @@ ONE = Decimal("1")
 class Quiz(models.Model):
     """A product survey, test or certification placed in a stage with the quiz block."""
 
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("As trainees see it, e.g. “Product survey”.")
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The quiz's part of its web address: Latin letters, digits and hyphens."),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Shown to the trainee before they start.")
+    )
     pass_mark = models.PositiveSmallIntegerField(
-        _("pass mark (%)"), default=70, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        _("pass mark (%)"),
+        default=70,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The share of the points needed to pass, from 0 to 100."),
     )
     max_attempts = models.PositiveSmallIntegerField(
         _("maximum attempts"),
@@ -53,13 +66,65 @@ class Quiz(models.Model):
         default=False,
         help_text=_("Passing clears the trainee for client work; defaults to two attempts."),
     )
-    grading_due_days = models.PositiveSmallIntegerField(_("grading due after (days)"), default=21)
-    grading_overdue_days = models.PositiveSmallIntegerField(
-        _("grading overdue after (days)"), default=28
+    grading_due_days = models.PositiveSmallIntegerField(
+        _("grading due after (days)"),
+        default=21,
+        help_text=_("Days after submission by which the mentor should grade written answers."),
     )
-    shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
+    grading_overdue_days = models.PositiveSmallIntegerField(
+        _("grading overdue after (days)"),
+        default=28,
+        help_text=_("Days after submission when ungraded answers are escalated to HR."),
+    )
+    shuffle_questions = models.BooleanField(
+        _("shuffle questions"),
+        default=False,
+        help_text=_("Each attempt asks the questions in its own order."),
+    )
     time_limit_minutes = models.PositiveSmallIntegerField(
-        _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: no limit. When time is up, the answers so far are submitted."),
+    )
+    pool_category = models.ForeignKey(
+        "QuestionCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question pool"),
+        help_text=_(
+            "Optional: each attempt also draws questions at random from this question bank "
+            "category (and its sub-categories), besides the quiz's own questions."
+        ),
+    )
+    pool_size = models.PositiveSmallIntegerField(
+        _("questions drawn from the pool"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "How many pool questions each attempt gets. A retake gets questions the trainee "
+            "has not seen yet where the pool has enough."
+        ),
+    )
+    shuffle_answers = models.BooleanField(
+        _("shuffle answer options"),
+        default=False,
+        help_text=_(
+            "Each attempt shows the options of multiple-choice questions in its own order."
+        ),
+    )
+    instant_feedback = models.BooleanField(
+        _("instant feedback"),
+        default=False,
+        help_text=_(
+            "On submitting, the trainee sees the score of the automatically graded questions "
+            "and each answer's feedback at once; written and oral answers still wait for the "
+            "mentor."
+        ),
     )
 
     class Meta:
@@ -87,6 +152,10 @@ class Quiz(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        if self.pool_category_id and not self.pool_size:
+            raise ValidationError({"pool_size": _("Say how many questions to draw from the pool.")})
+        if self.pool_size and not self.pool_category_id:
+            raise ValidationError({"pool_category": _("Choose the category to draw from.")})
         if (
             self.grading_due_days is not None
             and self.grading_overdue_days is not None
@@ -97,9 +166,71 @@ class Quiz(models.Model):
             )
 
 
+class QuestionCategory(models.Model):
+    """A folder of the question bank (Moodle's question categories): imported questions land
+    in one, and a quiz's pool draws from one."""
+
+    name = models.CharField(_("name"), max_length=255)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
+        help_text=_("Leave empty for a top-level category."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("question category")
+        verbose_name_plural = _("question categories")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="question_category_unique_name_in_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="question_category_unique_top_name",
+            ),
+        ]
+
+    def __str__(self):
+        return self.path
+
+    def descendant_ids(self) -> list[int]:
+        """This category's id and those of every category below it (one query per level)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = [
+                pk
+                for pk in QuestionCategory.objects.filter(parent_id__in=frontier).values_list(
+                    "pk", flat=True
+                )
+                if pk not in ids
+            ]
+            ids.extend(frontier)
+        return ids
+
+    @property
+    def path(self) -> str:
+        """ "Sales/Objections": the names from the top, joined with "/"."""
+        names, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(node.name)
+            node = node.parent
+        return "/".join(reversed(names))
+
+
 class QuestionQuerySet(PolymorphicQuerySet):
     def for_quiz(self, quiz):
         return self.filter(quiz=quiz).order_by("order", "pk")
+
+    def in_category(self, category):
+        return self.filter(category=category).order_by("order", "pk")
 
 
 class Question(PolymorphicModel, ClusterableModel):
@@ -111,10 +242,45 @@ class Question(PolymorphicModel, ClusterableModel):
     answer_kind = ""
 
     quiz = models.ForeignKey(
-        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+        Quiz,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("quiz"),
+        help_text=_(
+            "The quiz that asks this question. Leave empty for a question that only sits in "
+            "a category of the question bank."
+        ),
     )
-    order = models.PositiveIntegerField(_("order"), default=0)
-    text = models.TextField(_("question"))
+    category = models.ForeignKey(
+        QuestionCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("category"),
+        help_text=_("The question bank folder this question belongs to (imports fill it in)."),
+    )
+    name = models.CharField(
+        _("short name"),
+        max_length=255,
+        blank=True,
+        help_text=_("Optional; helps you find the question in lists (Moodle's question name)."),
+    )
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Position in the quiz: smaller numbers come first.")
+    )
+    text = models.TextField(_("question"), help_text=_("What the trainee reads."))
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("image"),
+        help_text=_("Optional; shown under the question text."),
+    )
     points = models.DecimalField(
         _("points"),
         **POINTS,
@@ -138,7 +304,11 @@ class Question(PolymorphicModel, ClusterableModel):
         verbose_name_plural = _("questions")
         ordering = ["order", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(points__gt=0), name="question_points_positive")
+            models.CheckConstraint(condition=Q(points__gt=0), name="question_points_positive"),
+            models.CheckConstraint(
+                condition=Q(quiz__isnull=False) | Q(category__isnull=False),
+                name="question_in_quiz_or_category",
+            ),
         ]
 
     def __str__(self):
@@ -161,15 +331,52 @@ class MultipleChoiceQuestion(Question):
         verbose_name_plural = _("multiple-choice questions")
 
     def score(self, response) -> Decimal:
-        chosen = {c.pk for c in response.chosen.all()}
-        correct = {c.pk for c in self.choices.all() if c.correct}
-        return self.points if chosen == correct else Decimal(0)
+        return choices_score(self.points, list(self.choices.all()), response.chosen.all())
+
+    @property
+    def single_answer(self) -> bool:
+        return sum(1 for c in self.choices.all() if c.correct) == 1
+
+
+def choices_score(points: Decimal, choices, chosen) -> Decimal:
+    """All or nothing (the chosen set equals the correct set), unless some answer carries a
+    weight: then the chosen answers' weights add up (a wrong one may subtract), 0..100 %."""
+    chosen_ids = {c.pk for c in chosen}
+    if any(c.weight is not None for c in choices):
+        total = sum(
+            (c.weight if c.weight is not None else (Decimal(100) if c.correct else Decimal(0)))
+            for c in choices
+            if c.pk in chosen_ids
+        )
+        total = min(max(total, Decimal(0)), Decimal(100))
+        return (points * total / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    correct = {c.pk for c in choices if c.correct}
+    return points if chosen_ids == correct else Decimal(0)
 
 
 class Choice(Orderable):
     question = ParentalKey(MultipleChoiceQuestion, on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(_("answer"), max_length=500)
-    correct = models.BooleanField(_("correct"), default=False)
+    correct = models.BooleanField(
+        _("correct"),
+        default=False,
+        help_text=_("Tick every right answer; with exactly one, trainees pick one option."),
+    )
+    weight = models.DecimalField(
+        _("weight (%)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-100)), MaxValueValidator(Decimal(100))],
+        help_text=_(
+            "Optional partial credit: the share of the points this answer earns when chosen "
+            "(a negative share subtracts). Leave empty for all-or-nothing scoring."
+        ),
+    )
+    feedback = models.TextField(
+        _("feedback"), blank=True, help_text=_("Shown to the trainee who chose this answer.")
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("choice")
@@ -182,7 +389,17 @@ class Choice(Orderable):
 class TrueFalseQuestion(Question):
     answer_kind = "boolean"
 
-    correct_answer = models.BooleanField(_("the statement is true"), default=True)
+    correct_answer = models.BooleanField(
+        _("the statement is true"),
+        default=True,
+        help_text=_("Tick if the right answer is True; leave unticked if it is False."),
+    )
+    feedback_true = models.TextField(
+        _("feedback for True"), blank=True, help_text=_("Shown to a trainee who answered True.")
+    )
+    feedback_false = models.TextField(
+        _("feedback for False"), blank=True, help_text=_("Shown to a trainee who answered False.")
+    )
 
     class Meta:
         verbose_name = _("true/false question")
@@ -197,7 +414,12 @@ class TrueFalseQuestion(Question):
 class NumericQuestion(Question):
     answer_kind = "decimal"
 
-    correct_value = models.DecimalField(_("correct value"), max_digits=16, decimal_places=4)
+    correct_value = models.DecimalField(
+        _("correct value"),
+        max_digits=16,
+        decimal_places=4,
+        help_text=_("The right number, without spaces or units."),
+    )
     tolerance = models.DecimalField(
         _("tolerance"),
         max_digits=16,
@@ -222,6 +444,54 @@ class NumericQuestion(Question):
             return Decimal(0)
         within = abs(response.answer_decimal - self.correct_value) <= self.tolerance
         return self.points if within else Decimal(0)
+
+
+class ShortAnswerQuestion(Question):
+    """The trainee types a word or a short phrase; it is compared with the accepted answers
+    (ignoring case and surrounding spaces; ``*`` matches any text)."""
+
+    answer_kind = "short"
+
+    accepted_answers = models.JSONField(
+        _("accepted answers"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'A list such as [{"text": "Frog", "weight": 100, "feedback": "Good!"}]: the '
+            "first answer that matches earns its weight (% of the points)."
+        ),
+    )
+    case_sensitive = models.BooleanField(_("case sensitive"), default=False)
+
+    class Meta:
+        verbose_name = _("short-answer question")
+        verbose_name_plural = _("short-answer questions")
+
+    def matching_answer(self, text: str) -> dict | None:
+        given = " ".join((text or "").split())
+        if not given:
+            return None
+        for answer in self.accepted_answers or []:
+            pattern = str(answer.get("text", ""))
+            if _wildcard_match(pattern, given, case_sensitive=self.case_sensitive):
+                return answer
+        return None
+
+    def score(self, response) -> Decimal:
+        answer = self.matching_answer(response.answer_text)
+        if answer is None:
+            return Decimal(0)
+        weight = min(max(Decimal(str(answer.get("weight", 100))), Decimal(0)), Decimal(100))
+        return (self.points * weight / Decimal(100)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
+
+def _wildcard_match(pattern: str, text: str, *, case_sensitive: bool) -> bool:
+    pattern = " ".join(pattern.split())
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.fullmatch(regex, text, flags) is not None
 
 
 class WrittenQuestion(Question):
@@ -456,6 +726,8 @@ class Response(models.Model):
     answer_decimal = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     answer_text = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The multiple-choice options in the order this attempt showed them (empty: as authored).
+    choice_order = models.JSONField(default=list, blank=True)
     awarded_points = models.DecimalField(_("points"), **POINTS, null=True, blank=True)
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

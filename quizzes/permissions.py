@@ -97,3 +97,21 @@ def check_grant_extra_attempt(user, state) -> None:
 
 def may_grant_extra_attempt(user, state) -> bool:
     return may_manage_enrollments(user) and extra_attempt_blocker(state) is None
+
+
+# --- The question bank ----------------------------------------------------------------------
+
+
+def may_import_questions(user) -> bool:
+    """The quiz authors: who may add questions in the admin."""
+    return user.is_authenticated and (
+        user.is_superuser
+        or (
+            user.has_perm("quizzes.add_multiplechoicequestion")
+            and user.has_perm("quizzes.add_questioncategory")
+        )
+    )
+
+
+def may_export_questions(user) -> bool:
+    return may_preview_quiz(user)

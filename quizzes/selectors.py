@@ -290,6 +290,30 @@ class SheetItem:
     def chosen_choices(self) -> list[Choice]:
         return [c for c in self.choices if c.pk in self.chosen_ids]
 
+    @property
+    def answer_feedback(self) -> list[str]:
+        """The feedback written for the answer the trainee gave (chosen options, True or
+        False, the matching short answer)."""
+        question, response = self.question, self.response
+        if self.kind == "choices":
+            return [c.feedback for c in self.chosen_choices if c.feedback]
+        if self.kind == "boolean" and response.answer_bool is not None:
+            text = question.feedback_true if response.answer_bool else question.feedback_false
+            return [text] if text else []
+        if self.kind == "short":
+            match = question.matching_answer(response.answer_text)
+            return [match["feedback"]] if match and match.get("feedback") else []
+        return []
+
+
+def auto_section_score(sheet) -> tuple[Decimal, Decimal] | None:
+    """(awarded, maximum) over the automatically graded questions, once they are scored."""
+    auto = [item for item in sheet if not item.is_manual]
+    if not auto or any(item.response.awarded_points is None for item in auto):
+        return None
+    awarded = sum((item.response.awarded_points for item in auto), Decimal(0))
+    return awarded, sum((item.question.points for item in auto), Decimal(0))
+
 
 def questions_with_parts(question_ids) -> dict[int, tuple[Question, list, list]]:
     """{id: (specific question, choices, criteria)}: one query per question type present,
@@ -329,6 +353,9 @@ def attempt_sheet(attempt: Attempt, *, with_history: bool = False) -> list[Sheet
     items = []
     for response in responses:
         question, choices, criteria = parts[response.question_id]
+        if response.choice_order:
+            position = {pk: n for n, pk in enumerate(response.choice_order)}
+            choices = sorted(choices, key=lambda c: position.get(c.pk, len(position)))
         items.append(
             SheetItem(
                 response=response,

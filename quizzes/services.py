@@ -39,6 +39,7 @@ from people.services import notify
 from . import permissions, selectors
 from .models import (
     Attempt,
+    Choice,
     CriterionScore,
     ExtraAttemptGrant,
     GradeChange,
@@ -46,6 +47,7 @@ from .models import (
     Question,
     Quiz,
     Response,
+    choices_score,
     percent_of,
 )
 
@@ -122,16 +124,59 @@ def attempt_start(*, enrollment, quiz: Quiz, user, now: datetime | None = None) 
         .order_by("order", "pk")
         .values_list("pk", flat=True)
     )
+    question_ids += _draw_from_pool(quiz, enrollment, exclude=set(question_ids))
     if not question_ids:
         raise ValidationError(_("This quiz has no questions yet."))
     if quiz.shuffle_questions:
         # Seeded by the attempt: the same order whenever it is rebuilt; no secret depends on it.
         random.Random(attempt.pk).shuffle(question_ids)  # noqa: S311
+    orders = _choice_orders(question_ids, seed=attempt.pk) if quiz.shuffle_answers else {}
     Response.objects.bulk_create(
-        Response(attempt=attempt, question_id=qid, order=i)
+        Response(attempt=attempt, question_id=qid, order=i, choice_order=orders.get(qid, []))
         for i, qid in enumerate(question_ids, start=1)
     )
     return attempt
+
+
+def _draw_from_pool(quiz: Quiz, enrollment, *, exclude: set[int]) -> list[int]:
+    """``pool_size`` questions at random from the quiz's pool category (with sub-categories),
+    those this trainee was not given in an earlier attempt first. The attempt's responses
+    keep what was drawn, so grading and review show exactly these."""
+    if not quiz.pool_category_id or not quiz.pool_size:
+        return []
+    candidates = [
+        pk
+        for pk in Question.objects.filter(category_id__in=quiz.pool_category.descendant_ids())
+        .non_polymorphic()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        if pk not in exclude
+    ]
+    seen = set(
+        Response.objects.filter(
+            attempt__enrollment=enrollment, attempt__quiz=quiz, question_id__in=candidates
+        ).values_list("question_id", flat=True)
+    )
+    rng = random.SystemRandom()
+    fresh = [pk for pk in candidates if pk not in seen]
+    again = [pk for pk in candidates if pk in seen]
+    rng.shuffle(fresh)
+    rng.shuffle(again)
+    return (fresh + again)[: quiz.pool_size]
+
+
+def _choice_orders(question_ids: list[int], *, seed: int) -> dict[int, list[int]]:
+    by_question: dict[int, list[int]] = {}
+    for question_id, choice_id in (
+        Choice.objects.filter(question_id__in=question_ids)
+        .order_by("sort_order", "pk")
+        .values_list("question_id", "pk")
+    ):
+        by_question.setdefault(question_id, []).append(choice_id)
+    rng = random.Random(seed)  # noqa: S311 - an order to show, not a secret
+    for ids in by_question.values():
+        rng.shuffle(ids)
+    return by_question
 
 
 @dataclass
@@ -211,7 +256,7 @@ def _save_answers(*, attempt: Attempt, user, data, now: datetime) -> AnswerError
             except ValueError:
                 errors.errors[item.question.pk] = _("Enter a number, for example 12500.50.")
                 continue
-        elif kind == "text":
+        elif kind in ("text", "short"):
             if name not in data:
                 continue
             text = _single(data, name)
@@ -294,6 +339,7 @@ class _ScoringView:
     def __init__(self, item):
         self.answer_bool = item.response.answer_bool
         self.answer_decimal = item.response.answer_decimal
+        self.answer_text = item.response.answer_text
         self._chosen = [c for c in item.choices if c.pk in item.chosen_ids]
 
     @property
@@ -313,8 +359,9 @@ def score_item(item) -> Decimal:
     """The automatic score of a sheet item, without extra queries."""
     question = item.question
     if question.answer_kind == "choices":
-        correct = {c.pk for c in item.choices if c.correct}
-        return question.points if item.chosen_ids == correct else Decimal(0)
+        return choices_score(
+            question.points, item.choices, [c for c in item.choices if c.pk in item.chosen_ids]
+        )
     return question.score(_ScoringView(item))
 
 

@@ -120,6 +120,12 @@ def attempt_detail(request, pk):
         messages.warning(request, _("Time is up: your attempt was submitted."))
     show_all = attempt.status == Attempt.Status.GRADED or not is_owner
     sheet = selectors.attempt_sheet(attempt, with_history=not is_owner)
+    # Instant feedback: the automatic questions' scores and feedback before the mentor grades.
+    instant = (
+        attempt.status == Attempt.Status.AWAITING_GRADING
+        and is_owner
+        and attempt.quiz.instant_feedback
+    )
     return render(
         request,
         "quizzes/attempt_result.html",
@@ -127,6 +133,8 @@ def attempt_detail(request, pk):
             "attempt": attempt,
             "sheet": sheet,
             "is_owner": is_owner,
+            "instant": instant,
+            "auto_score": selectors.auto_section_score(sheet) if instant else None,
             "show_points": show_all,
             "can_override": permissions.may_override(request.user, attempt),
             "can_grade": permissions.may_grade(request.user, attempt),

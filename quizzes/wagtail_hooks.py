@@ -4,6 +4,7 @@ type has its own form (django-polymorphic's child-model pattern), all under "Qui
 
 from __future__ import annotations
 
+from django import forms
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404
@@ -13,25 +14,31 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
+from .admin_views import question_export, question_import
 from .models import (
     MultipleChoiceQuestion,
     NumericQuestion,
     OralQuestion,
     Question,
+    QuestionCategory,
     Quiz,
+    ShortAnswerQuestion,
     TrueFalseQuestion,
     WrittenQuestion,
 )
+from .permissions import may_import_questions
 
 QUESTION_TYPES = [
     MultipleChoiceQuestion,
     TrueFalseQuestion,
     NumericQuestion,
+    ShortAnswerQuestion,
     WrittenQuestion,
     OralQuestion,
 ]
@@ -96,9 +103,16 @@ class QuizViewSet(SnippetViewSet):
                 FieldPanel("max_attempts"),
                 FieldPanel("is_certification"),
                 FieldPanel("shuffle_questions"),
+                FieldPanel("shuffle_answers"),
                 FieldPanel("time_limit_minutes"),
+                FieldPanel("instant_feedback"),
             ],
             heading=_("Rules"),
+        ),
+        MultiFieldPanel(
+            # A plain list of category paths ("Product/Pricing"), quicker than a chooser.
+            [FieldPanel("pool_category", widget=forms.Select), FieldPanel("pool_size")],
+            heading=_("Question pool"),
         ),
         MultiFieldPanel(
             [FieldPanel("grading_due_days"), FieldPanel("grading_overdue_days")],
@@ -129,24 +143,33 @@ class QuestionCreateView(CreateView):
     question last."""
 
     def get_initial_form_instance(self):
-        instance = super().get_initial_form_instance()
+        # Wagtail's own returns None for models without a locale: start from a fresh one.
+        instance = super().get_initial_form_instance() or self.model()
         quiz_id = self.request.GET.get("quiz")
-        if quiz_id and quiz_id.isdigit() and instance is not None:
+        if quiz_id and quiz_id.isdigit():
             quiz = Quiz.objects.filter(pk=quiz_id).first()
             if quiz is not None:
                 instance.quiz = quiz
                 last = Question.objects.filter(quiz=quiz).order_by("-order").first()
                 instance.order = (last.order + 1) if last else 1
+        category_id = self.request.GET.get("category")
+        if category_id and category_id.isdigit():
+            instance.category = QuestionCategory.objects.filter(pk=category_id).first()
         return instance
 
     def get_success_url(self):
+        if self.object.quiz_id is None:
+            return super().get_success_url()
         return reverse(QuizViewSet().get_url_name("edit"), args=[self.object.quiz_id])
 
 
 COMMON = [
     FieldPanel("quiz"),
+    FieldPanel("category", widget=forms.Select),
     FieldPanel("order"),
+    FieldPanel("name"),
     FieldPanel("text"),
+    FieldPanel("image"),
     FieldPanel("points"),
 ]
 AFTER = [FieldPanel("explanation"), FieldPanel("grader_notes")]
@@ -158,9 +181,9 @@ def _question_panels(*specific):
 
 class _QuestionViewSet(SnippetViewSet):
     add_view_class = QuestionCreateView
-    list_display = ["text", "quiz", "order", "points"]
-    list_filter = ["quiz"]
-    search_fields = ["text"]
+    list_display = ["text", "quiz", "category", "order", "points"]
+    list_filter = ["quiz", "category"]
+    search_fields = ["text", "name"]
     ordering = ["quiz__title", "order", "pk"]
     copy_view_enabled = False
 
@@ -174,7 +197,9 @@ class MultipleChoiceViewSet(_QuestionViewSet):
 class TrueFalseViewSet(_QuestionViewSet):
     model = TrueFalseQuestion
     icon = "tick"
-    edit_handler = _question_panels(FieldPanel("correct_answer"))
+    edit_handler = _question_panels(
+        FieldPanel("correct_answer"), FieldPanel("feedback_true"), FieldPanel("feedback_false")
+    )
 
 
 class NumericViewSet(_QuestionViewSet):
@@ -186,6 +211,27 @@ class NumericViewSet(_QuestionViewSet):
             heading=_("Correct answer"),
         )
     )
+
+
+class ShortAnswerViewSet(_QuestionViewSet):
+    model = ShortAnswerQuestion
+    icon = "pick"
+    edit_handler = _question_panels(FieldPanel("accepted_answers"), FieldPanel("case_sensitive"))
+
+
+class QuestionCategoryViewSet(SnippetViewSet):
+    model = QuestionCategory
+    icon = "folder-open-inverse"
+    menu_label = _("Question categories")
+    list_display = ["path", Column("n_questions", label=_("Questions"))]
+    search_fields = ["name"]
+    panels = [FieldPanel("name"), FieldPanel("parent"), FieldPanel("description")]
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return QuestionCategory.objects.select_related("parent__parent").annotate(
+            n_questions=Count("questions")
+        )
 
 
 class WrittenViewSet(_QuestionViewSet):
@@ -209,8 +255,10 @@ class QuizzesGroup(SnippetViewSetGroup):
         MultipleChoiceViewSet,
         TrueFalseViewSet,
         NumericViewSet,
+        ShortAnswerViewSet,
         WrittenViewSet,
         OralViewSet,
+        QuestionCategoryViewSet,
     ]
 
 
@@ -247,5 +295,23 @@ def quiz_admin_urls():
             "quizzes/questions/<int:pk>/move/<str:direction>/",
             question_move,
             name="quizzes_question_move",
-        )
+        ),
+        path("quizzes/questions/import/", question_import, name="quizzes_question_import"),
+        path("quizzes/questions/export/", question_export, name="quizzes_question_export"),
     ]
+
+
+class _BankMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_import_questions(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def question_import_menu_item():
+    return _BankMenuItem(
+        _("Import questions"),
+        reverse("quizzes_question_import"),
+        icon_name="upload",
+        order=251,
+        name="question-import",
+    )

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
+from .forms import MonthPercentagesWidget
+
 
 def default_percentages():
     return [20, 40, 60, 80, 90, 100]
@@ -32,8 +34,9 @@ class RampPlan(models.Model):
         _("monthly percentages"),
         default=default_percentages,
         help_text=_(
-            "Share of the full targets expected in months 1, 2, ... e.g. [20, 40, 60, 80, "
-            "90, 100]; later months use 100."
+            "The share of the full monthly targets a new manager is expected to reach in each "
+            "of the first six months, in %. Months left empty at the end, and later months, "
+            "use 100 %."
         ),
     )
     events_per_month_norm = models.DecimalField(
@@ -53,7 +56,7 @@ class RampPlan(models.Model):
             ],
             heading=_("Full monthly targets (0 = not planned)"),
         ),
-        FieldPanel("percentages"),
+        FieldPanel("percentages", widget=MonthPercentagesWidget),
         MultiFieldPanel(
             [
                 FieldPanel("events_per_month_norm"),

@@ -135,6 +135,16 @@ class SurveyText:
 
 
 @dataclass(frozen=True)
+class ProductCheckText:
+    """The purely automatic product quiz: it draws from a question bank category holding the
+    survey's automatic questions, with instant feedback."""
+
+    title: str
+    description: str
+    category: str  # the question bank category path
+
+
+@dataclass(frozen=True)
 class CertificationText:
     title: str
     description: str
@@ -158,5 +168,6 @@ class DemoContent:
     courses: CoursesText
     mentoring: MentoringText
     survey: SurveyText
+    product_check: ProductCheckText
     certification: CertificationText
     feedback: FeedbackText

@@ -15,6 +15,7 @@ from .base import (
     MentoringText,
     PeopleText,
     Person,
+    ProductCheckText,
     Stage,
     SurveyText,
     Text,
@@ -507,6 +508,16 @@ SURVEY = SurveyText(
     ),
 )
 
+PRODUCT_CHECK = ProductCheckText(
+    title="Product check: Kestrel MF-4200",
+    description=(
+        "A quick self-check on the flagship printer, scored at once: each attempt draws its own "
+        "questions from the product's question bank and shuffles the answers. Retake it as "
+        "often as you like."
+    ),
+    category="Products/Kestrel MF-4200",
+)
+
 CERTIFICATION = CertificationText(
     title="Role-play certification: conclude a deal",
     description=(
@@ -542,6 +553,7 @@ CONTENT = DemoContent(
     courses=COURSES,
     mentoring=MENTORING,
     survey=SURVEY,
+    product_check=PRODUCT_CHECK,
     certification=CERTIFICATION,
     feedback=FEEDBACK,
 )

@@ -17,6 +17,7 @@ from .base import (
     MentoringText,
     PeopleText,
     Person,
+    ProductCheckText,
     Stage,
     SurveyText,
     Text,
@@ -532,6 +533,16 @@ SURVEY = SurveyText(
     ),
 )
 
+PRODUCT_CHECK = ProductCheckText(
+    title="Проверка знаний: Kestrel MF-4200",
+    description=(
+        "Быстрая самопроверка по флагманскому принтеру с мгновенной оценкой: каждая попытка "
+        "получает свой набор вопросов из банка вопросов по продукту, варианты ответов "
+        "перемешаны. Проходить можно сколько угодно раз."
+    ),
+    category="Продукты/Kestrel MF-4200",
+)
+
 CERTIFICATION = CertificationText(
     title="Аттестация: ролевая игра «Заключение сделки»",
     description=(
@@ -577,6 +588,7 @@ CONTENT = DemoContent(
     courses=COURSES,
     mentoring=MENTORING,
     survey=SURVEY,
+    product_check=PRODUCT_CHECK,
     certification=CERTIFICATION,
     feedback=FEEDBACK,
 )

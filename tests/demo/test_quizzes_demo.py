@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from courses.models import Enrollment, StagePage, StageProgress
 from demo import quizzes as demo
-from quizzes.models import Attempt, Quiz, WrittenQuestion
+from quizzes.models import Attempt, Question, Quiz, WrittenQuestion
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,14 @@ def test_seed_creates_the_quizzes_and_attempts_in_every_state():
     call_command("seed_demo", "--quiet")
     survey = Quiz.objects.get(slug=demo.SURVEY_SLUG)
     cert = Quiz.objects.get(slug=demo.CERTIFICATION_SLUG)
+    check = Quiz.objects.get(slug=demo.PRODUCT_CHECK_SLUG)
+    # The product check is purely automatic, pooled, with instant feedback.
+    assert check.instant_feedback
+    assert check.shuffle_answers
+    pool = Question.objects.filter(category=check.pool_category)
+    assert pool.count() > check.pool_size
+    assert not any(q.is_manual for q in pool)
+    assert not Question.objects.filter(quiz=check).exists()
     assert WrittenQuestion.objects.filter(quiz=survey).count() == 7
     assert cert.is_certification
     assert cert.max_attempts == 2
@@ -25,7 +33,7 @@ def test_seed_creates_the_quizzes_and_attempts_in_every_state():
     for language in ("ru", "en"):
         stage = StagePage.objects.get(slug=demo.STAGE_SLUG, locale__language_code=language)
         placed = {b["value"]["quiz"] for b in stage.body.raw_data if b["type"] == "quiz"}
-        assert placed == {survey.pk, cert.pk}
+        assert placed == {survey.pk, cert.pk, check.pk}
 
     statuses = set(Attempt.objects.values_list("status", flat=True))
     assert statuses == {"in_progress", "awaiting_grading", "graded"}
@@ -58,7 +66,7 @@ def test_seed_creates_the_quizzes_and_attempts_in_every_state():
     counts = Attempt.objects.count()
     call_command("seed_demo", "--quiet")
     assert Attempt.objects.count() == counts
-    assert Quiz.objects.count() == 2
+    assert Quiz.objects.count() == 3
 
 
 def test_seed_does_nothing_without_the_program():

@@ -40,6 +40,10 @@ def test_hr_adds_a_written_question_whose_points_are_the_rubric_sum(client, hr):
     add = url(WrittenQuestion, "add")
     form = client.get(f"{add}?quiz={quiz.pk}")
     assert form.status_code == 200
+    # "Add a question" from the quiz presets the quiz.
+    assert form.context["form"].instance.quiz_id == quiz.pk
+    assert form.context["form"]["quiz"].value() == quiz.pk
+    assert quiz.title in form.content.decode()  # the chooser shows the chosen quiz
     data = {
         "quiz": quiz.pk,
         "order": 1,
