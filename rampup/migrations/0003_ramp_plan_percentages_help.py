@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rampup', '0001_initial'),
+        ('rampup', '0002_criteria_norms'),
     ]
 
     operations = [
