@@ -458,7 +458,7 @@ class ShortAnswerQuestion(Question):
         blank=True,
         help_text=_(
             'A list such as [{"text": "Frog", "weight": 100, "feedback": "Good!"}]: the '
-            "first answer that matches earns its weight (% of the points)."
+            "first answer that matches earns its weight (in per cent of the points)."
         ),
     )
     case_sensitive = models.BooleanField(_("case sensitive"), default=False)

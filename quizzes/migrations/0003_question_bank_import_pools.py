@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='ShortAnswerQuestion',
             fields=[
                 ('question_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='quizzes.question')),
-                ('accepted_answers', models.JSONField(blank=True, default=list, help_text='A list such as [{"text": "Frog", "weight": 100, "feedback": "Good!"}]: the first answer that matches earns its weight (% of the points).', verbose_name='accepted answers')),
+                ('accepted_answers', models.JSONField(blank=True, default=list, help_text='A list such as [{"text": "Frog", "weight": 100, "feedback": "Good!"}]: the first answer that matches earns its weight (in per cent of the points).', verbose_name='accepted answers')),
                 ('case_sensitive', models.BooleanField(default=False, verbose_name='case sensitive')),
             ],
             options={
