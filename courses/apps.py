@@ -8,7 +8,15 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         # Imported here: the views import the models, which are loaded only now.
-        from . import models, page_views
+        from wagtail.signals import page_published
+
+        from . import models, page_views, receivers
+
+        page_published.connect(
+            receivers.job_description_published,
+            sender=models.JobDescriptionPage,
+            dispatch_uid="courses.job_description_published",
+        )
 
         models.PAGE_VIEWS.update(
             {

@@ -1,5 +1,6 @@
 import functools
 
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -226,6 +227,30 @@ class JobDescriptionPage(TranslatedWordsMixin, RoutingMixin, Page):
     service_connections = RichTextField(_("service connections"), blank=True)
     responsibility = RichTextField(_("responsibility"), blank=True)
 
+    class EditKind(models.TextChoices):
+        SUBSTANTIVE = "substantive", _("Substantive: the duties change, everyone signs again")
+        MINOR = "minor", _("Minor: a typo or wording fix, nobody signs again")
+
+    # What HR says of the edit being published (each revision keeps its own): a substantive
+    # edit starts a new version (JobDescriptionVersion) that every trainee must sign.
+    edit_kind = models.CharField(
+        _("this edit"),
+        max_length=20,
+        choices=EditKind.choices,
+        default=EditKind.SUBSTANTIVE,
+        help_text=_(
+            "Choose for every edit before publishing. The first publication is always version 1."
+        ),
+    )
+    change_summary = models.TextField(
+        _("what changed"),
+        blank=True,
+        help_text=_(
+            "For a substantive edit: a sentence or two for the trainees who must sign again, "
+            "for example “Section 2: meetings are now logged in the CRM the same day.”"
+        ),
+    )
+
     content_panels = [
         *Page.content_panels,
         FieldPanel("general_provisions"),
@@ -233,6 +258,10 @@ class JobDescriptionPage(TranslatedWordsMixin, RoutingMixin, Page):
         FieldPanel("rights"),
         FieldPanel("service_connections"),
         FieldPanel("responsibility"),
+        MultiFieldPanel(
+            [FieldPanel("edit_kind", widget=forms.RadioSelect), FieldPanel("change_summary")],
+            heading=_("Publishing this edit"),
+        ),
     ]
     parent_page_types = ["courses.ProgramPage"]
     subpage_types = []
@@ -400,6 +429,31 @@ class JobDescriptionSignature(models.Model):
 
     def __str__(self):
         return f"{self.enrollment} · {self.signed_at:%Y-%m-%d}"
+
+
+class JobDescriptionVersion(models.Model):
+    """A version of the job description that trainees sign: started by its first publication
+    and by every substantive edit (minor edits stay in the version they fix). A signature of
+    this version's revision or of any later one before the next version counts as signing it.
+    """
+
+    page = models.ForeignKey(JobDescriptionPage, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    change_summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["page", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "number"], name="job_description_version_once")
+        ]
+
+    def __str__(self):
+        return f"{self.page} · v{self.number}"
 
 
 class ReadinessSignOff(models.Model):

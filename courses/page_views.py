@@ -178,10 +178,16 @@ def serve_job_description(request, page):
     if subject is not None and page.pk:
         signed_current = selectors.has_signed_current(subject, page)
         last = selectors.last_signature(subject, page)
+    needs_resign = last is not None and not signed_current
     context.update(
         signed_current=signed_current,
         last_signature=last,
-        needs_resign=last is not None and not signed_current,
+        needs_resign=needs_resign,
+        current_version=selectors.current_version(page) if page.pk else None,
+        # What changed since the trainee signed: HR's words for each new version, and the
+        # sections' words removed and added.
+        new_versions=selectors.changes_since_signed(subject, page) if needs_resign else [],
+        section_changes=selectors.section_changes(subject, page) if needs_resign else [],
         can_sign=(
             subject is not None
             and not signed_current

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
@@ -24,6 +27,7 @@ from .models import (
     EnrollmentEvent,
     JobDescriptionPage,
     JobDescriptionSignature,
+    JobDescriptionVersion,
     ProgramPage,
     ReadinessSignOff,
     StagePage,
@@ -170,7 +174,14 @@ def _program_pages_query(program, *, signed_by, language):
         )
         qs = qs.annotate(
             signed_any=Exists(signatures),
-            signed_live=Exists(signatures.filter(revision_id=OuterRef("live_revision_id"))),
+            signed_live=Exists(
+                signatures.filter(
+                    _signed_current_q(
+                        current_version_start(OuterRef(OuterRef("pk"))),
+                        OuterRef("live_revision_id"),
+                    )
+                )
+            ),
         )
     return qs
 
@@ -186,12 +197,166 @@ def job_description_of(program) -> JobDescriptionPage | None:
     return JobDescriptionPage.objects.child_of(program).live().first()
 
 
+def current_version_start(page_ref):
+    """The revision id the current version of a job description starts at, as an expression
+    (``page_ref``: the page's id, an ``OuterRef`` inside a query): its newest version's, or
+    the live revision's for a page published before versions were recorded."""
+    return Subquery(
+        JobDescriptionVersion.objects.filter(page_id=page_ref)
+        .order_by("-number")
+        .values("revision_id")[:1]
+    )
+
+
+def current_version(job: JobDescriptionPage | None) -> JobDescriptionVersion | None:
+    if job is None:
+        return None
+    return job.versions.order_by("-number").first()
+
+
+def _signed_current_q(version_start, live_revision_id):
+    """Signatures of the current version: of its first revision or of a later (minor) one;
+    without versions, of the live revision."""
+    return Q(
+        revision_id__gte=Coalesce(version_start, live_revision_id, output_field=IntegerField())
+    )
+
+
 def has_signed_current(enrollment, job: JobDescriptionPage | None) -> bool:
     if job is None:
         return True
-    return JobDescriptionSignature.objects.filter(
-        enrollment=enrollment, page=job, revision_id=job.live_revision_id
-    ).exists()
+    version = current_version(job)
+    start = version.revision_id if version else job.live_revision_id
+    signatures = JobDescriptionSignature.objects.filter(enrollment=enrollment, page=job)
+    if start is None:
+        return signatures.filter(revision_id=None).exists()
+    return signatures.filter(revision_id__gte=start).exists()
+
+
+def who_must_sign_again(version: JobDescriptionVersion) -> list[tuple[object, str]]:
+    """(trainee, the job description's address) for every open enrollment in the version's
+    program that signed an earlier version and not this one."""
+    page = version.page
+    signatures = JobDescriptionSignature.objects.filter(enrollment=OuterRef("pk"), page=page)
+    enrollments = (
+        Enrollment.objects.open()
+        .filter(program_id=page.get_parent().pk)
+        .annotate(
+            signed_before=Exists(signatures.filter(revision_id__lt=version.revision_id)),
+            signed_now=Exists(signatures.filter(revision_id__gte=version.revision_id)),
+        )
+        .filter(signed_before=True, signed_now=False)
+        .select_related("trainee")
+    )
+    url = page.url or ""
+    return [(e.trainee, url) for e in enrollments]
+
+
+@dataclass
+class SignatureRow:
+    enrollment: Enrollment
+    last: JobDescriptionSignature | None
+    version_signed: JobDescriptionVersion | None
+    signed_current: bool
+
+    @property
+    def must_sign_again(self) -> bool:
+        return self.last is not None and not self.signed_current
+
+
+@dataclass
+class SignatureReport:
+    page: JobDescriptionPage
+    versions: list
+    current: JobDescriptionVersion | None
+    rows: list
+
+    @property
+    def to_sign(self) -> int:
+        return sum(1 for r in self.rows if not r.signed_current)
+
+
+def signature_report(program) -> SignatureReport | None:
+    """Who of the program's open enrollments signed which version of its job description, and
+    who still has to, in four queries whatever the number of trainees: the page, its versions,
+    the enrollments, their signatures."""
+    page = job_description_of(program)
+    if page is None:
+        return None
+    versions = list(page.versions.select_related("published_by").order_by("number"))
+    current = versions[-1] if versions else None
+    start = current.revision_id if current else page.live_revision_id
+    enrollments = (
+        Enrollment.objects.open()
+        .filter(program=program)
+        .select_related("trainee")
+        .prefetch_related(
+            Prefetch(
+                "signatures",
+                queryset=JobDescriptionSignature.objects.filter(page=page).order_by(
+                    "-signed_at", "-pk"
+                ),
+            )
+        )
+        .order_by("trainee__last_name", "trainee__first_name", "pk")
+    )
+    rows = []
+    for enrollment in enrollments:
+        signatures = list(enrollment.signatures.all())
+        last = signatures[0] if signatures else None
+        signed_version = None
+        if last is not None and last.revision_id is not None:
+            for version in versions:
+                if version.revision_id <= last.revision_id:
+                    signed_version = version
+        rows.append(
+            SignatureRow(
+                enrollment=enrollment,
+                last=last,
+                version_signed=signed_version,
+                signed_current=any(
+                    s.revision_id is not None and start is not None and s.revision_id >= start
+                    for s in signatures
+                ),
+            )
+        )
+    return SignatureReport(page=page, versions=versions, current=current, rows=rows)
+
+
+def changes_since_signed(enrollment, job: JobDescriptionPage) -> list[JobDescriptionVersion]:
+    """The versions published after the one the trainee last signed, oldest first, with what
+    HR said changed."""
+    last = last_signature(enrollment, job)
+    if last is None or last.revision_id is None:
+        return []
+    return list(job.versions.filter(revision_id__gt=last.revision_id).order_by("number"))
+
+
+def section_changes(enrollment, job: JobDescriptionPage) -> list[dict]:
+    """The sections whose text changed since the revision the trainee last signed: for each,
+    its title and the words removed and added (difflib over the sections' plain text)."""
+    last = last_signature(enrollment, job)
+    if last is None or last.revision is None:
+        return []
+    signed = last.revision.as_object()
+    changes = []
+    for (title, new), (_title, old) in zip(job.sections(), signed.sections(), strict=True):
+        old_words = strip_tags(str(old or "")).split()
+        new_words = strip_tags(str(new or "")).split()
+        if old_words == new_words:
+            continue
+        parts = []
+        matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+        for op, a1, a2, b1, b2 in matcher.get_opcodes():
+            if op == "equal":
+                parts.append(("same", " ".join(old_words[a1:a2])))
+                continue
+            if a2 > a1:
+                parts.append(("removed", " ".join(old_words[a1:a2])))
+            if b2 > b1:
+                parts.append(("added", " ".join(new_words[b1:b2])))
+        changes.append({"title": title, "parts": parts})
+    return changes
 
 
 def last_signature(enrollment, job):

@@ -13,21 +13,25 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from people.languages import languages_of
 from people.models import Profile
 from people.names import display_name
 from people.permissions import may_manage_enrollments
 from people.roles import Role
+from people.services import Notice, notify_many
 
 from . import coaching, csv_import, permissions, requirements, selectors
 from .models import (
     ChecklistTick,
     Enrollment,
     EnrollmentEvent,
+    JobDescriptionPage,
     JobDescriptionSignature,
+    JobDescriptionVersion,
     ProgramPage,
     ReadinessSignOff,
     StagePage,
@@ -189,6 +193,53 @@ def job_description_sign(*, enrollment: Enrollment, user) -> JobDescriptionSigna
     )
     enrollment_evaluate(enrollment=enrollment, actor=user)
     return signature
+
+
+@transaction.atomic
+def job_description_version_record(
+    *, page: JobDescriptionPage, revision, user=None
+) -> JobDescriptionVersion | None:
+    """Called when a job description is published (``page_published``): its first publication
+    is version 1, a substantive edit starts the next version and tells every trainee who
+    signed an earlier one to read what changed and sign again; a minor edit stays in the
+    current version (nobody signs again). Returns the new version, or None."""
+    page = JobDescriptionPage.objects.select_for_update().get(pk=page.pk)
+    published = revision.as_object()
+    last = page.versions.order_by("-number").first()
+    if last is not None and (
+        last.revision_id == revision.pk or published.edit_kind == JobDescriptionPage.EditKind.MINOR
+    ):
+        return None
+    version = JobDescriptionVersion.objects.create(
+        page=page,
+        number=last.number + 1 if last else 1,
+        revision=revision,
+        published_at=revision.created_at or timezone.now(),
+        published_by=user,
+        change_summary=published.change_summary.strip(),
+    )
+    if last is not None:
+        transaction.on_commit(lambda: _tell_who_must_sign_again(version))
+    return version
+
+
+def _tell_who_must_sign_again(version: JobDescriptionVersion) -> None:
+    trainees = selectors.who_must_sign_again(version)
+    languages = languages_of([trainee.pk for trainee, _url in trainees])
+    notices = []
+    for trainee, url in trainees:
+        with translation.override(languages[trainee.pk]):
+            notices.append(
+                Notice(
+                    recipient=trainee,
+                    title=_("The job description has changed: please sign version %(n)s")
+                    % {"n": version.number},
+                    body=version.change_summary,
+                    url=url,
+                    dedupe_key=f"job-description-version:{version.pk}",
+                )
+            )
+    notify_many(notices)
 
 
 @transaction.atomic

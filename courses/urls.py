@@ -8,6 +8,11 @@ urlpatterns = [
     path("tasks/", views.my_tasks, name="my_tasks"),
     path("enrollments/", views.enrollments, name="enrollments"),
     path("enrollments/import/", views.enrollments_import, name="enrollments_import"),
+    path(
+        "enrollments/job-description/",
+        views.job_description_signatures,
+        name="job_description_signatures",
+    ),
     path("enrollments/<int:pk>/", views.enrollment_detail, name="enrollment_detail"),
     path("enrollments/<int:pk>/drop/", views.enrollment_drop, name="enrollment_drop"),
     path(

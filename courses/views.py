@@ -72,6 +72,20 @@ def enrollments(request):
 
 
 @login_required
+def job_description_signatures(request):
+    """HR's view of the job description: per program, its versions and who of the open
+    enrollments signed which, and who still has to sign (again)."""
+    if not sees_all_trainees(request.user):
+        raise PermissionDenied
+    reports = [
+        report
+        for program in selectors.programs_live()
+        if (report := selectors.signature_report(program)) is not None
+    ]
+    return render(request, "courses/job_description_signatures.html", {"reports": reports})
+
+
+@login_required
 def enrollment_detail(request, pk):
     enrollment = get_object_or_404(
         selectors.enrollments_visible_to(request.user).select_related("program", "trainee"), pk=pk
