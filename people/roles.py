@@ -23,12 +23,18 @@ class Role(models.TextChoices):
 # Highest first: a user in several groups starts on the page of the highest one.
 ROLE_PRIORITY = [Role.DIRECTOR, Role.HEAD_OF_SALES, Role.HR, Role.MENTOR, Role.TRAINEE]
 
-# Mentoring: bonus rules, per-program settings, mentorships and activity records.
+# Mentoring: bonus rules, per-program settings, mentorships and activity records. No role
+# deletes a mentorship: it is the history its bonus statements were computed from (ended,
+# never removed; docs/security.md, "History is kept").
 MENTORS_ADMIN_PERMISSIONS = [
     f"mentors.{action}_{model}"
     for model in ("bonusrule", "mentoringsettings", "mentorship", "activity")
     for action in ("add", "change", "delete", "view")
+    if (action, model) != ("delete", "mentorship")
 ]
+# Permissions no role may hold (removed from the groups by mentors' migration
+# 0004_bonus_window_split_history_kept; the sync above only adds).
+FORBIDDEN_ROLE_PERMISSIONS = ["mentors.delete_mentorship", "mentors.delete_bonusstatement"]
 
 # Model permissions each role holds (app_label.codename). Missing ones (an app not yet
 # migrated) are skipped; the sync runs after every migrate.
