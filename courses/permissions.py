@@ -48,7 +48,10 @@ def may_reactivate(user, enrollment) -> bool:
 
 def ticks_for_others(user, enrollment) -> bool:
     """HR and the trainee's active mentor tick the items the trainee is not responsible for
-    (the mentor's, HR's, the system administrator's...). One query for a mentor."""
+    (the mentor's, HR's, the system administrator's...), never on their own enrollment (an
+    HR person enrolled as a trainee ticks only the trainee's items). One query for a mentor."""
+    if user.pk == enrollment.trainee_id:
+        return False
     return may_manage_enrollments(user) or coaching.is_active_mentor_of(user, enrollment)
 
 
@@ -122,11 +125,16 @@ def may_sign_job_description(user, enrollment, job) -> bool:
 
 
 def _signs_off(user, enrollment) -> bool:
-    """The trainee's active mentor or a director (or a superuser). One query for a mentor."""
-    return user.is_authenticated and (
-        user.is_superuser
-        or has_role(user, Role.DIRECTOR)
-        or coaching.is_active_mentor_of(user, enrollment)
+    """The trainee's active mentor or a director (or a superuser), never the trainee: a
+    director enrolled as a trainee is signed off by someone else. One query for a mentor."""
+    return (
+        user.is_authenticated
+        and user.pk != enrollment.trainee_id
+        and (
+            user.is_superuser
+            or has_role(user, Role.DIRECTOR)
+            or coaching.is_active_mentor_of(user, enrollment)
+        )
     )
 
 
@@ -151,6 +159,8 @@ def _sign_off_blocker(enrollment, overview) -> str | None:
 def check_sign_off(user, enrollment, *, overview) -> None:
     """The mentor or a director signs an active trainee off as ready once the last stage is
     open and everything in it but the sign-off is done."""
+    if user.pk == enrollment.trainee_id:
+        raise PermissionDenied(_("Nobody signs off their own enrollment."))
     if not _signs_off(user, enrollment):
         raise PermissionDenied(_("Only the trainee's mentor or a director can sign off."))
     blocker = _sign_off_blocker(enrollment, overview)

@@ -158,10 +158,6 @@ class Mentorship(models.Model):
     def __str__(self):
         return f"{self.mentor} → {self.enrollment}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.ended_on is None
-
     def save(self, *args, **kwargs):
         # Without an earlier mentorship to split from, the bonus counts from the start date.
         if self.bonus_starts_on is None and self.started_on is not None:
@@ -171,6 +167,10 @@ class Mentorship(models.Model):
     def clean(self):
         if self.bonus_starts_on is None:
             self.bonus_starts_on = self.started_on
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
 
 
 class MentoringSettings(models.Model):

@@ -153,9 +153,7 @@ def check_mark_statement_paid(user, statement) -> None:
             _("You are the mentor on this statement: another approver marks it paid.")
         )
     if _approved_it(user, statement):
-        raise PermissionDenied(
-            _("You approved this statement: a second person marks it paid.")
-        )
+        raise PermissionDenied(_("You approved this statement: a second person marks it paid."))
     blocker = _mark_paid_blocker(statement)
     if blocker:
         raise ValidationError(blocker)

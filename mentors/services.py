@@ -373,7 +373,8 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
         pk = r["pk"]
         # An empty window (an earlier mentorship's covered the whole period) pays nothing,
         # even under a tier without minimums.
-        tier = None if windows[pk].is_empty else best_tier(tiers.get(r["bonus_rule_id"], []), counts[pk])
+        rule_tiers = tiers.get(r["bonus_rule_id"], [])
+        tier = None if windows[pk].is_empty else best_tier(rule_tiers, counts[pk])
         tier_name = tier.name if tier else ""
         amount = tier.amount if tier else Decimal("0.00")
         old = existing.get(pk)
