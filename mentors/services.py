@@ -157,7 +157,8 @@ def mentorship_assign(
 def bonus_start(*, enrollment, started_on: date) -> date:
     """The first day a new mentorship of ``enrollment`` starting on ``started_on`` counts
     toward its bonus: the day the last window of the enrollment's earlier mentorships ends
-    (excluded) when that is later, so one day's activity is never counted, nor paid, for two
+    (excluded), or the last day of their statements' windows (an approved or paid one keeps
+    its window), when that is later, so one day's activity is never counted, nor paid, for two
     mentorships (docs/bonuses.md, "One bonus per trainee and window"). The database refuses
     two statements of one enrollment whose windows overlap (``mentors/window_guard.py``)."""
     start = started_on
@@ -166,6 +167,12 @@ def bonus_start(*, enrollment, started_on: date) -> date:
         window = window_of(m, m.bonus_rule.period_days)
         if not window.is_empty:
             start = max(start, window.end)
+    # An approved or paid statement keeps its window when its mentorship ends earlier.
+    for first, end in BonusStatement.objects.filter(mentorship__enrollment=enrollment).values_list(
+        "period_start", "period_end"
+    ):
+        if end > first:
+            start = max(start, end)
     return start
 
 
