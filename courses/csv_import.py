@@ -202,8 +202,8 @@ def _check_row(
                 line,
                 "email",
                 _(
-                    "This address belongs to a staff account (%(roles)s). To enrol them as a "
-                    "trainee, tick “Enrol staff accounts too” and upload the file again."
+                    "This address belongs to a staff account (%(roles)s). To enroll them as a "
+                    "trainee, tick “Enroll staff accounts too” and upload the file again."
                 )
                 % {"roles": ", ".join(roles)},
             )

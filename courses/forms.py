@@ -31,7 +31,7 @@ class EnrollmentImportForm(forms.Form):
     )
 
     include_staff = forms.BooleanField(
-        label=_("Enrol staff accounts too"),
+        label=_("Enroll staff accounts too"),
         required=False,
         help_text=_(
             "Lines naming a mentor, HR, the head of sales or a director are refused unless "

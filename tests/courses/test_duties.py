@@ -96,7 +96,7 @@ def test_staff_accounts_are_row_errors_unless_chosen(program, hr):
     errors = [(e.row, e.column, e.message) for e in failed.value.errors]
     assert [(row, column) for row, column, _m in errors] == [(2, "email"), (3, "email")]
     assert "staff account (Director)" in errors[0][2]
-    assert "Enrol staff accounts too" in errors[0][2]
+    assert "Enroll staff accounts too" in errors[0][2]
     assert "staff account (Mentor)" in errors[1][2]
     assert not Enrollment.objects.exists()
     assert not User.objects.filter(email="new@example.com").exists()
@@ -121,7 +121,7 @@ def test_the_upload_page_needs_the_explicit_choice(client, program, hr):
     url = reverse("courses:enrollments_import")
     client.force_login(hr)
     page = client.get(url).content.decode()
-    assert "Enrol staff accounts too" in page
+    assert "Enroll staff accounts too" in page
 
     def upload():
         return SimpleUploadedFile(
