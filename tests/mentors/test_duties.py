@@ -100,6 +100,9 @@ def test_head_of_sales_alone_cannot_pay_himself_once(head_of_sales, client):
     # Someone else approves: he still does not export it, nor mark it paid.
     director = make_user(Role.DIRECTOR)
     services.statement_approve(statement=statement, user=director)
+    statement.refresh_from_db()
+    assert permissions.may_export_statement(head_of_sales, statement) is False
+    assert permissions.may_export_statement(director, statement) is True
     export = services.statements_export(
         statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
     )
