@@ -20,6 +20,8 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from people.roles import Role
+
 from . import translations
 from .models import Enrollment, ProgramPage
 
@@ -89,8 +91,27 @@ class _Accounts:
     open_enrollments: set[tuple[int, int]]  # (trainee id, program id)
 
 
-def read_rows(data: bytes) -> list[ImportRow]:
-    """Parse and validate the whole file; raises ImportFailed with every error found."""
+def staff_roles(user) -> list[str]:
+    """What makes an existing account a staff account, in words (empty: a trainee, or an
+    account in no group): a group other than Trainee (a role, or an integration's group),
+    or admin status. The account's groups are prefetched by ``_accounts``: no query."""
+    roles = [
+        str(Role(group.name).label) if group.name in Role.values else group.name
+        for group in user.groups.all()
+        if group.name != Role.TRAINEE
+    ]
+    if user.is_superuser or user.is_staff:
+        roles.append(_("administrator"))
+    return sorted(roles)
+
+
+def read_rows(data: bytes, *, include_staff: bool = False) -> list[ImportRow]:
+    """Parse and validate the whole file; raises ImportFailed with every error found.
+
+    A line naming an existing staff account (a mentor, HR, the head of sales, a director,
+    an administrator) is an error unless ``include_staff``: enrolling a colleague as a
+    trainee is an explicit choice, because a trainee's quizzes and bonuses are then graded
+    and paid by others (docs/security.md, "Separation of duties")."""
     raw_rows = _raw_rows(_decode(data))
     # A translation names the same program: the originals only (courses/translations.py).
     programs = list(translations.originals(ProgramPage.objects.live()))
@@ -100,7 +121,12 @@ def read_rows(data: bytes) -> list[ImportRow]:
     seen_emails: dict[str, int] = {}  # lower-case e-mail → the first line that has it
     for line, values in raw_rows:
         row, row_errors = _check_row(
-            line, values, programs=programs, accounts=accounts, seen_emails=seen_emails
+            line,
+            values,
+            programs=programs,
+            accounts=accounts,
+            seen_emails=seen_emails,
+            include_staff=include_staff,
         )
         if row_errors:
             errors.extend(row_errors)
@@ -147,12 +173,14 @@ def _raw_rows(text: str) -> list[tuple[int, dict[str, str]]]:
 
 
 def _accounts(raw_rows: list[tuple[int, dict[str, str]]]) -> _Accounts:
-    """Three queries, whatever the number of rows."""
+    """Four queries, whatever the number of rows."""
     User = get_user_model()
     emails = {values["email"].lower() for _line, values in raw_rows}
     users_by_email: dict[str, list] = {}
-    for user in User.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower__in=[e for e in emails if e]
+    for user in (
+        User.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=[e for e in emails if e])
+        .prefetch_related("groups")
     ):
         users_by_email.setdefault(user.email_lower, []).append(user)
     taken_usernames = set(
@@ -173,6 +201,7 @@ def _check_row(
     programs: list[ProgramPage],
     accounts: _Accounts,
     seen_emails: dict[str, int],
+    include_staff: bool = False,
 ) -> tuple[ImportRow | None, list[RowError]]:
     """One row → an ImportRow, or its errors (in column order, the enrollment check last)."""
     cell_errors = _check_cells(line, values)
@@ -180,6 +209,18 @@ def _check_row(
         return None, cell_errors
     email = values["email"].lower()
     user, row_errors = _check_email(line, values["email"], accounts, seen_emails)
+    if user is not None and not include_staff and (roles := staff_roles(user)):
+        row_errors.append(
+            RowError(
+                line,
+                "email",
+                _(
+                    "This address belongs to a staff account (%(roles)s). To enroll them as a "
+                    "trainee, tick “Enroll staff accounts too” and upload the file again."
+                )
+                % {"roles": ", ".join(roles)},
+            )
+        )
     if user is None:
         row_errors += _check_names(line, values)
     program, program_errors = _check_program(line, values["program"], programs)

@@ -30,6 +30,16 @@ class EnrollmentImportForm(forms.Form):
         ),
     )
 
+    include_staff = forms.BooleanField(
+        label=_("Enroll staff accounts too"),
+        required=False,
+        help_text=_(
+            "Lines naming a mentor, HR, the head of sales or a director are refused unless "
+            "this is ticked: their quizzes are then graded, and their bonuses decided, by "
+            "others."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > 2 * 2**20:

@@ -209,6 +209,13 @@ class StagePage(TranslatedWordsMixin, RoutingMixin, Page):
         return PAGE_VIEWS[type(self)](request, self)
 
 
+def signed_text_of(fields: dict) -> str:
+    """``JobDescriptionPage.signed_text`` from the page's stored fields (a revision's
+    content, in a migration too)."""
+    names = ("title", *JobDescriptionPage.SECTIONS)
+    return "\n\n".join(str(fields.get(name) or "") for name in names)
+
+
 class JobDescriptionPage(TranslatedWordsMixin, RoutingMixin, Page):
     """The job description the trainee reads and signs, in its usual five sections."""
 
@@ -269,6 +276,19 @@ class JobDescriptionPage(TranslatedWordsMixin, RoutingMixin, Page):
 
     class Meta:
         verbose_name = _("job description")
+
+    SECTIONS = (
+        "general_provisions",
+        "responsibilities",
+        "rights",
+        "service_connections",
+        "responsibility",
+    )
+
+    def signed_text(self) -> str:
+        """The text a trainee signs: the title and the five sections as stored (their rich
+        text), in order, in no reader's language. Its sha256 is kept with each signature."""
+        return signed_text_of({name: getattr(self, name) for name in ("title", *self.SECTIONS)})
 
     def sections(self):
         return [
@@ -412,11 +432,17 @@ class ChecklistTick(models.Model):
 class JobDescriptionSignature(models.Model):
     """The trainee's acknowledgement of one published revision of the job description."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="signatures")
-    page = models.ForeignKey(JobDescriptionPage, on_delete=models.CASCADE, related_name="+")
+    # PROTECT throughout: a signature is evidence of what was signed. Its revision is never
+    # deleted under it (Wagtail's purge_revisions skips a PROTECTed revision), and the text's
+    # sha256 shows the revision still holds the words signed.
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="signatures")
+    page = models.ForeignKey(JobDescriptionPage, on_delete=models.PROTECT, related_name="+")
     revision = models.ForeignKey(
-        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
+        "wagtailcore.Revision", on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # sha256 (hex) of JobDescriptionPage.signed_text() of the signed revision; empty only for
+    # signatures whose revision was lost before it was kept.
+    text_sha256 = models.CharField(max_length=64, blank=True)
     signed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -460,7 +486,7 @@ class ReadinessSignOff(models.Model):
     """The "ready to work independently" sign-off by the mentor or a director (last stage)."""
 
     enrollment = models.OneToOneField(
-        Enrollment, on_delete=models.CASCADE, related_name="readiness_sign_off"
+        Enrollment, on_delete=models.PROTECT, related_name="readiness_sign_off"
     )
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

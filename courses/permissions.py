@@ -101,7 +101,11 @@ def _acts_for(who: Ticker, item) -> bool:
 
 
 def _ticks(who: Ticker, item, tick) -> bool:
-    """May tick the item (``tick`` None) or undo its ``tick``."""
+    """May tick the item (``tick`` None) or undo its ``tick``. On their own enrollment a
+    person ticks only the trainee's items, whatever roles they hold (an HR person enrolled as
+    a trainee does not tick HR's items for themselves)."""
+    if who.is_trainee:
+        return item["responsible"] == Responsible.TRAINEE
     if responsible_for(who, item):
         return True
     if not _acts_for(who, item):
@@ -178,11 +182,16 @@ def may_sign_job_description(user, enrollment, job) -> bool:
 
 
 def _signs_off(user, enrollment) -> bool:
-    """The trainee's active mentor or a director (or a superuser). One query for a mentor."""
-    return user.is_authenticated and (
-        user.is_superuser
-        or has_role(user, Role.DIRECTOR)
-        or coaching.is_active_mentor_of(user, enrollment)
+    """The trainee's active mentor or a director (or a superuser), never the trainee: a
+    director enrolled as a trainee is signed off by someone else. One query for a mentor."""
+    return (
+        user.is_authenticated
+        and user.pk != enrollment.trainee_id
+        and (
+            user.is_superuser
+            or has_role(user, Role.DIRECTOR)
+            or coaching.is_active_mentor_of(user, enrollment)
+        )
     )
 
 
@@ -207,6 +216,8 @@ def _sign_off_blocker(enrollment, overview) -> str | None:
 def check_sign_off(user, enrollment, *, overview) -> None:
     """The mentor or a director signs an active trainee off as ready once the last stage is
     open and everything in it but the sign-off is done."""
+    if user.pk == enrollment.trainee_id:
+        raise PermissionDenied(_("Nobody signs off their own enrollment."))
     if not _signs_off(user, enrollment):
         raise PermissionDenied(_("Only the trainee's mentor or a director can sign off."))
     blocker = _sign_off_blocker(enrollment, overview)

@@ -6,6 +6,7 @@ graded, a signature, a sign-off), never on page view.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -188,11 +189,20 @@ def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, us
 def job_description_sign(*, enrollment: Enrollment, user) -> JobDescriptionSignature:
     job = selectors.job_description_of(enrollment.program)
     permissions.check_sign_job_description(user, enrollment, job)
+    revision = job.live_revision
     signature, _created = JobDescriptionSignature.objects.get_or_create(
-        enrollment=enrollment, page=job, revision_id=job.live_revision_id
+        enrollment=enrollment,
+        page=job,
+        revision=revision,
+        defaults={"text_sha256": signed_text_sha256(revision)},
     )
     enrollment_evaluate(enrollment=enrollment, actor=user)
     return signature
+
+
+def signed_text_sha256(revision) -> str:
+    """The sha256 of the job description's text as ``revision`` holds it."""
+    return hashlib.sha256(revision.as_object().signed_text().encode()).hexdigest()
 
 
 @transaction.atomic
@@ -328,15 +338,16 @@ class ImportResult:
 
 
 @transaction.atomic
-def enrollments_import(*, data: bytes, enrolled_by) -> ImportResult:
+def enrollments_import(*, data: bytes, enrolled_by, include_staff: bool = False) -> ImportResult:
     """Enroll everyone in HR's CSV, creating missing accounts as trainees; all or nothing.
+    An existing staff account is a row error unless ``include_staff`` (HR's explicit choice).
 
     Raises ``csv_import.ImportFailed`` with every row error and saves nothing when any row is
     invalid.
     """
     if not may_manage_enrollments(enrolled_by):
         raise PermissionDenied(_("Only HR enrolls trainees."))
-    rows = csv_import.read_rows(data)
+    rows = csv_import.read_rows(data, include_staff=include_staff)
     User = get_user_model()
     result = ImportResult(enrollments=[], new_accounts=[])
     for row in rows:

@@ -150,7 +150,9 @@ def enrollments_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             result = services.enrollments_import(
-                data=form.cleaned_data["file"].read(), enrolled_by=request.user
+                data=form.cleaned_data["file"].read(),
+                enrolled_by=request.user,
+                include_staff=form.cleaned_data["include_staff"],
             )
         except csv_import.ImportFailed as failed:
             context["errors"] = failed.errors

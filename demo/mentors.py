@@ -273,9 +273,22 @@ def seed_activity(ctx, enrollment) -> None:
 
 def seed_statements(ctx) -> None:
     """Statements for every mentorship; the older final ones approved, the oldest paid, and
-    one approved statement with a late CRM entry so that it needs review."""
+    one approved statement with a late CRM entry so that it needs review.
+
+    Separation of duties as the services hold it (docs/security.md): the head of sales
+    approves, except the statements on which they are the mentor, which the director
+    approves; the director exports; the statement is marked paid by the one of the two who
+    neither approved it nor mentors it."""
     now = timezone.make_aware(datetime.combine(ctx.today, time(7, 0)))
-    approver = ctx.users["sales_head"]
+    sales_head, director = ctx.users["sales_head"], ctx.users["director"]
+
+    def approver(statement):
+        return director if statement.mentorship.mentor_id == sales_head.pk else sales_head
+
+    def payer(statement):
+        others = [u for u in (director, sales_head) if u.pk != statement.mentorship.mentor_id]
+        return next((u for u in others if u.pk != approver(statement).pk), None)
+
     for mentorship in Mentorship.objects.filter(bonus_rule__isnull=False).order_by("pk"):
         if not BonusStatement.objects.filter(mentorship=mentorship).exists():
             services.statement_compute(mentorship_id=mentorship.pk, now=now)
@@ -290,14 +303,17 @@ def seed_statements(ctx) -> None:
         BonusStatement.objects.filter(
             status=BonusStatement.Status.FINAL,
             period_end__lte=ctx.today - timedelta(days=45),
-        ).order_by("period_start", "pk")
+        )
+        .select_related("mentorship")
+        .order_by("period_start", "pk")
     )
     for statement in finals:
-        services.statement_approve(statement=statement, user=approver, now=now)
-    if finals:
-        oldest = BonusStatement.objects.filter(pk=finals[0].pk)
-        services.statements_export(statements=oldest, user=approver, fmt="csv", now=now)
-        services.statement_mark_paid(statement=finals[0], user=approver, now=now)
+        services.statement_approve(statement=statement, user=approver(statement), now=now)
+    paid = next((st for st in finals if payer(st) is not None), None)
+    if paid is not None:
+        oldest = BonusStatement.objects.filter(pk=paid.pk)
+        services.statements_export(statements=oldest, user=director, fmt="csv", now=now)
+        services.statement_mark_paid(statement=paid, user=payer(paid), now=now)
     if len(finals) > 1:
         # The CRM catches up late on the busiest approved period: enough applications to
         # have reached the next tier, which the approved figures must not follow.

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from courses import coaching
 
+from .window_guard import window_guard_ensure
+
 
 class MentorsConfig(AppConfig):
     name = "mentors"
@@ -21,6 +23,7 @@ class MentorsConfig(AppConfig):
         )
         post_migrate.connect(_ensure_integration_group, sender=self)
         post_migrate.connect(_ensure_activity_summary, sender=self)
+        post_migrate.connect(_ensure_window_guard, sender=self)
 
 
 def _ensure_integration_group(sender, using="default", **kwargs):
@@ -40,3 +43,7 @@ def _ensure_activity_summary(sender, using="default", **kwargs):
     from .activity_summary import summary_ensure
 
     summary_ensure(using=using)
+
+
+def _ensure_window_guard(sender, using="default", **kwargs):
+    window_guard_ensure(using=using)

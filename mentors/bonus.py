@@ -39,6 +39,11 @@ class Window:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
+    @property
+    def is_empty(self) -> bool:
+        """No day to count: an earlier mentorship's window covered this one's period."""
+        return self.end <= self.start
+
     def is_over(self, now: datetime) -> bool:
         return now >= self.ends_at
 
@@ -50,11 +55,31 @@ class Window:
         return (self.end - max(today, self.start)).days
 
 
-def window_for(*, started_on: date, period_days: int, ended_on: date | None) -> Window:
+def window_for(
+    *,
+    started_on: date,
+    period_days: int,
+    ended_on: date | None,
+    bonus_starts_on: date | None = None,
+) -> Window:
+    """The period counted from the start date, cut at the end date; it opens on
+    ``bonus_starts_on`` when an earlier mentorship's window held the first days (it is then
+    empty when that window covered the whole period: start == end, nothing counts)."""
+    start = max(bonus_starts_on or started_on, started_on)
     end = started_on + timedelta(days=period_days)
     if ended_on is not None and ended_on < end:
-        end = max(ended_on, started_on)
-    return Window(start=started_on, end=end)
+        end = ended_on
+    return Window(start=start, end=max(end, start))
+
+
+def window_of(mentorship, period_days: int) -> Window:
+    """``window_for`` of a mentorship row (model instance)."""
+    return window_for(
+        started_on=mentorship.started_on,
+        period_days=period_days,
+        ended_on=mentorship.ended_on,
+        bonus_starts_on=mentorship.bonus_starts_on,
+    )
 
 
 def tier_met(tier, counts: dict[str, int]) -> bool:

@@ -104,6 +104,15 @@ class Mentorship(models.Model):
         verbose_name=_("mentor"),
     )
     started_on = models.DateField(_("start date"))
+    # The first day of activity this mentorship's bonus counts: the start date, or, when an
+    # earlier mentorship of the same enrollment holds the days from the start date on (a
+    # change of mentor, a mentorship started back inside a window already counted), the day
+    # after that window. Set by the service; see docs/bonuses.md, "One bonus per window".
+    bonus_starts_on = models.DateField(
+        _("bonus counted from"),
+        blank=True,  # filled from the start date by clean() and save() when not given
+        help_text=_("The first day whose activity counts toward this mentorship's bonus."),
+    )
     bonus_rule = models.ForeignKey(
         BonusRule,
         on_delete=models.PROTECT,
@@ -140,10 +149,24 @@ class Mentorship(models.Model):
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="mentorship_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(bonus_starts_on__gte=models.F("started_on")),
+                name="mentorship_bonus_starts_after_start",
+            ),
         ]
 
     def __str__(self):
         return f"{self.mentor} → {self.enrollment}"
+
+    def save(self, *args, **kwargs):
+        # Without an earlier mentorship to split from, the bonus counts from the start date.
+        if self.bonus_starts_on is None and self.started_on is not None:
+            self.bonus_starts_on = self.started_on
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.bonus_starts_on is None:
+            self.bonus_starts_on = self.started_on
 
     @property
     def is_active(self) -> bool:
@@ -367,9 +390,10 @@ class BonusStatement(models.Model):
 
     FROZEN_STATUSES = (Status.APPROVED, Status.PAID)
 
+    # PROTECT: a mentorship with a statement is history money was computed from.
     mentorship = models.ForeignKey(
         Mentorship,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="statements",
         verbose_name=_("mentorship"),
     )

@@ -9,6 +9,7 @@ templates (``{% load mentors_permissions %}``). The role predicates they build o
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -80,11 +81,28 @@ def may_delete_activity(user, activity) -> bool:
 
 
 # --- Bonus statements ---------------------------------------------------------------------
+#
+# Separation of duties (docs/security.md): nobody approves, exports or marks paid a statement
+# on which they are the mentor, and with settings.BONUS_PAYMENT_NEEDS_SECOND_PERSON (on by
+# default) the person who approved a statement does not also mark it paid. The statement's
+# ``mentorship`` is read (select_related on the lists, so no query per row).
+
+
+def _is_statement_mentor(user, statement) -> bool:
+    return statement.mentorship.mentor_id == user.pk
+
+
+def _approved_it(user, statement) -> bool:
+    return settings.BONUS_PAYMENT_NEEDS_SECOND_PERSON and statement.approved_by_id == user.pk
 
 
 def check_approve_statement(user, statement) -> None:
     if not may_approve_bonuses(user):
         raise PermissionDenied(_("Only a director or the head of sales approves bonuses."))
+    if _is_statement_mentor(user, statement):
+        raise PermissionDenied(
+            _("You are the mentor on this statement: another approver approves it.")
+        )
     if statement.status != BonusStatement.Status.FINAL:
         raise ValidationError(
             _("Only a final statement can be approved; this one is %(status)s.")
@@ -93,7 +111,11 @@ def check_approve_statement(user, statement) -> None:
 
 
 def may_approve_statement(user, statement) -> bool:
-    return statement.status == BonusStatement.Status.FINAL and may_approve_bonuses(user)
+    return (
+        statement.status == BonusStatement.Status.FINAL
+        and may_approve_bonuses(user)
+        and not _is_statement_mentor(user, statement)
+    )
 
 
 def check_export_statements(user) -> None:
@@ -103,6 +125,16 @@ def check_export_statements(user) -> None:
 
 def may_export_statements(user) -> bool:
     return may_approve_bonuses(user)
+
+
+def may_export_statement(user, statement) -> bool:
+    """Whether ``statement`` goes into this user's payroll file: approved, and not one on
+    which they are the mentor (``services.statements_export`` leaves those out)."""
+    return (
+        statement.status == BonusStatement.Status.APPROVED
+        and may_approve_bonuses(user)
+        and not _is_statement_mentor(user, statement)
+    )
 
 
 def _mark_paid_blocker(statement) -> str | None:
@@ -116,10 +148,31 @@ def _mark_paid_blocker(statement) -> str | None:
 def check_mark_statement_paid(user, statement) -> None:
     if not may_approve_bonuses(user):
         raise PermissionDenied(_("Only a director or the head of sales marks bonuses paid."))
+    if _is_statement_mentor(user, statement):
+        raise PermissionDenied(
+            _("You are the mentor on this statement: another approver marks it paid.")
+        )
+    if _approved_it(user, statement):
+        raise PermissionDenied(_("You approved this statement: a second person marks it paid."))
     blocker = _mark_paid_blocker(statement)
     if blocker:
         raise ValidationError(blocker)
 
 
 def may_mark_statement_paid(user, statement) -> bool:
-    return _mark_paid_blocker(statement) is None and may_approve_bonuses(user)
+    return (
+        _mark_paid_blocker(statement) is None
+        and may_approve_bonuses(user)
+        and not _is_statement_mentor(user, statement)
+        and not _approved_it(user, statement)
+    )
+
+
+def statement_duty_conflict(user, statement) -> str | None:
+    """Why this user takes no decision on ``statement`` though their role would, for the
+    list's row: they are its mentor, or they approved it and a second person pays it."""
+    if _is_statement_mentor(user, statement):
+        return _("You are the mentor: another approver decides.")
+    if statement.status == BonusStatement.Status.APPROVED and _approved_it(user, statement):
+        return _("You approved it: a second person marks it paid.")
+    return None

@@ -20,7 +20,7 @@ from people.permissions import is_mentor
 from people.roles import Role
 from quizzes.selectors import QuizResult, quiz_results_of
 
-from .bonus import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_for
+from .bonus import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_of
 from .models import (
     Activity,
     ActivityDay,
@@ -128,9 +128,7 @@ def mentorship_window(mentorship) -> Window | None:
     rule = mentorship.bonus_rule
     if rule is None:
         return None
-    return window_for(
-        started_on=mentorship.started_on, period_days=rule.period_days, ended_on=mentorship.ended_on
-    )
+    return window_of(mentorship, rule.period_days)
 
 
 def statement_list(user):
@@ -261,7 +259,7 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
         window = windows[m.pk]
         c = counts[m.pk]
         tiers = list(m.bonus_rule.tiers.all()) if m.bonus_rule else []
-        reached = best_tier(tiers, c)
+        reached = None if window is not None and window.is_empty else best_tier(tiers, c)
         target = next_tier(tiers, c, reached)
         aim = target or reached
         progress = []

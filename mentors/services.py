@@ -26,7 +26,7 @@ from people.permissions import is_mentor, may_assign_mentors
 from people.services import Notice, notify, notify_many
 
 from . import exports, permissions, selectors, validation
-from .bonus import best_tier, window_for
+from .bonus import Window, best_tier, window_for, window_of
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
@@ -125,6 +125,7 @@ def mentorship_assign(
         enrollment=enrollment,
         mentor=mentor,
         started_on=started_on,
+        bonus_starts_on=bonus_start(enrollment=enrollment, started_on=started_on),
         bonus_rule=bonus_rule,
         assigned_by=assigned_by,
     )
@@ -151,6 +152,28 @@ def mentorship_assign(
             dedupe_key=f"mentorship-assigned-trainee-{mentorship.pk}",
         )
     return mentorship
+
+
+def bonus_start(*, enrollment, started_on: date) -> date:
+    """The first day a new mentorship of ``enrollment`` starting on ``started_on`` counts
+    toward its bonus: the day the last window of the enrollment's earlier mentorships ends
+    (excluded), or the last day of their statements' windows (an approved or paid one keeps
+    its window), when that is later, so one day's activity is never counted, nor paid, for two
+    mentorships (docs/bonuses.md, "One bonus per trainee and window"). The database refuses
+    two statements of one enrollment whose windows overlap (``mentors/window_guard.py``)."""
+    start = started_on
+    earlier = Mentorship.objects.filter(enrollment=enrollment, bonus_rule__isnull=False)
+    for m in earlier.select_related("bonus_rule"):
+        window = window_of(m, m.bonus_rule.period_days)
+        if not window.is_empty:
+            start = max(start, window.end)
+    # An approved or paid statement keeps its window when its mentorship ends earlier.
+    for first, end in BonusStatement.objects.filter(mentorship__enrollment=enrollment).values_list(
+        "period_start", "period_end"
+    ):
+        if end > first:
+            start = max(start, end)
+    return start
 
 
 def _end(mentorship: Mentorship, *, on: date, reason: str) -> None:
@@ -343,14 +366,18 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     if not rows:
         return {}
     tiers = _tiers_by_rule({r["bonus_rule_id"] for r in rows})
-    windows = {
-        r["pk"]: window_for(
-            started_on=r["started_on"],
-            period_days=r["bonus_rule__period_days"],
-            ended_on=r["ended_on"],
-        )
-        for r in rows
-    }
+    windows = _windows_split(
+        rows,
+        {
+            r["pk"]: window_for(
+                started_on=r["started_on"],
+                period_days=r["bonus_rule__period_days"],
+                ended_on=r["ended_on"],
+                bonus_starts_on=r["bonus_starts_on"],
+            )
+            for r in rows
+        },
+    )
     counts = selectors.window_counts(
         {r["pk"]: (r["enrollment_id"], windows[r["pk"]]) for r in rows}
     )
@@ -359,7 +386,10 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     reviewed: dict[int, BonusStatement] = {}  # mentorship id → its frozen statement's review
     for r in rows:
         pk = r["pk"]
-        tier = best_tier(tiers.get(r["bonus_rule_id"], []), counts[pk])
+        # An empty window (an earlier mentorship's covered the whole period) pays nothing,
+        # even under a tier without minimums.
+        rule_tiers = tiers.get(r["bonus_rule_id"], [])
+        tier = None if windows[pk].is_empty else best_tier(rule_tiers, counts[pk])
         tier_name = tier.name if tier else ""
         amount = tier.amount if tier else Decimal("0.00")
         old = existing.get(pk)
@@ -396,12 +426,35 @@ def _mentorships_locked(mentorship_ids) -> list[dict]:
             "mentor_id",
             "mentor__email",
             "started_on",
+            "bonus_starts_on",
             "ended_on",
             "bonus_rule_id",
             "bonus_rule__period_days",
             "bonus_rule__currency",
         )
     )
+
+
+def _windows_split(rows: list[dict], windows: dict[int, Window]) -> dict[int, Window]:
+    """Each window cut where a later mentorship of the same enrollment starts counting (its
+    ``bonus_starts_on``): a window that grew after the mentor changed (a longer period in
+    the rule) never reaches into the next mentor's days. One query."""
+    later: dict[int, list[tuple[int, date]]] = {}
+    for enrollment_id, pk, starts in Mentorship.objects.filter(
+        enrollment_id__in={r["enrollment_id"] for r in rows}, bonus_rule__isnull=False
+    ).values_list("enrollment_id", "pk", "bonus_starts_on"):
+        later.setdefault(enrollment_id, []).append((pk, starts))
+    split = {}
+    for r in rows:
+        window = windows[r["pk"]]
+        cuts = [
+            starts
+            for pk, starts in later.get(r["enrollment_id"], [])
+            if pk > r["pk"] and starts >= window.start
+        ]
+        end = min([window.end, *cuts])
+        split[r["pk"]] = Window(start=window.start, end=max(end, window.start))
+    return split
 
 
 def _tiers_by_rule(rule_ids: set[int]) -> dict[int, list[BonusTier]]:
@@ -561,8 +614,9 @@ def statements_finalize_due(*, now: datetime | None = None) -> int:
 def statement_approve(
     *, statement: BonusStatement, user, note: str = "", now: datetime | None = None
 ):
-    """Approve a final statement; ``note`` says why (kept as the approval note)."""
-    statement = BonusStatement.objects.select_for_update().get(pk=statement.pk)
+    """Approve a final statement; ``note`` says why (kept as the approval note). Not by its
+    mentor (``permissions.check_approve_statement``)."""
+    statement = _statement_locked(statement.pk)
     permissions.check_approve_statement(user, statement)
     statement.status = BonusStatement.Status.APPROVED
     statement.approved_by = user
@@ -572,22 +626,35 @@ def statement_approve(
     return statement
 
 
-def statements_approve(*, ids: list[int], user, note: str = "") -> tuple[int, int]:
+def _statement_locked(pk: int) -> BonusStatement:
+    """The statement locked for a decision, with its mentorship (whose mentor is asked)."""
+    return (
+        BonusStatement.objects.select_for_update(of=("self",))
+        .select_related("mentorship")
+        .get(pk=pk)
+    )
+
+
+def statements_approve(*, ids: list[int], user, note: str = "") -> tuple[int, int, int]:
     """Approve the final ones among ``ids`` the user may see, each with the same ``note``:
-    (approved, skipped)."""
-    approved = skipped = 0
+    (approved, skipped: not final, refused: the user is their mentor)."""
+    approved = skipped = refused = 0
     for statement in selectors.statements_visible_to(user).filter(pk__in=ids).order_by("pk"):
         try:
             statement_approve(statement=statement, user=user, note=note)
             approved += 1
         except ValidationError:
             skipped += 1
-    return approved, skipped
+        except PermissionDenied:
+            refused += 1
+    return approved, skipped, refused
 
 
 @transaction.atomic
 def statement_mark_paid(*, statement: BonusStatement, user, now: datetime | None = None):
-    statement = BonusStatement.objects.select_for_update().get(pk=statement.pk)
+    """Mark an approved, exported statement paid: not by its mentor, nor (with
+    settings.BONUS_PAYMENT_NEEDS_SECOND_PERSON) by who approved it."""
+    statement = _statement_locked(statement.pk)
     permissions.check_mark_statement_paid(user, statement)
     statement.status = BonusStatement.Status.PAID
     statement.paid_at = now or timezone.now()
@@ -596,15 +663,18 @@ def statement_mark_paid(*, statement: BonusStatement, user, now: datetime | None
     return statement
 
 
-def statements_mark_paid(*, ids: list[int], user) -> tuple[int, int]:
-    paid = skipped = 0
+def statements_mark_paid(*, ids: list[int], user) -> tuple[int, int, int]:
+    """(paid, skipped: not approved and exported, refused: separation of duties)."""
+    paid = skipped = refused = 0
     for statement in selectors.statements_visible_to(user).filter(pk__in=ids).order_by("pk"):
         try:
             statement_mark_paid(statement=statement, user=user)
             paid += 1
         except ValidationError:
             skipped += 1
-    return paid, skipped
+        except PermissionDenied:
+            refused += 1
+    return paid, skipped, refused
 
 
 @dataclass
@@ -613,6 +683,8 @@ class ExportFile:
     content_type: str
     filename: str
     count: int
+    # Approved statements left out because the exporting user is their mentor.
+    left_out: int = 0
 
 
 EXPORT_CONTENT_TYPES = {
@@ -626,7 +698,9 @@ def statements_export(
     *, statements, user, fmt: str, dialect: str = "", now: datetime | None = None
 ) -> ExportFile:
     """The approved statements among ``statements`` as a payroll file (CSV or XLSX); they are
-    stamped exported, which lets them be marked paid. ``dialect`` is the CSV's
+    stamped exported, which lets them be marked paid. Statements on which ``user`` is the
+    mentor are left out (another approver exports them; ``left_out`` counts them). ``dialect``
+    is the CSV's
     (people/spreadsheets.py: "" or "excel", comma-separated; "excel-ru", for Excel in
     Russian)."""
     permissions.check_export_statements(user)
@@ -637,8 +711,10 @@ def statements_export(
     except spreadsheets.UnknownDialect:
         raise ValidationError(_("Unknown CSV dialect.")) from None
     now = now or timezone.now()
+    approved = statements.filter(status=BonusStatement.Status.APPROVED)
+    left_out = approved.filter(mentorship__mentor=user).count()
     rows = list(
-        statements.filter(status=BonusStatement.Status.APPROVED)
+        approved.exclude(mentorship__mentor=user)
         .select_for_update(of=("self",))
         .select_related("mentorship__mentor", "mentorship__enrollment__trainee")
         .order_by("mentorship__mentor__last_name", "period_start", "pk")
@@ -653,4 +729,5 @@ def statements_export(
         content_type=EXPORT_CONTENT_TYPES[fmt],
         filename=f"mentor-bonuses-{stamp}.{fmt}",
         count=len(rows),
+        left_out=left_out,
     )

@@ -188,7 +188,10 @@ def bonuses(request):
             ),
             "may_export": permissions.may_export_statements(request.user),
             "totals": selectors.statement_totals(qs),
-            "approved_count": qs.filter(status=BonusStatement.Status.APPROVED).count(),
+            # What the export would write: not the statements the user mentors.
+            "approved_count": qs.filter(status=BonusStatement.Status.APPROVED)
+            .exclude(mentorship__mentor=request.user)
+            .count(),
             "note_form": forms.ApprovalNoteForm(),
             "query": _query_without_page(request),
         },
@@ -213,7 +216,7 @@ def bonuses_action(request):
             for error in note_form.errors.get("note", []):
                 messages.error(request, _("Approval note: %(error)s") % {"error": error})
             return redirect(back)
-        done, skipped = services.statements_approve(
+        done, skipped, refused = services.statements_approve(
             ids=ids, user=request.user, note=note_form.cleaned_data["note"]
         )
         if done:
@@ -233,7 +236,7 @@ def bonuses_action(request):
                 % {"n": skipped},
             )
     elif action == "mark_paid":
-        done, skipped = services.statements_mark_paid(ids=ids, user=request.user)
+        done, skipped, refused = services.statements_mark_paid(ids=ids, user=request.user)
         if done:
             messages.success(
                 request,
@@ -254,6 +257,19 @@ def bonuses_action(request):
             )
     else:
         messages.error(request, _("Unknown action."))
+        return redirect(back)
+    if refused:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s statement was left for someone else: nobody decides on a statement "
+                "where they are the mentor, and the approver does not also mark it paid.",
+                "%(n)s statements were left for someone else: nobody decides on a statement "
+                "where they are the mentor, and the approver does not also mark it paid.",
+                refused,
+            )
+            % {"n": refused},
+        )
     return redirect(back)
 
 
@@ -280,6 +296,18 @@ def bonuses_export(request):
     except ValidationError as exc:
         _error_messages(request, exc)
         return redirect("mentors:bonuses")
+    if export.left_out:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s approved statement on which you are the mentor was left out of the "
+                "file: another approver exports it.",
+                "%(n)s approved statements on which you are the mentor were left out of the "
+                "file: another approver exports them.",
+                export.left_out,
+            )
+            % {"n": export.left_out},
+        )
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response

@@ -35,12 +35,18 @@ ROLE_PRIORITY = [
     Role.TRAINEE,
 ]
 
-# Mentoring: bonus rules, per-program settings, mentorships and activity records.
+# Mentoring: bonus rules, per-program settings, mentorships and activity records. No role
+# deletes a mentorship: it is the history its bonus statements were computed from (ended,
+# never removed; docs/security.md, "History is kept").
 MENTORS_ADMIN_PERMISSIONS = [
     f"mentors.{action}_{model}"
     for model in ("bonusrule", "mentoringsettings", "mentorship", "activity")
     for action in ("add", "change", "delete", "view")
+    if (action, model) != ("delete", "mentorship")
 ]
+# Permissions no role may hold: records money depends on are ended, never deleted
+# (docs/security.md, "History is kept"). The sync takes them away from every role group.
+FORBIDDEN_ROLE_PERMISSIONS = ["mentors.delete_mentorship", "mentors.delete_bonusstatement"]
 
 # Model permissions each role holds (app_label.codename). Missing ones (an app not yet
 # migrated) are skipped; the sync runs after every migrate.
@@ -129,7 +135,8 @@ def primary_role(user) -> str | None:
 
 
 def sync_role_permissions() -> None:
-    """Make sure every role group exists and holds the permissions declared above (additive)."""
+    """Make sure every role group exists and holds the permissions declared above (additive),
+    and none of the forbidden ones."""
     from django.contrib.auth.models import Group, Permission
     from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
@@ -144,6 +151,11 @@ def sync_role_permissions() -> None:
             if perm is not None:
                 wanted.append(perm)
         group.permissions.add(*wanted)
+        for dotted in FORBIDDEN_ROLE_PERMISSIONS:
+            app_label, codename = dotted.split(".", 1)
+            group.permissions.remove(
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
 
         root = Page.get_first_root_node()
         if root is not None:

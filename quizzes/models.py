@@ -549,13 +549,16 @@ class AttemptQuerySet(models.QuerySet):
         return self.exclude(status=Attempt.Status.IN_PROGRESS)
 
     def for_grader(self, user):
-        """Attempts this user may grade: all for HR and directors, active mentees' for mentors."""
+        """Attempts this user may grade: all for HR and directors, active mentees' for mentors;
+        never their own (a director or HR person enrolled as a trainee)."""
         if not user.is_authenticated:
             return self.none()
         if grades_all_attempts(user):
-            return self
+            return self.exclude(enrollment__trainee=user)
         if is_mentor(user):
-            return self.filter(coaching.coached_by(user, enrollment_ref="enrollment_id"))
+            return self.filter(coaching.coached_by(user, enrollment_ref="enrollment_id")).exclude(
+                enrollment__trainee=user
+            )
         return self.none()
 
 
@@ -771,7 +774,8 @@ class CriterionScore(models.Model):
 class GradeChange(models.Model):
     """A change to a response's awarded points after it was first set."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    # PROTECT: a grade change is history; the response (and its attempt) it changed stays.
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="changes")
     old_points = models.DecimalField(**POINTS, null=True)
     new_points = models.DecimalField(**POINTS)
     changed_by = models.ForeignKey(

@@ -41,8 +41,18 @@ def may_preview_quiz(user) -> bool:
 # --- Grading ------------------------------------------------------------------------------
 
 
+def is_own_attempt(user, attempt) -> bool:
+    """The attempt is the user's own (a director or HR person enrolled as a trainee):
+    nobody grades, overrides or certifies themselves (docs/security.md, "Separation of
+    duties"). Reads the attempt's enrollment (select_related on the pages)."""
+    return user.is_authenticated and attempt.enrollment.trainee_id == user.pk
+
+
 def _grades(user, attempt) -> bool:
-    """HR and directors grade any attempt, a mentor their active mentees' (one query)."""
+    """HR and directors grade any attempt, a mentor their active mentees' (one query);
+    nobody their own."""
+    if is_own_attempt(user, attempt):
+        return False
     if grades_all_attempts(user):
         return True
     return is_mentor(user) and coaching.is_active_mentor_of(user, attempt.enrollment_id)
@@ -51,6 +61,8 @@ def _grades(user, attempt) -> bool:
 def check_grade(user, attempt) -> None:
     """Grade an attempt awaiting grading (saving also needs the grading lease, which the
     service checks: two graders racing is not a question of permission)."""
+    if is_own_attempt(user, attempt):
+        raise PermissionDenied(_("Nobody grades their own attempt."))
     if not _grades(user, attempt):
         raise PermissionDenied
     if attempt.status != Attempt.Status.AWAITING_GRADING:
@@ -62,7 +74,9 @@ def may_grade(user, attempt) -> bool:
 
 
 def check_override(user, attempt) -> None:
-    """HR and directors change a graded attempt's points (with a reason)."""
+    """HR and directors change a graded attempt's points (with a reason), not their own."""
+    if is_own_attempt(user, attempt):
+        raise PermissionDenied(_("Nobody overrides the grade of their own attempt."))
     if not grades_all_attempts(user):
         raise PermissionDenied
     if attempt.status != Attempt.Status.GRADED:
@@ -70,7 +84,11 @@ def check_override(user, attempt) -> None:
 
 
 def may_override(user, attempt) -> bool:
-    return attempt.status == Attempt.Status.GRADED and grades_all_attempts(user)
+    return (
+        attempt.status == Attempt.Status.GRADED
+        and grades_all_attempts(user)
+        and not is_own_attempt(user, attempt)
+    )
 
 
 # --- Extra attempts -----------------------------------------------------------------------

@@ -433,7 +433,7 @@ def attempt_lease_acquire(*, attempt: Attempt, user, now: datetime | None = None
     """Take (or renew) the grading lease with one conditional UPDATE: of two graders racing
     for a free attempt exactly one gets it. Returns whether this user holds it now."""
     now = now or timezone.now()
-    if not is_grader(user):
+    if not is_grader(user) or permissions.is_own_attempt(user, attempt):
         raise PermissionDenied
     free = Q(leased_to__isnull=True) | Q(lease_expires_at__lte=now) | Q(leased_to=user)
     taken = (
@@ -643,11 +643,13 @@ def _users_in(*role_names):
 
 
 def graders_of(attempt: Attempt) -> list:
-    """Who is expected to grade: the trainee's active mentor, else HR."""
+    """Who is expected to grade: the trainee's active mentor, else HR (but not the trainee,
+    an HR person enrolled as one: nobody grades themselves)."""
     mentor = coaching.active_mentor_of(attempt.enrollment_id)
     if mentor is not None:
         return [mentor]
-    return _users_in(Role.HR)
+    trainee_id = attempt.enrollment.trainee_id
+    return [user for user in _users_in(Role.HR) if user.pk != trainee_id]
 
 
 def _trainee_name(attempt) -> str:

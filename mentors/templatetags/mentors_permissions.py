@@ -17,3 +17,8 @@ def may_delete_activity(user, activity) -> bool:
 @register.filter
 def may_end_mentorship(user, mentorship) -> bool:
     return permissions.may_end_mentorship(user, mentorship)
+
+
+@register.filter
+def statement_duty_conflict(user, statement) -> str | None:
+    return permissions.statement_duty_conflict(user, statement)

@@ -25,6 +25,22 @@ def test_seed_demo_creates_mentoring_data_once():
     kinds = set(Activity.objects.values_list("kind", flat=True))
     assert {"call", "meeting", "application", "contract"} <= kinds
 
+    # Separation of duties: nobody approved or paid a statement they mentor, and who paid
+    # did not approve; the head of sales mentors some of the approved ones (the director
+    # approved those).
+    decided = BonusStatement.objects.filter(status__in=["approved", "paid"]).select_related(
+        "mentorship"
+    )
+    for statement in decided:
+        assert statement.approved_by_id != statement.mentorship.mentor_id
+        if statement.status == "paid":
+            assert statement.paid_by_id not in (
+                statement.mentorship.mentor_id,
+                statement.approved_by_id,
+            )
+    assert decided.filter(mentorship__mentor__username="sales_head").exists()
+    assert decided.filter(approved_by__username="sales_head").exists()
+
     dropped = Enrollment.objects.get(status="dropped")
     assert not Mentorship.objects.filter(enrollment=dropped, ended_on__isnull=True).exists()
     last = Activity.objects.filter(enrollment=dropped).order_by("-occurred_at").first()

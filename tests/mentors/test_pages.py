@@ -188,7 +188,9 @@ def test_mentor_bonuses_query_count_does_not_grow(
     assert len(page.context["statements"]) == n
 
 
-def test_head_of_sales_approves_exports_and_marks_paid(client, head_of_sales):
+def test_head_of_sales_approves_and_exports_a_second_person_marks_paid(
+    client, head_of_sales, director
+):
     _statements(3, make_rule())
     ids = list(BonusStatement.objects.values_list("pk", flat=True))
     assert set(BonusStatement.objects.values_list("status", flat=True)) == {"final"}
@@ -213,8 +215,21 @@ def test_head_of_sales_approves_exports_and_marks_paid(client, head_of_sales):
     assert sheet.cell(row=2, column=9).value == "RUB"
     assert sheet.cell(row=2, column=7).value == "Base"
 
+    # Who approved does not also mark paid (BONUS_PAYMENT_NEEDS_SECOND_PERSON): no button,
+    # and the action refuses with the reason.
+    page = client.get("/bonuses/")
+    assert page.context["may_mark_paid"] is False
+    assert "a second person marks it paid" in page.content.decode()
+    response = client.post(
+        "/bonuses/action/", {"action": "mark_paid", "statement": ids}, follow=True
+    )
+    assert BonusStatement.objects.filter(status="paid").count() == 0
+    assert "2 statements were left for someone else" in response.content.decode()
+
+    client.force_login(director)
+    assert client.get("/bonuses/").context["may_mark_paid"] is True
     client.post("/bonuses/action/", {"action": "mark_paid", "statement": ids})
-    assert BonusStatement.objects.filter(status="paid").count() == 2
+    assert BonusStatement.objects.filter(status="paid", paid_by=director).count() == 2
     assert BonusStatement.objects.filter(status="final").count() == 1
 
 

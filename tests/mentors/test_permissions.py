@@ -130,16 +130,33 @@ STATEMENT_STATES = {
 
 @pytest.mark.parametrize("action", ["approve", "mark_paid"])
 @pytest.mark.parametrize("state", STATEMENT_STATES)
-@pytest.mark.parametrize("who", ["the mentor", "hr", "head_of_sales", "director"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "the mentor",
+        "hr",
+        "head_of_sales",
+        "director",
+        # Separation of duties: the head of sales on a statement they mentor, and the director
+        # who approved it (BONUS_PAYMENT_NEEDS_SECOND_PERSON).
+        "head_of_sales, the mentor",
+        "director, the approver",
+    ],
+)
 def test_the_bonus_buttons_show_exactly_where_the_action_works(client, action, state, who):
+    roles = {"hr": Role.HR, "head_of_sales": Role.HEAD_OF_SALES, "director": Role.DIRECTOR}
+    user = make_user(roles[who.split(",")[0]]) if who != "the mentor" else None
     enrollment = make_enrollment(hire_date=date(2026, 1, 5))
-    mentorship = make_mentorship(enrollment=enrollment, rule=make_rule())
+    mentor = user if who == "head_of_sales, the mentor" else None
+    mentorship = make_mentorship(enrollment=enrollment, rule=make_rule(), mentor=mentor)
     add_activities(enrollment, "call", 10, datetime(2026, 1, 10, 11, tzinfo=MSK))
     statement = services.statement_compute(mentorship_id=mentorship.pk)
-    BonusStatement.objects.filter(pk=statement.pk).update(**STATEMENT_STATES[state])
+    fields = dict(STATEMENT_STATES[state])
+    if "approved_at" in fields:
+        fields["approved_by"] = user if who == "director, the approver" else make_user()
+    BonusStatement.objects.filter(pk=statement.pk).update(**fields)
     statement.refresh_from_db()
-    roles = {"hr": Role.HR, "head_of_sales": Role.HEAD_OF_SALES, "director": Role.DIRECTOR}
-    client.force_login(mentorship.mentor if who == "the mentor" else make_user(roles[who]))
+    client.force_login(user or mentorship.mentor)
     shown = _shown(client, reverse("mentors:bonuses"), f'name="action" value="{action}"')
 
     before = statement.status
@@ -148,4 +165,7 @@ def test_the_bonus_buttons_show_exactly_where_the_action_works(client, action, s
     done = statement.status != before
     assert shown == done
     takes_it = "final" if action == "approve" else "approved and exported"
-    assert done == (who in ("head_of_sales", "director") and state == takes_it)
+    allowed = {"head_of_sales", "director"}
+    if action == "approve":
+        allowed.add("director, the approver")  # nothing approved yet: an approver like any
+    assert done == (who in allowed and state == takes_it)

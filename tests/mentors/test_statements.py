@@ -119,7 +119,7 @@ def test_mentorship_ended_early_ends_the_window(mentorship):
     assert statement.status == BonusStatement.Status.FINAL  # its window is over
 
 
-def test_every_status_transition(mentorship, head_of_sales):
+def test_every_status_transition(mentorship, head_of_sales, director):
     add_activities(mentorship.enrollment, "call", 10, datetime(2026, 2, 2, 10, tzinfo=MSK))
     statement = compute(mentorship)
     assert statement.status == BonusStatement.Status.PROVISIONAL
@@ -146,14 +146,17 @@ def test_every_status_transition(mentorship, head_of_sales):
     assert statement.approved_at is not None
 
     with pytest.raises(ValidationError):  # not exported yet
-        services.statement_mark_paid(statement=statement, user=head_of_sales)
+        services.statement_mark_paid(statement=statement, user=director)
     export = services.statements_export(
         statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
     )
     assert export.count == 1
-    services.statement_mark_paid(statement=statement, user=head_of_sales)
+    with pytest.raises(PermissionDenied):  # who approved does not also pay
+        services.statement_mark_paid(statement=statement, user=head_of_sales)
+    services.statement_mark_paid(statement=statement, user=director)
     statement.refresh_from_db()
     assert statement.status == BonusStatement.Status.PAID
+    assert statement.paid_by == director
     assert statement.paid_at is not None
     with pytest.raises(ValidationError):
         services.statement_approve(statement=statement, user=head_of_sales)
@@ -292,7 +295,7 @@ def test_bulk_approval_puts_the_note_on_every_approved_statement(head_of_sales):
     open_one = compute(make_mentorship(enrollment=make_enrollment(hire_date=date(2026, 2, 20))))
     assert open_one.status == BonusStatement.Status.PROVISIONAL
 
-    approved, skipped = services.statements_approve(
+    approved, skipped, _refused = services.statements_approve(
         ids=[*ids, open_one.pk], user=head_of_sales, note="February sign-off meeting"
     )
     assert (approved, skipped) == (2, 1)

@@ -1,0 +1,105 @@
+"""The database's guarantee of one bonus per trainee and window.
+
+Two bonus statements of one enrollment (of two of its mentorships) may not cover the same
+day: their windows ``[period_start, period_end)`` must not overlap, or one day's activity
+would be paid twice. The service keeps them apart (``services.bonus_start``, the window
+split in ``statements_compute``); these triggers refuse every write that would not, whatever
+wrote it (a service with a bug, the admin, a script, raw SQL):
+
+- PostgreSQL: a row-level ``AFTER INSERT OR UPDATE`` trigger in PL/pgSQL that first locks the
+  enrollment's row, so two transactions writing statements of one enrollment take turns and
+  cannot both pass the check; it raises SQLSTATE 23P01 (exclusion violation), which Django
+  raises as ``IntegrityError``.
+- SQLite: ``AFTER INSERT`` and ``AFTER UPDATE OF period_start, period_end, mentorship_id``
+  triggers with ``RAISE(ABORT, ...)``, also an ``IntegrityError`` (SQLite writes one
+  transaction at a time).
+
+An empty window (start == end) overlaps nothing. An update that leaves the window and the
+mentorship as they were (the review columns of an approved statement) is not checked, so
+history written before the guard existed stays writable. ``window_guard_ensure`` runs after
+every ``migrate`` (mentors/apps.py) and installs the triggers again (idempotent).
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+
+STATEMENT = "mentors_bonusstatement"
+MENTORSHIP = "mentors_mentorship"
+ENROLLMENT = "courses_enrollment"
+MESSAGE = "bonus_statement_window_overlap"
+TRIGGER = "mentors_bonusstatement_window_guard"
+
+# Another statement of the same enrollment (another mentorship) whose window meets NEW's.
+_OVERLAP = f"""
+    SELECT 1 FROM {STATEMENT} s
+    JOIN {MENTORSHIP} m ON m.id = s.mentorship_id
+    WHERE m.enrollment_id = (SELECT enrollment_id FROM {MENTORSHIP} WHERE id = NEW.mentorship_id)
+      AND s.mentorship_id <> NEW.mentorship_id
+      AND s.period_start < NEW.period_end
+      AND NEW.period_start < s.period_end"""  # noqa: S608 - table names only
+
+
+def _postgres_sql() -> list[str]:
+    function = f"""
+        CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE'
+               AND NEW.period_start = OLD.period_start
+               AND NEW.period_end = OLD.period_end
+               AND NEW.mentorship_id = OLD.mentorship_id THEN
+                RETURN NULL;
+            END IF;
+            IF NEW.period_start >= NEW.period_end THEN
+                RETURN NULL;
+            END IF;
+            PERFORM 1 FROM {ENROLLMENT} WHERE id = (
+                SELECT enrollment_id FROM {MENTORSHIP} WHERE id = NEW.mentorship_id
+            ) FOR UPDATE;
+            IF EXISTS ({_OVERLAP}) THEN
+                RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = '23P01',
+                    DETAIL = 'Another statement of this enrollment covers these days.';
+            END IF;
+            RETURN NULL;
+        END;
+        $$;"""  # noqa: S608 - table names only
+    return [
+        function,
+        f"DROP TRIGGER IF EXISTS {TRIGGER} ON {STATEMENT};",
+        f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE ON {STATEMENT} "
+        f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}();",
+    ]
+
+
+def _sqlite_sql() -> list[str]:
+    body = (
+        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}') "
+        f"WHERE NEW.period_start < NEW.period_end AND EXISTS ({_OVERLAP}); END;"
+    )
+    return [
+        f"DROP TRIGGER IF EXISTS {TRIGGER}_insert;",
+        f"DROP TRIGGER IF EXISTS {TRIGGER}_update;",
+        f"CREATE TRIGGER {TRIGGER}_insert AFTER INSERT ON {STATEMENT} {body}",
+        f"CREATE TRIGGER {TRIGGER}_update AFTER UPDATE OF period_start, period_end, "
+        f"mentorship_id ON {STATEMENT} "
+        "WHEN NEW.period_start <> OLD.period_start OR NEW.period_end <> OLD.period_end "
+        f"OR NEW.mentorship_id <> OLD.mentorship_id {body}",
+    ]
+
+
+def window_guard_ensure(*, using: str = "default") -> bool:
+    """Install (or reinstall) the triggers; False on a database other than these two."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        statements = _postgres_sql()
+    elif connection.vendor == "sqlite":
+        statements = _sqlite_sql()
+    else:
+        return False
+    tables = connection.introspection.table_names()
+    if STATEMENT not in tables or MENTORSHIP not in tables:
+        return False
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+    return True
