@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from courses.models import Enrollment
-from mentors import services
+from mentors import payroll, services
 from mentors.models import (
     Activity,
     BonusRule,
@@ -246,9 +246,17 @@ def seed_statements(ctx) -> None:
     for statement in finals:
         services.statement_approve(statement=statement, user=approver, now=now)
     if finals:
+        # Payroll batch 1, paid; batch 2, exported and waiting for payroll.
         oldest = BonusStatement.objects.filter(pk=finals[0].pk)
-        services.statements_export(statements=oldest, user=approver, fmt="csv", now=now)
-        services.statement_mark_paid(statement=finals[0], user=approver, now=now)
+        batch = payroll.payroll_batch_export(statements=oldest, user=approver, fmt="csv", now=now)
+        payroll.payroll_batch_mark_paid(batch=batch, user=approver, now=now)
+    if len(finals) > 2:
+        payroll.payroll_batch_export(
+            statements=BonusStatement.objects.filter(pk=finals[-1].pk),
+            user=approver,
+            fmt="xlsx",
+            now=now,
+        )
     if len(finals) > 1:
         # The CRM catches up late on the busiest approved period: enough applications to
         # have reached the next tier, which the approved figures must not follow.

@@ -10,8 +10,11 @@ templates (``{% load mentors_permissions %}``). The role predicates they build o
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from people.names import display_name
 from people.permissions import (
     is_integration,
     may_approve_bonuses,
@@ -105,10 +108,19 @@ def may_export_statements(user) -> bool:
     return may_approve_bonuses(user)
 
 
+def check_export_statement(user, statement) -> None:
+    """Asked of every statement a payroll export is about to put in a batch (after
+    ``check_export_statements``): approved, and in no batch yet."""
+    if statement.status != BonusStatement.Status.APPROVED:
+        raise ValidationError(_("Only approved statements are exported for payroll."))
+    if statement.payroll_batch_id is not None:
+        raise ValidationError(_("This statement is already in a payroll batch."))
+
+
 def _mark_paid_blocker(statement) -> str | None:
     if statement.status != BonusStatement.Status.APPROVED:
         return _("Only an approved statement can be marked paid.")
-    if statement.exported_at is None:
+    if statement.payroll_batch_id is None:
         return _("Export the statement for payroll before marking it paid.")
     return None
 
@@ -123,3 +135,29 @@ def check_mark_statement_paid(user, statement) -> None:
 
 def may_mark_statement_paid(user, statement) -> bool:
     return _mark_paid_blocker(statement) is None and may_approve_bonuses(user)
+
+
+# --- Payroll batches ----------------------------------------------------------------------
+
+
+def may_see_payroll_batches(user) -> bool:
+    return may_approve_bonuses(user)
+
+
+def check_mark_batch_paid(user, batch) -> None:
+    """Before a batch is paid (then every statement of it passes ``check_mark_statement_paid``)."""
+    if not may_approve_bonuses(user):
+        raise PermissionDenied(_("Only a director or the head of sales marks bonuses paid."))
+    if batch.paid_at is not None:
+        raise ValidationError(
+            _("Payroll batch %(number)s was already marked paid on %(date)s by %(name)s.")
+            % {
+                "number": batch.number,
+                "date": date_format(timezone.localtime(batch.paid_at), "DATETIME_FORMAT"),
+                "name": display_name(batch.paid_by) if batch.paid_by_id else "—",
+            }
+        )
+
+
+def may_mark_batch_paid(user, batch) -> bool:
+    return batch.paid_at is None and may_approve_bonuses(user)

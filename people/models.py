@@ -19,11 +19,25 @@ class Profile(models.Model):
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    # The employee's number in the payroll system; written to payroll files (docs/bonuses.md).
+    personnel_number = models.CharField(
+        _("personnel number"),
+        max_length=50,
+        blank=True,
+        help_text=_("The employee's number in the payroll system, written to payroll files."),
+    )
 
     class Meta:
         db_table = "lms_profile"  # the table of the app it came from (people/migrations/0001)
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["personnel_number"],
+                condition=~Q(personnel_number=""),
+                name="profile_unique_personnel_number",
+            )
+        ]
 
     def __str__(self):
         return display_name(self.user)

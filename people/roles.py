@@ -40,6 +40,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "courses.add_enrollment",
         "courses.change_enrollment",
         "courses.view_enrollment",
+        # Employee profiles: the personnel number payroll files carry (people/wagtail_hooks.py).
+        "people.view_profile",
+        "people.change_profile",
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",

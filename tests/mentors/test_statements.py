@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 
-from mentors import services
+from mentors import payroll, permissions, services
 from mentors.models import BonusStatement
 from people.roles import Role
 from tests.conftest import make_user
@@ -145,13 +145,12 @@ def test_every_status_transition(mentorship, head_of_sales):
     assert statement.approved_by == head_of_sales
     assert statement.approved_at is not None
 
-    with pytest.raises(ValidationError):  # not exported yet
-        services.statement_mark_paid(statement=statement, user=head_of_sales)
-    export = services.statements_export(
+    assert not permissions.may_mark_statement_paid(head_of_sales, statement)  # not exported
+    batch = payroll.payroll_batch_export(
         statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
     )
-    assert export.count == 1
-    services.statement_mark_paid(statement=statement, user=head_of_sales)
+    assert batch.statement_count == 1
+    payroll.payroll_batch_mark_paid(batch=batch, user=head_of_sales)
     statement.refresh_from_db()
     assert statement.status == BonusStatement.Status.PAID
     assert statement.paid_at is not None

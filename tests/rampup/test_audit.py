@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from courses import services as course_services
 from courses.models import EnrollmentEvent, ReadinessSignOff, StageProgress
+from mentors import payroll
 from mentors import services as mentor_services
 from mentors.models import BonusStatement, Mentorship
 from people.names import display_name
@@ -57,10 +58,10 @@ def audited(world):
         mentorship_id=world.mentorship_a.pk, now=timezone.now() + timedelta(days=40)
     )
     mentor_services.statement_approve(statement=statement, user=head, note="Checked with CRM")
-    mentor_services.statements_export(
+    batch = payroll.payroll_batch_export(
         statements=BonusStatement.objects.filter(pk=statement.pk), user=head, fmt="csv"
     )
-    mentor_services.statement_mark_paid(statement=statement, user=director)
+    payroll.payroll_batch_mark_paid(batch=batch, user=director)
     StageProgress.objects.filter(enrollment=world.enrollment_a).update(
         status=StageProgress.Status.COMPLETED
     )
