@@ -36,6 +36,7 @@ class Profile(models.Model):
                 fields=["personnel_number"],
                 condition=~Q(personnel_number=""),
                 name="profile_unique_personnel_number",
+                violation_error_message=_("Another employee already has this personnel number."),
             )
         ]
 

@@ -23,6 +23,7 @@ from quizzes import services as quiz_services
 from quizzes.models import ExtraAttemptGrant, GradeChange
 from rampup.audit import Kind, audit_events
 from tests.conftest import make_user
+from tests.mentors.factories import make_payroll_batch
 from tests.security.matrix import client_for
 from tests.security.world import build_world
 
@@ -287,6 +288,7 @@ def _add_events(world, n: int) -> None:
             approval_note="Fine",
             paid_by=head,
             paid_at=now,
+            payroll_batch=make_payroll_batch(created_by=head),
         )
         ReadinessSignOff.objects.create(enrollment=enrollment, signed_by=head, note="Ready")
         course_services.enrollment_drop(enrollment=enrollment, user=hr, reason="Left")
