@@ -135,7 +135,7 @@ def route_wagtail_exports() -> None:
 
     def write_xlsx(self, queryset, output):
         book = Workbook(write_only=True, iso_dates=True)
-        sheet = book.create_sheet(title="Sheet1")
+        sheet = book.create_sheet(title=str(self.get_filename())[:31])
         headings = []
         for field in self.list_export:
             cell = WriteOnlyCell(sheet, self.get_heading(queryset, field))
