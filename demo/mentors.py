@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from courses.models import Enrollment
-from mentors import services
+from mentors import payroll, services
 from mentors.models import (
     Activity,
     BonusRule,
@@ -309,11 +309,29 @@ def seed_statements(ctx) -> None:
     )
     for statement in finals:
         services.statement_approve(statement=statement, user=approver(statement), now=now)
+    # Payroll batch 1, paid; batch 2, exported and waiting for payroll. The director exports
+    # (leaving out the statements they mentor); whoever neither approved nor mentors pays.
     paid = next((st for st in finals if payer(st) is not None), None)
     if paid is not None:
-        oldest = BonusStatement.objects.filter(pk=paid.pk)
-        services.statements_export(statements=oldest, user=director, fmt="csv", now=now)
-        services.statement_mark_paid(statement=paid, user=payer(paid), now=now)
+        batch = payroll.payroll_batch_export(
+            statements=BonusStatement.objects.filter(pk=paid.pk), user=director, fmt="csv", now=now
+        )
+        payroll.payroll_batch_mark_paid(batch=batch, user=payer(paid), now=now)
+    waiting = next(
+        (
+            st
+            for st in reversed(finals)
+            if st is not paid and st.mentorship.mentor_id != director.pk
+        ),
+        None,
+    )
+    if len(finals) > 2 and waiting is not None:
+        payroll.payroll_batch_export(
+            statements=BonusStatement.objects.filter(pk=waiting.pk),
+            user=director,
+            fmt="xlsx",
+            now=now,
+        )
     if len(finals) > 1:
         # The CRM catches up late on the busiest approved period: enough applications to
         # have reached the next tier, which the approved figures must not follow.

@@ -442,6 +442,15 @@ class BonusStatement(models.Model):
         related_name="+",
         verbose_name=_("marked paid by"),
     )
+    # The payroll file it went out in (mentors/payroll.py): at most one, never deleted.
+    payroll_batch = models.ForeignKey(
+        "PayrollBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("payroll batch"),
+    )
 
     objects = BonusStatementQuerySet.as_manager()
 
@@ -472,6 +481,15 @@ class BonusStatement(models.Model):
                 condition=~Q(status="paid") | Q(paid_at__isnull=False),
                 name="bonus_statement_paid_has_date",
             ),
+            # Only approved figures go to payroll, and nothing is paid outside a batch.
+            models.CheckConstraint(
+                condition=Q(payroll_batch__isnull=True) | Q(status__in=["approved", "paid"]),
+                name="bonus_statement_batch_only_approved",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(payroll_batch__isnull=False),
+                name="bonus_statement_paid_in_a_batch",
+            ),
         ]
         indexes = [models.Index(fields=["status", "period_start"])]
 
@@ -496,3 +514,63 @@ class BonusStatement(models.Model):
         """The window's last day, inclusive (period_end is excluded)."""
 
         return self.period_end - timedelta(days=1)
+
+
+class PayrollBatch(models.Model):
+    """One payroll export: the approved statements it contained, numbered, with the file that
+    was handed to payroll (kept as it was, so a re-download is byte-identical), and when and
+    by whom the whole batch was marked paid. See mentors/payroll.py and docs/bonuses.md."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    # Empty only on the batch that gathered statements exported before batches existed.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    file_format = models.CharField(_("file format"), max_length=4, choices=Format.choices)
+    # The CSV dialect of people/spreadsheets.py ("excel" or "excel-ru"); blank for XLSX.
+    dialect = models.CharField(_("CSV dialect"), max_length=10, blank=True)
+    filename = models.CharField(_("file name"), max_length=100)
+    content = models.BinaryField(_("file"))
+    statement_count = models.PositiveIntegerField(_("statements"))
+    # Per currency, as {"RUB": "35000.00"}: a batch may mix currencies.
+    totals = models.JSONField(_("totals"), default=dict)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked paid by"),
+    )
+
+    class Meta:
+        verbose_name = _("payroll batch")
+        verbose_name_plural = _("payroll batches")
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="payroll_batch_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_at__isnull=True, paid_by__isnull=True) | Q(paid_at__isnull=False),
+                name="payroll_batch_paid_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Payroll batch %(number)s") % {"number": self.number}
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None

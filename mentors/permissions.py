@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from people.names import display_name
 from people.permissions import (
     is_integration,
     may_approve_bonuses,
@@ -137,10 +140,23 @@ def may_export_statement(user, statement) -> bool:
     )
 
 
+def check_export_statement(user, statement) -> None:
+    """Asked of every statement a payroll export is about to put in a batch (after
+    ``check_export_statements``): approved, and in no batch yet."""
+    if _is_statement_mentor(user, statement):
+        raise PermissionDenied(
+            _("You are the mentor on this statement: another approver exports it.")
+        )
+    if statement.status != BonusStatement.Status.APPROVED:
+        raise ValidationError(_("Only approved statements are exported for payroll."))
+    if statement.payroll_batch_id is not None:
+        raise ValidationError(_("This statement is already in a payroll batch."))
+
+
 def _mark_paid_blocker(statement) -> str | None:
     if statement.status != BonusStatement.Status.APPROVED:
         return _("Only an approved statement can be marked paid.")
-    if statement.exported_at is None:
+    if statement.payroll_batch_id is None:
         return _("Export the statement for payroll before marking it paid.")
     return None
 
@@ -176,3 +192,38 @@ def statement_duty_conflict(user, statement) -> str | None:
     if statement.status == BonusStatement.Status.APPROVED and _approved_it(user, statement):
         return _("You approved it: a second person marks it paid.")
     return None
+
+
+# --- Payroll batches ----------------------------------------------------------------------
+
+
+def may_see_payroll_batches(user) -> bool:
+    return may_approve_bonuses(user)
+
+
+def check_mark_batch_paid(user, batch) -> None:
+    """Before a batch is paid (then every statement of it passes ``check_mark_statement_paid``)."""
+    if not may_approve_bonuses(user):
+        raise PermissionDenied(_("Only a director or the head of sales marks bonuses paid."))
+    if batch.paid_at is not None:
+        raise ValidationError(
+            _("Payroll batch %(number)s was already marked paid on %(date)s by %(name)s.")
+            % {
+                "number": batch.number,
+                "date": date_format(timezone.localtime(batch.paid_at), "DATETIME_FORMAT"),
+                "name": display_name(batch.paid_by) if batch.paid_by_id else "—",
+            }
+        )
+
+
+def may_mark_batch_paid(user, batch, statements=None) -> bool:
+    """Whether the batch can be paid by this user: unpaid, and none of its statements is one
+    they mentor or approved (``statements``: the batch's, when the page has them already)."""
+    if batch.paid_at is not None or not may_approve_bonuses(user):
+        return False
+    statements = batch.statements.all() if statements is None else statements
+    return not any(
+        _is_statement_mentor(user, s) or _approved_it(user, s)
+        for s in statements
+        if s.status != BonusStatement.Status.PAID
+    )

@@ -29,9 +29,10 @@ from .models import (
     BonusTier,
     MentoringSettings,
     Mentorship,
+    PayrollBatch,
     activity_count_text,
 )
-from .permissions import sees_all_activity
+from .permissions import may_see_payroll_batches, sees_all_activity
 
 
 def default_mentee_cap() -> int:
@@ -60,6 +61,25 @@ def statements_visible_to(user):
     if is_mentor(user):
         return qs.filter(mentorship__mentor=user)
     return qs.none()
+
+
+def payroll_batches_visible_to(user):
+    """Payroll batches, newest first, with who made and paid them: for the approvers."""
+    if not may_see_payroll_batches(user):
+        return PayrollBatch.objects.none()
+    return (
+        PayrollBatch.objects.select_related("created_by", "paid_by")
+        .defer("content")
+        .prefetch_related(
+            # Who mentored and approved each statement: whether this user may pay the batch.
+            Prefetch(
+                "statements",
+                queryset=BonusStatement.objects.select_related("mentorship").only(
+                    "pk", "status", "approved_by_id", "payroll_batch_id", "mentorship__mentor_id"
+                ),
+            )
+        )
+    )
 
 
 def rules_visible_to(user):
@@ -134,12 +154,17 @@ def mentorship_window(mentorship) -> Window | None:
 def statement_list(user):
     """The "Mentor bonuses" list: statements with mentor, trainee and rule in one query (its
     filters: mentors/filters.py)."""
-    qs = statements_visible_to(user).select_related(
-        "mentorship__mentor",
-        "mentorship__enrollment__trainee",
-        "mentorship__enrollment__program",
-        "mentorship__bonus_rule",
-        "approved_by",
+    qs = (
+        statements_visible_to(user)
+        .select_related(
+            "mentorship__mentor",
+            "mentorship__enrollment__trainee",
+            "mentorship__enrollment__program",
+            "mentorship__bonus_rule",
+            "approved_by",
+            "payroll_batch",
+        )
+        .defer("payroll_batch__content")
     )
     return qs.order_by("-period_start", "mentorship__mentor__last_name", "pk")
 

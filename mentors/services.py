@@ -19,15 +19,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
-from people import formatting, queue, spreadsheets
+from people import formatting, queue
 from people.languages import language_of, languages_of
 from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
 from people.services import Notice, notify, notify_many
 
-from . import exports, permissions, selectors, validation
+from . import payroll, permissions, selectors, validation
 from .bonus import Window, best_tier, window_for, window_of
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
+from .payroll import ExportFile
 
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
 # after the first change, and picks up every change committed before it starts.
@@ -650,84 +651,12 @@ def statements_approve(*, ids: list[int], user, note: str = "") -> tuple[int, in
     return approved, skipped, refused
 
 
-@transaction.atomic
-def statement_mark_paid(*, statement: BonusStatement, user, now: datetime | None = None):
-    """Mark an approved, exported statement paid: not by its mentor, nor (with
-    settings.BONUS_PAYMENT_NEEDS_SECOND_PERSON) by who approved it."""
-    statement = _statement_locked(statement.pk)
-    permissions.check_mark_statement_paid(user, statement)
-    statement.status = BonusStatement.Status.PAID
-    statement.paid_at = now or timezone.now()
-    statement.paid_by = user
-    statement.save(update_fields=["status", "paid_at", "paid_by"])
-    return statement
-
-
-def statements_mark_paid(*, ids: list[int], user) -> tuple[int, int, int]:
-    """(paid, skipped: not approved and exported, refused: separation of duties)."""
-    paid = skipped = refused = 0
-    for statement in selectors.statements_visible_to(user).filter(pk__in=ids).order_by("pk"):
-        try:
-            statement_mark_paid(statement=statement, user=user)
-            paid += 1
-        except ValidationError:
-            skipped += 1
-        except PermissionDenied:
-            refused += 1
-    return paid, skipped, refused
-
-
-@dataclass
-class ExportFile:
-    content: bytes
-    content_type: str
-    filename: str
-    count: int
-    # Approved statements left out because the exporting user is their mentor.
-    left_out: int = 0
-
-
-EXPORT_CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-@transaction.atomic
 def statements_export(
     *, statements, user, fmt: str, dialect: str = "", now: datetime | None = None
 ) -> ExportFile:
-    """The approved statements among ``statements`` as a payroll file (CSV or XLSX); they are
-    stamped exported, which lets them be marked paid. Statements on which ``user`` is the
-    mentor are left out (another approver exports them; ``left_out`` counts them). ``dialect``
-    is the CSV's
-    (people/spreadsheets.py: "" or "excel", comma-separated; "excel-ru", for Excel in
-    Russian)."""
-    permissions.check_export_statements(user)
-    if fmt not in EXPORT_CONTENT_TYPES:
-        raise ValidationError(_("Unknown export format."))
-    try:
-        dialect = spreadsheets.check_dialect(dialect)
-    except spreadsheets.UnknownDialect:
-        raise ValidationError(_("Unknown CSV dialect.")) from None
-    now = now or timezone.now()
-    approved = statements.filter(status=BonusStatement.Status.APPROVED)
-    left_out = approved.filter(mentorship__mentor=user).count()
-    rows = list(
-        approved.exclude(mentorship__mentor=user)
-        .select_for_update(of=("self",))
-        .select_related("mentorship__mentor", "mentorship__enrollment__trainee")
-        .order_by("mentorship__mentor__last_name", "period_start", "pk")
+    """A new payroll batch of the approved statements among ``statements`` that are in no
+    batch yet, as its file (mentors/payroll.py)."""
+    batch = payroll.payroll_batch_export(
+        statements=statements, user=user, fmt=fmt, dialect=dialect, now=now
     )
-    content = exports.render(rows, fmt=fmt, dialect=dialect)
-    BonusStatement.objects.filter(pk__in=[r.pk for r in rows], exported_at__isnull=True).update(
-        exported_at=now
-    )
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    return ExportFile(
-        content=content,
-        content_type=EXPORT_CONTENT_TYPES[fmt],
-        filename=f"mentor-bonuses-{stamp}.{fmt}",
-        count=len(rows),
-        left_out=left_out,
-    )
+    return payroll.payroll_batch_file(batch, left_out=batch.left_out)

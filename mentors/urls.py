@@ -14,4 +14,15 @@ urlpatterns = [
     path("bonuses/", views.bonuses, name="bonuses"),
     path("bonuses/action/", views.bonuses_action, name="bonuses_action"),
     path("bonuses/export/", views.bonuses_export, name="bonuses_export"),
+    path("bonuses/payroll/", views.payroll_batches, name="payroll_batches"),
+    path(
+        "bonuses/payroll/<int:number>/download/",
+        views.payroll_batch_download,
+        name="payroll_batch_download",
+    ),
+    path(
+        "bonuses/payroll/<int:number>/paid/",
+        views.payroll_batch_mark_paid,
+        name="payroll_batch_mark_paid",
+    ),
 ]

@@ -17,7 +17,7 @@ from people.names import display_name
 from people.permissions import is_mentor, is_trainee, may_approve_bonuses, may_assign_mentors
 from quizzes.selectors import awaiting_grading_count
 
-from . import filters, forms, permissions, selectors, services
+from . import filters, forms, payroll, permissions, selectors, services
 from .importing import CsvFileError, import_csv
 from .models import Activity, BonusStatement
 
@@ -183,13 +183,12 @@ def bonuses(request):
             "may_approve": any(
                 permissions.may_approve_statement(request.user, s) for s in statements
             ),
-            "may_mark_paid": any(
-                permissions.may_mark_statement_paid(request.user, s) for s in statements
-            ),
             "may_export": permissions.may_export_statements(request.user),
             "totals": selectors.statement_totals(qs),
-            # What the export would write: not the statements the user mentors.
-            "approved_count": qs.filter(status=BonusStatement.Status.APPROVED)
+            # What the export would write: approved, in no batch yet, not the user's mentees'.
+            "approved_count": qs.filter(
+                status=BonusStatement.Status.APPROVED, payroll_batch__isnull=True
+            )
             .exclude(mentorship__mentor=request.user)
             .count(),
             "note_form": forms.ApprovalNoteForm(),
@@ -231,26 +230,6 @@ def bonuses_action(request):
                 ngettext(
                     "%(n)s statement was not approved: only final statements can be.",
                     "%(n)s statements were not approved: only final statements can be.",
-                    skipped,
-                )
-                % {"n": skipped},
-            )
-    elif action == "mark_paid":
-        done, skipped, refused = services.statements_mark_paid(ids=ids, user=request.user)
-        if done:
-            messages.success(
-                request,
-                ngettext("%(n)s statement marked paid.", "%(n)s statements marked paid.", done)
-                % {"n": done},
-            )
-        if skipped:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(n)s statement was not marked paid: only approved statements exported "
-                    "for payroll can be.",
-                    "%(n)s statements were not marked paid: only approved statements exported "
-                    "for payroll can be.",
                     skipped,
                 )
                 % {"n": skipped},
@@ -308,9 +287,69 @@ def bonuses_export(request):
             )
             % {"n": export.left_out},
         )
+    return _attachment(export)
+
+
+def _attachment(export) -> HttpResponse:
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
+
+
+# --- Payroll batches ---------------------------------------------------------------------
+
+
+@login_required
+def payroll_batches(request):
+    """Every payroll export: its number, who made it and when, its statements and total,
+    its file to download again, and the action that marks the whole batch paid."""
+    if not permissions.may_see_payroll_batches(request.user):
+        raise PermissionDenied
+    page = Paginator(selectors.payroll_batches_visible_to(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    for batch in page.object_list:
+        batch.may_mark_paid = permissions.may_mark_batch_paid(request.user, batch)
+    return render(
+        request,
+        "mentors/payroll_batches.html",
+        {"page_obj": page, "batches": page.object_list, "query": _query_without_page(request)},
+    )
+
+
+@login_required
+def payroll_batch_download(request, number: int):
+    """The batch's file, byte for byte the one handed to payroll."""
+    if not permissions.may_see_payroll_batches(request.user):
+        raise PermissionDenied
+    batch = get_object_or_404(selectors.payroll_batches_visible_to(request.user), number=number)
+    if not batch.filename:
+        messages.error(request, _("The file of this batch was not kept (exported before batches)."))
+        return redirect("mentors:payroll_batches")
+    return _attachment(payroll.payroll_batch_file(batch))
+
+
+@login_required
+@require_POST
+def payroll_batch_mark_paid(request, number: int):
+    if not permissions.may_see_payroll_batches(request.user):
+        raise PermissionDenied
+    batch = get_object_or_404(selectors.payroll_batches_visible_to(request.user), number=number)
+    try:
+        batch = payroll.payroll_batch_mark_paid(batch=batch, user=request.user)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Payroll batch %(number)s marked paid: %(n)s statement.",
+                "Payroll batch %(number)s marked paid: %(n)s statements.",
+                batch.statement_count,
+            )
+            % {"number": batch.number, "n": batch.statement_count},
+        )
+    return redirect("mentors:payroll_batches")
 
 
 # --- Mentorships (HR, head of sales) -----------------------------------------------------

@@ -17,8 +17,10 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self):
-        from . import tasks  # noqa: F401  registers the tasks the services publish by name
+        from . import spreadsheets, task_runs, tasks  # noqa: F401  tasks: registers them by name
 
+        task_runs.connect()
+        spreadsheets.route_wagtail_exports()
         post_migrate.connect(_sync_roles, dispatch_uid="people.sync_roles")
 
 

@@ -19,11 +19,26 @@ class Profile(models.Model):
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    # The employee's number in the payroll system; written to payroll files (docs/bonuses.md).
+    personnel_number = models.CharField(
+        _("personnel number"),
+        max_length=50,
+        blank=True,
+        help_text=_("The employee's number in the payroll system, written to payroll files."),
+    )
 
     class Meta:
         db_table = "lms_profile"  # the table of the app it came from (people/migrations/0001)
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["personnel_number"],
+                condition=~Q(personnel_number=""),
+                name="profile_unique_personnel_number",
+                violation_error_message=_("Another employee already has this personnel number."),
+            )
+        ]
 
     def __str__(self):
         return display_name(self.user)
@@ -84,3 +99,26 @@ class HomePage(RoutingMixin, Page):
     class Meta:
         db_table = "lms_homepage"  # the table of the app it came from
         verbose_name = _("home page")
+
+
+class TaskRun(models.Model):
+    """The last run of each Celery task in a worker process: which worker (its node name and
+    process id) ran it, when it started and when it finished. Written by people/task_runs.py
+    from Celery's signals, never for tasks run eagerly in the calling process, so it shows
+    that a worker did the work (and, after a worker was killed, which one finished it)."""
+
+    task = models.CharField(_("task"), max_length=200, unique=True)
+    task_id = models.CharField(_("task id"), max_length=255)
+    hostname = models.CharField(_("worker"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("task run")
+        verbose_name_plural = _("task runs")
+        ordering = ["task"]
+
+    def __str__(self):
+        return f"{self.task} @ {self.hostname} ({self.pid})"

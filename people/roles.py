@@ -58,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "courses.add_enrollment",
         "courses.change_enrollment",
         "courses.view_enrollment",
+        # Employee profiles: the personnel number payroll files carry (people/wagtail_hooks.py).
+        "people.view_profile",
+        "people.change_profile",
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",
@@ -79,13 +82,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quizzes.view_quiz",
         *(
             f"quizzes.{action}_{model}question"
-            for model in ("multiplechoice", "truefalse", "numeric", "shortanswer", "written", "oral")
+            for model in (
+                "multiplechoice",
+                "truefalse",
+                "numeric",
+                "shortanswer",
+                "written",
+                "oral",
+            )
             for action in ("add", "change", "delete", "view")
         ),
-        *(
-            f"quizzes.{action}_questioncategory"
-            for action in ("add", "change", "delete", "view")
-        ),
+        *(f"quizzes.{action}_questioncategory" for action in ("add", "change", "delete", "view")),
         *MENTORS_ADMIN_PERMISSIONS,
     ],
     Role.HEAD_OF_SALES: ["wagtailadmin.access_admin", *MENTORS_ADMIN_PERMISSIONS],

@@ -10,9 +10,14 @@ numbers (int or Decimal), text, None. Then:
   plain UTF-8 file as Windows-1251): semicolon-separated, UTF-8 with a BOM, a decimal comma.
   Dates stay ISO (``2026-12-02``), which every Excel reads as a date.
 
-Text is always written as text: a cell starting with ``=``, ``+``, ``-`` or ``@`` never turns
-into a formula (CSV prefixes it with an apostrophe, as spreadsheet programs expect; XLSX
-stores it as a string).
+Text is always written as text: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return never turns into a formula (CSV prefixes it with an apostrophe, as
+spreadsheet programs expect; XLSX stores it as a string). Numbers and dates are typed cells,
+so a negative amount stays a number.
+
+Wagtail's own admin exports (the reports, redirects, form submissions, any listing with
+``list_export``) are routed through the same rule by ``route_wagtail_exports``, called when
+the app registry is ready (people/apps.py). docs/security.md explains the rule.
 """
 
 from __future__ import annotations
@@ -87,8 +92,67 @@ def _csv_cell(value, *, decimal_comma: bool) -> str:
     if isinstance(value, Decimal | float):
         text = f"{value:f}" if isinstance(value, Decimal) else repr(value)
         return text.replace(".", ",") if decimal_comma else text
-    text = str(value)
+    return csv_text(str(value))
+
+
+def csv_text(text: str) -> str:
+    """Text as a CSV cell that no spreadsheet program evaluates: an apostrophe before a leading
+    ``=``, ``+``, ``-``, ``@``, tab or carriage return."""
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def route_wagtail_exports() -> None:
+    """Make Wagtail's spreadsheet exports (``SpreadsheetExportMixin``: the admin reports,
+    redirects, form submissions, listings with ``list_export``) write text as this module
+    does: CSV cells and headings through ``csv_text``, XLSX headings as strings (Wagtail
+    already stores XLSX values that look like formulas as strings). Idempotent."""
+    # Imported here: Wagtail's admin views need the app registry, which is not ready when
+    # this module is first imported.
+    from openpyxl.cell import WriteOnlyCell
+    from wagtail.admin.views.mixins import Echo, ExcelDateFormatter, SpreadsheetExportMixin
+
+    if getattr(SpreadsheetExportMixin, "lms_text_as_text", False):
+        return
+
+    def _text(value):
+        return csv_text(value) if isinstance(value, str) else value
+
+    def write_csv_row(self, writer, row_dict):
+        return writer.writerow(
+            {
+                field: _text(self.preprocess_field_value(field, value, self.FORMAT_CSV))
+                for field, value in row_dict.items()
+            }
+        )
+
+    def stream_csv(self, queryset):
+        writer = csv.DictWriter(Echo(), fieldnames=self.list_export)
+        yield writer.writerow(
+            {field: _text(self.get_heading(queryset, field)) for field in self.list_export}
+        )
+        for item in queryset:
+            yield self.write_csv_row(writer, self.to_row_dict(item))
+
+    def write_xlsx(self, queryset, output):
+        book = Workbook(write_only=True, iso_dates=True)
+        sheet = book.create_sheet(title=str(self.get_filename())[:31])
+        headings = []
+        for field in self.list_export:
+            cell = WriteOnlyCell(sheet, self.get_heading(queryset, field))
+            cell.data_type = "s"
+            headings.append(cell)
+        sheet.append(headings)
+        date_format = ExcelDateFormatter().get()
+        for item in queryset:
+            sheet.append(
+                self.generate_xlsx_row(sheet, self.to_row_dict(item), date_format=date_format)
+            )
+        book.save(output)
+
+    SpreadsheetExportMixin.write_csv_row = write_csv_row
+    SpreadsheetExportMixin.stream_csv = stream_csv
+    SpreadsheetExportMixin.write_xlsx = write_xlsx
+    SpreadsheetExportMixin.lms_text_as_text = True
 
 
 def to_csv(columns: list[Column], rows, *, dialect: str = EXCEL, bom: bool = False) -> bytes:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -63,7 +65,11 @@ def celery_worker(*, concurrency: int = 1, timeout: float = 60.0, env_extra: dic
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        # Its own process group: a test can kill the whole worker (main process and pool)
+        # as a lost machine or an OOM kill would, without touching this process.
+        start_new_session=True,
     )
+    proc.node_name = name.replace("%h", _hostname())
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
@@ -71,7 +77,7 @@ def celery_worker(*, concurrency: int = 1, timeout: float = 60.0, env_extra: dic
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"celery worker exited: {log_path.read_text()[-3000:]}")
-            if app.control.ping(timeout=0.5, destination=[name.replace("%h", _hostname())]):
+            if app.control.ping(timeout=0.5, destination=[proc.node_name]):
                 break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"celery worker did not answer: {log_path.read_text()[-3000:]}")
@@ -83,8 +89,30 @@ def celery_worker(*, concurrency: int = 1, timeout: float = 60.0, env_extra: dic
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                kill_group(proc)
         log.close()
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the worker's whole process group (its main process and every pool child), as
+    `kill -9 -PGID` would; nothing else on the machine is touched."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=20)
+
+
+def run_by_worker(task: str, worker: subprocess.Popen | None = None):
+    """The TaskRun a separate worker process recorded for ``task`` (people/task_runs.py):
+    asserts it ran outside this test process, and in ``worker`` when given."""
+    from people.models import TaskRun
+
+    run = TaskRun.objects.filter(task=task).first()
+    assert run is not None, f"no worker process recorded a run of {task}"
+    assert run.pid != os.getpid(), f"{task} ran in the test process"
+    assert run.hostname, f"{task} ran without a worker node name"
+    if worker is not None:
+        assert run.hostname == worker.node_name, (run.hostname, worker.node_name)
+    return run
 
 
 def _hostname() -> str:

@@ -286,7 +286,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis redelivers a message nobody acknowledged (its worker was killed whole, with kill -9
+# or a lost machine) once its visibility timeout has passed: matched to the time limit, so a
+# running task is never delivered twice while a dead worker's task is back within minutes, not
+# an hour. Every live worker looks for such messages every CELERY_UNACKED_RESTORE_SECONDS (the
+# throttle of 1 makes that interval the whole delay; kombu's default is 10 x 10 s).
+CELERY_VISIBILITY_MARGIN_SECONDS = env.int("CELERY_VISIBILITY_MARGIN_SECONDS", default=60)
+CELERY_UNACKED_RESTORE_SECONDS = env.int("CELERY_UNACKED_RESTORE_SECONDS", default=10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + CELERY_VISIBILITY_MARGIN_SECONDS,
+    "unacked_restore_interval": CELERY_UNACKED_RESTORE_SECONDS,
+    "unacked_restore_throttle": 1,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker of `make run`: messages as files under var/broker/ (kombu's
     # filesystem transport), shared by the web server and the worker on one machine.

@@ -69,10 +69,23 @@ def test_head_of_sales_approves_a_statement_and_exports_it(live_server, new_page
         content = f.read()
     assert "Increased" in content
     assert "15000.00" in content
-    assert content.count("\n") == 2
-    assert BonusStatement.objects.filter(exported_at__isnull=False).count() == 1
+    assert content.count("\n") == 3  # the header, the statement, the totals row
+    assert BonusStatement.objects.filter(payroll_batch__number=1).count() == 1
     page.goto(f"{live_server.url}/bonuses/")
     screenshot(page, "mentors-bonuses-approved")
+    # Payroll batch 1: downloaded again byte for byte, then paid as a whole, once.
+    page.get_by_role("link", name="payroll batch 1").click()
+    expect(page.get_by_role("heading", name="Payroll batches")).to_be_visible()
+    with page.expect_download() as again:
+        page.get_by_role("link", name="Download payroll-batch-0001.csv").click()
+    with open(again.value.path(), encoding="utf-8-sig") as f:
+        assert f.read() == content
+    page.get_by_role("button", name="Mark paid (1 statement)").click()
+    expect(page.locator(".message-success")).to_contain_text("Payroll batch 1 marked paid")
+    expect(page.locator("#batch-1")).to_contain_text("Pavel Orlov")
+    expect(page.get_by_role("button", name="Mark paid (1 statement)")).to_have_count(0)
+    assert BonusStatement.objects.filter(status="paid").count() == 1
+    screenshot(page, "mentors-payroll-batches")
 
 
 def test_demo_mentor_and_head_of_sales_pages(live_server, new_page):

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from courses.models import Enrollment
-from mentors.models import Activity, BonusRule, BonusStatement, Mentorship
+from mentors.models import Activity, BonusRule, BonusStatement, Mentorship, PayrollBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,9 @@ def test_seed_demo_creates_mentoring_data_once():
     assert {"provisional", "final", "approved", "paid"} <= statuses
     assert BonusStatement.objects.filter(needs_review=True).count() == 1
     assert BonusStatement.objects.filter(tier_name="Increased").exists()
+    # Payroll batches: one paid, one exported and waiting (the Payroll batches page's states).
+    assert [b.is_paid for b in PayrollBatch.objects.order_by("number")] == [True, False]
+    assert not BonusStatement.objects.filter(status="paid", payroll_batch__isnull=True).exists()
     kinds = set(Activity.objects.values_list("kind", flat=True))
     assert {"call", "meeting", "application", "contract"} <= kinds
 

@@ -142,3 +142,26 @@ def test_embedded_default_is_sqlite_and_eager():
         "True",
         "django.core.mail.backends.console.EmailBackend",
     ]
+
+
+def test_the_broker_gives_a_dead_workers_message_back_after_the_time_limit_not_an_hour():
+    """Redis's visibility timeout follows the task time limit (+ a margin): a running task is
+    never handed out twice, and a killed worker's task comes back within minutes
+    (tests/security/test_faults_integration.py kills a whole worker to prove it)."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "o = s.CELERY_BROKER_TRANSPORT_OPTIONS; "
+        "print(s.CELERY_TASK_TIME_LIMIT, o['visibility_timeout'], "
+        "o['unacked_restore_interval'], o['unacked_restore_throttle'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+    env.update(DJANGO_SETTINGS_MODULE="lms.settings.test", CELERY_BROKER_URL="redis://x:6379/0")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["600", "660", "10", "1"], result.stderr
+    env.update(CELERY_TASK_TIME_LIMIT="120", CELERY_VISIBILITY_MARGIN_SECONDS="30")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["120", "150", "10", "1"], result.stderr

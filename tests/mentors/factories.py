@@ -8,7 +8,7 @@ from decimal import Decimal
 from wagtail.models import Page, Site
 
 from courses.models import Enrollment, ProgramPage
-from mentors.models import Activity, BonusRule, BonusTier, Mentorship
+from mentors.models import Activity, BonusRule, BonusTier, Mentorship, PayrollBatch
 from people.models import HomePage
 from people.roles import Role
 from tests.conftest import make_user
@@ -76,4 +76,22 @@ def make_mentorship(*, enrollment=None, mentor=None, rule=None, started_on=None,
 def add_activities(enrollment, kind: str, n: int, at: datetime, **kwargs) -> list[Activity]:
     return Activity.objects.bulk_create(
         [Activity(enrollment=enrollment, kind=kind, occurred_at=at, **kwargs) for _ in range(n)]
+    )
+
+
+def make_payroll_batch(*, created_by=None, number=None, **kwargs) -> PayrollBatch:
+    """An empty batch row, for tests that set a statement's state directly."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    number = number or (PayrollBatch.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+    return PayrollBatch.objects.create(
+        number=number,
+        created_at=timezone.now(),
+        created_by=created_by or make_user(Role.HEAD_OF_SALES),
+        file_format="csv",
+        filename=f"payroll-batch-{number:04d}.csv",
+        content=b"",
+        statement_count=0,
+        **kwargs,
     )

@@ -15,7 +15,7 @@ from mentors.integration import INTEGRATION_GROUP
 from mentors.models import BonusStatement
 from people.roles import Role
 from tests.conftest import make_user
-from tests.integration import celery_worker, wait_until
+from tests.integration import celery_worker, run_by_worker, wait_until
 
 from .factories import add_activities, make_enrollment, make_mentorship, make_rule
 
@@ -102,7 +102,7 @@ def test_activities_posted_through_the_api_update_the_statement_in_the_worker():
             "external_id": "app-1",
         }
     )
-    with celery_worker():
+    with celery_worker() as worker:
         response = client.post("/api/v1/activities/", batch, format="json")
         assert response.status_code == 201, response.content
         assert response.json() == {"created": 26, "duplicates": 0}
@@ -116,6 +116,7 @@ def test_activities_posted_through_the_api_update_the_statement_in_the_worker():
         assert statement.application_count == 1
         assert statement.status == BonusStatement.Status.PROVISIONAL
         assert statement.tier_name == "Base"
+        run_by_worker("mentors.tasks.statement_recompute", worker)
 
         # The same batch again: no new rows, and the statement keeps the same numbers.
         again = client.post("/api/v1/activities/", batch, format="json")

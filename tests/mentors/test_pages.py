@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from mentors import services
@@ -197,55 +198,48 @@ def test_head_of_sales_approves_and_exports_a_second_person_marks_paid(
     client.force_login(head_of_sales)
     client.post("/bonuses/action/", {"action": "approve", "statement": ids[:2]})
     assert BonusStatement.objects.filter(status="approved").count() == 2
-
-    # Mark paid before export: refused.
-    client.post("/bonuses/action/", {"action": "mark_paid", "statement": ids[:1]})
-    assert BonusStatement.objects.filter(status="paid").count() == 0
+    # Paying is per payroll batch: no per-statement action any more.
+    assert 'value="mark_paid"' not in client.get("/bonuses/").content.decode()
 
     csv_response = client.post("/bonuses/export/", {"format": "csv"})
     assert csv_response["Content-Type"].startswith("text/csv")
     lines = csv_response.content.decode("utf-8-sig").strip().splitlines()
-    assert lines[0].startswith("Mentor,Mentor e-mail,Trainee")
-    assert len(lines) == 3
+    assert lines[0].startswith("Personnel number,Mentor,Mentor e-mail,Trainee")
+    assert len(lines) == 4  # the header, two statements, the totals row
     assert all(line.endswith(",RUB") for line in lines[1:])
+    assert lines[-1].startswith("Total,2 statements,")
 
-    xlsx_response = client.post("/bonuses/export/", {"format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
-    assert sheet.max_row == 3
-    assert sheet.cell(row=2, column=9).value == "RUB"
-    assert sheet.cell(row=2, column=7).value == "Base"
+    # Both approved statements went out in batch 1: a second export has nothing new.
+    again = client.post("/bonuses/export/", {"format": "xlsx"}, follow=True)
+    assert "Nothing new to export" in again.content.decode()
 
-    # Who approved does not also mark paid (BONUS_PAYMENT_NEEDS_SECOND_PERSON): no button,
-    # and the action refuses with the reason.
-    page = client.get("/bonuses/")
-    assert page.context["may_mark_paid"] is False
-    assert "a second person marks it paid" in page.content.decode()
-    response = client.post(
-        "/bonuses/action/", {"action": "mark_paid", "statement": ids}, follow=True
-    )
+    # Who approved does not also pay (BONUS_PAYMENT_NEEDS_SECOND_PERSON): the batch shows no
+    # button to them, and the action refuses.
+    page = client.get(reverse("mentors:payroll_batches")).content.decode()
+    assert "a second person marks it paid" in page
+    client.post(reverse("mentors:payroll_batch_mark_paid", args=[1]))
     assert BonusStatement.objects.filter(status="paid").count() == 0
-    assert "2 statements were left for someone else" in response.content.decode()
-
     client.force_login(director)
-    assert client.get("/bonuses/").context["may_mark_paid"] is True
-    client.post("/bonuses/action/", {"action": "mark_paid", "statement": ids})
+    client.post(reverse("mentors:payroll_batch_mark_paid", args=[1]))
     assert BonusStatement.objects.filter(status="paid", paid_by=director).count() == 2
     assert BonusStatement.objects.filter(status="final").count() == 1
 
 
 def test_the_payroll_files_are_headed_in_the_exporters_language(client, head_of_sales):
-    _statements(1, make_rule())
+    _statements(2, make_rule())
     client.force_login(head_of_sales)
-    ids = list(BonusStatement.objects.values_list("pk", flat=True))
-    client.post("/bonuses/action/", {"action": "approve", "statement": ids})
+    first, second = BonusStatement.objects.values_list("pk", flat=True)
+    client.post("/bonuses/action/", {"action": "approve", "statement": [first]})
     client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
     csv_response = client.post("/bonuses/export/", {"format": "csv"})
-    header, row = csv_response.content.decode("utf-8-sig").splitlines()
-    assert header.startswith("Наставник,E-mail наставника,Стажёр")
+    header, row, total = csv_response.content.decode("utf-8-sig").splitlines()
+    assert ",Наставник,E-mail наставника,Стажёр," in header
     assert row.endswith(",RUB")
+    assert total.endswith(",RUB")
+    client.post("/bonuses/action/", {"action": "approve", "statement": [second]})
     book = load_workbook(io.BytesIO(client.post("/bonuses/export/", {"format": "xlsx"}).content))
     assert book.active.title == "Премии наставников"
-    assert book.active.cell(row=1, column=1).value == "Наставник"
+    assert book.active.cell(row=1, column=2).value == "Наставник"
 
 
 def test_bonus_filters(client, director):

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 
-from mentors import services
+from mentors import payroll, permissions, services
 from mentors.models import BonusStatement
 from people.roles import Role
 from tests.conftest import make_user
@@ -145,15 +145,14 @@ def test_every_status_transition(mentorship, head_of_sales, director):
     assert statement.approved_by == head_of_sales
     assert statement.approved_at is not None
 
-    with pytest.raises(ValidationError):  # not exported yet
-        services.statement_mark_paid(statement=statement, user=director)
-    export = services.statements_export(
+    assert not permissions.may_mark_statement_paid(director, statement)  # not exported
+    batch = payroll.payroll_batch_export(
         statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
     )
-    assert export.count == 1
+    assert batch.statement_count == 1
     with pytest.raises(PermissionDenied):  # who approved does not also pay
-        services.statement_mark_paid(statement=statement, user=head_of_sales)
-    services.statement_mark_paid(statement=statement, user=director)
+        payroll.payroll_batch_mark_paid(batch=batch, user=head_of_sales)
+    payroll.payroll_batch_mark_paid(batch=batch, user=director)
     statement.refresh_from_db()
     assert statement.status == BonusStatement.Status.PAID
     assert statement.paid_by == director

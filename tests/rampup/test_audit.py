@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from courses import services as course_services
 from courses.models import EnrollmentEvent, ReadinessSignOff, StageProgress
+from mentors import payroll
 from mentors import services as mentor_services
 from mentors.models import BonusStatement, Mentorship
 from people.names import display_name
@@ -22,6 +23,7 @@ from quizzes import services as quiz_services
 from quizzes.models import ExtraAttemptGrant, GradeChange
 from rampup.audit import Kind, audit_events
 from tests.conftest import make_user
+from tests.mentors.factories import make_payroll_batch
 from tests.security.matrix import client_for
 from tests.security.world import build_world
 
@@ -57,10 +59,10 @@ def audited(world):
         mentorship_id=world.mentorship_a.pk, now=timezone.now() + timedelta(days=40)
     )
     mentor_services.statement_approve(statement=statement, user=head, note="Checked with CRM")
-    mentor_services.statements_export(
+    batch = payroll.payroll_batch_export(
         statements=BonusStatement.objects.filter(pk=statement.pk), user=head, fmt="csv"
     )
-    mentor_services.statement_mark_paid(statement=statement, user=director)
+    payroll.payroll_batch_mark_paid(batch=batch, user=director)
     StageProgress.objects.filter(enrollment=world.enrollment_a).update(
         status=StageProgress.Status.COMPLETED
     )
@@ -286,6 +288,7 @@ def _add_events(world, n: int) -> None:
             approval_note="Fine",
             paid_by=head,
             paid_at=now,
+            payroll_batch=make_payroll_batch(created_by=head),
         )
         ReadinessSignOff.objects.create(enrollment=enrollment, signed_by=head, note="Ready")
         course_services.enrollment_drop(enrollment=enrollment, user=hr, reason="Left")

@@ -101,6 +101,15 @@ SITE_PROBES = {
     "mentors:bonuses": [("mentor bonuses", "GET", _r("mentors:bonuses"))],
     "mentors:bonuses_action": [("bonus action", "POST", _r("mentors:bonuses_action"))],
     "mentors:bonuses_export": [("bonus export", "POST", _r("mentors:bonuses_export"))],
+    "mentors:payroll_batches": [("payroll batches", "GET", _r("mentors:payroll_batches"))],
+    # The world has no batch: approvers get 404, everyone else 403 before the lookup
+    # (tests/mentors/test_payroll.py downloads and pays real ones).
+    "mentors:payroll_batch_download": [
+        ("payroll batch download", "GET", _r("mentors:payroll_batch_download", 1))
+    ],
+    "mentors:payroll_batch_mark_paid": [
+        ("payroll batch paid", "POST", _r("mentors:payroll_batch_mark_paid", 1))
+    ],
     "api-schema": [("API schema", "GET", _r("api-schema"))],
     "api-docs": [("API docs", "GET", _r("api-docs"))],
     "api-activities": [
@@ -189,6 +198,7 @@ ADMIN_PROBES = {
     "admin/ramp_plans": [("ramp plans", "GET", _path("/admin/ramp_plans/"))],
     "admin/enrollments": [("admin enrollments", "GET", _path("/admin/enrollments/"))],
     "admin/mentoring": [("mentee caps", "GET", _path("/admin/mentoring/mentee-caps/"))],
+    "admin/people": [("employee profiles", "GET", _path("/admin/people/profiles/"))],
     "admin/sites": [("sites", "GET", _path("/admin/sites/"))],
     "admin/locales": [("locales", "GET", _path("/admin/locales/"))],
     "admin/translation": [

@@ -5,6 +5,7 @@ the same task delivered twice, two graders saving at once, two imports of one CS
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from datetime import timedelta
@@ -24,12 +25,12 @@ from mentors.importing import import_csv
 from mentors.models import Activity, BonusStatement
 from mentors.tasks import statement_recompute, statements_finalize_due
 from people import tasks as people_tasks
-from people.models import Notification
+from people.models import Notification, TaskRun
 from people.roles import Role
 from quizzes import services as quiz_services
 from quizzes.models import Attempt
 from tests.conftest import make_user
-from tests.integration import celery_worker, wait_until
+from tests.integration import celery_worker, kill_group, run_by_worker, wait_until
 from tests.mentors.factories import make_enrollment, make_mentorship, make_program, make_rule
 from tests.people.factories import PASSWORD
 
@@ -40,6 +41,9 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+FINALIZE = "mentors.tasks.statements_finalize_due"
 
 
 def _ended_mentorships(n: int):
@@ -102,19 +106,66 @@ def test_worker_killed_mid_finalization_leaves_one_correct_statement_each():
             lambda: BonusStatement.objects.filter(status="final").count() == len(mentorships),
             timeout=120,
         )
-        # Now the whole worker dies with SIGKILL...
-        kill_9(worker.pid)
-        worker.wait(timeout=20)
-    # ...and a new one runs the daily finalization again (what beat does every day).
-    with celery_worker():
+        run = run_by_worker("mentors.tasks.statements_finalize_due", worker)
+        assert run.pid not in (child, worker.pid)  # a fresh pool process of the same worker
+    _assert_equal_to_recomputation(mentorships)
+
+
+# A short time limit, so that the visibility timeout it sets (time limit + margin, see
+# lms/settings/base.py) passes within the test; production's is 600 + 60 seconds.
+SHORT_LIMITS = {
+    "BONUS_STATEMENTS_PER_BATCH": "10",
+    "CELERY_TASK_TIME_LIMIT": "20",
+    "CELERY_TASK_SOFT_TIME_LIMIT": "18",
+    "CELERY_VISIBILITY_MARGIN_SECONDS": "5",
+    "CELERY_UNACKED_RESTORE_SECONDS": "1",
+}
+# The visibility timeout (25 s) + the restore interval + the rest of the run, with room.
+RECOVERY_SECONDS = 90
+
+
+def test_a_whole_worker_killed_mid_finalization_recovers_by_itself():
+    """kill -9 of a worker's whole process group (main process and pool) while it finalizes:
+    its message stays unacknowledged in Redis, and the other worker takes it back once the
+    visibility timeout has passed and finishes the run. Nobody reruns anything."""
+    mentorships = _ended_mentorships(200)
+    with celery_worker(env_extra=SHORT_LIMITS) as one, celery_worker(env_extra=SHORT_LIMITS) as two:
+        workers = {one.node_name: one, two.node_name: two}
         statements_finalize_due.delay()
-        time.sleep(2)
+
+        def started():
+            run = TaskRun.objects.filter(task=FINALIZE).first()
+            return run if run and BonusStatement.objects.count() >= 3 else None
+
+        run = wait_until(started, timeout=60, interval=0.02)
+        dead = workers.pop(run.hostname)
+        (survivor,) = workers.values()
+        kill_group(dead)
+        killed_at = time.monotonic()
+        at_kill = BonusStatement.objects.filter(status="final").count()
+        assert at_kill < len(mentorships), "the kill came after the work was done"
+        assert dead.poll() is not None
+        assert not children_of(dead.pid)
+
+        wait_until(
+            lambda: BonusStatement.objects.filter(status="final").count() == len(mentorships),
+            timeout=RECOVERY_SECONDS,
+            interval=0.5,
+        )
+        recovered_in = time.monotonic() - killed_at
+        finished = wait_until(
+            lambda: TaskRun.objects.filter(task=FINALIZE, state="SUCCESS").first(), timeout=30
+        )
+        # The surviving worker's process finished it: neither the dead one nor this test.
+        assert run_by_worker(FINALIZE, survivor) == finished
+        assert finished.pid not in (run.pid, os.getpid())
+        assert recovered_in < RECOVERY_SECONDS
     _assert_equal_to_recomputation(mentorships)
 
 
 def test_the_same_task_delivered_twice_changes_nothing_more():
     mentorships = _ended_mentorships(3)
-    with celery_worker(concurrency=2):
+    with celery_worker(concurrency=2) as worker:
         for m in mentorships:
             for _ in range(2):
                 statement_recompute.delay(m.pk)
@@ -122,9 +173,12 @@ def test_the_same_task_delivered_twice_changes_nothing_more():
         wait_until(
             lambda: BonusStatement.objects.filter(status="final").count() == len(mentorships)
         )
+        run_by_worker("mentors.tasks.statement_recompute", worker)
         statements_finalize_due.delay()
         statements_finalize_due.delay()
+        wait_until(lambda: TaskRun.objects.filter(task=FINALIZE, state="SUCCESS").exists())
         time.sleep(2)
+        run_by_worker(FINALIZE, worker)
     _assert_equal_to_recomputation(mentorships)
     # The e-mail task run twice for one notification sends one e-mail.
     notification = Notification.objects.filter(dedupe_key__startswith="bonus-final-").first()

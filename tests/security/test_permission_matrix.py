@@ -92,7 +92,11 @@ EXPECTED: dict[str, str] = {
     "end A's mentorship":        "login 403 403 403 403 200 200 403 403",
     "mentor bonuses":            "login 403 403 403 403 403 200 200 403",
     "bonus action":              "login 403 403 403 403 403 302 302 403",
-    "bonus export":              "login 403 403 403 403 403 200 200 403",
+    # Nothing approved in the world: a message that nothing is new, no empty batch.
+    "bonus export":              "login 403 403 403 403 403 302 302 403",
+    "payroll batches":           "login 403 403 403 403 403 200 200 403",
+    "payroll batch download":    "login 403 403 403 403 403 404 404 403",
+    "payroll batch paid":        "login 403 403 403 403 403 404 404 403",
     # API (lists are scoped: test_idor.py checks their content)
     "API schema":                "200 200 200 200 200 200 200 200 200",
     "API docs":                  "200 200 200 200 200 200 200 200 200",
@@ -149,6 +153,7 @@ EXPECTED: dict[str, str] = {
     "ramp plans":                "login login login login login 200 302 200 login",
     "admin enrollments":         "login login login login login 200 302 302 login",
     "mentee caps":               "login login login login login 200 200 302 login",
+    "employee profiles":         "login login login login login 200 302 302 login",
     "sites":                     "login login login login login 302 302 302 login",
     "locales":                   "login login login login login 302 302 302 login",
     "translate page":            "login login login login login 302 302 302 login",
