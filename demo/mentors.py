@@ -58,9 +58,11 @@ class Profile:
     events: float = 0.05
     referrals: float = 0.04
     shifts: bool = False
+    applications: float = 0.3  # the chance, twice a working day, of an application
 
 
-EARLY = Profile(speed=1.3, ramp_days=25, decision_maker=0.5, events=0.3)
+# Reaches the increased bonus tier in the first window (300 calls and 10 applications).
+EARLY = Profile(speed=1.3, ramp_days=25, decision_maker=0.5, events=0.3, applications=0.45)
 ON_CURVE = Profile(speed=1.0, ramp_days=75)
 LAGGING = Profile(speed=0.45, ramp_days=180, decision_maker=0.03)
 # A day of calls, a day of meetings; reaches the decision-maker; asks for referrals.
@@ -235,7 +237,7 @@ def activity_plan(username: str, hire: date, until: date, *, text: MentoringText
                     note=text.meeting_note,
                     decision_maker_reached=reached,
                 )
-            for _ in range(sum(rng.random() < 0.3 * factor for _ in range(2))):
+            for _ in range(sum(rng.random() < profile.applications * factor for _ in range(2))):
                 add("application", _at(day, rng), "crm")
             if rng.random() < 0.08 * factor:
                 amount = Decimal(rng.randrange(60_000, 900_000, 500))

@@ -62,6 +62,7 @@ class ProgramPageTypesTests(WagtailPageTestCase):
                     "slug": "onboarding-for-sales",
                     "intro": rich_text("<p>Welcome.</p>"),
                     "ramp_up_months": "6",
+                    "sales_model": "b2b",
                 }
             ),
         )
@@ -119,6 +120,7 @@ class ProgramPageTypesTests(WagtailPageTestCase):
                     "rights": rich_text("<p>Ask.</p>"),
                     "service_connections": rich_text("<p>Accounting.</p>"),
                     "responsibility": rich_text("<p>Data.</p>"),
+                    "edit_kind": "substantive",
                 }
             ),
         )
