@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "mentors",
+    "careers",
     "rampup",
     "demo",
     "lms",

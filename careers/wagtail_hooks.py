@@ -1,0 +1,77 @@
+"""Admin screens of the career ladder (Careers in the menu): offices, each person's office and
+hire date, ladders, and levels with their requirements and pay bands.
+
+Level changes are proposed and decided on the site's career pages, which go through the
+services (separation of duties, the evidence snapshot); the admin does not edit them.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from people.models import Office, Profile
+
+from .models import Ladder, Level
+
+
+class OfficeViewSet(ModelViewSet):
+    model = Office
+    name = "offices"
+    url_prefix = "careers/offices"
+    icon = "site"
+    menu_label = _("Offices")
+    form_fields = ["name", "city"]
+    list_display = ["name", "city"]
+    search_fields = ["name", "city"]
+    add_to_admin_menu = False
+
+
+class ProfileViewSet(ModelViewSet):
+    model = Profile
+    name = "profiles"
+    url_prefix = "careers/profiles"
+    icon = "user"
+    menu_label = _("People's offices")
+    form_fields = ["job_title", "phone", "hire_date", "office"]
+    list_display = ["user", "job_title", "office", "hire_date"]
+    list_filter = ["office"]
+    search_fields = ["user__first_name", "user__last_name", "user__username"]
+    add_to_admin_menu = False
+    inspect_view_enabled = False
+
+    def get_queryset(self, request):
+        return Profile.objects.select_related("user", "office")
+
+
+class LadderViewSet(SnippetViewSet):
+    model = Ladder
+    icon = "list-ol"
+    menu_label = _("Career ladders")
+    list_display = ["name", "program", "currency"]
+    search_fields = ["name"]
+    add_to_admin_menu = False
+
+
+class LevelViewSet(SnippetViewSet):
+    model = Level
+    icon = "order"
+    menu_label = _("Career levels")
+    list_display = ["title", "ladder", "number", "min_experience_months"]
+    list_filter = ["ladder"]
+    search_fields = ["title"]
+    ordering = ["ladder", "number"]
+    add_to_admin_menu = False
+
+
+class CareersGroup(ViewSetGroup):
+    menu_label = _("Careers")
+    menu_icon = "pick"
+    menu_order = 350
+    items = (LadderViewSet, LevelViewSet, OfficeViewSet, ProfileViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_careers_viewsets():
+    return CareersGroup()
