@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from courses import coaching
 from courses import selectors as courses_selectors
@@ -34,6 +34,12 @@ from .models import Ladder, Level, LevelChange, PayBand, Requirement, Requiremen
 from .permissions import may_view_team
 
 EXPERIENCE = "experience"
+
+PAY_POSITIONS = {
+    "below": gettext_lazy("below the band"),
+    "within": gettext_lazy("within the band"),
+    "above": gettext_lazy("above the band"),
+}
 
 
 def months_between(start: date, end: date) -> int:
@@ -179,6 +185,10 @@ class Standing:
         if band.minimum is not None and self.pay < band.minimum:
             return "below"
         return "above" if self.pay > band.maximum else "within"
+
+    @property
+    def pay_position_label(self) -> str:
+        return str(PAY_POSITIONS.get(self.pay_position, ""))
 
     def evidence_snapshot(self) -> list[dict]:
         return [state.snapshot() for state in self.states]
@@ -538,3 +548,66 @@ def higher_levels(standing: Standing) -> list[Level]:
         return []
     number = standing.level.number if standing.level else 0
     return [level for level in standing.ladder.levels.all() if level.number > number]
+
+
+# --- The team's summary -------------------------------------------------------------------
+
+
+@dataclass
+class LevelSummary:
+    level: Level
+    count: int = 0
+    months_total: int = 0
+
+    @property
+    def average_months(self) -> int | None:
+        return round(self.months_total / self.count) if self.count else None
+
+
+@dataclass
+class OfficePay:
+    office: Office | None
+    below: int = 0
+    within: int = 0
+    above: int = 0
+    unknown: int = 0
+    total_pay: Decimal = Decimal(0)
+
+
+@dataclass
+class TeamSummary:
+    ready: list[Standing]
+    close: list[Standing]
+    levels: list[LevelSummary]
+    offices: list[OfficePay]
+
+    @property
+    def largest_level_count(self) -> int:
+        return max((row.count for row in self.levels), default=0)
+
+
+def team_summary(rows: list[Standing]) -> TeamSummary:
+    """Who is ready, who is close, how many at each level and for how long, and the pay against
+    the bands per office, from the standings already read (no query)."""
+    levels: dict[int, LevelSummary] = {}
+    for ladder in {s.ladder.pk: s.ladder for s in rows if s.ladder}.values():
+        for level in ladder.levels.all():
+            levels[level.pk] = LevelSummary(level=level)
+    pay: dict[int | None, OfficePay] = {}
+    for standing in rows:
+        if standing.level is not None and standing.level.pk in levels:
+            summary = levels[standing.level.pk]
+            summary.count += 1
+            summary.months_total += standing.months_at_level or 0
+        office = standing.office
+        row = pay.setdefault(office.pk if office else None, OfficePay(office=office))
+        position = standing.pay_position or "unknown"
+        setattr(row, position, getattr(row, position) + 1)
+        row.total_pay += standing.pay or 0
+    ordered_offices = sorted(pay.values(), key=lambda r: (r.office is None, str(r.office or "")))
+    return TeamSummary(
+        ready=[s for s in rows if s.is_ready],
+        close=[s for s in rows if s.is_close],
+        levels=sorted(levels.values(), key=lambda r: (r.level.ladder_id, r.level.number)),
+        offices=ordered_offices,
+    )

@@ -40,6 +40,7 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((_("My activity"), "mentors:activity"))
         items.append((_("My quizzes"), "quizzes:my_quizzes"))
         items.append((_("My ramp-up"), "my_ramp"))
+        items.append((_("My career"), "careers:my_career"))
     if permissions.is_mentor(user):
         items.append((_("My mentees"), "mentors:mentees"))
     if permissions.is_grader(user):
@@ -55,5 +56,6 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((_("Mentorships"), "mentors:mentorships"))
         items.append((_("Import activities"), "mentors:import"))
     if permissions.sees_all_trainees(user):
+        items.append((_("Career ladder"), "careers:team"))
         items.append((_("Audit history"), "audit"))
     return [(label, reverse(name)) for label, name in items]
