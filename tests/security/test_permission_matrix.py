@@ -87,6 +87,17 @@ EXPECTED: dict[str, str] = {
     "mentor bonuses":            "login 403 403 403 403 403 200 200 403",
     "bonus action":              "login 403 403 403 403 403 302 302 403",
     "bonus export":              "login 403 403 403 403 403 200 200 403",
+    # Careers: the ladder is for everyone; the team for those who oversee it; one person's
+    # page for them (sent to "My career"), their mentor and the team's viewers. No ladder in
+    # this world: nothing to propose (a form error), decide or confirm.
+    "my career":                 "login 200 200 200 200 200 200 200 200",
+    "career ladder":             "login 200 200 200 200 200 200 200 200",
+    "career team":               "login 403 403 403 403 200 200 200 403",
+    "career team export":        "login 403 403 403 403 200 200 200 403",
+    "A's career":                "login 302 404 200 404 200 200 200 404",
+    "propose A's promotion":     "login 403 404 400 404 403 400 400 404",
+    "decide A's promotion":      "login 403 404 403 404 403 403 403 404",
+    "A's career evidence":       "login 403 404 403 404 403 403 403 404",
     # API (lists are scoped: test_idor.py checks their content)
     "API schema":                "200 200 200 200 200 200 200 200 200",
     "API docs":                  "200 200 200 200 200 200 200 200 200",
@@ -132,6 +143,7 @@ EXPECTED: dict[str, str] = {
     "quizzes":                   "login login login login login 200 302 302 login",
     "written questions":         "login login login login login 200 302 302 login",
     "bonus rules":               "login login login login login 200 200 302 login",
+    "career ladders":            "login login login login login 200 302 302 login",
     "documents":                 "login login login login login 200 302 302 login",
     "images":                    "login login login login login 200 302 302 login",
     "schedule":                  "login login login login login 200 302 302 login",
@@ -139,6 +151,8 @@ EXPECTED: dict[str, str] = {
     "ramp plans":                "login login login login login 200 302 200 login",
     "admin enrollments":         "login login login login login 200 302 302 login",
     "mentee caps":               "login login login login login 200 200 302 login",
+    "offices":                   "login login login login login 200 302 302 login",
+    "people's offices":          "login login login login login 200 302 302 login",
     "sites":                     "login login login login login 302 302 302 login",
     "locales":                   "login login login login login 302 302 302 login",
     "translate page":            "login login login login login 302 302 302 login",
