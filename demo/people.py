@@ -34,6 +34,9 @@ STAFF = [
     ("sales_head", Role.HEAD_OF_SALES),
     ("mentor1", Role.MENTOR),
     ("mentor2", Role.MENTOR),
+    # Account managers past onboarding, on the career ladder's first level (demo/careers.py).
+    ("manager1", Role.TRAINEE),
+    ("manager2", Role.TRAINEE),
 ]
 TRAINEE_COUNT = 12
 
