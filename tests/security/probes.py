@@ -103,6 +103,8 @@ SITE_PROBES = {
     "careers:propose": [("propose A's promotion", "POST", _r("careers:propose", A_PERSON))],
     "careers:decide": [("decide A's promotion", "POST", _r("careers:decide", A_PERSON))],
     "careers:evidence": [("A's career evidence", "POST", _r("careers:evidence", A_PERSON))],
+    "api-career-ladders": [("API career ladders", "GET", _r("api-career-ladders"))],
+    "api-career-person": [("API A's career", "GET", _r("api-career-person", A_PERSON))],
     "api-schema": [("API schema", "GET", _r("api-schema"))],
     "api-docs": [("API docs", "GET", _r("api-docs"))],
     "api-activities": [

@@ -107,6 +107,8 @@ EXPECTED: dict[str, str] = {
     "API bonus statements":      "login 200 200 200 200 200 200 200 200",
     "API enrollments":           "login 200 200 200 200 200 200 200 200",
     "API A's ramp":              "login 200 404 200 404 200 200 200 200",
+    "API career ladders":        "login 200 200 200 200 200 200 200 200",
+    "API A's career":            "login 200 404 200 404 200 200 200 404",
     # Wagtail's serving views
     "document":                  "200 200 200 200 200 200 200 200 200",
     "document password":         "404 404 404 404 404 404 404 404 404",
