@@ -40,6 +40,8 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((_("My activity"), "mentors:activity"))
         items.append((_("My quizzes"), "quizzes:my_quizzes"))
         items.append((_("My ramp-up"), "my_ramp"))
+    if permissions.is_trainee(user) or permissions.is_mentor(user):
+        # Account managers at any level, the mentors and the head of sales among them.
         items.append((_("My career"), "careers:my_career"))
     if permissions.is_mentor(user):
         items.append((_("My mentees"), "mentors:mentees"))
