@@ -44,10 +44,6 @@ def may_view_person(user, person) -> bool:
 # --- Promotions ---------------------------------------------------------------------------
 
 
-def may_propose_any(user) -> bool:
-    return may_approve_promotions(user)
-
-
 def check_propose(user, person) -> None:
     """The head of sales, a director, or the person's active mentor proposes; never for
     themselves."""

@@ -527,21 +527,6 @@ def history_of(person):
     )
 
 
-def evidence_of(person):
-    return (
-        RequirementEvidence.objects.filter(person=person)
-        .select_related("requirement__level", "document", "recorded_by")
-        .order_by("-recorded_at", "-pk")
-    )
-
-
-def level_change_visible_to(user, pk: int) -> LevelChange | None:
-    change = LevelChange.objects.select_related("person", "level").filter(pk=pk).first()
-    if change is None or not people_visible_to(user).filter(pk=change.person_id).exists():
-        return None
-    return change
-
-
 def higher_levels(standing: Standing) -> list[Level]:
     """The levels a promotion may name: above the current one on the person's ladder."""
     if standing.ladder is None:
