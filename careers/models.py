@@ -220,18 +220,23 @@ class RequirementEvidence(models.Model):
     Never deleted by a cascade (promotions' evidence snapshots name it); a correction is a
     new record, and the latest one counts."""
 
+    # The person and the recorder are PROTECT: the record outlives neither silently.
+
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="career_evidence",
         verbose_name=_("person"),
     )
+    # HR may take a requirement off a level later: the evidence stays, with the title it had.
     requirement = models.ForeignKey(
         Requirement,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="evidence",
         verbose_name=_("requirement"),
     )
+    requirement_title = models.CharField(_("what it asked"), max_length=300, blank=True)
     document = models.ForeignKey(
         "wagtaildocs.Document",
         on_delete=models.PROTECT,
@@ -255,7 +260,7 @@ class RequirementEvidence(models.Model):
         ordering = ["-recorded_at", "-pk"]
 
     def __str__(self):
-        return f"{self.person} · {self.requirement}"
+        return f"{self.person} · {self.requirement_title}"
 
 
 class LevelChangeQuerySet(models.QuerySet):

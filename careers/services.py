@@ -195,6 +195,7 @@ def evidence_record(
     evidence = RequirementEvidence(
         person=person,
         requirement=requirement,
+        requirement_title=requirement.title,
         document=document,
         note=note.strip(),
         recorded_by=user,
