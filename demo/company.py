@@ -1,5 +1,6 @@
 """The whole demo company, built in dependency order: people, then the program and enrollments,
-then mentorships and activity, then the ramp plan, then quizzes and attempts.
+then mentorships and activity, then the ramp plan, then quizzes and attempts, then the
+career ladder.
 
 One company, in English or in Russian (``demo/content/``): the same people, logins, program,
 quizzes, activity and states, with the words of the language. A database holds one of them.
@@ -20,7 +21,7 @@ from django.utils import translation
 
 from people.roles import Role
 
-from . import courses, mentors, quizzes, rampup
+from . import careers, courses, mentors, quizzes, rampup
 from . import people as people_demo
 from .content.languages import BY_LANGUAGE, UnknownLanguage, language_of
 from .people import DEMO_PASSWORD, STAFF, TRAINEE_COUNT, DemoContext
@@ -33,6 +34,7 @@ SEEDERS = [
     mentors.seed,
     rampup.seed_ramp_plan,
     quizzes.seed,
+    careers.seed,
     courses.seed_translations,
 ]
 

@@ -36,6 +36,9 @@ STAFF = [
     ("mentor2", Role.MENTOR),
     ("sysadmin", Role.SYSTEM_ADMINISTRATOR),
     ("dept_head", Role.HEAD_OF_DEPARTMENT),
+    # Account managers past onboarding, on the career ladder's first level (demo/careers.py).
+    ("manager1", Role.TRAINEE),
+    ("manager2", Role.TRAINEE),
 ]
 TRAINEE_COUNT = 12
 

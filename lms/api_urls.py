@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 v1 = [
     path("", include("mentors.api_urls")),
     path("", include("rampup.api_urls")),
+    path("", include("careers.api_urls")),
 ]
 
 urlpatterns = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
     path("", include("mentors.urls")),
+    path("", include("careers.urls")),
     path("api/", include("lms.api_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -10,6 +10,21 @@ from .names import display_name
 from .routing import RoutingMixin
 
 
+class Office(models.Model):
+    """A place people work from, in a city: the scope of pay bands and of the team pages."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    city = models.CharField(_("city"), max_length=150)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+
+    def __str__(self):
+        return self.name
+
+
 class Profile(models.Model):
     """What the company knows about an employee beyond the login: contact and position."""
 
@@ -25,6 +40,14 @@ class Profile(models.Model):
         max_length=50,
         blank=True,
         help_text=_("The employee's number in the payroll system, written to payroll files."),
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("office"),
     )
 
     class Meta:

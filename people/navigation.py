@@ -42,6 +42,9 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((_("My activity"), "mentors:activity"))
         items.append((_("My quizzes"), "quizzes:my_quizzes"))
         items.append((_("My ramp-up"), "my_ramp"))
+    if permissions.is_trainee(user) or permissions.is_mentor(user):
+        # Account managers at any level, the mentors and the head of sales among them.
+        items.append((_("My career"), "careers:my_career"))
     if permissions.is_mentor(user):
         items.append((_("My mentees"), "mentors:mentees"))
     if permissions.ticks_checklist_items_of_others(user) or permissions.may_manage_enrollments(
@@ -61,5 +64,6 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((_("Mentorships"), "mentors:mentorships"))
         items.append((_("Import activities"), "mentors:import"))
     if permissions.sees_all_trainees(user):
+        items.append((_("Career ladder"), "careers:team"))
         items.append((_("Audit history"), "audit"))
     return [(label, reverse(name)) for label, name in items]

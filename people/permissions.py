@@ -54,6 +54,22 @@ def may_approve_bonuses(user) -> bool:
     )
 
 
+def may_approve_promotions(user) -> bool:
+    """Directors and the head of sales approve or decline level changes and their pay
+    (careers.permissions adds: never their own)."""
+    return user.is_authenticated and (
+        user.is_superuser or has_role(user, Role.DIRECTOR, Role.HEAD_OF_SALES)
+    )
+
+
+def may_keep_career_documents(user) -> bool:
+    """HR, the head of sales and directors put documents (a diploma...) on file for a level's
+    requirement."""
+    return user.is_authenticated and (
+        user.is_superuser or has_role(user, Role.HR, Role.DIRECTOR, Role.HEAD_OF_SALES)
+    )
+
+
 def may_assign_mentors(user) -> bool:
     """HR and the head of sales assign and end mentorships and import activity."""
     return user.is_authenticated and (

@@ -48,6 +48,18 @@ MENTORS_ADMIN_PERMISSIONS = [
 # (docs/security.md, "History is kept"). The sync takes them away from every role group.
 FORBIDDEN_ROLE_PERMISSIONS = ["mentors.delete_mentorship", "mentors.delete_bonusstatement"]
 
+# The career ladder: ladders, levels (with their requirements and bands), offices, profiles.
+CAREERS_ADMIN_PERMISSIONS = [
+    *(
+        f"careers.{action}_{model}"
+        for model in ("ladder", "level")
+        for action in ("add", "change", "delete", "view")
+    ),
+    *(f"people.{action}_office" for action in ("add", "change", "delete", "view")),
+    "people.change_profile",
+    "people.view_profile",
+]
+
 # Model permissions each role holds (app_label.codename). Missing ones (an app not yet
 # migrated) are skipped; the sync runs after every migrate.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -94,6 +106,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         *(f"quizzes.{action}_questioncategory" for action in ("add", "change", "delete", "view")),
         *MENTORS_ADMIN_PERMISSIONS,
+        *CAREERS_ADMIN_PERMISSIONS,
     ],
     Role.HEAD_OF_SALES: ["wagtailadmin.access_admin", *MENTORS_ADMIN_PERMISSIONS],
     Role.DIRECTOR: ["wagtailadmin.access_admin", "rampup.view_rampplan", "rampup.change_rampplan"],

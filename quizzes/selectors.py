@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from courses import coaching
@@ -439,6 +439,19 @@ def best_graded_percents(enrollment_ids):
         Attempt.objects.filter(enrollment_id__in=enrollment_ids, status=Attempt.Status.GRADED)
         .values("enrollment_id", "quiz_id")
         .annotate(best=Max("percent"))
+        .order_by()
+    )
+
+
+def passed_quizzes(enrollment_ids):
+    """Rows of enrollment_id, quiz_id and when the quiz was first passed ("passed_at"): the
+    quizzes and certifications these enrollments have passed (careers' requirements)."""
+    return (
+        Attempt.objects.filter(
+            enrollment_id__in=enrollment_ids, status=Attempt.Status.GRADED, passed=True
+        )
+        .values("enrollment_id", "quiz_id")
+        .annotate(passed_at=Min("graded_at"))
         .order_by()
     )
 

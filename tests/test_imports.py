@@ -3,8 +3,8 @@ project code without a comment saying why.
 
 Read with ``ast`` from the source files, without importing them, so a circle shows up here as a
 failure rather than as an ImportError somewhere else. The order of the floors (people → courses →
-quizzes → mentors → rampup → demo → lms) is import-linter's contract in pyproject.toml (``make
-lint``); this test adds what a layers contract cannot see: circles inside one app (models ↔
+quizzes → mentors → careers → rampup → demo → lms) is import-linter's contract in pyproject.toml
+(``make lint``); this test adds what a layers contract cannot see: circles inside one app (models ↔
 views), and function-local imports, which would hide a circle, left without a reason.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("people", "courses", "quizzes", "mentors", "rampup", "demo", "lms", "bench")
+PACKAGES = ("people", "courses", "quizzes", "mentors", "careers", "rampup", "demo", "lms", "bench")
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,19 @@ class FeedbackText:
 
 
 @dataclass(frozen=True)
+class CareersText:
+    offices: tuple[tuple[str, str], ...]  # (name, city): Moscow, St. Petersburg, Ekaterinburg,
+    # Nizhny Novgorod, in this order (the builder's bands follow it)
+    ladder_name: str
+    levels: tuple[tuple[str, str], ...]  # (title, what it means), levels 1 to 4
+    requirements: dict[str, tuple[str, str]]  # by key: (what it asks, what to do)
+    entry_reason: str
+    promotion_reasons: tuple[str, ...]  # to levels 2, 3 and 4
+    confirmation_note: str
+    diploma_title: str
+
+
+@dataclass(frozen=True)
 class DemoContent:
     language: str
     people: PeopleText
@@ -171,3 +184,4 @@ class DemoContent:
     product_check: ProductCheckText
     certification: CertificationText
     feedback: FeedbackText
+    careers: CareersText

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import (
     Callout,
+    CareersText,
     CertificationText,
     Checklist,
     ChoiceQuestion,
@@ -34,6 +35,8 @@ PEOPLE = PeopleText(
         "mentor2": Person("Elena", "Sokolova", "Senior account manager"),
         "sysadmin": Person("Igor", "Belov", "System administrator"),
         "dept_head": Person("Viktor", "Zaitsev", "Head of the corporate clients department"),
+        "manager1": Person("Roman", "Belov", "Account manager"),
+        "manager2": Person("Daria", "Zaitseva", "Account manager"),
     },
     trainees=(
         Person("Anna", "Petrova"),
@@ -547,6 +550,76 @@ FEEDBACK = FeedbackText(
     certification_good="Confident; the application was complete.",
 )
 
+CAREERS = CareersText(
+    offices=(
+        ("Moscow office", "Moscow"),
+        ("St. Petersburg office", "St. Petersburg"),
+        ("Ekaterinburg office", "Ekaterinburg"),
+        ("Nizhny Novgorod office", "Nizhny Novgorod"),
+    ),
+    ladder_name="Account manager",
+    levels=(
+        ("Account manager", "No experience needed: students and first jobs welcome."),
+        (
+            "Account manager II",
+            "A year or more; works in 1C, advises the customer competently, manages a "
+            "telephone conversation correctly, resolves conflicts.",
+        ),
+        (
+            "Senior account manager",
+            "Two years or more, equal to a sales specialist: finds and establishes contact with "
+            "new clients, negotiates successfully, may bring an established client base.",
+        ),
+        (
+            "Lead account manager",
+            "Three years or more, higher education, clients in senior positions; good English "
+            "preferred where clients are abroad.",
+        ),
+    ),
+    requirements={
+        "certification": (
+            "The role-play certification passed",
+            "Book the certification with your mentor.",
+        ),
+        "calls": (
+            "300 calls in the last 90 days",
+            "Plan 25 calls a day in the CRM and log them.",
+        ),
+        "works_in_1c": (
+            "Works in 1C: orders, invoices and the client card",
+            "Ask your mentor to watch you process an order in 1C.",
+        ),
+        "resolves_conflicts": (
+            "Resolves conflicts with customers calmly",
+            "Take the next complaint call with your mentor listening.",
+        ),
+        "new_clients": (
+            "Finds and establishes contact with new clients",
+            "Bring three new clients from your own search to the weekly meeting.",
+        ),
+        "negotiates": (
+            "Negotiates successfully with decision-makers",
+            "Lead the next negotiation with the head of sales present.",
+        ),
+        "diploma": (
+            "A diploma of higher education on file",
+            "Bring your diploma to HR.",
+        ),
+        "senior_clients": (
+            "Works with clients in senior positions",
+            "Take over one of the head of sales' key accounts.",
+        ),
+    },
+    entry_reason="Hired as an account manager.",
+    promotion_reasons=(
+        "A year of steady results; certified; handles complaints without escalation.",
+        "New clients from their own search and the Stroymash framework contract.",
+        "Leads the key accounts with directors of the largest clients.",
+    ),
+    confirmation_note="Seen in the weekly reviews of the last quarter.",
+    diploma_title="Diploma of higher education",
+)
+
 CONTENT = DemoContent(
     language="en",
     people=PEOPLE,
@@ -556,4 +629,5 @@ CONTENT = DemoContent(
     product_check=PRODUCT_CHECK,
     certification=CERTIFICATION,
     feedback=FEEDBACK,
+    careers=CAREERS,
 )

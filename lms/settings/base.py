@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "mentors",
+    "careers",
     "rampup",
     "demo",
     "lms",
@@ -346,7 +347,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onboarding API",
-    "DESCRIPTION": "Activities, bonus rules and statements, enrollments and ramp-up.",
+    "DESCRIPTION": (
+        "Activities, bonus rules and statements, enrollments and ramp-up, the career ladder."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

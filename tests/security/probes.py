@@ -17,6 +17,7 @@ def _path(path):
 A_ENR = lambda w: w.enrollment_a.pk  # noqa: E731
 A_ATT = lambda w: w.attempt_a.pk  # noqa: E731
 SLUG = lambda w: w.quiz.slug  # noqa: E731
+A_PERSON = lambda w: w.enrollment_a.trainee_id  # noqa: E731
 
 
 # route name -> list of (label, method, url builder). Several probes may cover one route
@@ -110,6 +111,16 @@ SITE_PROBES = {
     "mentors:payroll_batch_mark_paid": [
         ("payroll batch paid", "POST", _r("mentors:payroll_batch_mark_paid", 1))
     ],
+    "careers:my_career": [("my career", "GET", _r("careers:my_career"))],
+    "careers:ladder": [("career ladder", "GET", _r("careers:ladder"))],
+    "careers:team": [("career team", "GET", _r("careers:team"))],
+    "careers:team_export": [("career team export", "GET", _r("careers:team_export"))],
+    "careers:person": [("A's career", "GET", _r("careers:person", A_PERSON))],
+    "careers:propose": [("propose A's promotion", "POST", _r("careers:propose", A_PERSON))],
+    "careers:decide": [("decide A's promotion", "POST", _r("careers:decide", A_PERSON))],
+    "careers:evidence": [("A's career evidence", "POST", _r("careers:evidence", A_PERSON))],
+    "api-career-ladders": [("API career ladders", "GET", _r("api-career-ladders"))],
+    "api-career-person": [("API A's career", "GET", _r("api-career-person", A_PERSON))],
     "api-schema": [("API schema", "GET", _r("api-schema"))],
     "api-docs": [("API docs", "GET", _r("api-docs"))],
     "api-activities": [
@@ -190,6 +201,7 @@ ADMIN_PROBES = {
         ("short-answer questions", "GET", _path("/admin/snippets/quizzes/shortanswerquestion/")),
         ("question categories", "GET", _path("/admin/snippets/quizzes/questioncategory/")),
         ("bonus rules", "GET", _path("/admin/snippets/mentors/bonusrule/")),
+        ("career ladders", "GET", _path("/admin/snippets/careers/ladder/")),
     ],
     "admin/documents": [("documents", "GET", _path("/admin/documents/"))],
     "admin/images": [("images", "GET", _path("/admin/images/"))],
@@ -199,6 +211,9 @@ ADMIN_PROBES = {
     "admin/enrollments": [("admin enrollments", "GET", _path("/admin/enrollments/"))],
     "admin/mentoring": [("mentee caps", "GET", _path("/admin/mentoring/mentee-caps/"))],
     "admin/people": [("employee profiles", "GET", _path("/admin/people/profiles/"))],
+    "admin/careers": [
+        ("offices", "GET", _path("/admin/careers/offices/")),
+    ],
     "admin/sites": [("sites", "GET", _path("/admin/sites/"))],
     "admin/locales": [("locales", "GET", _path("/admin/locales/"))],
     "admin/translation": [

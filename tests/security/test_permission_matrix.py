@@ -97,6 +97,17 @@ EXPECTED: dict[str, str] = {
     "payroll batches":           "login 403 403 403 403 403 200 200 403",
     "payroll batch download":    "login 403 403 403 403 403 404 404 403",
     "payroll batch paid":        "login 403 403 403 403 403 404 404 403",
+    # Careers: the ladder is for everyone; the team for those who oversee it; one person's
+    # page for them (sent to "My career"), their mentor and the team's viewers. No ladder in
+    # this world: nothing to propose (a form error), decide or confirm.
+    "my career":                 "login 200 200 200 200 200 200 200 200",
+    "career ladder":             "login 200 200 200 200 200 200 200 200",
+    "career team":               "login 403 403 403 403 200 200 200 403",
+    "career team export":        "login 403 403 403 403 200 200 200 403",
+    "A's career":                "login 302 404 200 404 200 200 200 404",
+    "propose A's promotion":     "login 403 404 400 404 403 400 400 404",
+    "decide A's promotion":      "login 403 404 403 404 403 403 403 404",
+    "A's career evidence":       "login 403 404 403 404 403 403 403 404",
     # API (lists are scoped: test_idor.py checks their content)
     "API schema":                "200 200 200 200 200 200 200 200 200",
     "API docs":                  "200 200 200 200 200 200 200 200 200",
@@ -106,6 +117,8 @@ EXPECTED: dict[str, str] = {
     "API bonus statements":      "login 200 200 200 200 200 200 200 200",
     "API enrollments":           "login 200 200 200 200 200 200 200 200",
     "API A's ramp":              "login 200 404 200 404 200 200 200 200",
+    "API career ladders":        "login 200 200 200 200 200 200 200 200",
+    "API A's career":            "login 200 404 200 404 200 200 200 404",
     # Wagtail's serving views
     "document":                  "200 200 200 200 200 200 200 200 200",
     "document password":         "404 404 404 404 404 404 404 404 404",
@@ -146,6 +159,7 @@ EXPECTED: dict[str, str] = {
     "short-answer questions":    "login login login login login 200 302 302 login",
     "question categories":       "login login login login login 200 302 302 login",
     "bonus rules":               "login login login login login 200 200 302 login",
+    "career ladders":            "login login login login login 200 302 302 login",
     "documents":                 "login login login login login 200 302 302 login",
     "images":                    "login login login login login 200 302 302 login",
     "schedule":                  "login login login login login 200 302 302 login",
@@ -154,6 +168,7 @@ EXPECTED: dict[str, str] = {
     "admin enrollments":         "login login login login login 200 302 302 login",
     "mentee caps":               "login login login login login 200 200 302 login",
     "employee profiles":         "login login login login login 200 302 302 login",
+    "offices":                   "login login login login login 200 302 302 login",
     "sites":                     "login login login login login 302 302 302 login",
     "locales":                   "login login login login login 302 302 302 login",
     "translate page":            "login login login login login 302 302 302 login",
