@@ -426,6 +426,7 @@ def _write_activities(
                         kind,
                         when,
                         source,
+                        "pbx" if kind == "call" else "crm",  # the provenance
                         str(uuid.uuid5(NAMESPACE, f"{options.seed}:{pk}")),
                         amount,
                         "",
@@ -441,6 +442,7 @@ def _write_activities(
             "kind",
             "occurred_at",
             "source",
+            "provenance",
             "external_id",
             "amount",
             "note",

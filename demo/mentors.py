@@ -29,10 +29,17 @@ from mentors.models import (
     MentoringSettings,
     Mentorship,
 )
+from mentors.provenance import Provenance
 
 from .content.base import MentoringText
 
 NAMESPACE = uuid.UUID("6f1f6a3e-6c1e-4d52-9c39-0f3b8c1f2a10")
+# The demo's sources and how they arrived: the telephony and CRM connectors, the trainee's page.
+DEMO_PROVENANCE = {
+    "telephony": Provenance.PBX,
+    "crm": Provenance.CRM,
+    "manual": Provenance.TRAINEE,
+}
 # One mentor per three trainees would need a fourth mentor; the demo program allows five.
 DEMO_MENTEE_CAP = 5
 MENTORS = ["mentor1", "mentor2", "sales_head"]
@@ -213,10 +220,18 @@ def seed_activity(ctx, enrollment) -> None:
     rows = activity_plan(
         enrollment.trainee.username, enrollment.hire_date, until, text=ctx.content.mentoring
     )
+    # Typed by the trainee on their page; HR has confirmed what is more than a week old, so the
+    # confirmation page shows the latest week waiting (docs/bonuses.md, "Confirmation").
+    confirmed_before = timezone.make_aware(datetime.combine(ctx.today - timedelta(days=7), time()))
+    hr = ctx.users["hr"]
     for row in rows:
         row.enrollment = enrollment
+        row.provenance = DEMO_PROVENANCE.get(row.source, Provenance.API)
         if row.source == Activity.Source.MANUAL:
             row.recorded_by = enrollment.trainee
+            if row.occurred_at < confirmed_before:
+                row.confirmed_by = hr
+                row.confirmed_at = row.occurred_at + timedelta(days=2)
     if rows:
         Activity.objects.bulk_create(rows, batch_size=2000)
         ctx.count("activities", len(rows))
@@ -261,6 +276,7 @@ def seed_statements(ctx) -> None:
                 kind=Activity.Kind.APPLICATION,
                 occurred_at=timezone.make_aware(datetime.combine(late.last_day, time(16, 10 + n))),
                 source="crm",
+                provenance=Provenance.CRM,
                 external_id=str(uuid.uuid5(NAMESPACE, f"late-application:{mentorship.pk}:{n}")),
                 note=ctx.content.mentoring.late_application_note,
             )

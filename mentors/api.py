@@ -63,7 +63,19 @@ class ActivityOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "trainee", "kind", "occurred_at", "source", "external_id", "amount", "note"]
+        fields = [
+            "id",
+            "trainee",
+            "kind",
+            "occurred_at",
+            "source",
+            "provenance",
+            "confirmed_at",
+            "external_id",
+            "amount",
+            "note",
+        ]
+        read_only_fields = ["provenance", "confirmed_at"]
 
 
 ImportResultSerializer = inline_serializer(

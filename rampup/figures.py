@@ -314,8 +314,8 @@ def daily_counts(enrollment_id: int) -> dict[date, dict[str, int]]:
 
     rows = activity_days(enrollment_ids=[enrollment_id]).values_list("day", "kind", "count")
     result: dict[date, dict[str, int]] = defaultdict(dict)
-    for day, kind, n in rows:
-        result[day][kind] = n
+    for day, kind, n in rows:  # one row per provenance too: summed here
+        result[day][kind] = result[day].get(kind, 0) + n
     return result
 
 

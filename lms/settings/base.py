@@ -132,6 +132,15 @@ _PER_PROCESS_CACHE = _CACHE_CLASS in {"LocMemCache", "DummyCache"}
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("db" if _PER_PROCESS_CACHE else "cached_db")
 # Mentorships per transaction when the bonus statements are computed (docs/bonuses.md).
 BONUS_STATEMENTS_PER_BATCH = env.int("BONUS_STATEMENTS_PER_BATCH", default=2000)
+# The roles that may change a bonus rule's amounts, thresholds and provenances (and create
+# rules): the director only by default, never whoever profits from them (docs/security.md).
+BONUS_RULE_EDITOR_ROLES = env.list("BONUS_RULE_EDITOR_ROLES", default=["Director"])
+# The roles that confirm typed activity (never the trainee or their mentor, see
+# mentors/permissions.py may_confirm_activity).
+ACTIVITY_CONFIRMER_ROLES = env.list("ACTIVITY_CONFIRMER_ROLES", default=["HR", "Head of sales"])
+# A new bonus rule's burst limit: more typed activities than this for one trainee on one day
+# are flagged for the approver (each rule has its own, docs/bonuses.md).
+BONUS_TYPED_ACTIVITIES_PER_DAY = env.int("BONUS_TYPED_ACTIVITIES_PER_DAY", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
