@@ -265,19 +265,32 @@ def seed_statements(ctx) -> None:
         services.statements_export(statements=oldest, user=approver, fmt="csv", now=now)
         services.statement_mark_paid(statement=finals[0], user=approver, now=now)
     if len(finals) > 1:
-        # The CRM catches up late on the busiest approved period: enough applications to
-        # have reached the next tier, which the approved figures must not follow.
-        late = max(finals[1:], key=lambda st: (st.call_count, -st.pk))
+        # The CRM and the telephony catch up late on the busiest approved period below the top
+        # tier: enough applications and calls to have reached it, which the approved figures
+        # must not follow (a difference in tier and amount: the statement needs review).
+        late = min(finals[1:], key=lambda st: (st.amount, -st.call_count, st.pk))
         mentorship = late.mentorship
-        missing = max(1, 10 - late.application_count)
-        for n in range(missing):
-            Activity.objects.create(
-                enrollment_id=mentorship.enrollment_id,
-                kind=Activity.Kind.APPLICATION,
-                occurred_at=timezone.make_aware(datetime.combine(late.last_day, time(16, 10 + n))),
-                source="crm",
-                provenance=Provenance.CRM,
-                external_id=str(uuid.uuid5(NAMESPACE, f"late-application:{mentorship.pk}:{n}")),
-                note=ctx.content.mentoring.late_application_note,
-            )
+        top = mentorship.bonus_rule.tiers.order_by("-amount", "sort_order").first()
+        missing = {
+            Activity.Kind.APPLICATION: max(1, top.min_application - late.application_count),
+            Activity.Kind.CALL: max(0, top.min_call - late.call_count),
+        }
+        rows = []
+        for kind, count in missing.items():
+            connector = kind == Activity.Kind.CALL
+            for n in range(count):
+                rows.append(
+                    Activity(
+                        enrollment_id=mentorship.enrollment_id,
+                        kind=kind,
+                        occurred_at=timezone.make_aware(
+                            datetime.combine(late.last_day, time(9 + n % 9, n % 60))
+                        ),
+                        source="telephony" if connector else "crm",
+                        provenance=Provenance.PBX if connector else Provenance.CRM,
+                        external_id=str(uuid.uuid5(NAMESPACE, f"late-{kind}:{mentorship.pk}:{n}")),
+                        note="" if connector else ctx.content.mentoring.late_application_note,
+                    )
+                )
+        Activity.objects.bulk_create(rows)
         services.statement_compute(mentorship_id=mentorship.pk, now=now)
