@@ -354,3 +354,13 @@ def test_the_approval_page_and_my_mentees_show_the_counts_by_provenance(
         assert "unconfirmed" in body
         assert "does not count" in body
         assert "version 1" in body
+
+
+def test_the_activity_log_shows_each_entrys_provenance(client, mentorship, hr):
+    record(mentorship, mentorship.enrollment.trainee, 1)
+    client.force_login(mentorship.enrollment.trainee)
+    body = client.get(reverse("mentors:activity")).content.decode()
+    assert "Typed by the trainee · awaiting confirmation" in body
+    confirmations.activities_confirm(ids=[Activity.objects.get().pk], user=hr)
+    body = client.get(reverse("mentors:activity")).content.decode()
+    assert "Typed by the trainee · confirmed" in body

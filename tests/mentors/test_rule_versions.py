@@ -135,13 +135,11 @@ def test_the_approval_page_shows_the_version(client, mentorship, director):
 
 def admin_post(rule, *, reason, amount="25000.00"):
     tiers = list(rule.tiers.order_by("sort_order"))
-    return nested_form_data(
+    data = nested_form_data(
         {
             "name": rule.name,
             "currency": rule.currency,
             "period_days": rule.period_days,
-            "counted_provenances": ["crm", "pbx", "file", "api", "trainee", "mentor", "hr"],
-            "confirmation_required": ["trainee", "mentor"],
             "typed_daily_limit": 30,
             "change_reason": reason,
             "tiers": inline_formset(
@@ -162,6 +160,10 @@ def admin_post(rule, *, reason, amount="25000.00"):
             ),
         }
     )
+    # Checkboxes: one value per ticked box (nested_form_data would number a list).
+    data["counted_provenances"] = ["crm", "pbx", "file", "api", "trainee", "mentor"]
+    data["confirmation_required"] = ["trainee", "mentor", "hr"]
+    return data
 
 
 def edit_url(rule):
@@ -179,6 +181,9 @@ def test_a_director_edits_the_rule_in_the_admin_with_a_reason(client, rule, dire
     assert BonusTier.objects.get(rule=rule, name="Increased").amount == Decimal("25000.00")
     version = BonusRuleVersion.objects.get(rule=rule)
     assert (version.changed_by, version.reason) == (director, "March pay scale")
+    rule.refresh_from_db()
+    assert rule.counted_provenances == ["crm", "pbx", "file", "api", "trainee", "mentor"]
+    assert version.figures["confirmation_required"] == ["trainee", "mentor", "hr"]
 
 
 def test_the_head_of_sales_cannot_edit_or_create_a_rule_in_the_admin(
@@ -192,3 +197,50 @@ def test_the_head_of_sales_cannot_edit_or_create_a_rule_in_the_admin(
     assert BonusTier.objects.get(rule=rule, name="Increased").amount == Decimal("15000.00")
     assert not BonusRuleVersion.objects.exists()
     assert BonusRule.objects.count() == 1
+
+
+def test_a_director_creates_a_rule_in_the_admin_as_version_1(client, director):
+    client.force_login(director)
+    data = nested_form_data(
+        {
+            "name": "Senior",
+            "currency": "RUB",
+            "period_days": 60,
+            "typed_daily_limit": 10,
+            "change_reason": "A rule for senior trainees",
+            "tiers": inline_formset(
+                [
+                    {
+                        "name": "Only",
+                        "amount": "7000.00",
+                        "min_call": 0,
+                        "min_meeting": 0,
+                        "min_application": 0,
+                        "min_contract": 0,
+                    }
+                ],
+                min=1,
+            ),
+        }
+    )
+    data["counted_provenances"] = ["crm", "pbx"]
+    response = client.post("/admin/snippets/mentors/bonusrule/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = BonusRule.objects.get(name="Senior")
+    assert rule.counted_provenances == ["crm", "pbx"]
+    version = rule.versions.get()
+    assert (version.number, version.changed_by, version.reason) == (
+        1,
+        director,
+        "A rule for senior trainees",
+    )
+    assert version.figures["tiers"] == [
+        {
+            "name": "Only",
+            "amount": "7000.00",
+            "min_call": 0,
+            "min_meeting": 0,
+            "min_application": 0,
+            "min_contract": 0,
+        }
+    ]
