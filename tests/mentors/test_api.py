@@ -143,6 +143,8 @@ def test_list_filters_and_shape(api, enrollment):
         "kind",
         "occurred_at",
         "source",
+        "provenance",
+        "confirmed_at",
         "external_id",
         "amount",
         "note",
