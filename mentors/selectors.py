@@ -199,7 +199,7 @@ def statement_list(user):
         "mentorship__enrollment__program",
         "mentorship__bonus_rule",
         "approved_by",
-        "rule_version",
+        "rule_version__changed_by",
     )
     return qs.order_by("-period_start", "mentorship__mentor__last_name", "pk")
 
@@ -216,7 +216,7 @@ def mentor_statements(mentor):
             "mentorship__enrollment__program",
             "mentorship__bonus_rule",
             "approved_by",
-            "rule_version",
+            "rule_version__changed_by",
         )
         .order_by("-period_start", "pk")
     )

@@ -244,3 +244,14 @@ def test_a_director_creates_a_rule_in_the_admin_as_version_1(client, director):
             "min_contract": 0,
         }
     ]
+
+
+def test_the_approval_page_shows_who_changed_the_rule_and_why(client, mentorship, director):
+    rule_changes.bonus_rule_change(
+        rule=mentorship.bonus_rule, user=director, reason="March pay scale", tiers=TIERS
+    )
+    services.statement_compute(mentorship_id=mentorship.pk)
+    client.force_login(director)
+    body = client.get(reverse("mentors:bonuses")).content.decode()
+    assert "version 1" in body
+    assert "March pay scale" in body
