@@ -95,6 +95,15 @@ class BonusRule(ClusterableModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        known = set(Provenance.values)
+        for name in ("counted_provenances", "confirmation_required"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not set(value) <= known:
+                raise ValidationError(
+                    {name: _("Choose among: %(known)s.") % {"known": ", ".join(Provenance.values)}}
+                )
+
 
 class BonusTier(Orderable):
     rule = ParentalKey(BonusRule, on_delete=models.CASCADE, related_name="tiers")

@@ -255,3 +255,12 @@ def test_the_approval_page_shows_who_changed_the_rule_and_why(client, mentorship
     body = client.get(reverse("mentors:bonuses")).content.decode()
     assert "version 1" in body
     assert "March pay scale" in body
+
+
+def test_unknown_provenances_are_refused(rule, director):
+    with pytest.raises(ValidationError):
+        rule_changes.bonus_rule_change(
+            rule=rule, user=director, reason="Typo", counted_provenances=["crm", "fax"]
+        )
+    rule.refresh_from_db()
+    assert "fax" not in rule.counted_provenances
