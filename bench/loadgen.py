@@ -428,6 +428,7 @@ def _write_activities(
                         kind,
                         when,
                         source,
+                        "pbx" if kind == "call" else "crm",  # the provenance
                         str(uuid.uuid5(NAMESPACE, f"{options.seed}:{pk}")),
                         amount,
                         "",
@@ -443,6 +444,7 @@ def _write_activities(
             "kind",
             "occurred_at",
             "source",
+            "provenance",
             "external_id",
             "amount",
             "note",

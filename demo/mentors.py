@@ -29,11 +29,18 @@ from mentors.models import (
     MentoringSettings,
     Mentorship,
 )
+from mentors.provenance import Provenance
 from rampup.figures import month_bounds, month_index
 
 from .content.base import MentoringText
 
 NAMESPACE = uuid.UUID("6f1f6a3e-6c1e-4d52-9c39-0f3b8c1f2a10")
+# The demo's sources and how they arrived: the telephony and CRM connectors, the trainee's page.
+DEMO_PROVENANCE = {
+    "telephony": Provenance.PBX,
+    "crm": Provenance.CRM,
+    "manual": Provenance.TRAINEE,
+}
 # One mentor per three trainees would need a fourth mentor; the demo program allows five.
 DEMO_MENTEE_CAP = 5
 MENTORS = ["mentor1", "mentor2", "sales_head"]
@@ -264,10 +271,18 @@ def seed_activity(ctx, enrollment) -> None:
     rows = activity_plan(
         enrollment.trainee.username, enrollment.hire_date, until, text=ctx.content.mentoring
     )
+    # Typed by the trainee on their page; HR has confirmed what is more than a week old, so the
+    # confirmation page shows the latest week waiting (docs/bonuses.md, "Confirmation").
+    confirmed_before = timezone.make_aware(datetime.combine(ctx.today - timedelta(days=7), time()))
+    hr = ctx.users["hr"]
     for row in rows:
         row.enrollment = enrollment
+        row.provenance = DEMO_PROVENANCE.get(row.source, Provenance.API)
         if row.source == Activity.Source.MANUAL:
             row.recorded_by = enrollment.trainee
+            if row.occurred_at < confirmed_before:
+                row.confirmed_by = hr
+                row.confirmed_at = row.occurred_at + timedelta(days=2)
     if rows:
         Activity.objects.bulk_create(rows, batch_size=2000)
         ctx.count("activities", len(rows))
@@ -335,18 +350,32 @@ def seed_statements(ctx) -> None:
             now=now,
         )
     if len(finals) > 1:
-        # The CRM catches up late on the busiest approved period: enough applications to
-        # have reached the next tier, which the approved figures must not follow.
-        late = max(finals[1:], key=lambda st: (st.call_count, -st.pk))
+        # The CRM and the telephony catch up late on the busiest approved period below the top
+        # tier: enough applications and calls to have reached it, which the approved figures
+        # must not follow (a difference in tier and amount: the statement needs review).
+        late = min(finals[1:], key=lambda st: (st.amount, -st.call_count, st.pk))
         mentorship = late.mentorship
-        missing = max(1, 10 - late.application_count)
-        for n in range(missing):
-            Activity.objects.create(
-                enrollment_id=mentorship.enrollment_id,
-                kind=Activity.Kind.APPLICATION,
-                occurred_at=timezone.make_aware(datetime.combine(late.last_day, time(16, 10 + n))),
-                source="crm",
-                external_id=str(uuid.uuid5(NAMESPACE, f"late-application:{mentorship.pk}:{n}")),
-                note=ctx.content.mentoring.late_application_note,
-            )
+        top = mentorship.bonus_rule.tiers.order_by("-amount", "sort_order").first()
+        missing = {
+            Activity.Kind.APPLICATION: max(1, top.min_application - late.application_count),
+            Activity.Kind.CALL: max(0, top.min_call - late.call_count),
+        }
+        rows = []
+        for kind, count in missing.items():
+            connector = kind == Activity.Kind.CALL
+            for n in range(count):
+                rows.append(
+                    Activity(
+                        enrollment_id=mentorship.enrollment_id,
+                        kind=kind,
+                        occurred_at=timezone.make_aware(
+                            datetime.combine(late.last_day, time(9 + n % 9, n % 60))
+                        ),
+                        source="telephony" if connector else "crm",
+                        provenance=Provenance.PBX if connector else Provenance.CRM,
+                        external_id=str(uuid.uuid5(NAMESPACE, f"late-{kind}:{mentorship.pk}:{n}")),
+                        note="" if connector else ctx.content.mentoring.late_application_note,
+                    )
+                )
+        Activity.objects.bulk_create(rows)
         services.statement_compute(mentorship_id=mentorship.pk, now=now)

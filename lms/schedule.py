@@ -35,6 +35,13 @@ DEFAULT_SCHEDULE = [
         "crontab": {"minute": "15", "hour": "0"},
         "description": "Makes statements whose bonus window has ended final; refreshes open ones.",
     },
+    {
+        "name": "Recompute flagged mentor bonus statements",
+        "task": "mentors.tasks.statements_recompute_flagged",
+        "crontab": {"minute": "*/5"},
+        "description": "Recomputes the statements that late activity, a confirmation or a rule "
+        "change flagged, even when the broker was down at the time.",
+    },
 ]
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import TruncDate
 
 from .models import Activity, ActivityDay
@@ -45,25 +45,29 @@ def _zone() -> str:
 
 def _postgres_install_sql(zone: str) -> list[str]:
     day = f"(occurred_at AT TIME ZONE '{zone}')::date"
+    confirmed = "(confirmed_at IS NOT NULL)"
     add = f"""
-        INSERT INTO {SUMMARY} (enrollment_id, day, kind, count)
-        SELECT enrollment_id, {day}, kind, count(*) FROM new_rows
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (enrollment_id, day, kind)
+        INSERT INTO {SUMMARY} (enrollment_id, day, kind, provenance, confirmed, count)
+        SELECT enrollment_id, {day}, kind, provenance, {confirmed}, count(*) FROM new_rows
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (enrollment_id, day, kind, provenance, confirmed)
         DO UPDATE SET count = {SUMMARY}.count + EXCLUDED.count;"""  # noqa: S608 - see _zone()
     # Rows that reach zero are deleted (count > 0 is a constraint); the others decremented.
     subtract = f"""
         WITH gone AS (
-            SELECT enrollment_id, {day} AS day, kind, count(*) AS n FROM old_rows
-            GROUP BY 1, 2, 3
+            SELECT enrollment_id, {day} AS day, kind, provenance,
+                   {confirmed} AS confirmed, count(*) AS n FROM old_rows
+            GROUP BY 1, 2, 3, 4, 5
         ), emptied AS (
             DELETE FROM {SUMMARY} s USING gone
             WHERE s.enrollment_id = gone.enrollment_id AND s.day = gone.day
-              AND s.kind = gone.kind AND s.count <= gone.n
+              AND s.kind = gone.kind AND s.provenance = gone.provenance
+              AND s.confirmed = gone.confirmed AND s.count <= gone.n
         )
         UPDATE {SUMMARY} s SET count = s.count - gone.n FROM gone
         WHERE s.enrollment_id = gone.enrollment_id AND s.day = gone.day
-          AND s.kind = gone.kind AND s.count > gone.n;"""  # noqa: S608 - see _zone()
+          AND s.kind = gone.kind AND s.provenance = gone.provenance
+          AND s.confirmed = gone.confirmed AND s.count > gone.n;"""  # noqa: S608 - see _zone()
     function = (
         "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN{body}\n    RETURN NULL;\nEND $$;"
@@ -99,6 +103,11 @@ def _postgres_installed_zone(cursor) -> str | None:
     )
     if cursor.fetchone()[0] != 4:
         return None
+    # Triggers written before the summary kept provenances are rewritten (and rebuilt).
+    cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [f"{SUMMARY}_add"])
+    source = cursor.fetchone()
+    if source is None or "provenance" not in source[0]:
+        return None
     cursor.execute(f"SELECT {SUMMARY}_zone()")
     return cursor.fetchone()[0]
 
@@ -110,15 +119,24 @@ def _sqlite_install_sql(zone: str) -> list[str]:
     def day(row: str) -> str:
         return f"django_datetime_cast_date({row}.occurred_at, '{zone}', 'UTC')"
 
+    def confirmed(row: str) -> str:
+        return f"({row}.confirmed_at IS NOT NULL)"
+
     def add(row: str) -> str:
         return (
-            f'INSERT INTO {SUMMARY} (enrollment_id, day, kind, "count") '  # noqa: S608
-            f"VALUES ({row}.enrollment_id, {day(row)}, {row}.kind, 1) "
-            f'ON CONFLICT (enrollment_id, day, kind) DO UPDATE SET "count" = "count" + 1;'
+            f"INSERT INTO {SUMMARY} "  # noqa: S608
+            '(enrollment_id, day, kind, provenance, confirmed, "count") '
+            f"VALUES ({row}.enrollment_id, {day(row)}, {row}.kind, {row}.provenance, "
+            f"{confirmed(row)}, 1) "
+            "ON CONFLICT (enrollment_id, day, kind, provenance, confirmed) "
+            'DO UPDATE SET "count" = "count" + 1;'
         )
 
     def subtract(row: str) -> str:
-        match = f"enrollment_id = {row}.enrollment_id AND day = {day(row)} AND kind = {row}.kind"
+        match = (
+            f"enrollment_id = {row}.enrollment_id AND day = {day(row)} AND kind = {row}.kind "
+            f"AND provenance = {row}.provenance AND confirmed = {confirmed(row)}"
+        )
         return (
             f'DELETE FROM {SUMMARY} WHERE {match} AND "count" <= 1; '  # noqa: S608
             f'UPDATE {SUMMARY} SET "count" = "count" - 1 WHERE {match};'
@@ -130,8 +148,8 @@ def _sqlite_install_sql(zone: str) -> list[str]:
         f"DROP TRIGGER IF EXISTS {SUMMARY}_delete;",
         f"CREATE TRIGGER {SUMMARY}_delete AFTER DELETE ON {ACTIVITY} BEGIN {subtract('OLD')} END;",
         f"DROP TRIGGER IF EXISTS {SUMMARY}_update;",
-        f"CREATE TRIGGER {SUMMARY}_update AFTER UPDATE OF enrollment_id, kind, occurred_at "
-        f"ON {ACTIVITY} BEGIN {subtract('OLD')} {add('NEW')} END;",
+        f"CREATE TRIGGER {SUMMARY}_update AFTER UPDATE OF enrollment_id, kind, occurred_at, "
+        f"provenance, confirmed_at ON {ACTIVITY} BEGIN {subtract('OLD')} {add('NEW')} END;",
     ]
 
 
@@ -141,8 +159,8 @@ def _sqlite_installed_zone(cursor) -> str | None:
         [ACTIVITY, f"{SUMMARY}_%"],
     )
     found = [row[0] for row in cursor.fetchall()]
-    if len(found) != 3:
-        return None
+    if len(found) != 3 or not all("provenance" in sql for sql in found):
+        return None  # missing, or written before the summary kept provenances
     marker = "django_datetime_cast_date(NEW.occurred_at, '"
     text = next(sql for sql in found if marker in sql)
     return text.split(marker, 1)[1].split("'", 1)[0]
@@ -181,8 +199,13 @@ def summary_rebuild(*, using: str = "default") -> int:
     connection = connections[using]
     per_day = (
         Activity.objects.using(using)
-        .annotate(local_day=TruncDate("occurred_at"))
-        .values_list("enrollment_id", "local_day", "kind")
+        .annotate(
+            local_day=TruncDate("occurred_at"),
+            is_confirmed=ExpressionWrapper(
+                Q(confirmed_at__isnull=False), output_field=BooleanField()
+            ),
+        )
+        .values_list("enrollment_id", "local_day", "kind", "provenance", "is_confirmed")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -194,7 +217,9 @@ def summary_rebuild(*, using: str = "default") -> int:
         # foreign-key checks, which any earlier write in the same transaction leaves.
         cursor.execute(f"DELETE FROM {SUMMARY}")  # noqa: S608 - our own table's name
         cursor.execute(
-            f'INSERT INTO {SUMMARY} (enrollment_id, day, kind, "count") {select}', params
+            f"INSERT INTO {SUMMARY} "
+            f'(enrollment_id, day, kind, provenance, confirmed, "count") {select}',
+            params,
         )
     return ActivityDay.objects.using(using).count()
 

@@ -74,11 +74,14 @@ class ActivityOutSerializer(serializers.ModelSerializer):
             "kind",
             "occurred_at",
             "source",
+            "provenance",
+            "confirmed_at",
             "external_id",
             "amount",
             "note",
             "decision_maker_reached",
         ]
+        read_only_fields = ["provenance", "confirmed_at"]
 
 
 ImportResultSerializer = inline_serializer(

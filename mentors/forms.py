@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
 from courses.models import Enrollment
 from people.forms import ModelChoiceField, PersonChoiceField
 from people.names import display_name
 
-from . import selectors
+from . import permissions, rule_changes, selectors
 from .models import Activity, BonusRule
+from .provenance import PROVENANCE_CHOICES
 from .validation import DECISION_MAKER_KINDS, NOTE_MAX_LENGTH
 
 
@@ -125,3 +128,56 @@ class ActivityImportForm(forms.Form):
     partial = forms.BooleanField(
         label=_("Save the valid rows even if some rows are invalid"), required=False
     )
+
+
+class BonusRuleAdminForm(WagtailAdminModelForm):
+    """The admin's bonus rule form: the provenances as checkboxes, the reason for the change
+    required, and the change recorded as a rule version (mentors/rule_changes.py) by a role
+    that may change rules, in the same transaction as the rule and its tiers."""
+
+    counted_provenances = forms.MultipleChoiceField(
+        label=_("Provenances that count"),
+        choices=PROVENANCE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Activity that arrived in one of these ways counts toward the bonus."),
+    )
+    confirmation_required = forms.MultipleChoiceField(
+        label=_("Provenances that need confirmation"),
+        choices=PROVENANCE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Of those, activity typed in one of these ways counts only once someone else "
+            "(HR or the head of sales, never the trainee or their mentor) has confirmed it."
+        ),
+    )
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the rule's new version; the approvers see it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not permissions.may_edit_bonus_rules(self.for_user):
+            raise forms.ValidationError(_("Only a director changes the bonus rules."))
+        return cleaned
+
+    def save(self, commit=True):
+        with transaction.atomic():
+            rule = super().save(commit=commit)
+            if commit:
+                rule_changes.bonus_rule_version_record(
+                    rule=rule, user=self.for_user, reason=self.cleaned_data["change_reason"]
+                )
+        return rule
+
+
+class ConfirmActivitiesForm(forms.Form):
+    activity = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+
+    def __init__(self, *args, ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = [(pk, pk) for pk in ids]

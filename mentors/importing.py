@@ -42,7 +42,8 @@ from django.utils.translation import gettext as _
 from courses.models import Enrollment
 
 from .models import Activity
-from .services import statements_schedule_recompute
+from .provenance import Arrival, Provenance
+from .services import arrival_of, statements_schedule_recompute
 from .validation import NOTE_MAX_LENGTH, activity_problems, dropped_enrollment_problem
 
 CSV_COLUMNS = [
@@ -414,20 +415,28 @@ def import_rows(
     all_or_nothing: bool = True,
     now: datetime | None = None,
     chunk_size: int = CHUNK_SIZE,
+    channel: str = Provenance.API,
 ) -> ImportResult:
-    """Validate and insert (row number, raw dict) pairs; see the module docstring.
+    """Validate and insert (row number, raw dict) pairs; see the module docstring. Each
+    row's provenance follows from ``channel`` (API or file) and who records it
+    (``services.arrival_of``).
 
     Row numbers must increase: on PostgreSQL they decide which of two rows with the same
     external id is kept. When nothing is saved, ``created`` and ``duplicates`` are 0."""
     now = now or timezone.now()
     result = ImportResult()
     recorded_by_id = recorded_by.pk if recorded_by is not None else None
+    arrival = arrival_of(recorded_by, channel=channel)
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                writer = _PostgresWriter(recorded_by_id=recorded_by_id, created_at=now)
+                writer = _PostgresWriter(
+                    recorded_by_id=recorded_by_id, created_at=now, arrival=arrival
+                )
             else:
-                writer = _ChunkWriter(recorded_by_id=recorded_by_id, chunk_size=chunk_size)
+                writer = _ChunkWriter(
+                    recorded_by_id=recorded_by_id, chunk_size=chunk_size, arrival=arrival
+                )
             lookup = TraineeLookup(enrollments, before_query=writer.pause)
             with writer:
                 for index, raw in _trainees_looked_up(rows, lookup):
@@ -475,9 +484,10 @@ class _PostgresWriter:
     STAGING = "mentors_activity_import"
     COLUMNS = ("line", *ValidRow._fields)
 
-    def __init__(self, *, recorded_by_id: int | None, created_at: datetime):
+    def __init__(self, *, recorded_by_id: int | None, created_at: datetime, arrival: Arrival):
         self.recorded_by_id = recorded_by_id
         self.created_at = created_at
+        self.arrival = arrival
         self.staged = 0
         self._copy = None
         self._stack: ExitStack | None = None
@@ -524,15 +534,16 @@ class _PostgresWriter:
     def save(self, result: ImportResult) -> None:
         table = Activity._meta.db_table
         if self.staged:
+            provenance, provenance_params = self.arrival.sql()
             # ON CONFLICT names the partial unique index (source, external_id) of the model.
             self._cursor.execute(
                 f"""
                 WITH inserted AS (
                     INSERT INTO {table} (enrollment_id, kind, occurred_at, source, external_id,
                                          amount, note, decision_maker_reached,
-                                         recorded_by_id, created_at)
+                                         recorded_by_id, created_at, provenance)
                     SELECT enrollment_id, kind, occurred_at, source, external_id, amount, note,
-                           decision_maker_reached, %s, %s
+                           decision_maker_reached, %s, %s, {provenance}
                     FROM {self.STAGING}
                     ORDER BY source, external_id, line
                     ON CONFLICT (source, external_id) WHERE external_id <> '' DO NOTHING
@@ -540,7 +551,7 @@ class _PostgresWriter:
                 )
                 SELECT enrollment_id, count(*) FROM inserted GROUP BY enrollment_id
                 """,  # noqa: S608 - the model's table and our staging table; values are parameters
-                [self.recorded_by_id, self.created_at],
+                [self.recorded_by_id, self.created_at, *provenance_params],
             )
             for enrollment_id, count in self._cursor.fetchall():
                 result.created += count
@@ -553,8 +564,9 @@ class _PostgresWriter:
 class _ChunkWriter:
     """Valid rows → chunks → SELECT of the ids that exist → bulk_create (SQLite)."""
 
-    def __init__(self, *, recorded_by_id: int | None, chunk_size: int):
+    def __init__(self, *, recorded_by_id: int | None, chunk_size: int, arrival: Arrival):
         self.recorded_by_id = recorded_by_id
+        self.arrival = arrival
         self.chunk_size = chunk_size
         self.pending: list[ValidRow] = []
         self.staged = 0
@@ -621,7 +633,13 @@ class _ChunkWriter:
                 if key in existing:
                     continue
                 existing.add(key)
-            fresh.append(Activity(**row._asdict(), recorded_by_id=self.recorded_by_id))
+            fresh.append(
+                Activity(
+                    **row._asdict(),
+                    recorded_by_id=self.recorded_by_id,
+                    provenance=self.arrival.of(row.enrollment_id, row.source),
+                )
+            )
         Activity.objects.bulk_create(fresh, batch_size=self.chunk_size)
         return fresh
 
@@ -633,6 +651,7 @@ def import_items(items: list[dict], *, enrollments, recorded_by) -> ImportResult
         enrollments=enrollments,
         default_source=Activity.Source.API,
         recorded_by=recorded_by,
+        channel=Provenance.API,
     )
 
 
@@ -703,6 +722,7 @@ def import_csv(
             default_source=Activity.Source.CSV,
             recorded_by=recorded_by,
             all_or_nothing=all_or_nothing,
+            channel=Provenance.FILE,
         )
     except UnicodeDecodeError as exc:
         raise CsvFileError(

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,11 +16,27 @@ from wagtail.models import Orderable
 
 from people import formatting
 
+from .provenance import PROVENANCE_CHOICES, TYPED_PROVENANCES, Provenance
 from .validation import activity_problems
 
 
 def default_currency():
     return settings.DEFAULT_CURRENCY
+
+
+def default_counted_provenances() -> list[str]:
+    """Every way in counts, by default (typed ones once confirmed, see below)."""
+    return [value for value, _label in PROVENANCE_CHOICES]
+
+
+def default_confirmation_required() -> list[str]:
+    """Typed by the trainee or by the mentor: both profit from the count, so someone else
+    confirms it before it counts toward a bonus."""
+    return ["trainee", "mentor"]
+
+
+def default_typed_daily_limit() -> int:
+    return settings.BONUS_TYPED_ACTIVITIES_PER_DAY
 
 
 class BonusRule(ClusterableModel):
@@ -34,12 +50,41 @@ class BonusRule(ClusterableModel):
         validators=[MinValueValidator(1)],
         help_text=_("The agreed period, counted from the mentorship's start date."),
     )
+    counted_provenances = models.JSONField(
+        _("provenances that count"),
+        default=default_counted_provenances,
+        blank=True,
+        help_text=_("Activity that arrived in one of these ways counts toward the bonus."),
+    )
+    confirmation_required = models.JSONField(
+        _("provenances that need confirmation"),
+        default=default_confirmation_required,
+        blank=True,
+        help_text=_(
+            "Of those, activity typed in one of these ways counts only once someone else "
+            "(HR or the head of sales, never the trainee or their mentor) has confirmed it."
+        ),
+    )
+    typed_daily_limit = models.PositiveSmallIntegerField(
+        _("typed activities per day before a burst is flagged"),
+        default=default_typed_daily_limit,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "More typed activities than this for one trainee on one day are flagged for the "
+            "approver on the statement."
+        ),
+    )
 
+    # The admin's edit form (with the provenances as checkboxes and the reason for the
+    # change) is the viewset's, in mentors/wagtail_hooks.py.
     panels = [
         FieldPanel("name"),
         FieldPanel("currency"),
         FieldPanel("period_days"),
         InlinePanel("tiers", label=_("Tiers"), min_num=1),
+        FieldPanel("counted_provenances"),
+        FieldPanel("confirmation_required"),
+        FieldPanel("typed_daily_limit"),
     ]
 
     class Meta:
@@ -49,6 +94,15 @@ class BonusRule(ClusterableModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        known = set(Provenance.values)
+        for name in ("counted_provenances", "confirmation_required"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not set(value) <= known:
+                raise ValidationError(
+                    {name: _("Choose among: %(known)s.") % {"known": ", ".join(Provenance.values)}}
+                )
 
 
 class BonusTier(Orderable):
@@ -81,6 +135,40 @@ class BonusTier(Orderable):
 
     def __str__(self):
         return self.name
+
+
+class BonusRuleVersion(models.Model):
+    """A bonus rule's figures as they were from one change on: the period, the tiers'
+    amounts and minimums, the provenances that count, the burst limit. Written by
+    ``rule_versions.bonus_rule_save`` on every change, with who made it and why; a statement
+    names the version it was computed with."""
+
+    rule = models.ForeignKey(
+        BonusRule, on_delete=models.PROTECT, related_name="versions", verbose_name=_("bonus rule")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    figures = models.JSONField(_("figures"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bonus rule version")
+        verbose_name_plural = _("bonus rule versions")
+        ordering = ["rule", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "number"], name="bonus_rule_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.rule} · v{self.number}"
 
 
 class MentorshipQuerySet(models.QuerySet):
@@ -260,6 +348,25 @@ class Activity(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # How it arrived (mentors/provenance.py). Every write path of the product sets it; the
+    # default is for rows written by hand in a shell or a test.
+    provenance = models.CharField(
+        _("provenance"),
+        max_length=20,
+        choices=PROVENANCE_CHOICES,
+        default=Provenance.API,
+        db_default=Provenance.API,
+    )
+    # A typed entry confirmed by someone else (docs/bonuses.md, "Confirmation").
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -280,6 +387,14 @@ class Activity(models.Model):
                 condition=Q(amount__isnull=True) | Q(kind="contract"),
                 name="activity_amount_only_for_contracts",
             ),
+            models.CheckConstraint(
+                condition=Q(provenance__in=Provenance.values), name="activity_provenance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True, confirmed_by__isnull=True)
+                | Q(confirmed_at__isnull=False, confirmed_by__isnull=False),
+                name="activity_confirmed_with_who_and_when",
+            ),
         ]
         indexes = [
             models.Index(fields=["enrollment", "kind", "occurred_at"]),
@@ -296,6 +411,14 @@ class Activity(models.Model):
         if self.source in self.Source.values:
             return str(self.Source(self.source).label)
         return self.source
+
+    @property
+    def is_typed(self) -> bool:
+        return self.provenance in TYPED_PROVENANCES
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
     def clean(self):
         hire_date = self.enrollment.hire_date if self.enrollment_id else None
@@ -350,6 +473,9 @@ class ActivityDay(models.Model):
     # The local date (settings.TIME_ZONE) of the activities' occurred_at.
     day = models.DateField()
     kind = models.CharField(max_length=20, choices=Activity.Kind.choices)
+    # The activities' provenance and whether they are confirmed: what a bonus rule counts.
+    provenance = models.CharField(max_length=20, choices=PROVENANCE_CHOICES)
+    confirmed = models.BooleanField()
     count = models.PositiveIntegerField()
 
     class Meta:
@@ -357,7 +483,8 @@ class ActivityDay(models.Model):
         verbose_name_plural = _("activity days")
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "day", "kind"], name="activity_day_unique"
+                fields=["enrollment", "day", "kind", "provenance", "confirmed"],
+                name="activity_day_unique",
             ),
             models.CheckConstraint(condition=Q(count__gt=0), name="activity_day_count_positive"),
         ]
@@ -418,6 +545,23 @@ class BonusStatement(models.Model):
     recomputed_amount = models.DecimalField(
         _("recomputed amount"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Set in the same transaction as any write that may change the figures (an activity, a
+    # confirmation, the mentorship, the rule), cleared by the computation: the periodic sweep
+    # recomputes what the broker never delivered (docs/bonuses.md, "Late activity").
+    needs_recompute = models.BooleanField(_("needs recomputation"), default=False)
+    # The rule version the figures were computed with.
+    rule_version = models.ForeignKey(
+        BonusRuleVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("rule version"),
+    )
+    # [{"provenance", "confirmed", "counted", "counts": {kind: n}}] of the window's activity.
+    provenance_counts = models.JSONField(_("counts by provenance"), default=list, blank=True)
+    # [{"day": "YYYY-MM-DD", "count": n}]: days with more typed activities than the rule's limit.
+    burst_days = models.JSONField(_("burst days"), default=list, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -491,7 +635,14 @@ class BonusStatement(models.Model):
                 name="bonus_statement_paid_in_a_batch",
             ),
         ]
-        indexes = [models.Index(fields=["status", "period_start"])]
+        indexes = [
+            models.Index(fields=["status", "period_start"]),
+            models.Index(
+                fields=["needs_recompute"],
+                condition=Q(needs_recompute=True),
+                name="bonus_statement_to_recompute",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.mentorship} · {self.period_start:%Y-%m-%d}"
@@ -508,6 +659,34 @@ class BonusStatement(models.Model):
     def recomputed_counts_display(self) -> list[str]:
         """The recomputed counts in words: «404 звонка», «15 встреч»."""
         return [activity_count_text(k, n) for k, n in self.recomputed_counts.items()]
+
+    @property
+    def provenance_rows(self) -> list[dict]:
+        """The counts by provenance for the pages: label, confirmed, counted, counts in words."""
+        labels = dict(PROVENANCE_CHOICES)
+        rows = []
+        for row in self.provenance_counts:
+            rows.append(
+                {
+                    **row,
+                    "label": labels.get(row["provenance"], row["provenance"]),
+                    "typed": row["provenance"] in TYPED_PROVENANCES,
+                    "texts": [activity_count_text(k, n) for k, n in row["counts"].items() if n],
+                }
+            )
+        return rows
+
+    @property
+    def bursts(self) -> list[dict]:
+        """The burst days as dates: [{"day": date, "count": n}]."""
+        return [{"day": date.fromisoformat(b["day"]), "count": b["count"]} for b in self.burst_days]
+
+    @property
+    def amount_difference(self):
+        """Recomputed minus approved amount, for a statement flagged for review."""
+        if self.recomputed_amount is None:
+            return None
+        return self.recomputed_amount - self.amount
 
     @property
     def last_day(self):

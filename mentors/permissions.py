@@ -22,8 +22,10 @@ from people.permissions import (
     may_assign_mentors,
     sees_all_trainees,
 )
+from people.roles import has_role
 
 from .models import Activity, BonusStatement, Mentorship
+from .provenance import TYPED_PROVENANCES
 
 
 def sees_all_activity(user) -> bool:
@@ -226,4 +228,65 @@ def may_mark_batch_paid(user, batch, statements=None) -> bool:
         _is_statement_mentor(user, s) or _approved_it(user, s)
         for s in statements
         if s.status != BonusStatement.Status.PAID
+    )
+
+
+# --- Bonus rules ---------------------------------------------------------------------------
+
+
+def may_edit_bonus_rules(user) -> bool:
+    """The roles in settings.BONUS_RULE_EDITOR_ROLES (the director by default; never the head
+    of sales by default, whose own bonus the rule pays) and superusers change a rule's
+    figures or create a rule: in the admin and in ``rule_versions.bonus_rule_change``."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or has_role(user, *settings.BONUS_RULE_EDITOR_ROLES)
+
+
+def check_edit_bonus_rules(user) -> None:
+    if not may_edit_bonus_rules(user):
+        raise PermissionDenied(_("Only a director changes the bonus rules."))
+
+
+# --- Confirming typed activity -------------------------------------------------------------
+
+
+def _confirm_blocker(user, activity, *, mentor_ids) -> str | None:
+    """Why ``user`` may not confirm ``activity`` now (None: they may). ``mentor_ids`` are the
+    people who mentor or mentored the activity's enrollment."""
+    if activity.provenance not in TYPED_PROVENANCES:
+        return _("Only typed entries are confirmed; this one came from %(way)s.") % {
+            "way": activity.get_provenance_display()
+        }
+    if activity.confirmed_at is not None:
+        return _("This entry is already confirmed.")
+    if activity.recorded_by_id == user.pk:
+        return _("Someone else confirms the entries you typed.")
+    if activity.enrollment.trainee_id == user.pk:
+        return _("A trainee does not confirm their own activity.")
+    if user.pk in mentor_ids:
+        return _("A trainee's mentor does not confirm their activity: the bonus is theirs.")
+    return None
+
+
+def is_activity_confirmer(user) -> bool:
+    """The roles in settings.ACTIVITY_CONFIRMER_ROLES (HR and the head of sales by default)."""
+    return user.is_authenticated and has_role(user, *settings.ACTIVITY_CONFIRMER_ROLES)
+
+
+def check_activity_confirmer(user) -> None:
+    if not is_activity_confirmer(user):
+        raise PermissionDenied(_("Only HR or the head of sales confirms typed activity."))
+
+
+def check_confirm_activity(user, activity, *, mentor_ids) -> None:
+    check_activity_confirmer(user)
+    blocker = _confirm_blocker(user, activity, mentor_ids=mentor_ids)
+    if blocker:
+        raise ValidationError(blocker)
+
+
+def may_confirm_activity(user, activity, *, mentor_ids) -> bool:
+    return is_activity_confirmer(user) and (
+        _confirm_blocker(user, activity, mentor_ids=mentor_ids) is None
     )

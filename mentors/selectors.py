@@ -32,7 +32,8 @@ from .models import (
     PayrollBatch,
     activity_count_text,
 )
-from .permissions import may_see_payroll_batches, sees_all_activity
+from .permissions import is_activity_confirmer, may_see_payroll_batches, sees_all_activity
+from .provenance import TYPED_PROVENANCES, rule_counts
 
 
 def default_mentee_cap() -> int:
@@ -144,6 +145,62 @@ def window_counts(windows: dict) -> dict:
     return counts
 
 
+def window_breakdown(windows: dict, *, bursts: bool = True) -> tuple[dict, dict]:
+    """What the bonus computation reads of each window: ``windows`` is {key: (enrollment id,
+    Window, typed daily limit)}; the answer is ({key: {(provenance, confirmed): {kind: n}}}
+    of the counted kinds, {key: [(day, typed activities that day)]} of the days with more
+    typed activities, of every kind, than the limit). Two queries per 2,000 windows, over the
+    per-day summary, as ``window_counts``; one without ``bursts``."""
+    by_provenance: dict = {key: {} for key in windows}
+    burst_days: dict = {key: [] for key in windows}
+    items = list(windows.items())
+    kinds = ", ".join(["%s"] * len(COUNTED_KINDS))
+    typed = ", ".join(["%s"] * len(TYPED_PROVENANCES))
+    table = ActivityDay._meta.db_table
+    for i in range(0, len(items), WINDOWS_PER_QUERY):
+        chunk = items[i : i + WINDOWS_PER_QUERY]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        params: list = []
+        for n, (_key, (enrollment_id, window, limit)) in enumerate(chunk):
+            params += [n, enrollment_id, window.start, window.end, limit]
+        # Built from placeholders and the model's table: every value is a parameter.
+        with_windows = (
+            f"WITH w (n, enrollment_id, first_day, end_day, day_limit) AS (VALUES {values}) "
+        )
+        join = (
+            f"JOIN {table} d ON d.enrollment_id = w.enrollment_id "
+            "AND d.day >= w.first_day AND d.day < w.end_day "
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                with_windows  # noqa: S608 - see above
+                + "SELECT w.n, d.provenance, d.confirmed, d.kind, SUM(d.count) FROM w "
+                + join
+                + f"WHERE d.kind IN ({kinds}) GROUP BY w.n, d.provenance, d.confirmed, d.kind",
+                params + list(COUNTED_KINDS),
+            )
+            for n, provenance, confirmed, kind, total in cursor.fetchall():
+                cell = by_provenance[chunk[n][0]].setdefault(
+                    (provenance, bool(confirmed)), dict.fromkeys(COUNTED_KINDS, 0)
+                )
+                cell[kind] = int(total)
+            if not bursts:
+                continue
+            cursor.execute(
+                with_windows  # noqa: S608 - see above
+                + "SELECT w.n, d.day, SUM(d.count) FROM w "
+                + join
+                + f"WHERE d.provenance IN ({typed}) GROUP BY w.n, d.day, w.day_limit "
+                "HAVING SUM(d.count) > w.day_limit ORDER BY w.n, d.day",
+                params + [str(p) for p in TYPED_PROVENANCES],
+            )
+            for n, day, total in cursor.fetchall():
+                if not isinstance(day, date):  # SQLite returns the date as text
+                    day = date.fromisoformat(day)
+                burst_days[chunk[n][0]].append((day, int(total)))
+    return by_provenance, burst_days
+
+
 def mentorship_window(mentorship) -> Window | None:
     rule = mentorship.bonus_rule
     if rule is None:
@@ -163,6 +220,7 @@ def statement_list(user):
             "mentorship__bonus_rule",
             "approved_by",
             "payroll_batch",
+            "rule_version__changed_by",
         )
         .defer("payroll_batch__content")
     )
@@ -181,6 +239,7 @@ def mentor_statements(mentor):
             "mentorship__enrollment__program",
             "mentorship__bonus_rule",
             "approved_by",
+            "rule_version__changed_by",
         )
         .order_by("-period_start", "pk")
     )
@@ -269,11 +328,22 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
     )
     windows = {m.pk: mentorship_window(m) for m in mentorships}
     counts = {m.pk: dict.fromkeys(COUNTED_KINDS, 0) for m in mentorships}
-    counts.update(
-        window_counts(
-            {m.pk: (m.enrollment_id, w) for m in mentorships if (w := windows[m.pk]) is not None}
-        )
+    # What the bonus will count: the provenances the rule counts, typed ones once confirmed.
+    breakdown, _bursts = window_breakdown(
+        {
+            m.pk: (m.enrollment_id, w, m.bonus_rule.typed_daily_limit)
+            for m in mentorships
+            if (w := windows[m.pk]) is not None
+        },
+        bursts=False,
     )
+    for m in mentorships:
+        if m.pk in breakdown:
+            counts[m.pk] = rule_counts(
+                breakdown[m.pk],
+                counted=m.bonus_rule.counted_provenances,
+                confirmation_required=m.bonus_rule.confirmation_required,
+            )[0]
     enrollment_ids = [m.enrollment_id for m in mentorships]
     summaries = stage_summaries(enrollment_ids)
     waiting = checklist_waiting(summaries, responsible=Responsible.MENTOR)
@@ -423,4 +493,35 @@ def decision_maker_events(*, enrollment_ids):
         .filter(Q(kind=Activity.Kind.CONTRACT) | Q(decision_maker_reached=True))
         .order_by("enrollment_id", "occurred_at", "pk")
         .values_list("enrollment_id", "occurred_at", "kind", "decision_maker_reached")
+    )
+
+
+# --- Confirming typed activity --------------------------------------------------------------
+
+
+def enrollment_mentor_ids(enrollment_ids) -> dict[int, set[int]]:
+    """{enrollment id: ids of everyone who mentors or mentored it}, in one query."""
+    result: dict[int, set[int]] = {}
+    rows = Mentorship.objects.filter(enrollment_id__in=list(enrollment_ids)).values_list(
+        "enrollment_id", "mentor_id"
+    )
+    for enrollment_id, mentor_id in rows:
+        result.setdefault(enrollment_id, set()).add(mentor_id)
+    return result
+
+
+def activities_to_confirm(user):
+    """The typed entries waiting for a confirmation that ``user`` may give: not typed by
+    them, not their own as a trainee, not of a trainee they mentor or mentored; newest
+    first, with trainee and author. Empty for anyone who does not confirm."""
+    if not is_activity_confirmer(user):
+        return Activity.objects.none()
+    mentored = Mentorship.objects.filter(mentor=user).values("enrollment_id")
+    return (
+        Activity.objects.filter(provenance__in=TYPED_PROVENANCES, confirmed_at__isnull=True)
+        .exclude(recorded_by=user)
+        .exclude(enrollment__trainee=user)
+        .exclude(enrollment_id__in=mentored)
+        .select_related("enrollment__trainee", "enrollment__program", "recorded_by")
+        .order_by("-occurred_at", "-pk")
     )

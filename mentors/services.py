@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -23,12 +25,14 @@ from people import formatting, queue
 from people.languages import language_of, languages_of
 from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
+from people.roles import user_roles
 from people.services import Notice, notify, notify_many
 
-from . import payroll, permissions, selectors, validation
+from . import payroll, permissions, rule_versions, selectors, validation
 from .bonus import Window, best_tier, window_for, window_of
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 from .payroll import ExportFile
+from .provenance import CONNECTOR_SOURCES, Arrival, Provenance, rule_counts
 
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
 # after the first change, and picks up every change committed before it starts.
@@ -214,7 +218,8 @@ def activity_record(
     external_id: str = "",
     decision_maker_reached: bool = False,
 ) -> Activity:
-    """Log one activity by hand (the trainee or their mentor)."""
+    """Log one activity by hand (the trainee, their mentor, HR or the head of sales); its
+    provenance says who typed it (mentors/provenance.py)."""
     if not permissions.may_record_activity(recorded_by, enrollment):
         raise PermissionDenied(_("You may not record activity for this trainee."))
     if enrollment.status == Enrollment.Status.DROPPED:
@@ -233,6 +238,9 @@ def activity_record(
         external_id=external_id,
         decision_maker_reached=decision_maker_reached,
         recorded_by=recorded_by,
+        provenance=arrival_of(recorded_by, channel=None, enrollment_ids=[enrollment.pk]).of(
+            enrollment.pk, source
+        ),
     )
     activity.full_clean()
     activity.save()
@@ -249,16 +257,55 @@ def activity_delete(*, activity: Activity, user) -> None:
     statements_schedule_recompute(enrollment_ids=[enrollment_id])
 
 
+def arrival_of(recorded_by, *, channel: str | None, enrollment_ids=None) -> Arrival:
+    """How the rows one person (or integration account, or nobody: a command) writes arrive:
+    ``channel`` is ``Provenance.API`` or ``Provenance.FILE``, None for the logging form.
+
+    The rows of a trainee for themselves are typed by the trainee, and of a mentor (then or
+    since) of the enrollment typed by the mentor, whatever the channel. Otherwise a person's
+    form entries and API posts are typed by HR or a manager (a person's account is not a
+    connector), a file is a file import, and an integration account's posts take the
+    connector their source names (crm, telephony), else API. Two small queries at most."""
+    if recorded_by is None or not recorded_by.is_authenticated:
+        return Arrival(default=channel or Provenance.HR)
+    person = bool(user_roles(recorded_by))
+    own = Enrollment.objects.filter(trainee=recorded_by)
+    mentored = Mentorship.objects.filter(mentor=recorded_by)
+    if enrollment_ids is not None:
+        own = own.filter(pk__in=list(enrollment_ids))
+        mentored = mentored.filter(enrollment_id__in=list(enrollment_ids))
+    trainee_of = frozenset(own.values_list("pk", flat=True))
+    mentor_of = frozenset(mentored.values_list("enrollment_id", flat=True)) - trainee_of
+    if channel == Provenance.API and not person:
+        return Arrival(
+            default=Provenance.API,
+            by_source=CONNECTOR_SOURCES,
+            trainee_of=trainee_of,
+            mentor_of=mentor_of,
+        )
+    default = Provenance.FILE if channel == Provenance.FILE else Provenance.HR
+    return Arrival(default=default, trainee_of=trainee_of, mentor_of=mentor_of)
+
+
 # --- Bonus statements --------------------------------------------------------------------
 
 
 def statements_schedule_recompute(
     *, mentorship_ids: list[int] | None = None, enrollment_ids: list[int] | None = None
 ) -> None:
-    """After commit, enqueue one recomputation per affected mentorship, collapsed: while one
-    is already waiting for its countdown, another change does not enqueue a second."""
+    """Flag the affected statements ``needs_recompute`` now, in the caller's transaction, and
+    after commit enqueue one recomputation per affected mentorship, collapsed: while one is
+    already waiting for its countdown, another change does not enqueue a second. With the
+    broker down the flag stays, and the sweep (``statements_recompute_flagged``, every few
+    minutes) recomputes the statement."""
     mentorship_ids = set(mentorship_ids or [])
     enrollment_ids = set(enrollment_ids or [])
+    if mentorship_ids or enrollment_ids:
+        BonusStatement.objects.filter(
+            Q(mentorship_id__in=sorted(mentorship_ids))
+            | Q(mentorship__enrollment_id__in=sorted(enrollment_ids)),
+            needs_recompute=False,
+        ).update(needs_recompute=True)
 
     def enqueue():
         statement_recompute = queue.task("mentors.tasks.statement_recompute")
@@ -278,12 +325,12 @@ def statements_schedule_recompute(
             if first:
                 try:
                     statement_recompute.apply_async(args=[pk], countdown=RECOMPUTE_DELAY_SECONDS)
-                except Exception:  # the broker is down: the daily job refreshes open statements
+                except Exception:  # the broker is down: the sweep finds the flag
                     with contextlib.suppress(Exception):
                         cache.delete(recompute_key(pk))
                     logger.warning(
                         "Could not enqueue the recomputation of mentorship %s's statement; "
-                        "the daily finalization will refresh it.",
+                        "the sweep of flagged statements will refresh it.",
                         pk,
                         exc_info=True,
                     )
@@ -315,6 +362,10 @@ _UPSERT_COLUMNS = [
     "currency",
     "status",
     "computed_at",
+    "provenance_counts",
+    "burst_days",
+    "rule_version_id",
+    "needs_recompute",
 ]
 # What a recomputation of an approved statement writes: beside the figures, never over them.
 _REVIEW_COLUMNS = [
@@ -323,6 +374,7 @@ _REVIEW_COLUMNS = [
     "recomputed_tier_name",
     "recomputed_amount",
     "computed_at",
+    "needs_recompute",
 ]
 # Columns without a database default that a new statement starts empty.
 _NEW_ROW_DEFAULTS = {
@@ -345,6 +397,9 @@ class _Computed:
     amount: Decimal
     currency: str
     status: str
+    provenance_counts: list
+    burst_days: list
+    rule_version_id: int
 
 
 @transaction.atomic
@@ -379,25 +434,39 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
             for r in rows
         },
     )
-    counts = selectors.window_counts(
-        {r["pk"]: (r["enrollment_id"], windows[r["pk"]]) for r in rows}
+    breakdown, bursts = selectors.window_breakdown(
+        {
+            r["pk"]: (r["enrollment_id"], windows[r["pk"]], r["bonus_rule__typed_daily_limit"])
+            for r in rows
+        }
     )
+    versions = rule_versions.current_versions({r["bonus_rule_id"] for r in rows}, tiers)
     existing = _statements_locked(mentorship_ids=list(windows))
     fresh: list[_Computed] = []
     reviewed: dict[int, BonusStatement] = {}  # mentorship id → its frozen statement's review
     for r in rows:
         pk = r["pk"]
+        # The rule's provenances: typed activity counts once confirmed (docs/bonuses.md).
+        counts, by_provenance = rule_counts(
+            breakdown[pk],
+            counted=r["bonus_rule__counted_provenances"],
+            confirmation_required=r["bonus_rule__confirmation_required"],
+        )
         # An empty window (an earlier mentorship's covered the whole period) pays nothing,
         # even under a tier without minimums.
         rule_tiers = tiers.get(r["bonus_rule_id"], [])
-        tier = None if windows[pk].is_empty else best_tier(rule_tiers, counts[pk])
+        tier = None if windows[pk].is_empty else best_tier(rule_tiers, counts)
         tier_name = tier.name if tier else ""
         amount = tier.amount if tier else Decimal("0.00")
         old = existing.get(pk)
         if old is not None and old[2] in BonusStatement.FROZEN_STATUSES:
-            reviewed[pk] = _review(old, counts[pk], tier_name, amount, now=now)
+            reviewed[pk] = _review(old, counts, tier_name, amount, now=now)
         else:
-            fresh.append(_computed(r, windows[pk], counts[pk], tier_name, amount, now=now))
+            computed = _computed(r, windows[pk], counts, tier_name, amount, now=now)
+            computed.provenance_counts = by_provenance
+            computed.burst_days = [{"day": d.isoformat(), "count": n} for d, n in bursts[pk]]
+            computed.rule_version_id = versions[r["bonus_rule_id"]]
+            fresh.append(computed)
     ids = _statements_upsert(fresh, now=now)
     BonusStatement.objects.bulk_update(list(reviewed.values()), _REVIEW_COLUMNS)
     ids.update({pk: statement.pk for pk, statement in reviewed.items()})
@@ -432,6 +501,9 @@ def _mentorships_locked(mentorship_ids) -> list[dict]:
             "bonus_rule_id",
             "bonus_rule__period_days",
             "bonus_rule__currency",
+            "bonus_rule__counted_provenances",
+            "bonus_rule__confirmation_required",
+            "bonus_rule__typed_daily_limit",
         )
     )
 
@@ -479,9 +551,9 @@ def _statements_locked(*, mentorship_ids) -> dict[int, tuple]:
 
 def _review(old: tuple, counts: dict, tier_name: str, amount: Decimal, *, now) -> BonusStatement:
     """A frozen statement's recomputation, to be written beside its approved figures: flagged
-    for review only when it differs from them."""
-    approved = (dict(zip(Activity.COUNTED_KINDS, old[3:7], strict=True)), *old[7:9])
-    differs = approved != (counts, tier_name, amount)
+    for review only when the tier or the amount would change (counts that moved within the
+    same tier change nothing anyone is paid)."""
+    differs = (old[7], old[8]) != (tier_name, amount)
     return BonusStatement(
         pk=old[1],
         needs_review=differs,
@@ -489,6 +561,7 @@ def _review(old: tuple, counts: dict, tier_name: str, amount: Decimal, *, now) -
         recomputed_tier_name=tier_name if differs else "",
         recomputed_amount=amount if differs else None,
         computed_at=now,
+        needs_recompute=False,
     )
 
 
@@ -513,6 +586,9 @@ def _computed(
             if window.is_over(now)
             else BonusStatement.Status.PROVISIONAL
         ),
+        provenance_counts=[],
+        burst_days=[],
+        rule_version_id=0,
     )
 
 
@@ -535,6 +611,10 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
             c.currency,
             c.status,
             ops.adapt_datetimefield_value(now),
+            json.dumps(c.provenance_counts),
+            json.dumps(c.burst_days),
+            c.rule_version_id,
+            False,
             *_NEW_ROW_DEFAULTS.values(),
         ]
     frozen = ", ".join(f"'{status}'" for status in BonusStatement.FROZEN_STATUSES)
@@ -542,7 +622,8 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
         # One array per column: a handful of parameters instead of 16 per statement. The SQL
         # holds only placeholders, type names and the model's table (here and below).
         types = ["integer", "date", "date", *["integer"] * 4, "text", "numeric", "text"]
-        types += ["text", "timestamptz", "boolean", "jsonb", "text", "text"]
+        types += ["text", "timestamptz", "jsonb", "jsonb", "bigint", "boolean"]
+        types += ["boolean", "jsonb", "text", "text"]
         width = len(columns)
         params = [params[i::width] for i in range(width)]
         source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"  # noqa: S608
@@ -608,6 +689,27 @@ def statements_finalize_due(*, now: datetime | None = None) -> int:
     size = settings.BONUS_STATEMENTS_PER_BATCH
     for i in range(0, len(ids), size):
         statements_compute(mentorship_ids=ids[i : i + size], now=now)
+    return len(ids) + statements_recompute_flagged(now=now)
+
+
+def statements_recompute_flagged(*, now: datetime | None = None) -> int:
+    """Recompute every statement flagged ``needs_recompute`` (final, approved and paid ones
+    too): what a write flagged and the broker never delivered. Run every few minutes by Celery
+    beat (mentors.tasks.statements_recompute_flagged), in batches like the finalization; the
+    computation clears the flag. Returns the number of statements recomputed."""
+    now = now or timezone.now()
+    ids = list(
+        BonusStatement.objects.filter(needs_recompute=True)
+        .order_by("mentorship_id")
+        .values_list("mentorship_id", flat=True)
+    )
+    size = settings.BONUS_STATEMENTS_PER_BATCH
+    for i in range(0, len(ids), size):
+        statements_compute(mentorship_ids=ids[i : i + size], now=now)
+    # A mentorship without a rule any more is not computed: its flag is cleared here.
+    BonusStatement.objects.filter(
+        mentorship_id__in=ids, needs_recompute=True, mentorship__bonus_rule__isnull=True
+    ).update(needs_recompute=False)
     return len(ids)
 
 

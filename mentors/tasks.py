@@ -23,3 +23,10 @@ def statement_recompute(mentorship_id: int) -> None:
 def statements_finalize_due() -> int:
     """Daily: finalize statements whose window has ended; refresh the open ones."""
     return services.statements_finalize_due()
+
+
+@shared_task
+def statements_recompute_flagged() -> int:
+    """Every few minutes: recompute the statements a write flagged ``needs_recompute``,
+    whether or not the broker was up when the write committed."""
+    return services.statements_recompute_flagged()

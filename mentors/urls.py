@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import confirmation_views, views
 
 app_name = "mentors"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("activity/<int:enrollment_id>/", views.mentee_activity, name="mentee_activity"),
     path("activity/entry/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
     path("activity/import/", views.import_activities, name="import"),
+    path("activity/confirm/", confirmation_views.confirm_activities, name="confirm"),
     path("mentees/", views.mentees, name="mentees"),
     path("mentorships/", views.mentorships, name="mentorships"),
     path("mentorships/<int:pk>/end/", views.mentorship_end, name="mentorship_end"),

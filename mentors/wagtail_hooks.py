@@ -6,21 +6,55 @@ through the services (cap, replacement, notifications).
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import services
+from . import permissions
+from .forms import BonusRuleAdminForm
 from .models import BonusRule, MentoringSettings
+
+
+class BonusRulePermissionPolicy(ModelPermissionPolicy):
+    """Creating and changing a rule: the roles of settings.BONUS_RULE_EDITOR_ROLES only
+    (``permissions.may_edit_bonus_rules``), whatever model permissions a group holds; a rule
+    is never deleted (its versions and statements keep it); viewing as the model permission
+    says, and for the editors."""
+
+    def user_has_permission(self, user, action):
+        if action == "delete":
+            return False
+        if action in ("add", "change"):
+            return permissions.may_edit_bonus_rules(user)
+        return super().user_has_permission(user, action) or permissions.may_edit_bonus_rules(user)
+
+
+register_permission_policy(BonusRule, BonusRulePermissionPolicy(BonusRule))
 
 
 class BonusRuleViewSet(SnippetViewSet):
     model = BonusRule
     icon = "tag"
     menu_label = _("Bonus rules")
-    list_display = ["name", "currency", "period_days"]
+    list_display = ["name", "currency", "period_days", "typed_daily_limit"]
     search_fields = ["name"]
     add_to_admin_menu = False
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("currency"),
+            FieldPanel("period_days"),
+            InlinePanel("tiers", label=_("Tiers"), min_num=1),
+            FieldPanel("counted_provenances"),
+            FieldPanel("confirmation_required"),
+            FieldPanel("typed_daily_limit"),
+            FieldPanel("change_reason"),
+        ],
+        base_form_class=BonusRuleAdminForm,
+    )
 
 
 class MentoringSettingsViewSet(ModelViewSet):
@@ -46,11 +80,5 @@ def register_mentoring_viewsets():
     return MentoringGroup()
 
 
-def _recompute_rule(request, instance):
-    if isinstance(instance, BonusRule):
-        services.statements_schedule_recompute(
-            mentorship_ids=list(instance.mentorships.values_list("pk", flat=True))
-        )
-
-
-hooks.register("after_edit_snippet", _recompute_rule)
+# A rule's change has its statements recomputed by the form's version record
+# (rule_changes.bonus_rule_version_record), in the same transaction.

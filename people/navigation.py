@@ -63,6 +63,7 @@ def navigation(user) -> list[tuple[str, str]]:
     if permissions.may_assign_mentors(user):
         items.append((_("Mentorships"), "mentors:mentorships"))
         items.append((_("Import activities"), "mentors:import"))
+        items.append((_("Confirm activity"), "mentors:confirm"))
     if permissions.sees_all_trainees(user):
         items.append((_("Career ladder"), "careers:team"))
         items.append((_("Audit history"), "audit"))

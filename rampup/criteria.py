@@ -483,8 +483,8 @@ def daily_counts(enrollment_ids) -> dict[int, dict[date, dict[str, int]]]:
         "enrollment_id", "day", "kind", "count"
     )
     result: dict[int, dict[date, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for enrollment_id, day, kind, n in rows:
-        result[enrollment_id][day][kind] = n
+    for enrollment_id, day, kind, n in rows:  # one row per provenance too: summed here
+        result[enrollment_id][day][kind] = result[enrollment_id][day].get(kind, 0) + n
     return result
 
 

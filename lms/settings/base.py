@@ -136,6 +136,15 @@ BONUS_STATEMENTS_PER_BATCH = env.int("BONUS_STATEMENTS_PER_BATCH", default=2000)
 # Separation of duties (docs/security.md): who approved a bonus statement does not also mark
 # it paid; a second person with the approver's role does.
 BONUS_PAYMENT_NEEDS_SECOND_PERSON = env.bool("BONUS_PAYMENT_NEEDS_SECOND_PERSON", default=True)
+# The roles that may change a bonus rule's amounts, thresholds and provenances (and create
+# rules): the director only by default, never whoever profits from them (docs/security.md).
+BONUS_RULE_EDITOR_ROLES = env.list("BONUS_RULE_EDITOR_ROLES", default=["Director"])
+# The roles that confirm typed activity (never the trainee or their mentor, see
+# mentors/permissions.py may_confirm_activity).
+ACTIVITY_CONFIRMER_ROLES = env.list("ACTIVITY_CONFIRMER_ROLES", default=["HR", "Head of sales"])
+# A new bonus rule's burst limit: more typed activities than this for one trainee on one day
+# are flagged for the approver (each rule has its own, docs/bonuses.md).
+BONUS_TYPED_ACTIVITIES_PER_DAY = env.int("BONUS_TYPED_ACTIVITIES_PER_DAY", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

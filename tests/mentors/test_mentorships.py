@@ -158,14 +158,19 @@ def test_mentorships_page_is_for_hr_and_head_of_sales(client, mentor, trainee, d
         assert client.get("/mentorships/").status_code == 403
 
 
-def test_hr_and_head_of_sales_edit_bonus_rules_in_the_admin(client, hr, head_of_sales, mentor):
+def test_hr_and_head_of_sales_see_bonus_rules_in_the_admin_but_only_a_director_edits(
+    client, hr, head_of_sales, director, mentor
+):
     rule = make_rule()
     for user in (hr, head_of_sales):
         client.force_login(user)
         assert client.get("/admin/snippets/mentors/bonusrule/").status_code == 200
         edit = client.get(f"/admin/snippets/mentors/bonusrule/edit/{rule.pk}/")
-        assert edit.status_code == 200
-        assert b"Increased" in edit.content
+        assert edit.status_code == 302  # Wagtail's "permission denied" redirect
         assert client.get("/admin/mentoring/mentee-caps/").status_code == 200
+    client.force_login(director)
+    edit = client.get(f"/admin/snippets/mentors/bonusrule/edit/{rule.pk}/")
+    assert edit.status_code == 200
+    assert b"Increased" in edit.content
     client.force_login(mentor)
     assert client.get("/admin/snippets/mentors/bonusrule/").status_code in (302, 403)

@@ -214,8 +214,13 @@ def test_recording_an_activity_recomputes_the_statement_after_commit(
                     recorded_by=trainee,
                 )
     statement = BonusStatement.objects.get(mentorship=mentorship)
-    assert statement.call_count == 2
+    # Typed by the trainee: recomputed, but counted only once confirmed.
+    assert statement.call_count == 0
+    assert [
+        (r["provenance"], r["confirmed"], r["counts"]["call"]) for r in statement.provenance_counts
+    ] == [("trainee", False, 2)]
     assert statement.status == BonusStatement.Status.PROVISIONAL
+    assert not statement.needs_recompute
 
 
 def test_an_activity_is_recorded_and_recomputed_with_the_cache_down(
@@ -238,7 +243,9 @@ def test_an_activity_is_recorded_and_recomputed_with_the_cache_down(
             occurred_at=datetime(2026, 2, 10, 9, tzinfo=MSK),
             recorded_by=trainee,
         )
-    assert BonusStatement.objects.get(mentorship=mentorship).call_count == 1
+    statement = BonusStatement.objects.get(mentorship=mentorship)
+    assert statement.provenance_counts[0]["counts"]["call"] == 1
+    assert not statement.needs_recompute
 
 
 def test_recomputations_are_collapsed_per_mentorship(mentorship, monkeypatch):

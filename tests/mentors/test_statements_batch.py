@@ -100,14 +100,24 @@ def test_approved_statements_keep_their_figures_and_flag_a_difference():
     statement = services.statement_compute(mentorship_id=m.pk)
     statement.status, statement.approved_at = "approved", datetime.now(MSK)
     statement.save()
+    # Five late calls: still the Base tier, the same amount: nothing to review.
     add_activities(m.enrollment, "call", 5, datetime(2026, 2, 3, 9, tzinfo=MSK))
     ids = services.statements_compute(mentorship_ids=[m.pk])
     assert ids == {m.pk: statement.pk}
     again = BonusStatement.objects.get(pk=statement.pk)
     assert again.call_count == 290
+    assert not again.needs_review
+    assert again.recomputed_amount is None
+    # Enough late calls and applications for the Increased tier: flagged, with the difference.
+    add_activities(m.enrollment, "call", 10, datetime(2026, 2, 3, 9, tzinfo=MSK))
+    add_activities(m.enrollment, "application", 10, datetime(2026, 2, 3, 9, tzinfo=MSK))
+    services.statements_compute(mentorship_ids=[m.pk])
+    again = BonusStatement.objects.get(pk=statement.pk)
+    assert again.call_count == 290
     assert again.needs_review
-    assert again.recomputed_counts["call"] == 295
+    assert again.recomputed_counts["call"] == 305
     assert (again.status, again.tier_name) == ("approved", "Base")
+    assert (again.recomputed_tier_name, again.amount_difference) == ("Increased", 10000)
 
 
 @time_machine.travel(datetime(2026, 2, 10, 12, tzinfo=MSK), tick=False)

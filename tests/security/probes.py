@@ -94,6 +94,7 @@ SITE_PROBES = {
         ("delete A's activity", "POST", _r("mentors:activity_delete", lambda w: w.activity_a.pk))
     ],
     "mentors:import": [("activity import", "GET", _r("mentors:import"))],
+    "mentors:confirm": [("confirm activity", "GET", _r("mentors:confirm"))],
     "mentors:mentees": [("my mentees", "GET", _r("mentors:mentees"))],
     "mentors:mentorships": [("mentorships", "GET", _r("mentors:mentorships"))],
     "mentors:mentorship_end": [

@@ -87,6 +87,8 @@ EXPECTED: dict[str, str] = {
     # stays: test_idor.py::test_refused_activity_delete_keeps_the_entry).
     "delete A's activity":       "login 302 404 302 404 302 302 302 302",
     "activity import":           "login 403 403 403 403 200 200 403 403",
+    # HR and the head of sales confirm typed activity (never their own or their mentee's).
+    "confirm activity":          "login 403 403 403 403 200 200 403 403",
     "my mentees":                "login 403 403 200 200 403 200 403 403",
     "mentorships":               "login 403 403 403 403 200 200 403 403",
     "end A's mentorship":        "login 403 403 403 403 200 200 403 403",
@@ -153,12 +155,14 @@ EXPECTED: dict[str, str] = {
     "redirects":                 "login login login login login 302 302 302 login",
     "settings":                  "login login login login login 404 404 404 login",
     "embed chooser":             "login login login login login 200 200 200 login",
-    "snippets":                  "login login login login login 200 200 302 login",
+    # The director sees the snippets for the bonus rules, which only the director changes
+    # (BONUS_RULE_EDITOR_ROLES); HR and the head of sales only read them.
+    "snippets":                  "login login login login login 200 200 200 login",
     "quizzes":                   "login login login login login 200 302 302 login",
     "written questions":         "login login login login login 200 302 302 login",
     "short-answer questions":    "login login login login login 200 302 302 login",
     "question categories":       "login login login login login 200 302 302 login",
-    "bonus rules":               "login login login login login 200 200 302 login",
+    "bonus rules":               "login login login login login 200 200 200 login",
     "career ladders":            "login login login login login 200 302 302 login",
     "documents":                 "login login login login login 200 302 302 login",
     "images":                    "login login login login login 200 302 302 login",
