@@ -10,6 +10,9 @@ transaction, through triggers installed here:
   SQLite connection (``django_datetime_cast_date``), the one its own ``TruncDate`` uses.
 
 The local day is the activity's date in ``settings.TIME_ZONE``, written into the triggers.
+Client work flagged ``before_certification`` (mentors/certification.py) is left out: the
+summary counts only what may count toward a bonus, and a row whose flag changes moves in or
+out of it like any other update.
 ``summary_ensure`` runs after every ``migrate``: it installs the triggers when they are missing
 or were written for another time zone, and then recomputes the summary from the activities.
 ``manage.py rebuild_activity_summary`` recomputes it on demand.
@@ -30,6 +33,8 @@ from .models import Activity, ActivityDay
 # takes no parameters, so ruff's S608 (SQL from strings) is silenced line by line below.
 ACTIVITY = "mentors_activity"
 SUMMARY = "mentors_activityday"
+# Every trigger body reads this column: triggers without it predate the certification gate.
+COUNTED_ONLY = "before_certification"
 
 
 def _zone() -> str:
@@ -48,6 +53,7 @@ def _postgres_install_sql(zone: str) -> list[str]:
     add = f"""
         INSERT INTO {SUMMARY} (enrollment_id, day, kind, count)
         SELECT enrollment_id, {day}, kind, count(*) FROM new_rows
+        WHERE NOT before_certification
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (enrollment_id, day, kind)
         DO UPDATE SET count = {SUMMARY}.count + EXCLUDED.count;"""  # noqa: S608 - see _zone()
@@ -55,6 +61,7 @@ def _postgres_install_sql(zone: str) -> list[str]:
     subtract = f"""
         WITH gone AS (
             SELECT enrollment_id, {day} AS day, kind, count(*) AS n FROM old_rows
+            WHERE NOT before_certification
             GROUP BY 1, 2, 3
         ), emptied AS (
             DELETE FROM {SUMMARY} s USING gone
@@ -99,6 +106,10 @@ def _postgres_installed_zone(cursor) -> str | None:
     )
     if cursor.fetchone()[0] != 4:
         return None
+    cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [f"{SUMMARY}_add"])
+    source = cursor.fetchone()
+    if source is None or COUNTED_ONLY not in source[0]:
+        return None  # triggers from before the certification gate: reinstall them
     cursor.execute(f"SELECT {SUMMARY}_zone()")
     return cursor.fetchone()[0]
 
@@ -110,15 +121,20 @@ def _sqlite_install_sql(zone: str) -> list[str]:
     def day(row: str) -> str:
         return f"django_datetime_cast_date({row}.occurred_at, '{zone}', 'UTC')"
 
+    # SQLite's upsert after a SELECT needs a WHERE: here, the row is not flagged.
     def add(row: str) -> str:
         return (
-            f'INSERT INTO {SUMMARY} (enrollment_id, day, kind, "count") '  # noqa: S608
-            f"VALUES ({row}.enrollment_id, {day(row)}, {row}.kind, 1) "
+            f'INSERT INTO {SUMMARY} (enrollment_id, day, kind, "count") '
+            f"SELECT {row}.enrollment_id, {day(row)}, {row}.kind, 1 "
+            f"WHERE NOT {row}.before_certification "
             f'ON CONFLICT (enrollment_id, day, kind) DO UPDATE SET "count" = "count" + 1;'
         )
 
     def subtract(row: str) -> str:
-        match = f"enrollment_id = {row}.enrollment_id AND day = {day(row)} AND kind = {row}.kind"
+        match = (
+            f"NOT {row}.before_certification AND enrollment_id = {row}.enrollment_id "
+            f"AND day = {day(row)} AND kind = {row}.kind"
+        )
         return (
             f'DELETE FROM {SUMMARY} WHERE {match} AND "count" <= 1; '  # noqa: S608
             f'UPDATE {SUMMARY} SET "count" = "count" - 1 WHERE {match};'
@@ -130,8 +146,8 @@ def _sqlite_install_sql(zone: str) -> list[str]:
         f"DROP TRIGGER IF EXISTS {SUMMARY}_delete;",
         f"CREATE TRIGGER {SUMMARY}_delete AFTER DELETE ON {ACTIVITY} BEGIN {subtract('OLD')} END;",
         f"DROP TRIGGER IF EXISTS {SUMMARY}_update;",
-        f"CREATE TRIGGER {SUMMARY}_update AFTER UPDATE OF enrollment_id, kind, occurred_at "
-        f"ON {ACTIVITY} BEGIN {subtract('OLD')} {add('NEW')} END;",
+        f"CREATE TRIGGER {SUMMARY}_update AFTER UPDATE OF enrollment_id, kind, occurred_at, "
+        f"before_certification ON {ACTIVITY} BEGIN {subtract('OLD')} {add('NEW')} END;",
     ]
 
 
@@ -141,7 +157,7 @@ def _sqlite_installed_zone(cursor) -> str | None:
         [ACTIVITY, f"{SUMMARY}_%"],
     )
     found = [row[0] for row in cursor.fetchall()]
-    if len(found) != 3:
+    if len(found) != 3 or not all(COUNTED_ONLY in sql for sql in found):
         return None
     marker = "django_datetime_cast_date(NEW.occurred_at, '"
     text = next(sql for sql in found if marker in sql)
@@ -181,6 +197,7 @@ def summary_rebuild(*, using: str = "default") -> int:
     connection = connections[using]
     per_day = (
         Activity.objects.using(using)
+        .filter(before_certification=False)
         .annotate(local_day=TruncDate("occurred_at"))
         .values_list("enrollment_id", "local_day", "kind")
         .annotate(n=Count("pk"))

@@ -63,7 +63,17 @@ class ActivityOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "trainee", "kind", "occurred_at", "source", "external_id", "amount", "note"]
+        fields = [
+            "id",
+            "trainee",
+            "kind",
+            "occurred_at",
+            "source",
+            "external_id",
+            "amount",
+            "note",
+            "before_certification",
+        ]
 
 
 ImportResultSerializer = inline_serializer(

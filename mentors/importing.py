@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
 
+from .certification import BatchGate, Verdict
 from .models import Activity
 from .services import statements_schedule_recompute
 from .validation import activity_problems
@@ -103,6 +104,8 @@ class ValidRow(NamedTuple):
     external_id: str
     amount: Decimal | None
     note: str
+    # Client work a connector sent before the certification (mentors/certification.py).
+    before_certification: bool = False
 
 
 class _Rollback(Exception):
@@ -386,12 +389,15 @@ def import_rows(
             else:
                 writer = _ChunkWriter(recorded_by_id=recorded_by_id, chunk_size=chunk_size)
             lookup = TraineeLookup(enrollments, before_query=writer.pause)
+            gate = BatchGate(before_query=writer.pause)
             with writer:
-                for index, raw in _trainees_looked_up(rows, lookup):
+                for index, raw in _trainees_looked_up(rows, lookup, gate):
                     result.rows += 1
                     row, problems = parse_row(
                         raw, index=index, lookup=lookup, default_source=default_source, now=now
                     )
+                    if row is not None:
+                        row, problems = _gated(row, gate)
                     if problems:
                         result.invalid_rows += 1
                         for field_name, message in problems:
@@ -411,15 +417,31 @@ def import_rows(
     return result
 
 
+def _gated(row: ValidRow, gate: BatchGate) -> tuple[ValidRow | None, list[tuple[str, str]]]:
+    """A valid row through the certification gate: kept, flagged, or refused as a row error."""
+    verdict, refusal = gate(
+        enrollment_id=row.enrollment_id,
+        kind=row.kind,
+        occurred_at=row.occurred_at,
+        source=row.source,
+    )
+    if verdict is Verdict.REFUSED:
+        return None, [("kind", refusal)]
+    if verdict is Verdict.FLAGGED:
+        return row._replace(before_certification=True), []
+    return row, []
+
+
 def _trainees_looked_up(
-    rows: Iterable[tuple[int, dict]], lookup: TraineeLookup
+    rows: Iterable[tuple[int, dict]], lookup: TraineeLookup, gate: BatchGate
 ) -> Iterator[tuple[int, dict]]:
-    """The rows, read in blocks whose new trainees are looked up before the block is handed
-    on: the PostgreSQL writer's COPY then pauses for lookups once per block at most, not once
-    per new e-mail."""
+    """The rows, read in blocks whose new trainees (and their certification) are looked up
+    before the block is handed on: the PostgreSQL writer's COPY then pauses for lookups once
+    per block at most, not once per new e-mail."""
     rows = iter(rows)
     while block := list(islice(rows, LOOKAHEAD_ROWS)):
         lookup.prefetch(raw.get("trainee") for _index, raw in block)
+        gate.prefetch(found[0] for found in lookup.cache.values() if found.__class__ is tuple)
         yield from block
 
 
@@ -444,7 +466,8 @@ class _PostgresWriter:
             f"CREATE TEMPORARY TABLE {self.STAGING} (line bigint NOT NULL, "
             "enrollment_id bigint NOT NULL, kind text NOT NULL, "
             "occurred_at timestamptz NOT NULL, source text NOT NULL, "
-            "external_id text NOT NULL, amount numeric, note text NOT NULL) ON COMMIT DROP"
+            "external_id text NOT NULL, amount numeric, note text NOT NULL, "
+            "before_certification boolean NOT NULL) ON COMMIT DROP"
         )
 
     def add(self, line: int, row: ValidRow) -> None:
@@ -485,9 +508,10 @@ class _PostgresWriter:
                 f"""
                 WITH inserted AS (
                     INSERT INTO {table} (enrollment_id, kind, occurred_at, source, external_id,
-                                         amount, note, recorded_by_id, created_at)
+                                         amount, note, before_certification, recorded_by_id,
+                                         created_at)
                     SELECT enrollment_id, kind, occurred_at, source, external_id, amount, note,
-                           %s, %s
+                           before_certification, %s, %s
                     FROM {self.STAGING}
                     ORDER BY source, external_id, line
                     ON CONFLICT (source, external_id) WHERE external_id <> '' DO NOTHING

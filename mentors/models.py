@@ -222,6 +222,13 @@ class Activity(models.Model):
         help_text=_("Contracts only: the contract's value."),
     )
     note = models.TextField(_("note"), blank=True)
+    # Client work that arrived from a connector before the trainee's role-play certification:
+    # kept in the record, never counted toward a bonus (mentors/certification.py).
+    before_certification = models.BooleanField(
+        _("before the certification"),
+        default=False,
+        help_text=_("Client work done before the role-play certification: not counted."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -25,7 +25,7 @@ from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
 from people.services import Notice, notify, notify_many
 
-from . import exports, permissions, selectors
+from . import certification, exports, permissions, selectors
 from .bonus import best_tier, window_for
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 
@@ -189,9 +189,19 @@ def activity_record(
     source: str = Activity.Source.MANUAL,
     external_id: str = "",
 ) -> Activity:
-    """Log one activity by hand (the trainee or their mentor)."""
+    """Log one activity by hand (the trainee or their mentor). Client work before the
+    role-play certification is refused, or flagged when a connector sent it
+    (mentors/certification.py)."""
     if not permissions.may_record_activity(recorded_by, enrollment):
         raise PermissionDenied(_("You may not record activity for this trainee."))
+    verdict, refusal = certification.gate(
+        clearance=certification.clearance_of(enrollment),
+        kind=kind,
+        occurred_at=occurred_at,
+        source=source,
+    )
+    if verdict is certification.Verdict.REFUSED:
+        raise ValidationError({"kind": refusal})
     activity = Activity(
         enrollment=enrollment,
         kind=kind,
@@ -201,6 +211,7 @@ def activity_record(
         source=source,
         external_id=external_id,
         recorded_by=recorded_by,
+        before_certification=verdict is certification.Verdict.FLAGGED,
     )
     activity.full_clean()
     activity.save()
