@@ -95,6 +95,7 @@ class QuizViewSet(SnippetViewSet):
                 FieldPanel("pass_mark"),
                 FieldPanel("max_attempts"),
                 FieldPanel("is_certification"),
+                FieldPanel("mode"),
                 FieldPanel("shuffle_questions"),
                 FieldPanel("time_limit_minutes"),
             ],
