@@ -31,6 +31,7 @@ from mentors.models import (
 )
 
 from .content.base import MentoringText
+from .quizzes import planned_certification_day
 
 NAMESPACE = uuid.UUID("6f1f6a3e-6c1e-4d52-9c39-0f3b8c1f2a10")
 # One mentor per three trainees would need a fourth mentor; the demo program allows five.
@@ -158,9 +159,21 @@ def _at(day: date, rng: random.Random) -> datetime:
     return timezone.make_aware(datetime.combine(day, moment))
 
 
-def activity_plan(username: str, hire: date, until: date, *, text: MentoringText) -> list[Activity]:
+def activity_plan(
+    username: str,
+    hire: date,
+    until: date,
+    *,
+    text: MentoringText,
+    cleared_on: date | None = None,
+    gated_kinds: frozenset[str] = frozenset(),
+) -> list[Activity]:
     """Unsaved activities of one trainee from the hire date to the day before ``until``; the
-    notes of manual entries in ``text``'s language."""
+    notes of manual entries in ``text``'s language.
+
+    Client work (``gated_kinds``) before the certification day ``cleared_on`` (or ever, when
+    None) follows the gate (mentors/certification.py): a trainee could not have logged it by
+    hand, so there is none; the CRM's is kept, flagged ``before_certification``."""
     profile = PROFILES.get(username, ON_CURVE)
     rng = random.Random(f"{username}:{hire.isoformat()}")  # noqa: S311 - repeatable demo data
     rows: list[Activity] = []
@@ -169,12 +182,22 @@ def activity_plan(username: str, hire: date, until: date, *, text: MentoringText
 
     def add(kind, when, source, **extra):
         nonlocal n
+        before = kind in gated_kinds and (cleared_on is None or when.date() < cleared_on)
+        if before and source == Activity.Source.MANUAL:
+            return  # refused when typed: the trainee could not have logged it
         n += 1
         external = ""
         if source != Activity.Source.MANUAL:
             external = str(uuid.uuid5(NAMESPACE, f"{username}:{kind}:{n}"))
         rows.append(
-            Activity(kind=kind, occurred_at=when, source=source, external_id=external, **extra)
+            Activity(
+                kind=kind,
+                occurred_at=when,
+                source=source,
+                external_id=external,
+                before_certification=before,
+                **extra,
+            )
         )
 
     while day < until:
@@ -211,7 +234,12 @@ def seed_activity(ctx, enrollment) -> None:
     if enrollment.dropped_on is not None:
         until = min(until, enrollment.dropped_on)
     rows = activity_plan(
-        enrollment.trainee.username, enrollment.hire_date, until, text=ctx.content.mentoring
+        enrollment.trainee.username,
+        enrollment.hire_date,
+        until,
+        text=ctx.content.mentoring,
+        cleared_on=planned_certification_day(enrollment),
+        gated_kinds=enrollment.program.certification_gated_kinds(),
     )
     for row in rows:
         row.enrollment = enrollment

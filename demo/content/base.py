@@ -141,6 +141,8 @@ class CertificationText:
     task: str
     grader_notes: str
     rubric: tuple[tuple[str, str], ...]  # (criterion, description)
+    levels: str  # every criterion's levels, one a line, points first
+    place: str  # where the demo's booked role-play takes place
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class FeedbackText:
     survey_good: str
     certification_weak: str
     certification_good: str
+    director_agreed: str
 
 
 @dataclass(frozen=True)
