@@ -18,9 +18,8 @@ from django.utils import timezone
 from courses import coaching
 from courses.models import Enrollment, ProgramPage, StageProgress
 from courses.selectors import enrollments_visible_to, program_stages
-from people.permissions import sees_all_trainees
+from people.permissions import grades_all_attempts, is_mentor, sees_all_trainees
 
-from . import permissions
 from .models import (
     Attempt,
     Choice,
@@ -540,27 +539,44 @@ class TraineeStanding:
 def trainees_for_quiz(user, quiz) -> list[TraineeStanding]:
     """Open enrollments this user may grade whose program holds the quiz and who have not
     passed it, with their standing and scheduled role-play: the results page's "to hold or
-    book" list (a query per enrollment for its state: the list is one team's trainees)."""
+    book" list, in a fixed number of queries whatever the number of trainees."""
+    if not user.is_authenticated:
+        return []
     enrollments = (
         Enrollment.objects.open()
         .filter(program__in=_programs_holding(quiz))
+        .exclude(trainee=user)
         .select_related("trainee", "program")
         .order_by("trainee__last_name", "trainee__first_name", "pk")
+    )
+    if not grades_all_attempts(user):
+        if not is_mentor(user):
+            return []
+        enrollments = enrollments.filter(coaching.coached_by(user))
+    enrollments = list(enrollments)
+    ids = [e.pk for e in enrollments]
+    attempts = defaultdict(list)
+    for attempt in Attempt.objects.filter(quiz=quiz, enrollment_id__in=ids).order_by("number"):
+        attempts[attempt.enrollment_id].append(attempt)
+    grants = dict(
+        ExtraAttemptGrant.objects.filter(quiz=quiz, enrollment_id__in=ids)
+        .values("enrollment_id")
+        .annotate(n=Count("pk"))
+        .values_list("enrollment_id", "n")
     )
     sessions = {
         s.enrollment_id: s
         for s in RolePlaySession.objects.filter(
-            quiz=quiz, status=RolePlaySession.Status.SCHEDULED
+            quiz=quiz, enrollment_id__in=ids, status=RolePlaySession.Status.SCHEDULED
         ).select_related("grader")
     }
     rows = []
     for enrollment in enrollments:
-        if not permissions.grades_enrollment(user, enrollment):
-            continue
-        state = quiz_state(enrollment, quiz)
-        if state.passed:
-            continue
-        rows.append(TraineeStanding(enrollment, state, sessions.get(enrollment.pk)))
+        state = QuizState(
+            quiz=quiz, attempts=attempts[enrollment.pk], extra_grants=grants.get(enrollment.pk, 0)
+        )
+        if not state.passed:
+            rows.append(TraineeStanding(enrollment, state, sessions.get(enrollment.pk)))
     return rows
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from people.models import Notification
 from people.roles import Role
@@ -317,3 +319,24 @@ def test_nobody_reviews_their_own_grading_and_only_directors_review(
     client.force_login(hr)
     assert client.post(f"/attempts/{attempt.pk}/review/", {"decision": "agreed"}).status_code == 404
     assert not SurveyReview.objects.exists()
+
+
+def test_the_results_page_costs_the_same_queries_for_more_trainees(client, roleplay, hr):
+    quiz, enrollment = roleplay
+    program = enrollment.program
+    client.force_login(hr)
+    url = f"/quizzes/{quiz.slug}/results/"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200
+        return len(queries), page.content.decode().count("/role-play/")
+
+    small, rows = count()
+    assert rows == 1
+    for _ in range(4):
+        enroll(program)
+    large, rows = count()
+    assert rows == 5
+    assert large == small
