@@ -65,8 +65,8 @@ class ProgramPage(TranslatedWordsMixin, RoutingMixin, Page):
             heading=_("Client work only after the certification"),
             help_text=_(
                 "Until a trainee passes the role-play certification, the kinds ticked here are "
-                "refused when typed in and flagged, not counted toward any bonus, when they "
-                "arrive from the CRM or the telephony."
+                "refused when typed in; when they arrive from the CRM or the telephony they are "
+                "kept but not counted toward any bonus until the certification."
             ),
         ),
     ]

@@ -173,7 +173,8 @@ def activity_plan(
 
     Client work (``gated_kinds``) before the certification day ``cleared_on`` (or ever, when
     None) follows the gate (mentors/certification.py): a trainee could not have logged it by
-    hand, so there is none; the CRM's is kept, flagged ``before_certification``."""
+    hand, so there is none; the CRM's is kept, and held (``before_certification``) while the
+    trainee is still not certified: for one certified since, the certification released it."""
     profile = PROFILES.get(username, ON_CURVE)
     rng = random.Random(f"{username}:{hire.isoformat()}")  # noqa: S311 - repeatable demo data
     rows: list[Activity] = []
@@ -195,7 +196,7 @@ def activity_plan(
                 occurred_at=when,
                 source=source,
                 external_id=external,
-                before_certification=before,
+                before_certification=before and cleared_on is None,
                 **extra,
             )
         )

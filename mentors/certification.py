@@ -5,15 +5,19 @@ The method lets a trainee work with clients only after they pass the role-play c
 kinds of activity are client work (``ProgramPage.certification_gated_kinds``: meetings,
 applications and contracts by default; calls too where the program ticks them).
 
-An activity of a gated kind that occurred before the trainee's certification day (or while they
-are not certified at all) is:
+Until the trainee is certified, an activity of a gated kind is:
 
 - refused with a clear message when it is typed in: the logging form (``manual``), a CSV
   import (``csv``) or an API item without its own source (``api``);
 - stored but flagged ``before_certification`` when a connector sent it (any other source, such
   as ``crm`` or ``telephony``): the CRM's record is kept as it happened, and the flagged row is
   left out of the per-day summary (mentors/activity_summary.py), so it counts toward no bonus
-  statement and no ramp-up figure, then or after the certification.
+  statement and no ramp-up figure until the certification. When the trainee passes it, the
+  quizzes app sends ``quizzes.signals.certified`` and the flags are lifted
+  (``services.activities_count_after_certification``): that work counts from then on, and the
+  statements are recomputed (an approved one is flagged for review, as for any late entry).
+
+Once certified, a trainee's activity is taken as it comes, whatever its date.
 
 Every write path asks ``gate`` here, with a ``Clearance`` read once per enrollment
 (``clearance_of`` for one, ``clearances`` for a batch): the logging service and the importer.
@@ -22,15 +26,13 @@ Every write path asks ``gate`` here, with a ``Clearance`` read once per enrollme
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment, ProgramPage
 
-from .bonus import local_midnight
 from .models import Activity
 
 # The sources a person types in; every other source is a connector (CRM, telephony...).
@@ -50,10 +52,6 @@ class Clearance:
 
     cleared_on: date | None
     gated_kinds: frozenset[str]
-
-    @property
-    def cleared_from(self) -> datetime | None:
-        return local_midnight(self.cleared_on) if self.cleared_on is not None else None
 
 
 def clearance_of(enrollment: Enrollment) -> Clearance:
@@ -83,28 +81,16 @@ def clearances(enrollment_ids) -> dict[int, Clearance]:
     }
 
 
-def gate(
-    *, clearance: Clearance, kind: str, occurred_at: datetime | None, source: str
-) -> tuple[Verdict, str]:
+def gate(*, clearance: Clearance, kind: str, source: str) -> tuple[Verdict, str]:
     """(verdict, the refusal's message or "") for one activity."""
-    if kind not in clearance.gated_kinds:
-        return Verdict.ALLOWED, ""
-    cleared_from = clearance.cleared_from
-    if cleared_from is not None and (occurred_at is None or occurred_at >= cleared_from):
+    if kind not in clearance.gated_kinds or clearance.cleared_on is not None:
         return Verdict.ALLOWED, ""
     if source not in TYPED_SOURCES:
         return Verdict.FLAGGED, ""
-    label = Activity.Kind(kind).label
-    if clearance.cleared_on is None:
-        message = _(
-            "%(kind)s: client work is recorded only after the role-play certification, and "
-            "the trainee has not passed it yet."
-        ) % {"kind": label}
-    else:
-        message = _(
-            "%(kind)s: the trainee passed the role-play certification on %(date)s; client "
-            "work from before that day is not recorded."
-        ) % {"kind": label, "date": date_format(clearance.cleared_on)}
+    message = _(
+        "%(kind)s: client work is recorded only after the role-play certification, and "
+        "the trainee has not passed it yet."
+    ) % {"kind": Activity.Kind(kind).label}
     return Verdict.REFUSED, message
 
 
@@ -124,12 +110,10 @@ class BatchGate:
             self.before_query()
         self.known.update(clearances(missing))
 
-    def __call__(self, *, enrollment_id: int, kind: str, occurred_at, source: str):
+    def __call__(self, *, enrollment_id: int, kind: str, source: str):
         if enrollment_id not in self.known:
             self.prefetch([enrollment_id])
-        return gate(
-            clearance=self.known[enrollment_id], kind=kind, occurred_at=occurred_at, source=source
-        )
+        return gate(clearance=self.known[enrollment_id], kind=kind, source=source)
 
 
 def notice(enrollment: Enrollment) -> str:

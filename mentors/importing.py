@@ -422,7 +422,6 @@ def _gated(row: ValidRow, gate: BatchGate) -> tuple[ValidRow | None, list[tuple[
     verdict, refusal = gate(
         enrollment_id=row.enrollment_id,
         kind=row.kind,
-        occurred_at=row.occurred_at,
         source=row.source,
     )
     if verdict is Verdict.REFUSED:

@@ -223,11 +223,11 @@ class Activity(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     # Client work that arrived from a connector before the trainee's role-play certification:
-    # kept in the record, never counted toward a bonus (mentors/certification.py).
+    # kept in the record, not counted until the certification lifts it (mentors/certification.py).
     before_certification = models.BooleanField(
         _("before the certification"),
         default=False,
-        help_text=_("Client work done before the role-play certification: not counted."),
+        help_text=_("Client work held until the role-play certification: not counted yet."),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

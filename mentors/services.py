@@ -197,7 +197,6 @@ def activity_record(
     verdict, refusal = certification.gate(
         clearance=certification.clearance_of(enrollment),
         kind=kind,
-        occurred_at=occurred_at,
         source=source,
     )
     if verdict is certification.Verdict.REFUSED:
@@ -217,6 +216,19 @@ def activity_record(
     activity.save()
     statements_schedule_recompute(enrollment_ids=[enrollment.pk])
     return activity
+
+
+@transaction.atomic
+def activities_count_after_certification(*, enrollment) -> int:
+    """The trainee is certified: the client work a connector sent before it, held back
+    (``before_certification``), counts from now on; their statements are recomputed. Returns
+    how many activities were released."""
+    released = Activity.objects.filter(enrollment=enrollment, before_certification=True).update(
+        before_certification=False
+    )
+    if released:
+        statements_schedule_recompute(enrollment_ids=[enrollment.pk])
+    return released
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ from people.permissions import is_grader
 from people.roles import Role
 from people.services import notify
 
-from . import permissions, selectors
+from . import permissions, selectors, signals
 from .models import (
     Attempt,
     CriterionScore,
@@ -379,6 +379,8 @@ def _certification_sync(enrollment, quiz: Quiz, *, actor) -> None:
                 _notify_certification_failed(enrollment, quiz)
     if changed:
         enrollment.save(update_fields=changed)
+    if "cleared_for_client_work_on" in changed and enrollment.cleared_for_client_work_on:
+        signals.certified.send(sender=Enrollment, enrollment=enrollment)
 
 
 # --- Grading ------------------------------------------------------------------------------

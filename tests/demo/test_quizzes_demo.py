@@ -97,17 +97,16 @@ def test_the_demo_shows_each_state_of_the_certification_and_its_gate(client):
     assert review.reviewer.username == "director"
     assert review.graded_by != review.reviewer
     assert cert.questions.get().criteria.exclude(levels="").count() == 5
-    # The gate: no hand-logged client work before the certification day; the CRM's flagged.
+    # The gate: no hand-logged client work before the certification day; the CRM's held while
+    # the trainee is not certified, released for those certified since.
     gated = ("meeting", "application", "contract")
     for enrollment in Enrollment.objects.all():
-        typed = Activity.objects.filter(enrollment=enrollment, kind__in=gated, source="manual")
-        unflagged = Activity.objects.filter(
-            enrollment=enrollment, kind__in=gated, before_certification=False
-        )
-        if enrollment.cleared_for_client_work_on is None:
-            assert not typed.exists()
-            assert not unflagged.exists()
+        mine = Activity.objects.filter(enrollment=enrollment, kind__in=gated)
+        cleared = enrollment.cleared_for_client_work_on
+        if cleared is None:
+            assert not mine.filter(source="manual").exists()
+            assert not mine.filter(before_certification=False).exists()
         else:
-            cleared = enrollment.cleared_for_client_work_on
-            assert not unflagged.filter(occurred_at__date__lt=cleared).exists()
+            assert not mine.filter(source="manual", occurred_at__date__lt=cleared).exists()
+            assert not mine.filter(before_certification=True).exists()
     assert Activity.objects.filter(before_certification=True).exists()

@@ -18,7 +18,11 @@ from mentors.integration import INTEGRATION_GROUP
 from mentors.models import Activity, ActivityDay
 from mentors.services import statement_compute
 from people.roles import Role
+from quizzes import services as quiz_services
 from tests.conftest import make_user
+from tests.quizzes.conftest import answer
+from tests.quizzes.factories import QuizFactory, enroll, tf
+from tests.quizzes.factories import make_program as quiz_program
 
 from .factories import make_enrollment, make_mentorship, make_rule
 
@@ -96,19 +100,14 @@ def test_a_program_that_gates_nothing_records_everything(client, uncertified):
     assert response.status_code == 302
 
 
-def test_once_certified_the_work_from_that_day_is_recorded_and_earlier_work_refused(
-    client, uncertified
-):
+def test_once_certified_client_work_is_recorded_whatever_its_date(client, uncertified):
     Enrollment.objects.filter(pk=uncertified.pk).update(
         cleared_for_client_work_on=date(2026, 3, 10)
     )
     client.force_login(uncertified.trainee)
     assert "certification-notice" not in client.get("/activity/").content.decode()
-    before = client.post("/activity/", {"kind": "contract", "occurred_at": "2026-03-09T23:30"})
-    assert before.status_code == 200
-    assert "on 10 March 2026" in before.context["form"].errors["kind"][0]
-    after = client.post("/activity/", {"kind": "contract", "occurred_at": "2026-03-10T00:10"})
-    assert after.status_code == 302
+    response = client.post("/activity/", {"kind": "contract", "occurred_at": "2026-03-09T23:30"})
+    assert response.status_code == 302
     assert Activity.objects.get().before_certification is False
 
 
@@ -150,14 +149,20 @@ def test_the_api_refuses_typed_client_work_and_flags_the_crms(api, uncertified):
     assert _summary(uncertified) == {"call": 1}
 
 
-def test_flagged_work_counts_toward_no_bonus_even_after_the_certification(api, uncertified):
+def test_held_work_counts_once_the_trainee_passes_the_certification(api):
+    """The CRM's contract is held while the trainee is not certified; passing the role-play
+    (here a one-question certification, scored on submit) releases it into the bonus."""
+    quiz = QuizFactory(title="Certification", is_certification=True, pass_mark=100)
+    tf(quiz)
+    trainee = make_user(Role.TRAINEE, username="anna", email="anna@example.com")
+    enrollment = enroll(quiz_program(quiz), trainee)
     rule = make_rule(
         tiers=[
             {"name": "Base", "amount": "0"},
             {"name": "Deal", "amount": "15000", "min_contract": 1},
         ]
     )
-    mentorship = make_mentorship(enrollment=uncertified, rule=rule, started_on=date(2026, 3, 1))
+    mentorship = make_mentorship(enrollment=enrollment, rule=rule, started_on=date(2026, 3, 1))
     crm = {
         "trainee": "anna@example.com",
         "kind": "contract",
@@ -167,15 +172,18 @@ def test_flagged_work_counts_toward_no_bonus_even_after_the_certification(api, u
         "external_id": "deal-1",
     }
     assert api.post(URL, [crm], format="json").status_code == 201
+    assert Activity.objects.get().before_certification is True
     statement = statement_compute(mentorship_id=mentorship.pk)
     assert statement.contract_count == 0
     assert statement.tier_name == "Base"
-    Enrollment.objects.filter(pk=uncertified.pk).update(
-        cleared_for_client_work_on=date(2026, 3, 14)
-    )
-    later = {**crm, "occurred_at": "2026-03-16T10:00:00+03:00", "external_id": "deal-2"}
-    assert api.post(URL, [later], format="json").status_code == 201
-    assert Activity.objects.get(external_id="deal-2").before_certification is False
+
+    attempt = quiz_services.attempt_start(enrollment=enrollment, quiz=quiz, user=trainee)
+    answer(attempt, trainee, {f"q{quiz.questions.get().pk}": "true"})
+    quiz_services.attempt_submit(attempt=attempt, user=trainee)
+    enrollment.refresh_from_db()
+    assert enrollment.cleared_for_client_work_on == NOW.date()
+    assert Activity.objects.get().before_certification is False
+    assert _summary(enrollment) == {"contract": 1}
     statement = statement_compute(mentorship_id=mentorship.pk)
     assert statement.contract_count == 1
     assert statement.tier_name == "Deal"
