@@ -153,6 +153,8 @@ def attempt_detail(request, pk):
 @require_POST
 def attempt_review(request, pk):
     """A director's extra control of a graded attempt: agree, or send it back with a comment."""
+    if not permissions.is_director(request.user):
+        raise Http404
     attempt = _visible_attempt(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
