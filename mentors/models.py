@@ -227,6 +227,8 @@ class Activity(models.Model):
     before_certification = models.BooleanField(
         _("before the certification"),
         default=False,
+        # In the database too: raw writers (COPY, the benchmarks' floor) need not name it.
+        db_default=False,
         help_text=_("Client work held until the role-play certification: not counted yet."),
     )
     recorded_by = models.ForeignKey(
