@@ -146,7 +146,9 @@ def test_list_filters_and_shape(api, enrollment):
         "external_id",
         "amount",
         "note",
+        "before_certification",
     }
+    assert row["before_certification"] is False
     assert row["amount"] == "99.90"
     assert row["trainee"] == "anna@example.com"
     body = api.get(

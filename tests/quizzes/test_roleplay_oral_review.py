@@ -65,6 +65,7 @@ def test_the_trainee_sees_last_attempt_before_the_second_try(client, roleplay, m
     page = client.get(f"/quizzes/{quiz.slug}/").content.decode()
     assert 'id="last-attempt"' in page
     assert "Last attempt" in page
+    assert "Last attempt" in client.get("/quizzes/").content.decode()
 
 
 def test_the_rubric_with_its_levels_is_shown_to_the_trainee_beforehand(client, roleplay):
