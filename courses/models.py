@@ -46,6 +46,11 @@ class ProgramPage(TranslatedWordsMixin, RoutingMixin, Page):
         default=6,
         help_text=_("How long a new hire takes to become fully productive."),
     )
+    # Which kinds of client work wait for the role-play certification (mentors/certification.py).
+    certification_gates_calls = models.BooleanField(_("calls"), default=False)
+    certification_gates_meetings = models.BooleanField(_("meetings"), default=True)
+    certification_gates_applications = models.BooleanField(_("applications"), default=True)
+    certification_gates_contracts = models.BooleanField(_("contracts"), default=True)
 
     class SalesModel(models.TextChoices):
         # The method's meetings norms (criterion 4 of the ramp-up, rampup/criteria.py).
@@ -65,6 +70,20 @@ class ProgramPage(TranslatedWordsMixin, RoutingMixin, Page):
         FieldPanel("intro"),
         FieldPanel("ramp_up_months"),
         FieldPanel("sales_model"),
+        MultiFieldPanel(
+            [
+                FieldPanel("certification_gates_calls"),
+                FieldPanel("certification_gates_meetings"),
+                FieldPanel("certification_gates_applications"),
+                FieldPanel("certification_gates_contracts"),
+            ],
+            heading=_("Client work only after the certification"),
+            help_text=_(
+                "Until a trainee passes the role-play certification, the kinds ticked here are "
+                "refused when typed in; when they arrive from the CRM or the telephony they are "
+                "kept but not counted toward any bonus until the certification."
+            ),
+        ),
     ]
     parent_page_types = ["people.HomePage"]
     subpage_types = ["courses.StagePage", "courses.JobDescriptionPage"]
@@ -74,6 +93,20 @@ class ProgramPage(TranslatedWordsMixin, RoutingMixin, Page):
 
     class Meta:
         verbose_name = _("onboarding program")
+
+    # The field of each activity kind that the certification can gate.
+    CERTIFICATION_GATE_FIELDS = {
+        "call": "certification_gates_calls",
+        "meeting": "certification_gates_meetings",
+        "application": "certification_gates_applications",
+        "contract": "certification_gates_contracts",
+    }
+
+    def certification_gated_kinds(self) -> frozenset[str]:
+        """The activity kinds that need the role-play certification in this program."""
+        return frozenset(
+            kind for kind, name in self.CERTIFICATION_GATE_FIELDS.items() if getattr(self, name)
+        )
 
     def stage_pages(self):
         return StagePage.objects.child_of(self).live().order_by("path")

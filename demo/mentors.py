@@ -33,6 +33,7 @@ from mentors.provenance import Provenance
 from rampup.figures import month_bounds, month_index
 
 from .content.base import MentoringText
+from .quizzes import planned_certification_day
 
 NAMESPACE = uuid.UUID("6f1f6a3e-6c1e-4d52-9c39-0f3b8c1f2a10")
 # The demo's sources and how they arrived: the telephony and CRM connectors, the trainee's page.
@@ -196,9 +197,32 @@ def _contract_day(profile: Profile, hire: date, day: date, until: date, rng) -> 
     return _at(day, rng)
 
 
-def activity_plan(username: str, hire: date, until: date, *, text: MentoringText) -> list[Activity]:
+def _calls_and_meetings(profile: Profile, workday: int, factor: float, rng) -> tuple[int, int]:
+    """A working day's calls and meetings: a day of meetings every other day for a trainee who
+    alternates, calls with a meeting now and then otherwise."""
+    if profile.alternates and workday % 2 == 0:
+        return rng.randint(2, 6), max(1, round(rng.gauss(3 * factor, 0.7)))
+    calls = max(0, round(rng.gauss(FULL_CALLS * factor * (1.3 if profile.alternates else 1), 3)))
+    meetings = 0 if profile.alternates else sum(rng.random() < 0.25 * factor for _ in range(4))
+    return calls, meetings
+
+
+def activity_plan(
+    username: str,
+    hire: date,
+    until: date,
+    *,
+    text: MentoringText,
+    cleared_on: date | None = None,
+    gated_kinds: frozenset[str] = frozenset(),
+) -> list[Activity]:
     """Unsaved activities of one trainee from the hire date to the day before ``until``; the
-    notes of manual entries in ``text``'s language."""
+    notes of manual entries in ``text``'s language.
+
+    Client work (``gated_kinds``) before the certification day ``cleared_on`` (or ever, when
+    None) follows the gate (mentors/certification.py): a trainee could not have logged it by
+    hand, so there is none; the CRM's is kept, and held (``before_certification``) while the
+    trainee is still not certified: for one certified since, the certification released it."""
     profile = PROFILES.get(username, ON_CURVE)
     rng = random.Random(f"{username}:{hire.isoformat()}")  # noqa: S311 - repeatable demo data
     rows: list[Activity] = []
@@ -207,12 +231,22 @@ def activity_plan(username: str, hire: date, until: date, *, text: MentoringText
 
     def add(kind, when, source, **extra):
         nonlocal n
+        before = kind in gated_kinds and (cleared_on is None or when.date() < cleared_on)
+        if before and source == Activity.Source.MANUAL:
+            return  # refused when typed: the trainee could not have logged it
         n += 1
         external = ""
         if source != Activity.Source.MANUAL:
             external = str(uuid.uuid5(NAMESPACE, f"{username}:{kind}:{n}"))
         rows.append(
-            Activity(kind=kind, occurred_at=when, source=source, external_id=external, **extra)
+            Activity(
+                kind=kind,
+                occurred_at=when,
+                source=source,
+                external_id=external,
+                before_certification=before and cleared_on is None,
+                **extra,
+            )
         )
 
     workday = 0
@@ -221,17 +255,7 @@ def activity_plan(username: str, hire: date, until: date, *, text: MentoringText
         factor = _ramp(profile, days)
         if day.weekday() < 5 and factor > 0:
             workday += 1
-            meeting_day = profile.alternates and workday % 2 == 0
-            if meeting_day:
-                calls = rng.randint(2, 6)
-                meetings = max(1, round(rng.gauss(3 * factor, 0.7)))
-            else:
-                calls = max(
-                    0, round(rng.gauss(FULL_CALLS * factor * (1.3 if profile.alternates else 1), 3))
-                )
-                meetings = (
-                    0 if profile.alternates else sum(rng.random() < 0.25 * factor for _ in range(4))
-                )
+            calls, meetings = _calls_and_meetings(profile, workday, factor, rng)
             for _ in range(calls):
                 reached = rng.random() < profile.decision_maker * 0.03
                 add("call", _at(day, rng), "telephony", decision_maker_reached=reached)
@@ -269,7 +293,12 @@ def seed_activity(ctx, enrollment) -> None:
     if enrollment.dropped_on is not None:
         until = min(until, enrollment.dropped_on)
     rows = activity_plan(
-        enrollment.trainee.username, enrollment.hire_date, until, text=ctx.content.mentoring
+        enrollment.trainee.username,
+        enrollment.hire_date,
+        until,
+        text=ctx.content.mentoring,
+        cleared_on=planned_certification_day(enrollment),
+        gated_kinds=enrollment.program.certification_gated_kinds(),
     )
     # Typed by the trainee on their page; HR has confirmed what is more than a week old, so the
     # confirmation page shows the latest week waiting (docs/bonuses.md, "Confirmation").

@@ -15,7 +15,7 @@ still actionable.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.http import QueryDict
@@ -52,6 +52,30 @@ _NAMESPACE = uuid.UUID("0b8f3d2e-5a61-4c7e-9d14-7e2a9c6b5f01")
 # trainee's wrong one; the same in every language.
 NUMERIC_ANSWER = "564540"
 NUMERIC_WRONG_ANSWER = "553110"
+# Where in the sales-training stage a trainee who completed it passed the role-play (the share
+# of the stage's time, and the hour): the day they were certified for client work.
+CERTIFIED_AT = (0.86, 12)
+
+
+def planned_certification_day(enrollment) -> date | None:
+    """The day the demo certifies this trainee (``seed_attempts`` grades their passing
+    role-play then), or None when it never does: the mentors builder reads it so the activity
+    follows the certification gate."""
+    if enrollment.status == Enrollment.Status.DROPPED:
+        return None
+    progress = (
+        StageProgress.objects.filter(
+            enrollment=enrollment, stage__slug=STAGE_SLUG, status=StageProgress.Status.COMPLETED
+        )
+        .order_by("pk")
+        .first()
+    )
+    if progress is None:
+        return None
+    now = timezone.now()
+    fraction, hour = CERTIFIED_AT
+    start, end = progress.available_at or now, progress.completed_at or now
+    return timezone.localdate(_point_in(start, end, fraction, hour))
 
 
 def _id(*parts) -> str:
@@ -195,6 +219,7 @@ def seed_certification(text: CertificationText) -> Quiz:
             name=name,
             description=description,
             max_points=Decimal(4),
+            levels=text.levels,
             sort_order=i,
         )
     return quiz
@@ -370,10 +395,19 @@ def seed_attempts(ctx, program, stage, survey, certification) -> None:
         _grade(
             cert,
             grader,
-            _point_in(start, end, 0.86, 12),
+            _point_in(start, end, *CERTIFIED_AT),
             share=Decimal("0.75"),
             feedback=feedback.certification_good,
         )
+        if n == 0:
+            # The director's extra control: the mentor's grading of the survey agreed.
+            services.survey_review(
+                attempt=attempt,
+                reviewer=ctx.users["director"],
+                decision="agreed",
+                comment=ctx.content.feedback.director_agreed,
+                now=_point_in(start, end, 0.62, 17),
+            )
     today = timezone.localdate()
     for n, enrollment in enumerate(current[:3]):
         opened = progress[enrollment.pk].available_at or now
@@ -392,10 +426,32 @@ def seed_attempts(ctx, program, stage, survey, certification) -> None:
             # Due in two days.
             day = max(earliest, today - timedelta(days=survey.grading_due_days - 2))
             _take(enrollment, survey, _answers(survey, words, good=True), _at(day, 11))
+            # The first role-play failed: the trainee's next attempt is the last one.
+            cert_day = min(max(earliest + timedelta(days=1), today - timedelta(days=4)), today)
+            first = _take(enrollment, certification, {}, _at(cert_day, 11))
+            _grade(
+                first,
+                _grader(ctx, enrollment),
+                _at(cert_day, 12),
+                share=Decimal("0.5"),
+                feedback=feedback.certification_weak,
+            )
         else:
             day = min(max(earliest, today - timedelta(days=1)), today)
             partial = _answers(survey, words, good=True, upto=3)
             _take(enrollment, survey, partial, _at(day, 9), submit=False)
+            # The role-play is booked: date, place and who grades.
+            grader = _grader(ctx, enrollment)
+            booked = _at(today + timedelta(days=3), 15)
+            services.roleplay_schedule(
+                enrollment=enrollment,
+                quiz=certification,
+                scheduled_at=booked,
+                place=ctx.content.certification.place,
+                grader=grader,
+                user=ctx.users["hr"],
+                now=min(timezone.now(), booked - timedelta(days=1)),
+            )
 
 
 def seed(ctx) -> None:

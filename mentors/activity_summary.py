@@ -10,6 +10,9 @@ transaction, through triggers installed here:
   SQLite connection (``django_datetime_cast_date``), the one its own ``TruncDate`` uses.
 
 The local day is the activity's date in ``settings.TIME_ZONE``, written into the triggers.
+Client work flagged ``before_certification`` (mentors/certification.py) is left out: the
+summary counts only what may count toward a bonus, and a row whose flag changes moves in or
+out of it like any other update.
 ``summary_ensure`` runs after every ``migrate``: it installs the triggers when they are missing
 or were written for another time zone, and then recomputes the summary from the activities.
 ``manage.py rebuild_activity_summary`` recomputes it on demand.
@@ -30,6 +33,8 @@ from .models import Activity, ActivityDay
 # takes no parameters, so ruff's S608 (SQL from strings) is silenced line by line below.
 ACTIVITY = "mentors_activity"
 SUMMARY = "mentors_activityday"
+# Every trigger body reads this column: triggers without it predate the certification gate.
+COUNTED_ONLY = "before_certification"
 
 
 def _zone() -> str:
@@ -49,6 +54,7 @@ def _postgres_install_sql(zone: str) -> list[str]:
     add = f"""
         INSERT INTO {SUMMARY} (enrollment_id, day, kind, provenance, confirmed, count)
         SELECT enrollment_id, {day}, kind, provenance, {confirmed}, count(*) FROM new_rows
+        WHERE NOT before_certification
         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
         ON CONFLICT (enrollment_id, day, kind, provenance, confirmed)
         DO UPDATE SET count = {SUMMARY}.count + EXCLUDED.count;"""  # noqa: S608 - see _zone()
@@ -57,6 +63,7 @@ def _postgres_install_sql(zone: str) -> list[str]:
         WITH gone AS (
             SELECT enrollment_id, {day} AS day, kind, provenance,
                    {confirmed} AS confirmed, count(*) AS n FROM old_rows
+            WHERE NOT before_certification
             GROUP BY 1, 2, 3, 4, 5
         ), emptied AS (
             DELETE FROM {SUMMARY} s USING gone
@@ -103,10 +110,11 @@ def _postgres_installed_zone(cursor) -> str | None:
     )
     if cursor.fetchone()[0] != 4:
         return None
-    # Triggers written before the summary kept provenances are rewritten (and rebuilt).
+    # Triggers written before the summary kept provenances, or before the certification gate,
+    # are rewritten (and rebuilt).
     cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [f"{SUMMARY}_add"])
     source = cursor.fetchone()
-    if source is None or "provenance" not in source[0]:
+    if source is None or "provenance" not in source[0] or COUNTED_ONLY not in source[0]:
         return None
     cursor.execute(f"SELECT {SUMMARY}_zone()")
     return cursor.fetchone()[0]
@@ -122,19 +130,22 @@ def _sqlite_install_sql(zone: str) -> list[str]:
     def confirmed(row: str) -> str:
         return f"({row}.confirmed_at IS NOT NULL)"
 
+    # SQLite's upsert after a SELECT needs a WHERE: here, the row is not flagged.
     def add(row: str) -> str:
         return (
-            f"INSERT INTO {SUMMARY} "  # noqa: S608
+            f"INSERT INTO {SUMMARY} "
             '(enrollment_id, day, kind, provenance, confirmed, "count") '
-            f"VALUES ({row}.enrollment_id, {day(row)}, {row}.kind, {row}.provenance, "
-            f"{confirmed(row)}, 1) "
+            f"SELECT {row}.enrollment_id, {day(row)}, {row}.kind, {row}.provenance, "
+            f"{confirmed(row)}, 1 "
+            f"WHERE NOT {row}.before_certification "
             "ON CONFLICT (enrollment_id, day, kind, provenance, confirmed) "
             'DO UPDATE SET "count" = "count" + 1;'
         )
 
     def subtract(row: str) -> str:
         match = (
-            f"enrollment_id = {row}.enrollment_id AND day = {day(row)} AND kind = {row}.kind "
+            f"NOT {row}.before_certification AND enrollment_id = {row}.enrollment_id "
+            f"AND day = {day(row)} AND kind = {row}.kind "
             f"AND provenance = {row}.provenance AND confirmed = {confirmed(row)}"
         )
         return (
@@ -149,7 +160,8 @@ def _sqlite_install_sql(zone: str) -> list[str]:
         f"CREATE TRIGGER {SUMMARY}_delete AFTER DELETE ON {ACTIVITY} BEGIN {subtract('OLD')} END;",
         f"DROP TRIGGER IF EXISTS {SUMMARY}_update;",
         f"CREATE TRIGGER {SUMMARY}_update AFTER UPDATE OF enrollment_id, kind, occurred_at, "
-        f"provenance, confirmed_at ON {ACTIVITY} BEGIN {subtract('OLD')} {add('NEW')} END;",
+        f"provenance, confirmed_at, before_certification ON {ACTIVITY} "
+        f"BEGIN {subtract('OLD')} {add('NEW')} END;",
     ]
 
 
@@ -159,8 +171,8 @@ def _sqlite_installed_zone(cursor) -> str | None:
         [ACTIVITY, f"{SUMMARY}_%"],
     )
     found = [row[0] for row in cursor.fetchall()]
-    if len(found) != 3 or not all("provenance" in sql for sql in found):
-        return None  # missing, or written before the summary kept provenances
+    if len(found) != 3 or not all("provenance" in sql and COUNTED_ONLY in sql for sql in found):
+        return None  # missing, or written before provenances or the certification gate
     marker = "django_datetime_cast_date(NEW.occurred_at, '"
     text = next(sql for sql in found if marker in sql)
     return text.split(marker, 1)[1].split("'", 1)[0]
@@ -199,6 +211,7 @@ def summary_rebuild(*, using: str = "default") -> int:
     connection = connections[using]
     per_day = (
         Activity.objects.using(using)
+        .filter(before_certification=False)
         .annotate(
             local_day=TruncDate("occurred_at"),
             is_confirmed=ExpressionWrapper(

@@ -80,6 +80,7 @@ class ActivityOutSerializer(serializers.ModelSerializer):
             "amount",
             "note",
             "decision_maker_reached",
+            "before_certification",
         ]
         read_only_fields = ["provenance", "confirmed_at"]
 

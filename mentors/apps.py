@@ -3,6 +3,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from courses import coaching
+from quizzes import signals as quiz_signals
 
 from .window_guard import window_guard_ensure
 
@@ -20,6 +21,9 @@ class MentorsConfig(AppConfig):
         coaching.register(lambda: Mentorship.objects.active())
         coaching.enrollment_closed.connect(
             receivers.end_mentorships, dispatch_uid="mentors.end_mentorships"
+        )
+        quiz_signals.certified.connect(
+            receivers.count_held_client_work, dispatch_uid="mentors.count_held_client_work"
         )
         post_migrate.connect(_ensure_integration_group, sender=self)
         post_migrate.connect(_ensure_activity_summary, sender=self)

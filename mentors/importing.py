@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
 
+from .certification import BatchGate, Verdict
 from .models import Activity
 from .provenance import Arrival, Provenance
 from .services import arrival_of, statements_schedule_recompute
@@ -117,6 +118,8 @@ class ValidRow(NamedTuple):
     amount: Decimal | None
     note: str
     decision_maker_reached: bool
+    # Client work a connector sent before the certification (mentors/certification.py).
+    before_certification: bool = False
 
 
 class _Rollback(Exception):
@@ -438,12 +441,15 @@ def import_rows(
                     recorded_by_id=recorded_by_id, chunk_size=chunk_size, arrival=arrival
                 )
             lookup = TraineeLookup(enrollments, before_query=writer.pause)
+            gate = BatchGate(before_query=writer.pause)
             with writer:
-                for index, raw in _trainees_looked_up(rows, lookup):
+                for index, raw in _trainees_looked_up(rows, lookup, gate):
                     result.rows += 1
                     row, problems = parse_row(
                         raw, index=index, lookup=lookup, default_source=default_source, now=now
                     )
+                    if row is not None:
+                        row, problems = _gated(row, gate)
                     if problems:
                         result.invalid_rows += 1
                         for field_name, message in problems:
@@ -463,15 +469,30 @@ def import_rows(
     return result
 
 
+def _gated(row: ValidRow, gate: BatchGate) -> tuple[ValidRow | None, list[tuple[str, str]]]:
+    """A valid row through the certification gate: kept, flagged, or refused as a row error."""
+    verdict, refusal = gate(
+        enrollment_id=row.enrollment_id,
+        kind=row.kind,
+        source=row.source,
+    )
+    if verdict is Verdict.REFUSED:
+        return None, [("kind", refusal)]
+    if verdict is Verdict.FLAGGED:
+        return row._replace(before_certification=True), []
+    return row, []
+
+
 def _trainees_looked_up(
-    rows: Iterable[tuple[int, dict]], lookup: TraineeLookup
+    rows: Iterable[tuple[int, dict]], lookup: TraineeLookup, gate: BatchGate
 ) -> Iterator[tuple[int, dict]]:
-    """The rows, read in blocks whose new trainees are looked up before the block is handed
-    on: the PostgreSQL writer's COPY then pauses for lookups once per block at most, not once
-    per new e-mail."""
+    """The rows, read in blocks whose new trainees (and their certification) are looked up
+    before the block is handed on: the PostgreSQL writer's COPY then pauses for lookups once
+    per block at most, not once per new e-mail."""
     rows = iter(rows)
     while block := list(islice(rows, LOOKAHEAD_ROWS)):
         lookup.prefetch(raw.get("trainee") for _index, raw in block)
+        gate.prefetch(found[0] for found in lookup.cache.values() if found.__class__ is tuple)
         yield from block
 
 
@@ -498,7 +519,8 @@ class _PostgresWriter:
             "enrollment_id bigint NOT NULL, kind text NOT NULL, "
             "occurred_at timestamptz NOT NULL, source text NOT NULL, "
             "external_id text NOT NULL, amount numeric, note text NOT NULL, "
-            "decision_maker_reached boolean NOT NULL) ON COMMIT DROP"
+            "decision_maker_reached boolean NOT NULL, "
+            "before_certification boolean NOT NULL) ON COMMIT DROP"
         )
 
     def add(self, line: int, row: ValidRow) -> None:
@@ -541,9 +563,10 @@ class _PostgresWriter:
                 WITH inserted AS (
                     INSERT INTO {table} (enrollment_id, kind, occurred_at, source, external_id,
                                          amount, note, decision_maker_reached,
-                                         recorded_by_id, created_at, provenance)
+                                         before_certification, recorded_by_id, created_at,
+                                         provenance)
                     SELECT enrollment_id, kind, occurred_at, source, external_id, amount, note,
-                           decision_maker_reached, %s, %s, {provenance}
+                           decision_maker_reached, before_certification, %s, %s, {provenance}
                     FROM {self.STAGING}
                     ORDER BY source, external_id, line
                     ON CONFLICT (source, external_id) WHERE external_id <> '' DO NOTHING

@@ -340,6 +340,15 @@ class Activity(models.Model):
         default=False,
         help_text=_("Calls and meetings only: the decision-maker (ЛПР) took part."),
     )
+    # Client work that arrived from a connector before the trainee's role-play certification:
+    # kept in the record, not counted until the certification lifts it (mentors/certification.py).
+    before_certification = models.BooleanField(
+        _("before the certification"),
+        default=False,
+        # In the database too: raw writers (COPY, the benchmarks' floor) need not name it.
+        db_default=False,
+        help_text=_("Client work held until the role-play certification: not counted yet."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -28,7 +28,7 @@ from people.permissions import is_mentor, may_assign_mentors
 from people.roles import user_roles
 from people.services import Notice, notify, notify_many
 
-from . import payroll, permissions, rule_versions, selectors, validation
+from . import certification, payroll, permissions, rule_versions, selectors, validation
 from .bonus import Window, best_tier, window_for, window_of
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 from .payroll import ExportFile
@@ -219,7 +219,8 @@ def activity_record(
     decision_maker_reached: bool = False,
 ) -> Activity:
     """Log one activity by hand (the trainee, their mentor, HR or the head of sales); its
-    provenance says who typed it (mentors/provenance.py)."""
+    provenance says who typed it (mentors/provenance.py). Client work before the role-play
+    certification is refused, or flagged when a connector sent it (mentors/certification.py)."""
     if not permissions.may_record_activity(recorded_by, enrollment):
         raise PermissionDenied(_("You may not record activity for this trainee."))
     if enrollment.status == Enrollment.Status.DROPPED:
@@ -228,6 +229,13 @@ def activity_record(
         raise ValidationError(
             {"note": _("At most %(n)s characters.") % {"n": validation.NOTE_MAX_LENGTH}}
         )
+    verdict, refusal = certification.gate(
+        clearance=certification.clearance_of(enrollment),
+        kind=kind,
+        source=source,
+    )
+    if verdict is certification.Verdict.REFUSED:
+        raise ValidationError({"kind": refusal})
     activity = Activity(
         enrollment=enrollment,
         kind=kind,
@@ -241,11 +249,25 @@ def activity_record(
         provenance=arrival_of(recorded_by, channel=None, enrollment_ids=[enrollment.pk]).of(
             enrollment.pk, source
         ),
+        before_certification=verdict is certification.Verdict.FLAGGED,
     )
     activity.full_clean()
     activity.save()
     statements_schedule_recompute(enrollment_ids=[enrollment.pk])
     return activity
+
+
+@transaction.atomic
+def activities_count_after_certification(*, enrollment) -> int:
+    """The trainee is certified: the client work a connector sent before it, held back
+    (``before_certification``), counts from now on; their statements are recomputed. Returns
+    how many activities were released."""
+    released = Activity.objects.filter(enrollment=enrollment, before_certification=True).update(
+        before_certification=False
+    )
+    if released:
+        statements_schedule_recompute(enrollment_ids=[enrollment.pk])
+    return released
 
 
 @transaction.atomic

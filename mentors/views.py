@@ -17,7 +17,7 @@ from people.names import display_name
 from people.permissions import is_mentor, is_trainee, may_approve_bonuses, may_assign_mentors
 from quizzes.selectors import awaiting_grading_count
 
-from . import filters, forms, payroll, permissions, selectors, services
+from . import certification, filters, forms, payroll, permissions, selectors, services
 from .importing import CsvFileError, import_csv
 from .models import Activity, BonusStatement
 
@@ -115,6 +115,7 @@ def _activity_page(request, enrollment: Enrollment, *, own: bool):
             "kinds": Activity.Kind.choices,
             "query": _query_without_page(request),
             "here": here,
+            "certification_notice": certification.notice(enrollment),
         },
     )
 

@@ -8,8 +8,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from people.names import display_name
+
 from .formats import FORMATS
-from .models import QuestionCategory, Quiz
+from .models import QuestionCategory, Quiz, SurveyReview
 from .services import ResponseGrade
 
 BOOL_CHOICES = [("true", _("True")), ("false", _("False"))]
@@ -120,10 +122,19 @@ class GradeForm(forms.Form):
     """The grader's inputs for one manual response: points (or per-criterion scores) and
     feedback."""
 
-    def __init__(self, *args, item, disabled=False, **kwargs):
+    def __init__(self, *args, item, disabled=False, oral=False, **kwargs):
         kwargs.setdefault("prefix", f"r{item.response.pk}")
         super().__init__(*args, **kwargs)
         self.item = item
+        self.oral = oral
+        if oral:
+            self.fields["answer"] = forms.CharField(
+                label=_("The trainee's answer, as given"),
+                required=False,
+                max_length=settings.ANSWER_MAX_LENGTH,
+                initial=item.response.answer_text,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
         if item.criteria:
             for criterion in item.criteria:
                 self.fields[f"c{criterion.pk}"] = forms.DecimalField(
@@ -163,6 +174,7 @@ class GradeForm(forms.Form):
                 criterion.pk: data.get(f"c{criterion.pk}") for criterion in self.item.criteria
             },
             feedback=data.get("feedback", ""),
+            answer=data.get("answer") if self.oral else None,
         )
 
 
@@ -317,3 +329,34 @@ class QuestionExportForm(forms.Form):
         if bool(data.get("quiz")) == bool(data.get("category")):
             raise forms.ValidationError(_("Choose either a quiz or a category."))
         return data
+
+
+class RolePlayForm(forms.Form):
+    """Book a role-play: when, where and who grades (the graders of this trainee)."""
+
+    scheduled_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text=_("Local time."),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200)
+    grader = forms.ModelChoiceField(label=_("Grader"), queryset=None)
+
+    def __init__(self, *args, graders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grader"].queryset = graders
+        self.fields["grader"].label_from_instance = display_name
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=SurveyReview.Decision.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you send the grading back."),
+    )

@@ -36,6 +36,10 @@ ONE = Decimal("1")
 class Quiz(models.Model):
     """A product survey, test or certification placed in a stage with the quiz block."""
 
+    class Mode(models.TextChoices):
+        WRITTEN = "written", _("Written: the trainee answers on the site")
+        ORAL = "oral", _("Oral: the grader asks and records the answers in a conversation")
+
     title = models.CharField(
         _("title"), max_length=200, help_text=_("As trainees see it, e.g. “Product survey”.")
     )
@@ -80,6 +84,9 @@ class Quiz(models.Model):
         _("shuffle questions"),
         default=False,
         help_text=_("Each attempt asks the questions in its own order."),
+    )
+    mode = models.CharField(
+        _("how it is taken"), max_length=10, choices=Mode.choices, default=Mode.WRITTEN
     )
     time_limit_minutes = models.PositiveSmallIntegerField(
         _("time limit (minutes)"),
@@ -164,6 +171,10 @@ class Quiz(models.Model):
             raise ValidationError(
                 {"grading_overdue_days": _("The overdue date cannot come before the due date.")}
             )
+
+    @property
+    def is_oral(self) -> bool:
+        return self.mode == self.Mode.ORAL
 
 
 class QuestionCategory(models.Model):
@@ -524,6 +535,14 @@ class RubricCriterion(Orderable):
     max_points = models.DecimalField(
         _("max points"), **POINTS, validators=[MinValueValidator(Decimal("0.01"))]
     )
+    levels = models.TextField(
+        _("levels"),
+        blank=True,
+        help_text=_(
+            "One level a line, its points first: “0 — not named”, “1 — named”, "
+            "“2 — named and compared with a competitor”. Shown to graders and trainees."
+        ),
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("rubric criterion")
@@ -536,6 +555,51 @@ class RubricCriterion(Orderable):
 
     def __str__(self):
         return self.name
+
+    def level_list(self) -> list[RubricLevel]:
+        """The levels, highest points first; lines that do not start with points are skipped
+        (``clean`` refuses them when the criterion is saved)."""
+        levels = []
+        for line in self.levels.splitlines():
+            level = RubricLevel.parse(line)
+            if level is not None:
+                levels.append(level)
+        return sorted(levels, key=lambda level: level.points, reverse=True)
+
+    def clean(self):
+        for line in self.levels.splitlines():
+            if not line.strip():
+                continue
+            level = RubricLevel.parse(line)
+            if level is None:
+                raise ValidationError(
+                    {"levels": _("“%(line)s”: start the line with its points.") % {"line": line}}
+                )
+            if self.max_points is not None and level.points > self.max_points:
+                raise ValidationError(
+                    {
+                        "levels": _("“%(line)s”: at most %(max)s points.")
+                        % {"line": line, "max": self.max_points}
+                    }
+                )
+
+
+class RubricLevel(NamedTuple):
+    """One level of a rubric criterion: what earns ``points``."""
+
+    points: Decimal
+    text: str
+
+    @classmethod
+    def parse(cls, line: str) -> RubricLevel | None:
+        head, _sep, text = line.strip().partition(" ")
+        try:
+            points = Decimal(head.replace(",", "."))
+        except (ArithmeticError, ValueError):
+            return None
+        if not points.is_finite() or points < 0:
+            return None
+        return cls(points, text.strip().lstrip("—–-:").strip())
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -810,3 +874,101 @@ class ExtraAttemptGrant(models.Model):
 
     def __str__(self):
         return f"{self.enrollment} · {self.quiz}"
+
+
+class RolePlaySession(models.Model):
+    """A role-play (or any in-person quiz) booked for a trainee: when, where, who grades."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    enrollment = models.ForeignKey(
+        "courses.Enrollment",
+        on_delete=models.CASCADE,
+        related_name="roleplay_sessions",
+        verbose_name=_("enrollment"),
+    )
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("quiz")
+    )
+    scheduled_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200)
+    grader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("grader"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("scheduled by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("role-play session")
+        verbose_name_plural = _("role-play sessions")
+        ordering = ["scheduled_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "quiz"],
+                condition=Q(status="scheduled"),
+                name="roleplay_one_scheduled_per_quiz",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.quiz} · {self.enrollment} · {self.scheduled_at:%Y-%m-%d %H:%M}"
+
+
+class SurveyReview(models.Model):
+    """The general director's extra control of a graded attempt: agreed, or sent back to the
+    grader with a comment (the attempt then waits for grading again)."""
+
+    class Decision(models.TextChoices):
+        AGREED = "agreed", _("Agreed")
+        SENT_BACK = "sent_back", _("Sent back for regrading")
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("attempt")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    # Whose grading was reviewed, as it stood.
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("graded by"),
+    )
+    percent = models.DecimalField(_("percent"), max_digits=4, decimal_places=1, null=True)
+
+    class Meta:
+        verbose_name = _("director's review")
+        verbose_name_plural = _("director's reviews")
+        ordering = ["reviewed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="sent_back") | ~Q(comment=""),
+                name="survey_review_sent_back_has_comment",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} · {self.get_decision_display()}"

@@ -20,6 +20,7 @@ from people.permissions import (
     may_manage_enrollments,
     sees_all_trainees,
 )
+from people.roles import Role, has_role
 
 from .models import Attempt
 
@@ -133,3 +134,71 @@ def may_import_questions(user) -> bool:
 
 def may_export_questions(user) -> bool:
     return may_preview_quiz(user)
+
+
+# --- Role-plays and oral surveys ----------------------------------------------------------
+
+
+def grades_enrollment(user, enrollment) -> bool:
+    """HR and directors grade every trainee, a mentor their active mentees (one query)."""
+    if not user.is_authenticated or user.pk == enrollment.trainee_id:
+        return False
+    if grades_all_attempts(user):
+        return True
+    return is_mentor(user) and coaching.is_active_mentor_of(user, enrollment.pk)
+
+
+def check_schedule_roleplay(user, enrollment) -> None:
+    """HR, directors and the trainee's active mentor book the role-play (date, place, grader)."""
+    if not grades_enrollment(user, enrollment):
+        raise PermissionDenied(_("Only HR, a director or the trainee's mentor books a role-play."))
+
+
+def may_schedule_roleplay(user, enrollment) -> bool:
+    return grades_enrollment(user, enrollment)
+
+
+def check_hold_oral(user, enrollment, quiz) -> None:
+    """Whoever may grade the trainee holds an oral survey with them and records it."""
+    if not grades_enrollment(user, enrollment):
+        raise PermissionDenied(_("Only the trainee's mentor, HR or a director holds this survey."))
+    if not quiz.is_oral:
+        raise ValidationError(_("This quiz is written: the trainee takes it on the site."))
+
+
+def may_hold_oral(user, enrollment, quiz) -> bool:
+    return quiz.is_oral and grades_enrollment(user, enrollment)
+
+
+# --- The director's extra control ---------------------------------------------------------
+
+
+def review_blocker(user, attempt, reviews) -> str | None:
+    """Why ``user`` (a director) may not review ``attempt`` now, or None; ``reviews`` are the
+    attempt's reviews, oldest first."""
+    if attempt.status != Attempt.Status.GRADED:
+        return _("Only a graded attempt is reviewed.")
+    if attempt.graded_by_id == user.pk:
+        return _("You graded this attempt: another director reviews it.")
+    if attempt.enrollment.trainee_id == user.pk:
+        return _("Nobody reviews their own attempt.")
+    latest = reviews[-1] if reviews else None
+    if latest is not None and attempt.graded_at and latest.reviewed_at >= attempt.graded_at:
+        return _("This grading has already been reviewed.")
+    return None
+
+
+def is_director(user) -> bool:
+    return user.is_authenticated and has_role(user, Role.DIRECTOR)
+
+
+def check_review(user, attempt, reviews) -> None:
+    if not is_director(user):
+        raise PermissionDenied(_("Only a director reviews a graded survey."))
+    blocker = review_blocker(user, attempt, reviews)
+    if blocker:
+        raise ValidationError(blocker)
+
+
+def may_review(user, attempt, reviews) -> bool:
+    return is_director(user) and review_blocker(user, attempt, reviews) is None

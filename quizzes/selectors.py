@@ -16,9 +16,9 @@ from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from courses import coaching
-from courses.models import StageProgress
+from courses.models import Enrollment, ProgramPage, StageProgress
 from courses.selectors import enrollments_visible_to, program_stages
-from people.permissions import sees_all_trainees
+from people.permissions import grades_all_attempts, is_mentor, sees_all_trainees
 
 from .models import (
     Attempt,
@@ -29,7 +29,9 @@ from .models import (
     Question,
     Quiz,
     Response,
+    RolePlaySession,
     RubricCriterion,
+    SurveyReview,
 )
 
 
@@ -105,6 +107,12 @@ class QuizState:
     def best_percent(self) -> Decimal | None:
         values = [a.percent for a in self.graded if a.percent is not None]
         return max(values) if values else None
+
+    @property
+    def next_is_last(self) -> bool:
+        """The next attempt is the last one allowed, after at least one that did not pass:
+        the trainee is told before they try (the method's "one more and last chance")."""
+        return not self.passed and self.used >= 1 and self.left == 1
 
     @property
     def can_start(self) -> bool:
@@ -531,3 +539,86 @@ def quiz_results_of(enrollment_ids) -> dict[int, list[QuizResult]]:
                 result.best_percent = attempt.percent
             result.passed = result.passed or bool(attempt.passed)
     return {pk: list(per_quiz.values()) for pk, per_quiz in results.items()}
+
+
+# --- Role-plays, rubrics and the director's reviews ------------------------------------------
+
+
+def upcoming_roleplay(enrollment, quiz) -> RolePlaySession | None:
+    """The trainee's scheduled role-play at this quiz, with its grader."""
+    return (
+        RolePlaySession.objects.filter(
+            enrollment=enrollment, quiz=quiz, status=RolePlaySession.Status.SCHEDULED
+        )
+        .select_related("grader")
+        .first()
+    )
+
+
+def quiz_rubric(quiz) -> list[SheetItem]:
+    """The quiz's manual questions that have a rubric, with their criteria (and levels): what
+    the trainee is shown before a role-play or an oral survey."""
+    return [item for item in quiz_preview(quiz) if item.is_manual and item.criteria]
+
+
+def attempt_reviews(attempt) -> list[SurveyReview]:
+    return list(
+        SurveyReview.objects.filter(attempt=attempt)
+        .select_related("reviewer", "graded_by")
+        .order_by("reviewed_at", "pk")
+    )
+
+
+@dataclass
+class TraineeStanding:
+    enrollment: object
+    state: QuizState
+    session: RolePlaySession | None
+
+
+def trainees_for_quiz(user, quiz) -> list[TraineeStanding]:
+    """Open enrollments this user may grade whose program holds the quiz and who have not
+    passed it, with their standing and scheduled role-play: the results page's "to hold or
+    book" list, in a fixed number of queries whatever the number of trainees."""
+    if not user.is_authenticated:
+        return []
+    enrollments = (
+        Enrollment.objects.open()
+        .filter(program__in=_programs_holding(quiz))
+        .exclude(trainee=user)
+        .select_related("trainee", "program")
+        .order_by("trainee__last_name", "trainee__first_name", "pk")
+    )
+    if not grades_all_attempts(user):
+        if not is_mentor(user):
+            return []
+        enrollments = enrollments.filter(coaching.coached_by(user))
+    enrollments = list(enrollments)
+    ids = [e.pk for e in enrollments]
+    attempts = defaultdict(list)
+    for attempt in Attempt.objects.filter(quiz=quiz, enrollment_id__in=ids).order_by("number"):
+        attempts[attempt.enrollment_id].append(attempt)
+    grants = dict(
+        ExtraAttemptGrant.objects.filter(quiz=quiz, enrollment_id__in=ids)
+        .values("enrollment_id")
+        .annotate(n=Count("pk"))
+        .values_list("enrollment_id", "n")
+    )
+    sessions = {
+        s.enrollment_id: s
+        for s in RolePlaySession.objects.filter(
+            quiz=quiz, enrollment_id__in=ids, status=RolePlaySession.Status.SCHEDULED
+        ).select_related("grader")
+    }
+    rows = []
+    for enrollment in enrollments:
+        state = QuizState(
+            quiz=quiz, attempts=attempts[enrollment.pk], extra_grants=grants.get(enrollment.pk, 0)
+        )
+        if not state.passed:
+            rows.append(TraineeStanding(enrollment, state, sessions.get(enrollment.pk)))
+    return rows
+
+
+def _programs_holding(quiz) -> list[int]:
+    return [program.pk for program in ProgramPage.objects.live() if stages_holding(program, quiz)]

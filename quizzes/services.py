@@ -36,7 +36,7 @@ from people.permissions import is_grader
 from people.roles import Role
 from people.services import notify
 
-from . import permissions, selectors
+from . import permissions, selectors, signals
 from .models import (
     Attempt,
     Choice,
@@ -47,6 +47,8 @@ from .models import (
     Question,
     Quiz,
     Response,
+    RolePlaySession,
+    SurveyReview,
     choices_score,
     percent_of,
 )
@@ -92,6 +94,10 @@ def attempt_start(*, enrollment, quiz: Quiz, user, now: datetime | None = None) 
     now = now or timezone.now()
     if user.pk != enrollment.trainee_id:
         raise PermissionDenied(_("Only the trainee takes their own quizzes."))
+    if quiz.is_oral:
+        raise ValidationError(
+            _("This survey is oral: your grader asks the questions and records your answers.")
+        )
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status == Enrollment.Status.DROPPED:
         raise ValidationError(_("Your enrollment is closed."))
@@ -420,6 +426,8 @@ def _certification_sync(enrollment, quiz: Quiz, *, actor) -> None:
                 _notify_certification_failed(enrollment, quiz)
     if changed:
         enrollment.save(update_fields=changed)
+    if "cleared_for_client_work_on" in changed and enrollment.cleared_for_client_work_on:
+        signals.certified.send(sender=Enrollment, enrollment=enrollment)
 
 
 # --- Grading ------------------------------------------------------------------------------
@@ -471,6 +479,8 @@ class ResponseGrade:
     points: Decimal | None = None
     criteria: dict[int, Decimal | None] = field(default_factory=dict)
     feedback: str = ""
+    # An oral survey's answer as the grader recorded it (None: unchanged).
+    answer: str | None = None
 
 
 def _validate_grade(item, grade: ResponseGrade) -> tuple[Decimal | None, dict[int, Decimal]]:
@@ -527,6 +537,15 @@ def _apply_grade(item, grade: ResponseGrade, *, user, now, reason="", is_overrid
     if grade.feedback != response.feedback:
         response.feedback = grade.feedback
         changed.append("feedback")
+    if grade.answer is not None and grade.answer != response.answer_text:
+        if len(grade.answer) > settings.ANSWER_MAX_LENGTH:
+            raise ValidationError(
+                _("Keep the answer within %(limit)s characters.")
+                % {"limit": formatting.number(settings.ANSWER_MAX_LENGTH)}
+            )
+        response.answer_text = grade.answer
+        response.answered_at = now
+        changed += ["answer_text", "answered_at"]
     if changed:
         response.save(update_fields=changed)
     item.scores.update(scores)
@@ -554,7 +573,10 @@ def attempt_grade(
     sheet = selectors.attempt_sheet(attempt)
     for item in sheet:
         if item.is_manual and item.response.pk in grades:
-            _apply_grade(item, grades[item.response.pk], user=grader, now=now)
+            grade = grades[item.response.pk]
+            if not attempt.quiz.is_oral:
+                grade.answer = None  # a written answer is the trainee's own
+            _apply_grade(item, grade, user=grader, now=now)
     if finish:
         missing = [
             i.response.order for i in sheet if i.is_manual and i.response.awarded_points is None
@@ -773,3 +795,244 @@ def grading_deadlines_notify(*, today: date | None = None) -> dict[str, int]:
                 )
             sent["reminders"] += 1
     return sent
+
+
+# --- Oral surveys ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def oral_attempt_start(*, enrollment, quiz: Quiz, grader, now: datetime | None = None) -> Attempt:
+    """The grader starts an oral survey with the trainee: the attempt waits for grading at
+    once, held by the grader, who records the answers and the scores on the grading page
+    during the conversation."""
+    now = now or timezone.now()
+    permissions.check_hold_oral(grader, enrollment, quiz)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.DROPPED:
+        raise ValidationError(_("The enrollment is closed."))
+    state = selectors.quiz_state(enrollment, quiz)
+    if state.awaiting is not None:
+        return state.awaiting
+    if not _stage_is_open(enrollment, quiz):
+        raise ValidationError(_("The stage with this quiz is not open to the trainee yet."))
+    if state.passed:
+        raise ValidationError(_("The trainee has already passed this quiz."))
+    if not state.can_start:
+        raise ValidationError(_("The trainee has no attempts left for this quiz."))
+    question_ids = list(
+        Question.objects.filter(quiz=quiz)
+        .non_polymorphic()
+        .order_by("order", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not question_ids:
+        raise ValidationError(_("This quiz has no questions yet."))
+    today = timezone.localdate(now)
+    attempt = Attempt(
+        enrollment=enrollment,
+        quiz=quiz,
+        number=(state.latest.number if state.latest else 0) + 1,
+        started_at=now,
+        submitted_at=now,
+        status=Attempt.Status.AWAITING_GRADING,
+        grading_due_on=today + timedelta(days=quiz.grading_due_days),
+        grading_overdue_on=today + timedelta(days=quiz.grading_overdue_days),
+        leased_to=grader,
+        lease_expires_at=now + timedelta(minutes=lease_minutes()),
+    )
+    attempt.full_clean(validate_constraints=False)
+    attempt.save()
+    Response.objects.bulk_create(
+        Response(attempt=attempt, question_id=qid, order=i)
+        for i, qid in enumerate(question_ids, start=1)
+    )
+    RolePlaySession.objects.filter(
+        enrollment=enrollment, quiz=quiz, status=RolePlaySession.Status.SCHEDULED
+    ).update(status=RolePlaySession.Status.HELD)
+    return attempt
+
+
+# --- Role-play scheduling -------------------------------------------------------------------
+
+
+def _session_notice(session: RolePlaySession, recipient, *, cancelled: bool = False) -> None:
+    when = timezone.localtime(session.scheduled_at)
+    trainee = session.enrollment.trainee
+    with language_of(recipient):
+        if cancelled:
+            title = _("%(quiz)s on %(date)s is cancelled") % {
+                "quiz": session.quiz.title,
+                "date": date_format(when, "DATETIME_FORMAT"),
+            }
+        elif recipient.pk == trainee.pk:
+            title = _("%(quiz)s: %(date)s, %(place)s") % {
+                "quiz": session.quiz.title,
+                "date": date_format(when, "DATETIME_FORMAT"),
+                "place": session.place,
+            }
+        else:
+            title = _("You grade %(name)s's %(quiz)s: %(date)s, %(place)s") % {
+                "name": display_name(trainee),
+                "quiz": session.quiz.title,
+                "date": date_format(when, "DATETIME_FORMAT"),
+                "place": session.place,
+            }
+        if recipient.pk == trainee.pk:
+            body = _("Graded by %(grader)s. The rubric is on the quiz's page.") % {
+                "grader": display_name(session.grader)
+            }
+            url = reverse("quizzes:quiz", args=[session.quiz.slug])
+        else:
+            body = _("Trainee: %(name)s.") % {"name": display_name(trainee)}
+            url = reverse("quizzes:quiz_results", args=[session.quiz.slug])
+        notify(
+            recipient=recipient,
+            title=title,
+            body=body,
+            url=url,
+            dedupe_key=f"roleplay:{session.pk}:{session.status}:{session.scheduled_at.isoformat()}"
+            f":{session.place}:{session.grader_id}:{recipient.pk}",
+        )
+
+
+@transaction.atomic
+def roleplay_schedule(
+    *,
+    enrollment,
+    quiz: Quiz,
+    scheduled_at: datetime,
+    place: str,
+    grader,
+    user,
+    now: datetime | None = None,
+) -> RolePlaySession:
+    """Book (or move) the trainee's role-play: date and time, place, who grades. The trainee
+    and the grader are told; a grader taken off the session is told too."""
+    now = now or timezone.now()
+    permissions.check_schedule_roleplay(user, enrollment)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    errors = {}
+    place = (place or "").strip()
+    if not place:
+        errors["place"] = _("Say where the role-play takes place.")
+    if scheduled_at is None or scheduled_at <= now:
+        errors["scheduled_at"] = _("Choose a date and time in the future.")
+    if grader is None or not permissions.grades_enrollment(grader, enrollment):
+        errors["grader"] = _("Choose the trainee's mentor, HR or a director to grade.")
+    if errors:
+        raise ValidationError(errors)
+    if not selectors.stages_holding(enrollment.program, quiz):
+        raise ValidationError(_("This quiz is not part of the trainee's program."))
+    state = selectors.quiz_state(enrollment, quiz)
+    if state.passed:
+        raise ValidationError(_("The trainee has already passed this quiz."))
+    if not state.can_start and state.awaiting is None and state.in_progress is None:
+        raise ValidationError(_("The trainee has no attempts left for this quiz."))
+    current = (
+        RolePlaySession.objects.select_for_update()
+        .filter(enrollment=enrollment, quiz=quiz, status=RolePlaySession.Status.SCHEDULED)
+        .select_related("grader")
+        .first()
+    )
+    if current is not None and current.scheduled_at <= now:
+        current.status = RolePlaySession.Status.HELD  # its time has passed: a new booking
+        current.save(update_fields=["status", "updated_at"])
+        current = None
+    previous_grader = current.grader if current is not None else None
+    session = current or RolePlaySession(enrollment=enrollment, quiz=quiz)
+    session.scheduled_at = scheduled_at
+    session.place = place
+    session.grader = grader
+    session.scheduled_by = user
+    session.full_clean(validate_constraints=False)
+    session.save()
+    _session_notice(session, enrollment.trainee)
+    _session_notice(session, grader)
+    if previous_grader is not None and previous_grader.pk != grader.pk:
+        _session_notice(session, previous_grader, cancelled=True)
+    return session
+
+
+@transaction.atomic
+def roleplay_cancel(*, session: RolePlaySession, user) -> RolePlaySession:
+    session = (
+        RolePlaySession.objects.select_for_update()
+        .select_related("enrollment__trainee", "quiz", "grader")
+        .get(pk=session.pk)
+    )
+    permissions.check_schedule_roleplay(user, session.enrollment)
+    if session.status != RolePlaySession.Status.SCHEDULED:
+        raise ValidationError(_("This role-play is not scheduled any more."))
+    session.status = RolePlaySession.Status.CANCELLED
+    session.save(update_fields=["status", "updated_at"])
+    _session_notice(session, session.enrollment.trainee, cancelled=True)
+    _session_notice(session, session.grader, cancelled=True)
+    return session
+
+
+# --- The director's extra control -------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_review(
+    *, attempt: Attempt, reviewer, decision: str, comment: str = "", now: datetime | None = None
+) -> SurveyReview:
+    """A director reviews a graded attempt as extra control: agrees, or sends it back to the
+    grader with a comment (it then waits for grading again, with fresh due dates). Recorded
+    with who and when; nobody reviews a grading of their own."""
+    now = now or timezone.now()
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "enrollment__trainee", "graded_by")
+        .get(pk=attempt.pk)
+    )
+    reviews = list(attempt.reviews.order_by("reviewed_at", "pk"))
+    permissions.check_review(reviewer, attempt, reviews)
+    comment = (comment or "").strip()
+    if decision not in SurveyReview.Decision.values:
+        raise ValidationError({"decision": _("Agree or send the grading back.")})
+    if decision == SurveyReview.Decision.SENT_BACK and not comment:
+        raise ValidationError({"comment": _("Say what the grader should look at again.")})
+    review = SurveyReview(
+        attempt=attempt,
+        reviewer=reviewer,
+        reviewed_at=now,
+        decision=decision,
+        comment=comment,
+        graded_by=attempt.graded_by,
+        percent=attempt.percent,
+    )
+    review.full_clean()
+    review.save()
+    grader = attempt.graded_by
+    if decision == SurveyReview.Decision.SENT_BACK:
+        today = timezone.localdate(now)
+        attempt.status = Attempt.Status.AWAITING_GRADING
+        attempt.grading_due_on = today + timedelta(days=attempt.quiz.grading_due_days)
+        attempt.grading_overdue_on = today + timedelta(days=attempt.quiz.grading_overdue_days)
+        attempt.save(update_fields=["status", "grading_due_on", "grading_overdue_on"])
+    recipients = [grader] if grader is not None else graders_of(attempt)
+    for recipient in recipients:
+        with language_of(recipient):
+            if decision == SurveyReview.Decision.SENT_BACK:
+                title = _("%(director)s sent back your grading of %(quiz)s by %(name)s")
+            else:
+                title = _("%(director)s agreed with your grading of %(quiz)s by %(name)s")
+            notify(
+                recipient=recipient,
+                title=title
+                % {
+                    "director": display_name(reviewer),
+                    "quiz": attempt.quiz.title,
+                    "name": _trainee_name(attempt),
+                },
+                body=comment,
+                url=reverse(
+                    "quizzes:grade"
+                    if decision == SurveyReview.Decision.SENT_BACK
+                    else "quizzes:attempt",
+                    args=[attempt.pk],
+                ),
+                dedupe_key=f"survey-review:{review.pk}:{recipient.pk}",
+            )
+    return review

@@ -7,6 +7,7 @@ see or grade answers 404.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -17,13 +18,15 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses import coaching
 from courses.models import Enrollment
 from courses.selectors import current_enrollment, enrollments_visible_to
 from people.names import display_name
 from people.permissions import is_grader, is_trainee, may_manage_enrollments
+from people.roles import Role
 
 from . import permissions, selectors, services
-from .forms import AnswerForm, ExtraAttemptForm, GradeForm, OverrideForm
+from .forms import AnswerForm, ExtraAttemptForm, GradeForm, OverrideForm, ReviewForm, RolePlayForm
 from .models import Attempt, Quiz, Response
 
 
@@ -71,10 +74,18 @@ def quiz_detail(request, slug):
     if item is None:
         raise Http404
     n_questions = quiz.questions.non_polymorphic().count()
+    shows_rubric = quiz.is_certification or quiz.is_oral
     return render(
         request,
         "quizzes/quiz_detail.html",
-        {"quiz": quiz, "item": item, "state": item.state, "n_questions": n_questions},
+        {
+            "quiz": quiz,
+            "item": item,
+            "state": item.state,
+            "n_questions": n_questions,
+            "session": selectors.upcoming_roleplay(enrollment, quiz),
+            "rubric": selectors.quiz_rubric(quiz) if shows_rubric else [],
+        },
     )
 
 
@@ -126,6 +137,8 @@ def attempt_detail(request, pk):
         and is_owner
         and attempt.quiz.instant_feedback
     )
+    reviews = selectors.attempt_reviews(attempt)
+    may_review = permissions.may_review(request.user, attempt, reviews)
     return render(
         request,
         "quizzes/attempt_result.html",
@@ -138,8 +151,42 @@ def attempt_detail(request, pk):
             "show_points": show_all,
             "can_override": permissions.may_override(request.user, attempt),
             "can_grade": permissions.may_grade(request.user, attempt),
+            "reviews": reviews,
+            "review_form": ReviewForm() if may_review else None,
         },
     )
+
+
+@login_required
+@require_POST
+def attempt_review(request, pk):
+    """A director's extra control of a graded attempt: agree, or send it back with a comment."""
+    if not permissions.is_director(request.user):
+        raise Http404
+    attempt = _visible_attempt(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("quizzes:attempt", pk=pk)
+    try:
+        review = services.survey_review(
+            attempt=attempt,
+            reviewer=request.user,
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        return redirect("quizzes:attempt", pk=pk)
+    if review.decision == review.Decision.SENT_BACK:
+        messages.success(request, _("Sent back: the grader was notified with your comment."))
+    else:
+        messages.success(request, _("Your agreement is recorded; the grader was notified."))
+    return redirect("quizzes:attempt", pk=pk)
 
 
 def _rows(sheet, form):
@@ -291,7 +338,7 @@ def grade(request, pk):
     status = 200
     lock_message = ""
     if request.method == "POST":
-        forms = [GradeForm(request.POST, item=item) for item in manual]
+        forms = [GradeForm(request.POST, item=item, oral=attempt.quiz.is_oral) for item in manual]
         if not all(f.is_valid() for f in forms):
             status = 400
         else:
@@ -372,7 +419,10 @@ def _grading_page(request, attempt: Attempt, sheet, forms, *, status: int, lock_
     holds = attempt.lease_is_held_by(request.user)
     holder = None if holds else attempt.lease_holder()
     if forms is None:
-        forms = [GradeForm(item=item, disabled=holder is not None) for item in manual]
+        forms = [
+            GradeForm(item=item, disabled=holder is not None, oral=attempt.quiz.is_oral)
+            for item in manual
+        ]
     # After a refused save (409) the grader's inputs stay in the bound forms, not lost.
     graded_auto = [item for item in sheet if not item.is_manual]
     return render(
@@ -441,6 +491,7 @@ def quiz_results(request, slug):
             "out_of_attempts": _out_of_attempts(request.user, quiz)
             if may_manage_enrollments(request.user)
             else [],
+            "trainees": selectors.trainees_for_quiz(request.user, quiz),
         },
     )
 
@@ -512,3 +563,102 @@ def quiz_preview(request, slug):
         "quizzes/preview.html",
         {"quiz": quiz, "sheet": sheet, "form": form, "rows": _rows(sheet, form)},
     )
+
+
+# --- Role-plays and oral surveys ----------------------------------------------------------
+
+
+def _gradable_enrollment(request, enrollment_pk) -> Enrollment:
+    enrollment = get_object_or_404(
+        enrollments_visible_to(request.user).select_related("trainee", "program"),
+        pk=enrollment_pk,
+    )
+    if not permissions.grades_enrollment(request.user, enrollment):
+        raise Http404
+    return enrollment
+
+
+def _graders_of(enrollment):
+    """Who may grade this trainee: HR, directors and the active mentor, for the form."""
+    User = get_user_model()
+    mentor = coaching.active_mentor_of(enrollment.pk)
+    ids = set(
+        User.objects.filter(is_active=True, groups__name__in=[Role.HR, Role.DIRECTOR]).values_list(
+            "pk", flat=True
+        )
+    )
+    if mentor is not None:
+        ids.add(mentor.pk)
+    ids.discard(enrollment.trainee_id)
+    return User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "username")
+
+
+@login_required
+def roleplay_schedule(request, slug, enrollment_pk):
+    """Book or move a trainee's role-play: date and time, place, grader."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    enrollment = _gradable_enrollment(request, enrollment_pk)
+    session = selectors.upcoming_roleplay(enrollment, quiz)
+    initial = (
+        {
+            "scheduled_at": timezone.localtime(session.scheduled_at),
+            "place": session.place,
+            "grader": session.grader,
+        }
+        if session
+        else {"grader": coaching.active_mentor_of(enrollment.pk)}
+    )
+    form = RolePlayForm(request.POST or None, initial=initial, graders=_graders_of(enrollment))
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel" and session is not None:
+            try:
+                services.roleplay_cancel(session=session, user=request.user)
+            except ValidationError as exc:
+                messages.error(request, _errors_text(exc))
+            else:
+                messages.success(request, _("The role-play is cancelled; both were notified."))
+            return redirect("quizzes:quiz_results", slug=slug)
+        if form.is_valid():
+            try:
+                services.roleplay_schedule(
+                    enrollment=enrollment, quiz=quiz, user=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("The role-play is booked; the trainee and the grader were told.")
+                )
+                return redirect("quizzes:quiz_results", slug=slug)
+        status = 400
+    return render(
+        request,
+        "quizzes/roleplay_schedule.html",
+        {
+            "quiz": quiz,
+            "enrollment": enrollment,
+            "session": session,
+            "form": form,
+            "state": selectors.quiz_state(enrollment, quiz),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def oral_start(request, slug, enrollment_pk):
+    """Start an oral survey with the trainee and go to its grading page."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    enrollment = _gradable_enrollment(request, enrollment_pk)
+    try:
+        attempt = services.oral_attempt_start(enrollment=enrollment, quiz=quiz, grader=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        return redirect("quizzes:quiz_results", slug=slug)
+    return redirect("quizzes:grade", pk=attempt.pk)

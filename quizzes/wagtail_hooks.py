@@ -102,6 +102,7 @@ class QuizViewSet(SnippetViewSet):
                 FieldPanel("pass_mark"),
                 FieldPanel("max_attempts"),
                 FieldPanel("is_certification"),
+                FieldPanel("mode"),
                 FieldPanel("shuffle_questions"),
                 FieldPanel("shuffle_answers"),
                 FieldPanel("time_limit_minutes"),

@@ -151,6 +151,8 @@ class CertificationText:
     task: str
     grader_notes: str
     rubric: tuple[tuple[str, str], ...]  # (criterion, description)
+    levels: str  # every criterion's levels, one a line, points first
+    place: str  # where the demo's booked role-play takes place
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ class FeedbackText:
     survey_good: str
     certification_weak: str
     certification_good: str
+    director_agreed: str
 
 
 @dataclass(frozen=True)

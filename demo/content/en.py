@@ -541,6 +541,12 @@ CERTIFICATION = CertificationText(
         ("Closing", "Asks for the order or a concrete next step with a date."),
         ("Paperwork", "Fills in the application and names the documents correctly."),
     ),
+    levels=(
+        "4 — complete and confident, no prompting\n"
+        "2 — partly: the grader had to prompt or something was missing\n"
+        "0 — not done"
+    ),
+    place="Meeting room 2, head office",
 )
 
 FEEDBACK = FeedbackText(
@@ -548,6 +554,7 @@ FEEDBACK = FeedbackText(
     survey_good="Good; add delivery terms by region next time.",
     certification_weak="Closing came too late; practise asking for the order.",
     certification_good="Confident; the application was complete.",
+    director_agreed="Agreed: the scores match the answers.",
 )
 
 CAREERS = CareersText(

@@ -8,7 +8,16 @@ from django.utils import timezone
 
 from courses.models import Enrollment, StagePage, StageProgress
 from demo import quizzes as demo
-from quizzes.models import Attempt, Question, Quiz, WrittenQuestion
+from mentors.models import Activity
+from quizzes import selectors
+from quizzes.models import (
+    Attempt,
+    Question,
+    Quiz,
+    RolePlaySession,
+    SurveyReview,
+    WrittenQuestion,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +85,43 @@ def test_seed_does_nothing_without_the_program():
 
     demo.seed(DemoContext(today=date(2026, 3, 2), rng=random.Random(1)))
     assert not Quiz.objects.exists()
+
+
+def test_the_demo_shows_each_state_of_the_certification_and_its_gate(client):
+    """A certified trainee, one whose first role-play failed (their page says "last attempt"),
+    one with a booked role-play, the director's review, and activity that keeps the gate."""
+    call_command("seed_demo", "--quiet")
+    cert = Quiz.objects.get(slug=demo.CERTIFICATION_SLUG)
+    certified = Enrollment.objects.filter(cleared_for_client_work_on__isnull=False)
+    assert certified.exists()
+    last = [
+        e
+        for e in Enrollment.objects.filter(cleared_for_client_work_on__isnull=True)
+        if selectors.quiz_state(e, cert).next_is_last
+    ]
+    assert last
+    client.force_login(last[0].trainee)
+    assert 'id="last-attempt"' in client.get(f"/quizzes/{cert.slug}/").content.decode()
+    session = RolePlaySession.objects.get(status=RolePlaySession.Status.SCHEDULED)
+    assert session.scheduled_at > timezone.now()
+    client.force_login(session.enrollment.trainee)
+    page = client.get(f"/quizzes/{cert.slug}/").content.decode()
+    assert 'id="roleplay-session"' in page
+    assert 'id="rubric"' in page
+    review = SurveyReview.objects.get()
+    assert review.reviewer.username == "director"
+    assert review.graded_by != review.reviewer
+    assert cert.questions.get().criteria.exclude(levels="").count() == 5
+    # The gate: no hand-logged client work before the certification day; the CRM's held while
+    # the trainee is not certified, released for those certified since.
+    gated = ("meeting", "application", "contract")
+    for enrollment in Enrollment.objects.all():
+        mine = Activity.objects.filter(enrollment=enrollment, kind__in=gated)
+        cleared = enrollment.cleared_for_client_work_on
+        if cleared is None:
+            assert not mine.filter(source="manual").exists()
+            assert not mine.filter(before_certification=False).exists()
+        else:
+            assert not mine.filter(source="manual", occurred_at__date__lt=cleared).exists()
+            assert not mine.filter(before_certification=True).exists()
+    assert Activity.objects.filter(before_certification=True).exists()

@@ -36,8 +36,11 @@ def make_program(title="Account manager onboarding") -> ProgramPage:
 
 
 def make_enrollment(*, trainee=None, program=None, hire_date=date(2026, 1, 12), **kwargs):
+    """An enrollment whose trainee passed the role-play certification on the hire date (client
+    work counts from day one) unless ``cleared_for_client_work_on=None`` says otherwise."""
     trainee = trainee or make_user(Role.TRAINEE)
     program = program or ProgramPage.objects.first() or make_program()
+    kwargs.setdefault("cleared_for_client_work_on", hire_date)
     return Enrollment.objects.create(
         trainee=trainee, program=program, hire_date=hire_date, **kwargs
     )

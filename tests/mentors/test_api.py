@@ -149,7 +149,9 @@ def test_list_filters_and_shape(api, enrollment):
         "amount",
         "note",
         "decision_maker_reached",
+        "before_certification",
     }
+    assert row["before_certification"] is False
     assert row["amount"] == "99.90"
     assert row["trainee"] == "anna@example.com"
     body = api.get(

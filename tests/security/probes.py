@@ -75,6 +75,11 @@ SITE_PROBES = {
     "quizzes:extra_attempt": [
         ("extra attempt for A", "GET", _r("quizzes:extra_attempt", SLUG, A_ENR))
     ],
+    "quizzes:roleplay_schedule": [
+        ("book A's role-play", "GET", _r("quizzes:roleplay_schedule", SLUG, A_ENR))
+    ],
+    "quizzes:oral_start": [("hold A's oral survey", "POST", _r("quizzes:oral_start", SLUG, A_ENR))],
+    "quizzes:attempt_review": [("review A's attempt", "POST", _r("quizzes:attempt_review", A_ATT))],
     "quizzes:attempt": [("A's attempt", "GET", _r("quizzes:attempt", A_ATT))],
     "quizzes:attempt_save": [("save A's attempt", "POST", _r("quizzes:attempt_save", A_ATT))],
     "quizzes:attempt_submit": [("submit A's attempt", "POST", _r("quizzes:attempt_submit", A_ATT))],

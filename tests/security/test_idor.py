@@ -46,6 +46,13 @@ OBJECT_URLS = {
     "extra attempt": lambda w, i: reverse(
         "quizzes:extra_attempt", args=[w.quiz.slug, i(w.enrollment_a)]
     ),
+    "role-play booking": lambda w, i: reverse(
+        "quizzes:roleplay_schedule", args=[w.quiz.slug, i(w.enrollment_a)]
+    ),
+    "oral survey start": lambda w, i: reverse(
+        "quizzes:oral_start", args=[w.quiz.slug, i(w.enrollment_a)]
+    ),
+    "attempt review": lambda w, i: reverse("quizzes:attempt_review", args=[i(w.attempt_a)]),
     "attempt": lambda w, i: reverse("quizzes:attempt", args=[i(w.attempt_a)]),
     "attempt save": lambda w, i: reverse("quizzes:attempt_save", args=[i(w.attempt_a)]),
     "attempt submit": lambda w, i: reverse("quizzes:attempt_submit", args=[i(w.attempt_a)]),

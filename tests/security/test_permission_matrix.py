@@ -72,6 +72,12 @@ EXPECTED: dict[str, str] = {
     "quiz results":              "login 404 404 200 200 200 200 200 404",
     "quiz preview":              "login 404 404 404 404 200 404 404 404",
     "extra attempt for A":       "login 404 404 404 404 200 404 404 404",
+    # Booked by whoever grades A: A's mentor, HR, directors (the head of sales mentors others).
+    "book A's role-play":        "login 404 404 200 404 200 404 200 404",
+    # The world's quiz is written: the graders are sent back with the reason (302).
+    "hold A's oral survey":      "login 404 404 302 404 302 404 302 404",
+    # Directors only; the empty form comes back as a message (302).
+    "review A's attempt":        "login 404 404 404 404 404 404 302 404",
     "A's attempt":               "login 200 404 200 404 200 200 200 404",
     "save A's attempt":          "login 302 404 404 404 404 404 404 404",
     "submit A's attempt":        "login 302 404 404 404 404 404 404 404",
