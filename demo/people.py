@@ -71,6 +71,7 @@ def trainee_hire_dates(today: date, rng: random.Random) -> list[date]:
     """Twelve hire dates from about eight months ago to last week, oldest first."""
     days = sorted(rng.sample(range(5, 240), TRAINEE_COUNT), reverse=True)
     days[0] = 238  # someone always has a full six months and more behind them
+    days[-1] = min(days[-1], 6)  # and someone started last week (a bonus window still open)
     return [today - timedelta(days=d) for d in days]
 
 

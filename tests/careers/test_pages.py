@@ -163,6 +163,21 @@ def test_team_exports(client, ladder, offices, director):
     assert bad.status_code == 400
 
 
+def test_team_exports_write_formulas_as_text(client, ladder, offices, director):
+    """The team export goes through people/spreadsheets.py: a name that looks like a formula
+    is text in CSV (an apostrophe before it) and a string cell in XLSX."""
+    person = on_ladder(offices["Moscow"], director=director).trainee
+    person.first_name, person.last_name = "=HYPERLINK(\"http://x\")", "@SUM(A1)"
+    person.save(update_fields=["first_name", "last_name"])
+    client.force_login(director)
+    text = client.get(reverse("careers:team_export"), {"format": "csv"}).content.decode()
+    assert "'=HYPERLINK" in text
+    xlsx = client.get(reverse("careers:team_export"), {"format": "xlsx"})
+    cell = load_workbook(io.BytesIO(xlsx.content)).active.cell(row=2, column=1)
+    assert cell.data_type == "s"
+    assert cell.value.startswith("=HYPERLINK")
+
+
 def test_promote_on_the_person_page(client, ladder, offices, director, head_of_sales):
     mentor = make_user(Role.MENTOR)
     person = on_ladder(offices["Moscow"], director=director, mentor=mentor).trainee

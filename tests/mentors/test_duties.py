@@ -6,8 +6,6 @@ fills the window, ends the mentorship and tries to approve, export and mark paid
 bonus; then assigns himself again from a date inside the window already counted.
 """
 
-import csv
-import io
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,13 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models.deletion import ProtectedError
 from django.test import override_settings
+from django.urls import reverse
 
-from mentors import permissions, services
-from mentors.models import BonusStatement, Mentorship
+from mentors import payroll, permissions, services
+from mentors.models import BonusStatement, Mentorship, PayrollBatch
 from people.roles import Role, sync_role_permissions
 from tests.conftest import make_user
 
@@ -44,10 +43,6 @@ def at(day: date, hour: int = 12) -> datetime:
 
 def compute(mentorship, now):
     return services.statement_compute(mentorship_id=mentorship.pk, now=now)
-
-
-def _export_rows(export) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[1:]
 
 
 # --- The head of sales alone cannot pay himself -------------------------------------------
@@ -80,10 +75,10 @@ def test_head_of_sales_alone_cannot_pay_himself_once(head_of_sales, client):
     # The service refuses each step.
     with pytest.raises(PermissionDenied):
         services.statement_approve(statement=statement, user=head_of_sales)
-    export = services.statements_export(
-        statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
-    )
-    assert (export.count, export.left_out) == (0, 0)  # not approved: nothing to export
+    with pytest.raises(ValidationError, match="Nothing new to export"):  # not approved
+        services.statements_export(
+            statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
+        )
 
     # The page offers no button and refuses the post.
     client.force_login(head_of_sales)
@@ -103,28 +98,29 @@ def test_head_of_sales_alone_cannot_pay_himself_once(head_of_sales, client):
     statement.refresh_from_db()
     assert permissions.may_export_statement(head_of_sales, statement) is False
     assert permissions.may_export_statement(director, statement) is True
-    export = services.statements_export(
-        statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
-    )
-    assert (export.count, export.left_out, _export_rows(export)) == (0, 1, [])
+    with pytest.raises(ValidationError, match="on which you are the mentor"):
+        services.statements_export(
+            statements=BonusStatement.objects.all(), user=head_of_sales, fmt="csv"
+        )
     statement.refresh_from_db()
     assert statement.exported_at is None
-    response = client.post("/bonuses/export/", {"format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert len(rows) == 1  # the header only
-    assert "left out of the file" in client.get("/bonuses/").content.decode()
+    assert statement.payroll_batch_id is None
+    response = client.post("/bonuses/export/", {"format": "csv"}, follow=True)
+    assert "on which you are the mentor" in response.content.decode()
+    assert not PayrollBatch.objects.exists()
 
-    services.statements_export(statements=BonusStatement.objects.all(), user=director, fmt="csv")
-    statement.refresh_from_db()
+    batch = payroll.payroll_batch_export(
+        statements=BonusStatement.objects.all(), user=director, fmt="csv"
+    )
     with pytest.raises(PermissionDenied):
-        services.statement_mark_paid(statement=statement, user=head_of_sales)
-    assert permissions.may_mark_statement_paid(head_of_sales, statement) is False
-    client.post("/bonuses/action/", {"action": "mark_paid", "statement": [statement.pk]})
+        payroll.payroll_batch_mark_paid(batch=batch, user=head_of_sales)
+    assert permissions.may_mark_batch_paid(head_of_sales, batch) is False
+    client.post(reverse("mentors:payroll_batch_mark_paid", args=[batch.number]))
     statement.refresh_from_db()
     assert statement.status == "approved"
     # ... and the director, who approved it, needs a second person too.
     with pytest.raises(PermissionDenied):
-        services.statement_mark_paid(statement=statement, user=director)
+        payroll.payroll_batch_mark_paid(batch=batch, user=director)
 
 
 def test_head_of_sales_cannot_pay_himself_twice_for_one_window(head_of_sales, director):
@@ -139,8 +135,10 @@ def test_head_of_sales_cannot_pay_himself_twice_for_one_window(head_of_sales, di
     statement = compute(first, at(date(2026, 3, 5)))
     assert statement.amount == Decimal("15000.00")
     services.statement_approve(statement=statement, user=director)
-    services.statements_export(statements=BonusStatement.objects.all(), user=other, fmt="csv")
-    services.statement_mark_paid(statement=statement, user=other)
+    batch = payroll.payroll_batch_export(
+        statements=BonusStatement.objects.all(), user=other, fmt="csv"
+    )
+    payroll.payroll_batch_mark_paid(batch=batch, user=other)
 
     with time_machine.travel(at(date(2026, 3, 5)), tick=False):
         second = services.mentorship_assign(
@@ -159,10 +157,11 @@ def test_head_of_sales_cannot_pay_himself_twice_for_one_window(head_of_sales, di
     assert again.call_count == again.application_count == 0
     # And even were it approved by someone else, he cannot pay it.
     services.statement_approve(statement=again, user=director)
-    services.statements_export(statements=BonusStatement.objects.all(), user=other, fmt="csv")
-    again.refresh_from_db()
+    batch = payroll.payroll_batch_export(
+        statements=BonusStatement.objects.all(), user=other, fmt="csv"
+    )
     with pytest.raises(PermissionDenied):
-        services.statement_mark_paid(statement=again, user=head_of_sales)
+        payroll.payroll_batch_mark_paid(batch=batch, user=head_of_sales)
     assert not BonusStatement.objects.filter(
         mentorship__mentor=head_of_sales, status="paid"
     ).exists()

@@ -153,10 +153,10 @@ def test_a_file_import_is_a_file_import_unless_its_uploader_mentors_the_trainee(
 
 
 def test_existing_rows_get_their_provenance_from_the_source(mentorship, mentor, hr):
-    """The data migration's rule (mentors/migrations/0004_activity_provenance.py)."""
+    """The data migration's rule (mentors.migrations.0007_activity_provenance.py)."""
     from importlib import import_module
 
-    migration = import_module("mentors.migrations.0004_activity_provenance")
+    migration = import_module("mentors.migrations.0007_activity_provenance")
     e = mentorship.enrollment
     at = datetime(2026, 2, 10, 9, tzinfo=MSK)
     made = {

@@ -48,6 +48,9 @@ SITE_PROBES = {
     "courses:my_onboarding": [("my onboarding", "GET", _r("courses:my_onboarding"))],
     "courses:enrollments": [("enrollments", "GET", _r("courses:enrollments"))],
     "courses:my_tasks": [("my tasks", "GET", _r("courses:my_tasks"))],
+    "courses:job_description_signatures": [
+        ("job description signatures", "GET", _r("courses:job_description_signatures"))
+    ],
     "courses:enrollments_import": [("enrollment import", "GET", _r("courses:enrollments_import"))],
     "courses:enrollment_detail": [
         ("A's enrollment", "GET", _r("courses:enrollment_detail", A_ENR))

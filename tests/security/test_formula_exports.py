@@ -46,6 +46,10 @@ SITE_EXPORTS = {
     "dashboard_export_xlsx",
     "mentors:bonuses_export",
     "mentors:payroll_batch_download",
+    # Tested in tests/careers/test_pages.py::test_team_exports_write_formulas_as_text.
+    "careers:team_export",
+    # A question file (GIFT, Aiken, Moodle XML) for another LMS: text, not a spreadsheet.
+    "quizzes_question_export",
 }
 # Wagtail admin views that export (by URL name), each exercised below. The workflow reports
 # export too; they are covered by the same patched mixin (test_wagtail_mixin_is_routed).

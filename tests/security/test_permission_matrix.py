@@ -54,6 +54,7 @@ EXPECTED: dict[str, str] = {
     "my onboarding":             "login 200 200 403 403 403 403 403 403",
     "enrollments":               "login 403 403 403 403 200 200 200 403",
     "my tasks":                  "login 403 403 403 403 200 403 403 403",
+    "job description signatures": "login 403 403 403 403 200 200 200 403",
     "enrollment import":         "login 403 403 403 403 200 403 403 403",
     "A's enrollment":            "login 200 404 200 404 200 200 200 404",
     "drop A":                    "login 403 403 403 403 302 403 403 403",
