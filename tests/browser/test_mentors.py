@@ -80,12 +80,19 @@ def test_head_of_sales_approves_a_statement_and_exports_it(live_server, new_page
         page.get_by_role("link", name="Download payroll-batch-0001.csv").click()
     with open(again.value.path(), encoding="utf-8-sig") as f:
         assert f.read() == content
-    page.get_by_role("button", name="Mark paid (1 statement)").click()
-    expect(page.locator(".message-success")).to_contain_text("Payroll batch 1 marked paid")
-    expect(page.locator("#batch-1")).to_contain_text("Pavel Orlov")
+    # Who approved does not also pay: a second person does (BONUS_PAYMENT_NEEDS_SECOND_PERSON).
     expect(page.get_by_role("button", name="Mark paid (1 statement)")).to_have_count(0)
+    expect(page.locator("#batch-1")).to_contain_text("a second person marks it paid")
+    make_user(Role.DIRECTOR, username="olga", first_name="Olga", last_name="Smirnova")
+    director = new_page()
+    login(director, live_server, "olga", PASSWORD)
+    director.goto(f"{live_server.url}/bonuses/payroll/")
+    director.get_by_role("button", name="Mark paid (1 statement)").click()
+    expect(director.locator(".message-success")).to_contain_text("Payroll batch 1 marked paid")
+    expect(director.locator("#batch-1")).to_contain_text("Olga Smirnova")
+    expect(director.get_by_role("button", name="Mark paid (1 statement)")).to_have_count(0)
     assert BonusStatement.objects.filter(status="paid").count() == 1
-    screenshot(page, "mentors-payroll-batches")
+    screenshot(director, "mentors-payroll-batches")
 
 
 def test_demo_mentor_and_head_of_sales_pages(live_server, new_page):
