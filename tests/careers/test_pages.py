@@ -167,7 +167,7 @@ def test_team_exports_write_formulas_as_text(client, ladder, offices, director):
     """The team export goes through people/spreadsheets.py: a name that looks like a formula
     is text in CSV (an apostrophe before it) and a string cell in XLSX."""
     person = on_ladder(offices["Moscow"], director=director).trainee
-    person.first_name, person.last_name = "=HYPERLINK(\"http://x\")", "@SUM(A1)"
+    person.first_name, person.last_name = '=HYPERLINK("http://x")', "@SUM(A1)"
     person.save(update_fields=["first_name", "last_name"])
     client.force_login(director)
     text = client.get(reverse("careers:team_export"), {"format": "csv"}).content.decode()
