@@ -26,6 +26,21 @@ from . import translations
 from .models import Enrollment, ProgramPage
 
 COLUMNS = ["email", "first_name", "last_name", "program", "hire_date"]
+# The Russian names an HR system's export gives the columns (keys folded as ``russian_key``
+# folds a header cell). A file may name its columns in either language, each column once. The
+# first name of each column is the one the upload page shows in Russian (column_names).
+RUSSIAN_COLUMNS = {
+    "эл_почта": "email",
+    "электронная_почта": "email",
+    "почта": "email",
+    "имя": "first_name",
+    "фамилия": "last_name",
+    "программа": "program",
+    "дата_приема": "hire_date",
+    "дата_найма": "hire_date",
+}
+# How the upload page writes the Russian names: with the letter ё where the word has it.
+RUSSIAN_COLUMN_SHOWN = {"hire_date": "дата_приёма"}
 MAX_ROWS = 1000
 # What each column may hold: the account's own limits (Django's User) and the page title's.
 MAX_LENGTHS = {"email": 254, "first_name": 150, "last_name": 150, "program": 255, "hire_date": 10}
@@ -53,6 +68,41 @@ class ImportFailed(Exception):
     def __init__(self, errors: list[RowError]):
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
+
+
+def russian_key(name: str) -> str:
+    """A Russian column name or code as the importers' mapping tables spell their keys:
+    stripped, lower case, ё without its dots, spaces as "_"."""
+    return name.strip().lower().replace("\u0451", "\u0435").replace(" ", "_")
+
+
+def column_names(language: str) -> list[str]:
+    """The column names the upload page documents, in the page's language (the importer
+    reads both)."""
+    if language.split("-")[0] != "ru":
+        return list(COLUMNS)
+    shown: dict[str, str] = {}
+    for russian, column in RUSSIAN_COLUMNS.items():
+        shown.setdefault(column, RUSSIAN_COLUMN_SHOWN.get(column, russian))
+    return [shown[column] for column in COLUMNS]
+
+
+def _header(cells: list[str]) -> list[str]:
+    """The header's cells as the English columns they name (a Russian name mapped, an
+    unknown one kept as it is); raises ImportFailed when two cells name the same column."""
+    header = []
+    given: dict[str, str] = {}
+    for cell in cells:
+        name = (cell or "").strip().lower()
+        column = name if name in COLUMNS else RUSSIAN_COLUMNS.get(russian_key(name), name)
+        if column in given and column:
+            message = _(
+                "The header names the column %(column)s twice (“%(first)s” and “%(second)s”)."
+            ) % {"column": column, "first": given[column], "second": name}
+            raise ImportFailed([RowError(1, column, message)])
+        given[column] = name
+        header.append(column)
+    return header
 
 
 def _decode(data: bytes) -> str:
@@ -143,7 +193,7 @@ def _raw_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    header = _header(reader.fieldnames or [])
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         raise ImportFailed(

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -146,7 +147,7 @@ def enrollments_import(request):
     if not may_manage_enrollments(request.user):
         raise PermissionDenied
     form = forms.EnrollmentImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "columns": csv_import.COLUMNS}
+    context = {"form": form, "columns": csv_import.column_names(get_language() or "en")}
     if request.method == "POST" and form.is_valid():
         try:
             result = services.enrollments_import(

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from courses.csv_import import russian_key
 from courses.models import Enrollment
 
 from .certification import BatchGate, Verdict
@@ -58,6 +59,32 @@ CSV_COLUMNS = [
     "decision_maker_reached",
 ]
 REQUIRED_CSV_COLUMNS = ["trainee_email", "kind", "occurred_at"]
+# The Russian names a 1C or Bitrix24 export gives the columns, and the Russian words for the
+# kinds (keys written as ``russian_key`` folds them: lower case, ё without its dots, spaces as
+# "_"). A file may name its columns in either language, but each column once (csv_rows). The
+# first name of each column is the one the upload page shows in Russian (import_help).
+RUSSIAN_CSV_COLUMNS = {
+    "email_стажера": "trainee_email",
+    "эл_почта": "trainee_email",
+    "почта_стажера": "trainee_email",
+    "вид": "kind",
+    "дата_время": "occurred_at",
+    "источник": "source",
+    "внешний_id": "external_id",
+    "сумма": "amount",
+    "примечание": "note",
+    "лпр": "decision_maker_reached",
+}
+RUSSIAN_KINDS = {
+    "звонок": "call",
+    "встреча": "meeting",
+    "заявка": "application",
+    "договор": "contract",
+    "мероприятие": "event",
+    "рекомендация": "referral",
+}
+# How the upload page writes the Russian names: with the letter ё where the word has it.
+RUSSIAN_COLUMN_SHOWN = {"trainee_email": "email_стажёра"}
 CHUNK_SIZE = 1000
 MAX_REPORTED_ERRORS = 1000
 MAX_SOURCE_LENGTH = Activity._meta.get_field("source").max_length
@@ -233,6 +260,19 @@ class TraineeLookup:
         return (best[0], best[1]) if best else None
 
 
+def import_help(language: str) -> dict:
+    """The column names and kinds the upload page documents, in the page's language: the
+    Russian names for a Russian page (the importer reads both)."""
+    if language.split("-")[0] != "ru":
+        kinds = {kind: kind for kind in Activity.Kind.values}
+        return {"columns": {c: c for c in CSV_COLUMNS}, "kinds": kinds, "yes": "yes"}
+    columns = {}
+    for russian, column in RUSSIAN_CSV_COLUMNS.items():
+        columns.setdefault(column, RUSSIAN_COLUMN_SHOWN.get(column, russian))
+    kinds = {kind: russian for russian, kind in RUSSIAN_KINDS.items()}
+    return {"columns": columns, "kinds": kinds, "yes": "да"}
+
+
 def _text(value) -> str:
     if value.__class__ is str:
         return value.strip()
@@ -267,7 +307,7 @@ def parse_row(
     value = get("kind")
     kind = (value.strip() if value.__class__ is str else _text(value)).lower()
     if kind not in KINDS:
-        problems.append(_kind_problem(kind))
+        kind = _russian_kind(kind, problems)
     occurred_at = _occurred_at(get("occurred_at"), problems)
     value = get("source")
     source = (value.strip() if value.__class__ is str else _text(value)) or default_source
@@ -339,6 +379,15 @@ def _trainee_problem(email: str, found: str | None) -> tuple[str, str]:
     if found == "dropped":
         return dropped_enrollment_problem()
     return ("trainee", _("No enrolled trainee has the e-mail %(email)s.") % {"email": email})
+
+
+def _russian_kind(kind: str, problems: list[tuple[str, str]]) -> str:
+    """The code a kind that is not one names in Russian; or the kind itself, with the
+    problem added to ``problems``. Only for the rare rows not written in the codes."""
+    code = RUSSIAN_KINDS.get(russian_key(kind), kind)
+    if code not in KINDS:
+        problems.append(_kind_problem(kind))
+    return code
 
 
 def _kind_problem(kind: str) -> tuple[str, str]:
@@ -686,11 +735,21 @@ def csv_rows(text_stream) -> Iterator[tuple[int, dict]]:
     """(line number, row dict) from a CSV text stream, streamed; the header is line 1."""
     reader = csv.reader(text_stream)
     try:
-        header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
+        header = [h.strip().lower().lstrip("\ufeff").strip() for h in next(reader)]
     except StopIteration:
         raise CsvFileError(_("The file is empty.")) from None
-    missing = [c for c in REQUIRED_CSV_COLUMNS if c not in header]
-    unknown = [c for c in header if c and c not in CSV_COLUMNS]
+    # The header is mapped once: a Russian name becomes the English column it stands for.
+    columns = [name if name in CSV_COLUMNS else _russian_column(name) for name in header]
+    given: dict[str, str] = {}
+    for name, column in zip(header, columns, strict=True):
+        if column in given and column:
+            raise CsvFileError(
+                _("The header names the column %(column)s twice (“%(first)s” and “%(second)s”).")
+                % {"column": column, "first": given[column], "second": name}
+            )
+        given[column] = name
+    missing = [c for c in REQUIRED_CSV_COLUMNS if c not in given]
+    unknown = [h for h, c in zip(header, columns, strict=True) if h and c not in CSV_COLUMNS]
     if missing or unknown:
         parts = []
         if missing:
@@ -701,7 +760,7 @@ def csv_rows(text_stream) -> Iterator[tuple[int, dict]]:
             _("The header row must be %(expected)s (%(problems)s).")
             % {"expected": ",".join(CSV_COLUMNS), "problems": "; ".join(parts)}
         )
-    keys = ["trainee" if name == "trainee_email" else name for name in header]
+    keys = ["trainee" if name == "trainee_email" else name for name in columns]
     width = len(header)
     while True:
         try:
@@ -723,6 +782,12 @@ def csv_rows(text_stream) -> Iterator[tuple[int, dict]]:
                 "m": len(header),
             }
         yield line, row
+
+
+def _russian_column(name: str) -> str:
+    """The English column a header cell names in Russian; the cell itself when it names none
+    (blank, or unknown: csv_rows reports it)."""
+    return RUSSIAN_CSV_COLUMNS.get(russian_key(name), name) if name else ""
 
 
 def import_csv(

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
@@ -18,7 +18,7 @@ from people.permissions import is_mentor, is_trainee, may_approve_bonuses, may_a
 from quizzes.selectors import awaiting_grading_count
 
 from . import certification, filters, forms, payroll, permissions, selectors, services
-from .importing import CsvFileError, import_csv
+from .importing import CsvFileError, import_csv, import_help
 from .models import Activity, BonusStatement
 
 
@@ -462,4 +462,5 @@ def import_activities(request):
                     messages.error(
                         request, _("Nothing was saved: fix the rows below and upload again.")
                     )
-    return render(request, "mentors/import.html", {"form": form, "result": result})
+    help_ = import_help(get_language() or "en")
+    return render(request, "mentors/import.html", {"form": form, "result": result, **help_})

@@ -154,3 +154,40 @@ def test_row_errors_are_written_in_the_uploaders_language(client, program, hr):
     assert "указан адрес e-mail." in page
     assert "Нет опубликованной программы «nope»." in page
     assert "No published program" not in page
+
+
+def test_a_file_with_russian_column_names_enrolls_through_the_page(client, program, hr):
+    client.force_login(hr)
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
+    url = reverse("courses:enrollments_import")
+    # The Russian page documents the Russian names.
+    assert "эл_почта, имя, фамилия, программа, дата_приёма" in client.get(url).content.decode()
+    upload = SimpleUploadedFile(
+        "people.csv",
+        csv_bytes(
+            (" Фамилия ", "ИМЯ", "Эл_почта", "Программа", "Дата приема"),
+            ("Никитина", "Ольга", "olga@example.com", program.slug, "01.12.2026"),
+            sep=";",
+        ),
+        content_type="text/csv",
+    )
+    client.post(url, {"file": upload})
+    enrollment = Enrollment.objects.get(trainee__email="olga@example.com")
+    assert enrollment.trainee.get_full_name() == "Ольга Никитина"
+    assert enrollment.hire_date.isoformat() == "2026-12-01"
+    # The English page keeps the English names.
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "en"})
+    assert "email, first_name, last_name, program, hire_date" in client.get(url).content.decode()
+
+
+def test_two_names_for_one_column_are_a_file_error(program, hr):
+    data = csv_bytes(
+        ("email", "эл_почта", "first_name", "last_name", "program", "hire_date"),
+        ("a@example.com", "b@example.com", "A", "B", program.slug, "2026-12-01"),
+    )
+    with pytest.raises(csv_import.ImportFailed) as failed:
+        services.enrollments_import(data=data, enrolled_by=hr)
+    [error] = failed.value.errors
+    assert (error.row, error.column) == (1, "email")
+    assert "“email” and “эл_почта”" in error.message
+    assert not Enrollment.objects.exists()

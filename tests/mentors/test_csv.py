@@ -327,3 +327,66 @@ def test_row_errors_are_written_in_the_uploaders_language(client, hr, enrollment
     page = client.post("/activity/import/", {"file": bad}).content.decode()
     assert "«never» — не дата и время в формате ISO 8601." in page
     assert "is not an ISO 8601" not in page
+
+
+RUSSIAN_HEADER = "Email_стажёра,ВИД,дата_время,источник,внешний_id,сумма,примечание,ЛПР\n"
+
+
+def test_a_file_with_russian_column_names_and_kinds_imports_through_the_page(
+    client, hr, enrollment
+):
+    client.force_login(hr)
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
+    page = client.get("/activity/import/").content.decode()
+    # The Russian page documents the Russian names and codes.
+    assert "email_стажёра,вид,дата_время,источник,внешний_id,сумма,примечание,лпр" in page
+    assert "вид: звонок, встреча, заявка, договор, мероприятие" in page
+    text = RUSSIAN_HEADER + (
+        f"anna@example.com,Звонок,{when()},телефония,c-1,,,нет\n"
+        f"anna@example.com, встреча ,{when(2)},crm,m-1,,в офисе клиента,да\n"
+        f'anna@example.com,договор,{when(3)},crm,d-1,"125 000,50",Поставка,\n'
+        f"anna@example.com,заявка,{when(4)},crm,a-1,,,\n"
+        f"anna@example.com,мероприятие,{when(5)},crm,e-1,,,\n"
+        f"anna@example.com,рекомендация,{when(6)},crm,r-1,,,\n"
+    )
+    upload = SimpleUploadedFile("calls.csv", text.encode(), "text/csv")
+    assert client.post("/activity/import/", {"file": upload}).status_code == 200
+    kinds = dict(Activity.objects.values_list("external_id", "kind"))
+    assert kinds == {
+        "c-1": "call",
+        "m-1": "meeting",
+        "d-1": "contract",
+        "a-1": "application",
+        "e-1": "event",
+        "r-1": "referral",
+    }
+    meeting = Activity.objects.get(external_id="m-1")
+    assert (meeting.source, meeting.note, meeting.decision_maker_reached) == (
+        "crm",
+        "в офисе клиента",
+        True,
+    )
+    assert str(Activity.objects.get(external_id="d-1").amount) == "125000.50"
+    assert Activity.objects.get(external_id="c-1").source == "телефония"
+    # The English page keeps the English names.
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "en"})
+    page = client.get("/activity/import/").content.decode()
+    assert "trainee_email,kind,occurred_at,source" in page
+    assert "call, meeting, application, contract, event or referral" in page
+
+
+def test_an_unknown_russian_kind_is_a_row_error(enrollment):
+    result = run("эл_почта,вид,дата_время\n" + f"anna@example.com,визит,{when()}\n")
+    assert [(e.row, e.field) for e in result.errors] == [(2, "kind")]
+    assert not Activity.objects.exists()
+
+
+def test_two_names_for_one_column_are_a_file_error(enrollment):
+    with pytest.raises(CsvFileError, match="trainee_email"):
+        run(
+            "trainee_email,эл_почта,kind,occurred_at\n"
+            + f"a@example.com,a@example.com,call,{when()}\n"
+        )
+    with pytest.raises(CsvFileError, match="kind"):
+        run("trainee_email,вид,Kind,occurred_at\n")
+    assert not Activity.objects.exists()
