@@ -25,8 +25,8 @@ class EnrollmentImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "Columns: email, first_name, last_name, program, hire_date (YYYY-MM-DD). "
-            "The first line holds the column names."
+            "The first line holds the column names listed above; the hire date is written as "
+            "YYYY-MM-DD."
         ),
     )
 

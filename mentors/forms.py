@@ -120,8 +120,8 @@ class ActivityImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "UTF-8, with the header row trainee_email,kind,occurred_at,source,external_id,"
-            "amount,note,decision_maker_reached. Times in ISO 8601 with a UTC offset."
+            "UTF-8; the first line names the columns, in English or in Russian (see “File "
+            "format” below). Times in ISO 8601 with a UTC offset."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

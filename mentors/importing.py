@@ -64,8 +64,8 @@ REQUIRED_CSV_COLUMNS = ["trainee_email", "kind", "occurred_at"]
 # "_"). A file may name its columns in either language, but each column once (csv_rows). The
 # first name of each column is the one the upload page shows in Russian (import_help).
 RUSSIAN_CSV_COLUMNS = {
-    "email_стажера": "trainee_email",
     "эл_почта": "trainee_email",
+    "email_стажера": "trainee_email",
     "почта_стажера": "trainee_email",
     "вид": "kind",
     "дата_время": "occurred_at",
@@ -84,7 +84,7 @@ RUSSIAN_KINDS = {
     "рекомендация": "referral",
 }
 # How the upload page writes the Russian names: with the letter ё where the word has it.
-RUSSIAN_COLUMN_SHOWN = {"trainee_email": "email_стажёра"}
+RUSSIAN_COLUMN_SHOWN = {"trainee_email": "эл_почта"}
 CHUNK_SIZE = 1000
 MAX_REPORTED_ERRORS = 1000
 MAX_SOURCE_LENGTH = Activity._meta.get_field("source").max_length

@@ -339,7 +339,7 @@ def test_a_file_with_russian_column_names_and_kinds_imports_through_the_page(
     client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
     page = client.get("/activity/import/").content.decode()
     # The Russian page documents the Russian names and codes.
-    assert "email_стажёра,вид,дата_время,источник,внешний_id,сумма,примечание,лпр" in page
+    assert "эл_почта,вид,дата_время,источник,внешний_id,сумма,примечание,лпр" in page
     assert "вид: звонок, встреча, заявка, договор, мероприятие" in page
     text = RUSSIAN_HEADER + (
         f"anna@example.com,Звонок,{when()},телефония,c-1,,,нет\n"
