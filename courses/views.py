@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -147,7 +149,8 @@ def enrollments_import(request):
     if not may_manage_enrollments(request.user):
         raise PermissionDenied
     form = forms.EnrollmentImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "columns": csv_import.column_names(get_language() or "en")}
+    columns = csv_import.column_names(get_language() or "en")
+    context = {"form": form, "columns": columns}
     if request.method == "POST" and form.is_valid():
         try:
             result = services.enrollments_import(
@@ -156,7 +159,12 @@ def enrollments_import(request):
                 include_staff=form.cleaned_data["include_staff"],
             )
         except csv_import.ImportFailed as failed:
-            context["errors"] = failed.errors
+            # Each column as the page names it (the Russian name on a Russian page).
+            shown = dict(zip(csv_import.COLUMNS, columns, strict=True))
+            context["errors"] = [
+                dataclasses.replace(error, column=shown.get(error.column, error.column))
+                for error in failed.errors
+            ]
         else:
             context["result"] = result
             messages.success(

@@ -37,6 +37,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from courses.csv_import import russian_key
@@ -396,7 +397,7 @@ def _kind_problem(kind: str) -> tuple[str, str]:
     return (
         "kind",
         _("Unknown kind “%(kind)s”; use one of: %(kinds)s.")
-        % {"kind": kind, "kinds": ", ".join(Activity.Kind.values)},
+        % {"kind": kind, "kinds": ", ".join(import_help(get_language() or "en")["kinds"].values())},
     )
 
 

@@ -153,6 +153,8 @@ def test_row_errors_are_written_in_the_uploaders_language(client, program, hr):
     page = client.post(reverse("courses:enrollments_import"), {"file": upload}).content.decode()
     assert "указан адрес e-mail." in page
     assert "Нет опубликованной программы «nope»." in page
+    # The column as the Russian page names it.
+    assert "<td>программа</td>" in page
     assert "No published program" not in page
 
 

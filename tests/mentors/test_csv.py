@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from django.utils.timezone import localdate
 
 from courses.models import Enrollment
@@ -378,6 +379,10 @@ def test_a_file_with_russian_column_names_and_kinds_imports_through_the_page(
 def test_an_unknown_russian_kind_is_a_row_error(enrollment):
     result = run("эл_почта,вид,дата_время\n" + f"anna@example.com,визит,{when()}\n")
     assert [(e.row, e.field) for e in result.errors] == [(2, "kind")]
+    assert "call, meeting, application" in result.errors[0].message
+    with translation.override("ru"):
+        result = run("эл_почта,вид,дата_время\n" + f"anna@example.com,визит,{when()}\n")
+    assert "звонок, встреча, заявка" in result.errors[0].message
     assert not Activity.objects.exists()
 
 
