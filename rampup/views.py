@@ -109,6 +109,13 @@ def ramp_dashboard(request):
     try:
         key = dashboard_cache_key(user=request.user, params=request.GET, today=timezone.localdate())
         page = None if request.GET.get("refresh") else cache.get(key)
+        # Never older than the setting, whatever the cache's own clock does with its timeout.
+        if (
+            page is not None
+            and (timezone.now() - page.computed_at).total_seconds()
+            >= settings.RAMP_DASHBOARD_CACHE_SECONDS
+        ):
+            page = None
     except Exception:
         # A cache server that is down costs the director the computation, not the page.
         logger.warning("ramp-up dashboard: cache not read", exc_info=True)

@@ -28,6 +28,18 @@ def _integration_ready() -> tuple[bool, str]:
 
 
 @pytest.fixture(autouse=True)
+def _empty_shared_cache():
+    """Every test starts with an empty cache, as it starts with an empty database: a shared
+    cache (Redis, CI's PostgreSQL pass) outlives the test's transaction, so cached site root
+    paths, dashboards or throttle counters would otherwise leak into the next test. Only this
+    process's keys (its KEY_PREFIX, lms/settings/test.py) are deleted."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # django-redis
+        cache.delete_pattern("*")
+
+
+@pytest.fixture(autouse=True)
 def _default_language(settings):
     """Every test starts in the site's default language: Django's active language belongs to
     the thread, and a test that served a page in Russian would otherwise leave it on for the

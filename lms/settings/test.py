@@ -1,5 +1,7 @@
 """Test settings: the same code paths, with fast hashing and in-memory mail."""
 
+import os
+
 from .base import *
 
 DEBUG = False
@@ -10,3 +12,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 MEDIA_ROOT = VAR_DIR / "test-media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# With a shared cache (CI's PostgreSQL pass: CACHE_URL on Redis), each test process keeps its
+# own keys, so that one process emptying its keys between tests (tests/conftest.py) never
+# touches another's. The real workers of the integration tests run these settings in the same
+# environment, so they share the test process's keys.
+if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {"LocMemCache", "DummyCache"}:
+    CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
