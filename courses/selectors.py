@@ -994,9 +994,11 @@ def ticks_made_by(user, *, limit: int = 20) -> list[RecentTick]:
         )
     }
     who = permissions.ticker(user, None)
+    # Each stage's items read once, however many of its ticks are listed.
+    items_of = {t.stage_id: dict(t.stage.checklist_items()) for t in ticks}
     rows = []
     for tick in ticks:
-        item = dict(tick.stage.checklist_items()).get(tick.item_id)
+        item = items_of[tick.stage_id].get(tick.item_id)
         rows.append(
             RecentTick(
                 tick=tick,
