@@ -84,6 +84,12 @@ def empty_summary(apps, schema_editor):
         for statement in DROP_TRIGGERS.get(schema_editor.connection.vendor, []):
             cursor.execute(statement)
         cursor.execute("DELETE FROM mentors_activityday")
+        if schema_editor.connection.vendor == "postgresql":
+            # The rows just deleted (and those the old triggers wrote while the activities
+            # were updated above) leave deferred foreign-key checks queued; PostgreSQL refuses
+            # to alter a table with pending trigger events, so they are run now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
