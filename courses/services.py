@@ -160,6 +160,31 @@ def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, us
     """Tick (``done``) or undo one checklist item, as its responsible party or as HR on the
     party's behalf (``courses.permissions``); ticking a ticked item or undoing an open one
     changes nothing."""
+    if not _checklist_tick_one(
+        enrollment=enrollment, stage=stage, item_id=item_id, user=user, done=done
+    ):
+        return []
+    return enrollment_evaluate(enrollment=enrollment, actor=user)
+
+
+@transaction.atomic
+def checklist_tick_many(
+    *, enrollment: Enrollment, stage: StagePage, ticks: list[tuple[str, object]]
+) -> list[StagePage]:
+    """Tick several items of one stage, each ``(item_id, user)`` checked as ``checklist_tick``
+    checks it, and evaluate the enrollment once at the end: all or none are ticked."""
+    changed = [
+        user
+        for item_id, user in ticks
+        if _checklist_tick_one(enrollment=enrollment, stage=stage, item_id=item_id, user=user)
+    ]
+    if not changed:
+        return []
+    return enrollment_evaluate(enrollment=enrollment, actor=changed[-1])
+
+
+def _checklist_tick_one(*, enrollment, stage, item_id: str, user, done=True) -> bool:
+    """The tick or undo itself, checked; True when something changed."""
     item = _checklist_item(stage, item_id)
     who = permissions.ticker(user, enrollment)
     tick = (
@@ -171,7 +196,7 @@ def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, us
         who, enrollment, item, stage_progress_for(enrollment, stage), tick=None if done else tick
     )
     if done == (tick is not None):
-        return []
+        return False
     if done:
         ChecklistTick.objects.create(
             enrollment=enrollment,
@@ -182,7 +207,7 @@ def checklist_tick(*, enrollment: Enrollment, stage: StagePage, item_id: str, us
         )
     else:
         tick.delete()
-    return enrollment_evaluate(enrollment=enrollment, actor=user)
+    return True
 
 
 @transaction.atomic

@@ -244,13 +244,14 @@ def _complete_stage(ctx, enrollment, stage, *, limit: int | None = None) -> None
     if stage.requires_job_description:
         services.job_description_sign(enrollment=enrollment, user=trainee)
     items = [(item_id, item) for item_id, item in stage.checklist_items() if item["required"]]
-    for item_id, item in items[:limit] if limit is not None else items:
-        services.checklist_tick(
-            enrollment=enrollment,
-            stage=stage,
-            item_id=item_id,
-            user=_ticker(ctx, enrollment, item),
-        )
+    services.checklist_tick_many(
+        enrollment=enrollment,
+        stage=stage,
+        ticks=[
+            (item_id, _ticker(ctx, enrollment, item))
+            for item_id, item in (items[:limit] if limit is not None else items)
+        ],
+    )
 
 
 def _backdate(enrollment, stages, today: date) -> None:

@@ -42,6 +42,33 @@ def test_stage_one_is_available_at_enrollment_and_the_rest_locked(program, hr):
     assert enrollment.events.filter(kind=EnrollmentEvent.Kind.ENROLLED, actor=hr).exists()
 
 
+def test_ticking_several_items_at_once_evaluates_once_and_is_all_or_nothing(program, hr):
+    enrollment = enroll(program, by=hr)
+    stage1 = stages_of(program)[0]
+    trainee = enrollment.trainee
+    services.job_description_sign(enrollment=enrollment, user=trainee)
+    first, second = items(stage1, "trainee")
+    sysadmin_items = items(stage1, "sysadmin")
+    # The trainee may not tick the system administrator's item: nothing is ticked.
+    with pytest.raises(PermissionDenied):
+        services.checklist_tick_many(
+            enrollment=enrollment,
+            stage=stage1,
+            ticks=[(first, trainee), (sysadmin_items[0], trainee)],
+        )
+    assert not enrollment.checklist_ticks.exists()
+    completed = services.checklist_tick_many(
+        enrollment=enrollment,
+        stage=stage1,
+        # The same item twice in one call is ticked once.
+        ticks=[(first, trainee), (first, trainee), (second, trainee)]
+        + [(i, hr) for i in sysadmin_items],
+    )
+    assert [s.pk for s in completed] == [stage1.pk]
+    assert enrollment.checklist_ticks.filter(item_id=first).count() == 1
+    assert statuses(enrollment) == [S.COMPLETED, S.AVAILABLE, S.LOCKED]
+
+
 def test_every_required_trainee_item_is_needed(program, hr):
     enrollment = enroll(program, by=hr)
     stage1 = stages_of(program)[0]
