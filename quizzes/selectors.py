@@ -199,6 +199,36 @@ def page_quiz_state(enrollment, quiz) -> QuizState:
     return state if state is not None else quiz_state(enrollment, quiz)
 
 
+def prime_quiz_blocks(stream, quizzes: dict) -> None:
+    """Give a stage body's quiz blocks the quizzes already loaded ({id: Quiz}, the states'
+    quizzes), so that rendering the body asks no query for them; a block naming a quiz not
+    given is loaded as Wagtail loads it."""
+    block = stream.stream_block.child_blocks.get("quiz")
+    if block is None:
+        return
+    for i, raw in enumerate(stream.raw_data):
+        if not raw or raw.get("type") != "quiz":
+            continue
+        value = raw.get("value") or {}
+        quiz = quizzes.get(_int_or_none(value.get("quiz")))
+        if quiz is None:
+            continue
+        struct = {
+            name: quiz
+            if name == "quiz"
+            else (child.to_python(value[name]) if name in value else child.get_default())
+            for name, child in block.child_blocks.items()
+        }
+        stream[i] = ("quiz", struct, raw.get("id"))
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def quiz_blocks_raw(stage) -> list[tuple[int, bool]]:
     """(quiz id, required) of every quiz block the stage requires (its original's body, for a
     stage shown in a translation's words), without loading the quizzes."""
