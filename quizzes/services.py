@@ -632,9 +632,11 @@ def response_override(
 
 @transaction.atomic
 def extra_attempt_grant(*, enrollment, quiz: Quiz, user, reason: str) -> ExtraAttemptGrant:
-    """HR allows one more attempt after the last allowed one failed."""
+    """HR allows one more attempt after the last allowed one failed (never to themselves)."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    permissions.check_grant_extra_attempt(user, selectors.quiz_state(enrollment, quiz))
+    permissions.check_grant_extra_attempt(
+        user, selectors.quiz_state(enrollment, quiz), enrollment=enrollment
+    )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the extra attempt.")})
     grant = ExtraAttemptGrant(enrollment=enrollment, quiz=quiz, granted_by=user, reason=reason)
