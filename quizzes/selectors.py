@@ -13,7 +13,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+from taggit.models import Tag
 
 from courses import coaching
 from courses.models import Enrollment, ProgramPage, StageProgress
@@ -652,3 +654,24 @@ def trainees_for_quiz(user, quiz) -> list[TraineeStanding]:
 
 def _programs_holding(quiz) -> list[int]:
     return [program.pk for program in ProgramPage.objects.live() if stages_holding(program, quiz)]
+
+
+def question_tags():
+    """The tags the question bank's questions carry, by name (a quiz's pool chooses one)."""
+    return (
+        Tag.objects.filter(quizzes_questiontag_items__isnull=False)
+        .distinct()
+        .order_by(Lower("name"), "pk")
+    )
+
+
+def pool_questions(quiz):
+    """The questions a quiz's pool draws from (plain rows, by id), or None without a pool."""
+    if not quiz.pool_size or not (quiz.pool_category_id or quiz.pool_tag_id):
+        return None
+    questions = Question.objects.non_polymorphic()
+    if quiz.pool_category_id:
+        questions = questions.filter(category_id__in=quiz.pool_category.descendant_ids())
+    if quiz.pool_tag_id:
+        questions = questions.filter(tagged_items__tag_id=quiz.pool_tag_id)
+    return questions.distinct().order_by("pk")

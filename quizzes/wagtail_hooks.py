@@ -33,6 +33,7 @@ from .models import (
     WrittenQuestion,
 )
 from .permissions import may_import_questions
+from .selectors import question_tags
 
 QUESTION_TYPES = [
     MultipleChoiceQuestion,
@@ -80,6 +81,16 @@ class QuestionsPanel(Panel):
             return context
 
 
+class QuizForm(WagtailAdminModelForm):
+    """The pool tag is chosen among the tags questions carry (not the images' or the
+    documents'), by name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "pool_tag" in self.fields:
+            self.fields["pool_tag"].queryset = question_tags()
+
+
 class QuizViewSet(SnippetViewSet):
     model = Quiz
     icon = "form"
@@ -111,8 +122,13 @@ class QuizViewSet(SnippetViewSet):
             heading=_("Rules"),
         ),
         MultiFieldPanel(
-            # A plain list of category paths ("Product/Pricing"), quicker than a chooser.
-            [FieldPanel("pool_category", widget=forms.Select), FieldPanel("pool_size")],
+            # A plain list of category paths ("Product/Pricing"), quicker than a chooser; the
+            # tags are the questions' (QuizForm).
+            [
+                FieldPanel("pool_category", widget=forms.Select),
+                FieldPanel("pool_tag", widget=forms.Select),
+                FieldPanel("pool_size"),
+            ],
             heading=_("Question pool"),
         ),
         MultiFieldPanel(
@@ -121,6 +137,9 @@ class QuizViewSet(SnippetViewSet):
         ),
         QuestionsPanel(heading=_("Questions")),
     ]
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=QuizForm).bind_to_model(self.model)
 
     def get_queryset(self, request):
         return Quiz.objects.annotate(n_questions=Count("questions"))
@@ -167,6 +186,7 @@ class QuestionCreateView(CreateView):
 COMMON = [
     FieldPanel("quiz"),
     FieldPanel("category", widget=forms.Select),
+    FieldPanel("tags"),
     FieldPanel("order"),
     FieldPanel("name"),
     FieldPanel("text"),
@@ -183,7 +203,7 @@ def _question_panels(*specific):
 class _QuestionViewSet(SnippetViewSet):
     add_view_class = QuestionCreateView
     list_display = ["text", "quiz", "category", "order", "points"]
-    list_filter = ["quiz", "category"]
+    list_filter = ["quiz", "category", "tags"]
     search_fields = ["text", "name"]
     ordering = ["quiz__title", "order", "pk"]
     copy_view_enabled = False
