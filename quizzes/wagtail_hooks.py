@@ -20,6 +20,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
+from .accepted_answers import AcceptedAnswersField
 from .admin_views import question_export, question_import
 from .models import (
     MultipleChoiceQuestion,
@@ -234,10 +235,19 @@ class NumericViewSet(_QuestionViewSet):
     )
 
 
+class ShortAnswerQuestionForm(QuestionForm):
+    """The accepted answers one per line, not as JSON (quizzes/accepted_answers.py)."""
+
+    accepted_answers = AcceptedAnswersField()
+
+
 class ShortAnswerViewSet(_QuestionViewSet):
     model = ShortAnswerQuestion
     icon = "pick"
-    edit_handler = _question_panels(FieldPanel("accepted_answers"), FieldPanel("case_sensitive"))
+    edit_handler = ObjectList(
+        [*COMMON, FieldPanel("accepted_answers"), FieldPanel("case_sensitive"), *AFTER],
+        base_form_class=ShortAnswerQuestionForm,
+    )
 
 
 class QuestionCategoryViewSet(SnippetViewSet):
