@@ -4,6 +4,7 @@ type has its own form (django-polymorphic's child-model pattern), all under "Qui
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -13,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel
@@ -201,13 +203,30 @@ def _question_panels(*specific):
     return ObjectList([*COMMON, *specific, *AFTER], base_form_class=QuestionForm)
 
 
+class QuestionFilterSet(WagtailFilterSet):
+    """The question lists' filters: quiz, category and the questions' tags."""
+
+    tag = django_filters.ModelMultipleChoiceFilter(
+        label=_("Tag"),
+        field_name="tagged_items__tag",
+        queryset=lambda request: question_tags(),
+        distinct=True,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
 class _QuestionViewSet(SnippetViewSet):
     add_view_class = QuestionCreateView
     list_display = ["text", "quiz", "category", "order", "points"]
-    list_filter = ["quiz", "category", "tags"]
+    list_filter = ["quiz", "category"]
     search_fields = ["text", "name"]
     ordering = ["quiz__title", "order", "pk"]
     copy_view_enabled = False
+
+    @property
+    def filterset_class(self):
+        meta = type("Meta", (), {"model": self.model, "fields": self.list_filter})
+        return type(f"{self.model.__name__}FilterSet", (QuestionFilterSet,), {"Meta": meta})
 
 
 class MultipleChoiceViewSet(_QuestionViewSet):

@@ -101,3 +101,14 @@ def test_hr_tags_a_question_and_picks_the_tag_for_a_pool_in_the_admin(client, hr
     quiz_edit = reverse(QuizViewSet().get_url_name("edit"), args=[quiz.pk])
     choices = client.get(quiz_edit).context["form"].fields["pool_tag"].queryset
     assert list(choices.values_list("name", flat=True)) == ["discounts", "objections", "Upsell"]
+
+
+def test_the_question_lists_filter_by_tag(client, hr, bank):
+    client.force_login(hr)
+    listing = reverse(TrueFalseQuestion.snippet_viewset.get_url_name("list"))
+    assert client.get(listing).status_code == 200
+    tag = Tag.objects.get(name="objections")
+    page = client.get(listing, {"tag": tag.pk})
+    assert page.status_code == 200
+    shown = [q.pk for q in page.context["object_list"]]
+    assert shown == [bank["other_tag"][0].pk]
