@@ -153,6 +153,11 @@ def test_hr_enrolled_as_a_trainee_cannot_grant_themselves_an_extra_attempt(clien
     assert response.status_code == 200
     assert "Nobody grants themselves an extra attempt" in response.content.decode()
     assert not enrollment.extra_attempt_grants.exists()
+    # The results page's "Out of attempts" offers it to the other HR person only.
+    results = reverse("quizzes:quiz_results", args=[quiz.slug])
+    assert url not in client.get(results).content.decode()
+    client.force_login(other_hr)
+    assert url in client.get(results).content.decode()
     # Another HR person grants it.
     services.extra_attempt_grant(enrollment=enrollment, quiz=quiz, user=other_hr, reason="Ill")
     assert enrollment.extra_attempt_grants.get().granted_by == other_hr
