@@ -9,7 +9,12 @@ from taggit.models import Tag
 
 from quizzes import selectors, services
 from quizzes.models import Question, TrueFalseQuestion
-from quizzes.question_bank import category_by_path
+from quizzes.question_bank import (
+    category_by_path,
+    questions_export,
+    questions_import,
+    questions_parse,
+)
 from quizzes.wagtail_hooks import QuizViewSet
 from tests.quizzes.factories import QuizFactory, enroll, make_program, written
 
@@ -112,3 +117,33 @@ def test_the_question_lists_filter_by_tag(client, hr, bank):
     assert page.status_code == 200
     shown = [q.pk for q in page.context["object_list"]]
     assert shown == [bank["other_tag"][0].pk]
+
+
+MOODLE_WITH_TAGS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="truefalse">
+    <name><text>Discount rule</text></name>
+    <questiontext format="html"><text>Over 10% needs the head of sales.</text></questiontext>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+    <tags>
+      <tag><text>discounts</text></tag>
+      <tag><text>  head   of sales </text></tag>
+      <tag><text>discounts</text></tag>
+      <tag><text></text></tag>
+    </tags>
+  </question>
+</quiz>
+"""
+
+
+def test_tags_travel_in_moodle_xml_both_ways():
+    parsed = questions_parse(data=MOODLE_WITH_TAGS, fmt="moodle-xml")
+    questions_import(parsed=parsed, category="Tagged")
+    question = Question.objects.get(name="Discount rule")
+    assert sorted(question.tags.names()) == ["discounts", "head of sales"]
+    exported = questions_export(fmt="moodle-xml", category=category_by_path("Tagged"))
+    again = questions_parse(data=exported.text.encode(), fmt="moodle-xml")
+    assert [q.tags for q in again.questions] == [["discounts", "head of sales"]]
+    # GIFT and Aiken have no tags: the export leaves them out and loses nothing else.
+    assert "discounts" not in questions_export(fmt="gift", category=category_by_path("Tagged")).text
