@@ -13,18 +13,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.dispatch import Signal
 
 # Sent inside the transaction that drops an enrollment: enrollment, on (a date), reason.
 enrollment_closed = Signal()
 
 _active_mentorships: Callable[[], QuerySet] | None = None
+# The enrollment's reverse relation to its mentorships and the condition, in the
+# enrollment's terms, that keeps the active one (for a join instead of a query).
+_active_relation: tuple[str, Q] | None = None
 
 
-def register(active_mentorships: Callable[[], QuerySet]) -> None:
-    global _active_mentorships
+def register(
+    active_mentorships: Callable[[], QuerySet], *, relation: str = "", active: Q | None = None
+) -> None:
+    global _active_mentorships, _active_relation
     _active_mentorships = active_mentorships
+    _active_relation = (relation, active) if relation and active is not None else None
 
 
 def active_mentorships() -> QuerySet:
@@ -52,6 +58,33 @@ def with_active_mentor_id(enrollments: QuerySet) -> QuerySet:
     there is a mentor to show without another query."""
     mentor = active_mentorships().filter(enrollment=OuterRef("pk")).values("mentor_id")[:1]
     return enrollments.annotate(**{ACTIVE_MENTOR_ID: Subquery(mentor)})
+
+
+# The attribute with_active_mentor joins the active mentorship (mentor and profile) on.
+ACTIVE_MENTORSHIP = "active_mentorship_row"
+
+
+def with_active_mentor(enrollments: QuerySet) -> QuerySet:
+    """``with_active_mentor_id``, and the active mentorship with its mentor and the mentor's
+    profile joined in the same query (one row at most: one active mentorship per
+    enrollment), for the pages that show the mentor's contact. For single enrollments: a
+    list would carry the mentor's columns on every row."""
+    enrollments = with_active_mentor_id(enrollments)
+    if _active_relation is None:
+        return enrollments
+    relation, active = _active_relation
+    return enrollments.annotate(
+        **{ACTIVE_MENTORSHIP: FilteredRelation(relation, condition=active)}
+    ).select_related(f"{ACTIVE_MENTORSHIP}__mentor__profile")
+
+
+def joined_active_mentor(enrollment):
+    """The active mentor as joined by ``with_active_mentor`` (None: no mentor), or
+    ``UNKNOWN`` for an enrollment loaded otherwise."""
+    if ACTIVE_MENTORSHIP not in enrollment.__dict__:
+        return UNKNOWN
+    mentorship = enrollment.__dict__[ACTIVE_MENTORSHIP]
+    return mentorship.mentor if mentorship is not None else None
 
 
 def known_active_mentor_id(enrollment):

@@ -59,9 +59,9 @@ def enrollments_checklist_reaches(user):
 
 def _with_page_state(qs):
     """Enrollments with what their pages ask on every request, in the same query: the active
-    mentor's id (``coaching.with_active_mentor_id``) and whether the readiness sign-off exists
-    (``signed_off``, read by ``overview``)."""
-    return coaching.with_active_mentor_id(qs).annotate(
+    mentor's id and contact (``coaching.with_active_mentor``) and whether the readiness
+    sign-off exists (``signed_off``, read by ``overview``)."""
+    return coaching.with_active_mentor(qs).annotate(
         signed_off=Exists(ReadinessSignOff.objects.filter(enrollment=OuterRef("pk")))
     )
 
@@ -638,10 +638,12 @@ class Contact:
 
 def active_mentor_contact(enrollment) -> Contact | None:
     """The trainee's active mentor and how to reach them (no query when the enrollment was
-    loaded with its mentor's id and has none)."""
+    loaded by ``_with_page_state``: its active mentor is joined)."""
     if coaching.known_active_mentor_id(enrollment) is None:
         return None
-    mentor = coaching.active_mentor_of(enrollment.pk)
+    mentor = coaching.joined_active_mentor(enrollment)
+    if mentor is coaching.UNKNOWN:
+        mentor = coaching.active_mentor_of(enrollment.pk)
     if mentor is None:
         return None
     try:

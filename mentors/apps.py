@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,11 @@ class MentorsConfig(AppConfig):
         from . import receivers, tasks  # noqa: F401  tasks: registers what services publish
         from .models import Mentorship
 
-        coaching.register(lambda: Mentorship.objects.active())
+        coaching.register(
+            lambda: Mentorship.objects.active(),
+            relation="mentorships",
+            active=Q(mentorships__ended_on__isnull=True),  # Mentorship.objects.active()
+        )
         coaching.enrollment_closed.connect(
             receivers.end_mentorships, dispatch_uid="mentors.end_mentorships"
         )

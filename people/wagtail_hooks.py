@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from .models import Profile
+from .page_delete import refuse_protected_bulk_delete, refuse_protected_delete
 
 
 class ProfileViewSet(ModelViewSet):
@@ -30,3 +31,8 @@ class ProfileViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_profile_viewset():
     return ProfileViewSet()
+
+
+# A page that kept records refer to is refused with a message, not a ProtectedError page.
+hooks.register("before_delete_page", refuse_protected_delete)
+hooks.register("before_bulk_action", refuse_protected_bulk_delete)

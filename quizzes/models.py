@@ -19,11 +19,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from polymorphic.managers import PolymorphicManager
 from polymorphic.models import PolymorphicModel
 from polymorphic.query import PolymorphicQuerySet
+from taggit.models import TaggedItemBase
 from wagtail.models import Orderable
 
 from courses import coaching
@@ -117,6 +119,18 @@ class Quiz(models.Model):
             "has not seen yet where the pool has enough."
         ),
     )
+    pool_tag = models.ForeignKey(
+        "taggit.Tag",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question pool tag"),
+        help_text=_(
+            "Optional: draw from the questions carrying this tag, from any category. With a "
+            "category as well, only that category's questions with the tag."
+        ),
+    )
     shuffle_answers = models.BooleanField(
         _("shuffle answer options"),
         default=False,
@@ -159,10 +173,13 @@ class Quiz(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        if self.pool_category_id and not self.pool_size:
+        has_pool = bool(self.pool_category_id or self.pool_tag_id)
+        if has_pool and not self.pool_size:
             raise ValidationError({"pool_size": _("Say how many questions to draw from the pool.")})
-        if self.pool_size and not self.pool_category_id:
-            raise ValidationError({"pool_category": _("Choose the category to draw from.")})
+        if self.pool_size and not has_pool:
+            raise ValidationError(
+                {"pool_category": _("Choose the category or the tag to draw from.")}
+            )
         if (
             self.grading_due_days is not None
             and self.grading_overdue_days is not None
@@ -307,6 +324,15 @@ class Question(PolymorphicModel, ClusterableModel):
         blank=True,
         help_text=_("A reference answer or what to look for; never shown to trainees."),
     )
+    tags = ClusterTaggableManager(
+        through="quizzes.QuestionTag",
+        blank=True,
+        verbose_name=_("tags"),
+        help_text=_(
+            "Free labels across categories (for example a product or a skill); a quiz's "
+            "pool may draw from a tag."
+        ),
+    )
 
     objects = PolymorphicManager.from_queryset(QuestionQuerySet)()
 
@@ -332,6 +358,17 @@ class Question(PolymorphicModel, ClusterableModel):
     def score(self, response) -> Decimal | None:
         """Points for an automatic question's response; None for manual questions."""
         return None
+
+
+class QuestionTag(TaggedItemBase):
+    """A tag on a question (django-taggit through Wagtail's modelcluster, so the admin form
+    saves the tags with the question)."""
+
+    content_object = ParentalKey(Question, on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = _("question tag")
+        verbose_name_plural = _("question tags")
 
 
 class MultipleChoiceQuestion(Question):

@@ -95,8 +95,11 @@ def may_override(user, attempt) -> bool:
 # --- Extra attempts -----------------------------------------------------------------------
 
 
-def extra_attempt_blocker(state) -> str | None:
-    """Why no extra attempt can be granted now, from the trainee's ``QuizState``, or None."""
+def extra_attempt_blocker(state, *, user=None, enrollment=None) -> str | None:
+    """Why no extra attempt can be granted now, from the trainee's ``QuizState``, or None.
+    Given the granter and the enrollment, also when the two are one person."""
+    if user is not None and enrollment is not None and is_own_enrollment(user, enrollment):
+        return _("Nobody grants themselves an extra attempt: another HR person grants it.")
     if state.passed:
         return _("The trainee has already passed this quiz.")
     if state.left is None or state.left > 0 or state.in_progress or state.awaiting:
@@ -104,18 +107,30 @@ def extra_attempt_blocker(state) -> str | None:
     return None
 
 
-def check_grant_extra_attempt(user, state) -> None:
-    """HR grants one more attempt once the trainee used every allowed one without passing.
+def is_own_enrollment(user, enrollment) -> bool:
+    """The enrollment is the user's own (an HR person or director enrolled as a trainee)."""
+    return user.is_authenticated and enrollment.trainee_id == user.pk
+
+
+def check_grant_extra_attempt(user, state, *, enrollment) -> None:
+    """HR grants one more attempt once the trainee used every allowed one without passing,
+    never to themselves: an attempt granted to oneself is an attempt nobody else agreed to,
+    and at a certification it decides the trainee's clearance for client work.
     ``state`` is the trainee's ``quizzes.selectors.QuizState`` for the quiz."""
     if not may_manage_enrollments(user):
         raise PermissionDenied
+    if is_own_enrollment(user, enrollment):
+        raise PermissionDenied(extra_attempt_blocker(state, user=user, enrollment=enrollment))
     blocker = extra_attempt_blocker(state)
     if blocker:
         raise ValidationError(blocker)
 
 
-def may_grant_extra_attempt(user, state) -> bool:
-    return may_manage_enrollments(user) and extra_attempt_blocker(state) is None
+def may_grant_extra_attempt(user, state, *, enrollment) -> bool:
+    return (
+        may_manage_enrollments(user)
+        and extra_attempt_blocker(state, user=user, enrollment=enrollment) is None
+    )
 
 
 # --- The question bank ----------------------------------------------------------------------

@@ -41,6 +41,7 @@ from .models import (
     NumericQuestion,
     Question,
     QuestionCategory,
+    QuestionTag,
     Quiz,
     ShortAnswerQuestion,
     TrueFalseQuestion,
@@ -57,6 +58,7 @@ MODELS = {
 }
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 CHOICE_MAX = Choice._meta.get_field("text").max_length
+TAG_MAX = QuestionTag._meta.get_field("tag").related_model._meta.get_field("name").max_length
 NAME_MAX = Question._meta.get_field("name").max_length
 
 
@@ -240,6 +242,8 @@ def _save(q: ParsedQuestion, *, category, quiz, order) -> Question:
     if image is not None:
         question.image = image
     question.full_clean(exclude=["polymorphic_ctype"])
+    # Saved with the question (modelcluster); a tag name has at most 100 characters.
+    question.tags.add(*{_clip(name, TAG_MAX): None for name in q.tags})
     question.save()
     if q.kind == MULTICHOICE:
         weights = _needs_weights(q)
@@ -314,7 +318,11 @@ def questions_for_export(*, quiz: Quiz | None = None, category: QuestionCategory
         qs = Question.objects.filter(category_id__in=category.descendant_ids())
     else:
         raise BankError(_("Choose a quiz or a category to export."))
-    return list(qs.select_related("category", "image").order_by("category_id", "order", "pk"))
+    return list(
+        qs.select_related("category", "image")
+        .prefetch_related("tagged_items__tag")
+        .order_by("category_id", "order", "pk")
+    )
 
 
 def to_parsed(
@@ -337,6 +345,7 @@ def to_parsed(
         points=question.points,
         general_feedback=question.explanation,
         source=f"#{question.pk}",
+        tags=sorted(item.tag.name for item in question.tagged_items.all()),
     )
     if kind == MULTICHOICE:
         choices = list(question.choices.all())

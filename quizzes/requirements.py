@@ -17,13 +17,21 @@ def quiz_requirements(enrollment, stages) -> dict[int, list[Requirement]]:
 
     The states of every placed quiz, required or not, are computed and remembered on the
     enrollment object: the stage page's quiz blocks show them (quizzes_tags), and all of
-    them cost the same two queries."""
+    them cost the same two queries. The stages' bodies get the quizzes loaded here, so
+    rendering their quiz blocks asks none."""
     placements = {stage.pk: selectors.quiz_blocks_raw(stage) for stage in stages}
     ids = {qid for found in placements.values() for qid, _required in found}
     if not ids:
         return {}
     states = selectors.placed_quiz_states(enrollment, ids)
     selectors.remember_quiz_states(enrollment, states)
+    quizzes = {quiz_id: state.quiz for quiz_id, state in states.items()}
+    for stage in stages:  # the body shown, and the original's when shown in a translation's
+        for body in {
+            id(stage.body): stage.body,
+            id(stage.requirements_body): stage.requirements_body,
+        }.values():
+            selectors.prime_quiz_blocks(body, quizzes)
     result: dict[int, list[Requirement]] = {}
     for stage in stages:
         reqs = []

@@ -13,7 +13,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+from taggit.models import Tag
 
 from courses import coaching
 from courses.models import Enrollment, ProgramPage, StageProgress
@@ -197,6 +199,36 @@ def page_quiz_state(enrollment, quiz) -> QuizState:
     quiz blocks then cost no query each."""
     state = getattr(enrollment, _REMEMBERED, {}).get(quiz.pk)
     return state if state is not None else quiz_state(enrollment, quiz)
+
+
+def prime_quiz_blocks(stream, quizzes: dict) -> None:
+    """Give a stage body's quiz blocks the quizzes already loaded ({id: Quiz}, the states'
+    quizzes), so that rendering the body asks no query for them; a block naming a quiz not
+    given is loaded as Wagtail loads it."""
+    block = stream.stream_block.child_blocks.get("quiz")
+    if block is None:
+        return
+    for i, raw in enumerate(stream.raw_data):
+        if not raw or raw.get("type") != "quiz":
+            continue
+        value = raw.get("value") or {}
+        quiz = quizzes.get(_int_or_none(value.get("quiz")))
+        if quiz is None:
+            continue
+        struct = {
+            name: quiz
+            if name == "quiz"
+            else (child.to_python(value[name]) if name in value else child.get_default())
+            for name, child in block.child_blocks.items()
+        }
+        stream[i] = ("quiz", struct, raw.get("id"))
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def quiz_blocks_raw(stage) -> list[tuple[int, bool]]:
@@ -622,3 +654,24 @@ def trainees_for_quiz(user, quiz) -> list[TraineeStanding]:
 
 def _programs_holding(quiz) -> list[int]:
     return [program.pk for program in ProgramPage.objects.live() if stages_holding(program, quiz)]
+
+
+def question_tags():
+    """The tags the question bank's questions carry, by name (a quiz's pool chooses one)."""
+    return (
+        Tag.objects.filter(quizzes_questiontag_items__isnull=False)
+        .distinct()
+        .order_by(Lower("name"), "pk")
+    )
+
+
+def pool_questions(quiz):
+    """The questions a quiz's pool draws from (plain rows, by id), or None without a pool."""
+    if not quiz.pool_size or not (quiz.pool_category_id or quiz.pool_tag_id):
+        return None
+    questions = Question.objects.non_polymorphic()
+    if quiz.pool_category_id:
+        questions = questions.filter(category_id__in=quiz.pool_category.descendant_ids())
+    if quiz.pool_tag_id:
+        questions = questions.filter(tagged_items__tag_id=quiz.pool_tag_id)
+    return questions.distinct().order_by("pk")

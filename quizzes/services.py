@@ -145,19 +145,14 @@ def attempt_start(*, enrollment, quiz: Quiz, user, now: datetime | None = None) 
 
 
 def _draw_from_pool(quiz: Quiz, enrollment, *, exclude: set[int]) -> list[int]:
-    """``pool_size`` questions at random from the quiz's pool category (with sub-categories),
-    those this trainee was not given in an earlier attempt first. The attempt's responses
-    keep what was drawn, so grading and review show exactly these."""
-    if not quiz.pool_category_id or not quiz.pool_size:
+    """``pool_size`` questions at random from the quiz's pool: its category (with
+    sub-categories), its tag, or the category's questions with the tag; those this trainee
+    was not given in an earlier attempt first. The attempt's responses keep what was drawn,
+    so grading and review show exactly these."""
+    pool = selectors.pool_questions(quiz)
+    if pool is None:
         return []
-    candidates = [
-        pk
-        for pk in Question.objects.filter(category_id__in=quiz.pool_category.descendant_ids())
-        .non_polymorphic()
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        if pk not in exclude
-    ]
+    candidates = [pk for pk in pool.values_list("pk", flat=True) if pk not in exclude]
     seen = set(
         Response.objects.filter(
             attempt__enrollment=enrollment, attempt__quiz=quiz, question_id__in=candidates
@@ -632,9 +627,11 @@ def response_override(
 
 @transaction.atomic
 def extra_attempt_grant(*, enrollment, quiz: Quiz, user, reason: str) -> ExtraAttemptGrant:
-    """HR allows one more attempt after the last allowed one failed."""
+    """HR allows one more attempt after the last allowed one failed (never to themselves)."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    permissions.check_grant_extra_attempt(user, selectors.quiz_state(enrollment, quiz))
+    permissions.check_grant_extra_attempt(
+        user, selectors.quiz_state(enrollment, quiz), enrollment=enrollment
+    )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the extra attempt.")})
     grant = ExtraAttemptGrant(enrollment=enrollment, quiz=quiz, granted_by=user, reason=reason)

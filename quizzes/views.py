@@ -506,7 +506,7 @@ def _out_of_attempts(user, quiz):
     result = []
     for enrollment in enrollments:
         state = selectors.quiz_state(enrollment, quiz)
-        if permissions.may_grant_extra_attempt(user, state):
+        if permissions.may_grant_extra_attempt(user, state, enrollment=enrollment):
             result.append((enrollment, state))
     return result
 
@@ -532,7 +532,9 @@ def extra_attempt(request, slug, enrollment_pk):
         except ValidationError as exc:
             form.add_error(None, _errors_text(exc))
         except PermissionDenied as exc:
-            raise Http404 from exc
+            if not permissions.is_own_enrollment(request.user, enrollment):
+                raise Http404 from exc
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Extra attempt granted; the trainee was notified."))
             return redirect("quizzes:quiz_results", slug=slug)
@@ -545,7 +547,9 @@ def extra_attempt(request, slug, enrollment_pk):
             "state": state,
             "form": form,
             # Why no attempt can be granted now (the page shows it instead of the form).
-            "blocker": permissions.extra_attempt_blocker(state),
+            "blocker": permissions.extra_attempt_blocker(
+                state, user=request.user, enrollment=enrollment
+            ),
         },
     )
 

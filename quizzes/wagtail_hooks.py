@@ -4,6 +4,7 @@ type has its own form (django-polymorphic's child-model pattern), all under "Qui
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -13,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel
@@ -20,6 +22,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
+from .accepted_answers import AcceptedAnswersField
 from .admin_views import question_export, question_import
 from .models import (
     MultipleChoiceQuestion,
@@ -33,6 +36,7 @@ from .models import (
     WrittenQuestion,
 )
 from .permissions import may_import_questions
+from .selectors import question_tags
 
 QUESTION_TYPES = [
     MultipleChoiceQuestion,
@@ -80,6 +84,16 @@ class QuestionsPanel(Panel):
             return context
 
 
+class QuizForm(WagtailAdminModelForm):
+    """The pool tag is chosen among the tags questions carry (not the images' or the
+    documents'), by name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "pool_tag" in self.fields:
+            self.fields["pool_tag"].queryset = question_tags()
+
+
 class QuizViewSet(SnippetViewSet):
     model = Quiz
     icon = "form"
@@ -111,8 +125,13 @@ class QuizViewSet(SnippetViewSet):
             heading=_("Rules"),
         ),
         MultiFieldPanel(
-            # A plain list of category paths ("Product/Pricing"), quicker than a chooser.
-            [FieldPanel("pool_category", widget=forms.Select), FieldPanel("pool_size")],
+            # A plain list of category paths ("Product/Pricing"), quicker than a chooser; the
+            # tags are the questions' (QuizForm).
+            [
+                FieldPanel("pool_category", widget=forms.Select),
+                FieldPanel("pool_tag", widget=forms.Select),
+                FieldPanel("pool_size"),
+            ],
             heading=_("Question pool"),
         ),
         MultiFieldPanel(
@@ -121,6 +140,9 @@ class QuizViewSet(SnippetViewSet):
         ),
         QuestionsPanel(heading=_("Questions")),
     ]
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=QuizForm).bind_to_model(self.model)
 
     def get_queryset(self, request):
         return Quiz.objects.annotate(n_questions=Count("questions"))
@@ -167,6 +189,7 @@ class QuestionCreateView(CreateView):
 COMMON = [
     FieldPanel("quiz"),
     FieldPanel("category", widget=forms.Select),
+    FieldPanel("tags"),
     FieldPanel("order"),
     FieldPanel("name"),
     FieldPanel("text"),
@@ -180,6 +203,18 @@ def _question_panels(*specific):
     return ObjectList([*COMMON, *specific, *AFTER], base_form_class=QuestionForm)
 
 
+class QuestionFilterSet(WagtailFilterSet):
+    """The question lists' filters: quiz, category and the questions' tags."""
+
+    tag = django_filters.ModelMultipleChoiceFilter(
+        label=_("Tag"),
+        field_name="tagged_items__tag",
+        queryset=lambda request: question_tags(),
+        distinct=True,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
 class _QuestionViewSet(SnippetViewSet):
     add_view_class = QuestionCreateView
     list_display = ["text", "quiz", "category", "order", "points"]
@@ -187,6 +222,11 @@ class _QuestionViewSet(SnippetViewSet):
     search_fields = ["text", "name"]
     ordering = ["quiz__title", "order", "pk"]
     copy_view_enabled = False
+
+    @property
+    def filterset_class(self):
+        meta = type("Meta", (), {"model": self.model, "fields": self.list_filter})
+        return type(f"{self.model.__name__}FilterSet", (QuestionFilterSet,), {"Meta": meta})
 
 
 class MultipleChoiceViewSet(_QuestionViewSet):
@@ -214,10 +254,19 @@ class NumericViewSet(_QuestionViewSet):
     )
 
 
+class ShortAnswerQuestionForm(QuestionForm):
+    """The accepted answers one per line, not as JSON (quizzes/accepted_answers.py)."""
+
+    accepted_answers = AcceptedAnswersField()
+
+
 class ShortAnswerViewSet(_QuestionViewSet):
     model = ShortAnswerQuestion
     icon = "pick"
-    edit_handler = _question_panels(FieldPanel("accepted_answers"), FieldPanel("case_sensitive"))
+    edit_handler = ObjectList(
+        [*COMMON, FieldPanel("accepted_answers"), FieldPanel("case_sensitive"), *AFTER],
+        base_form_class=ShortAnswerQuestionForm,
+    )
 
 
 class QuestionCategoryViewSet(SnippetViewSet):

@@ -63,6 +63,7 @@ class ParsedQuestion:
     unit: str = ""
     case_sensitive: bool = False  # shortanswer
     grader_info: str = ""  # essay
+    tags: list[str] = field(default_factory=list)  # Moodle XML's <tags>
     files: list[ParsedFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the conversion lost
     source: str = ""  # "line 12", "question 3": where in the file

@@ -154,6 +154,7 @@ def _question(node: Element, qtype: str, source: str, name: str) -> ParsedQuesti
     q = ParsedQuestion(kind=qtype, text=text, name=name, source=source, notes=notes, files=files)
     q.general_feedback = _formatted(node.find("generalfeedback"), notes)
     q.points = _decimal(node.findtext("defaultgrade"), Decimal(1))
+    q.tags = _tags(node)
     answers = []
     for a in node.findall("answer"):
         answer_text = to_plain(_text(a), a.get("format") or "moodle_auto_format", notes)
@@ -169,6 +170,16 @@ def _question(node: Element, qtype: str, source: str, name: str) -> ParsedQuesti
         )
     READERS[qtype](q, node, answers)
     return q
+
+
+def _tags(node: Element) -> list[str]:
+    """The question's ``<tags><tag><text>…</text></tag></tags>``, each once, in order."""
+    found = []
+    for tag in node.findall("tags/tag"):
+        name = " ".join((tag.findtext("text") or "").split())
+        if name and name not in found:
+            found.append(name)
+    return found
 
 
 def _read_multichoice(q: ParsedQuestion, node: Element, answers) -> None:
@@ -325,6 +336,14 @@ def write(questions: list[ParsedQuestion]) -> WriteResult:
         if q.kind == ESSAY:
             SubElement(el, "responseformat").text = "editor"
             _text_el(el, "graderinfo", q.grader_info)
+        _write_tags(el, q.tags)
     indent(root)
     body = tostring(root, encoding="unicode")
     return WriteResult(text='<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n")
+
+
+def _write_tags(el: Element, tags: list[str]) -> None:
+    if tags:
+        tags_el = SubElement(el, "tags")
+        for name in tags:
+            SubElement(SubElement(tags_el, "tag"), "text").text = name

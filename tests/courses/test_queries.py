@@ -15,11 +15,12 @@ ONE = {"stages": 1, "items": 1, "others": 1}
 FIVE = {"stages": 5, "items": 8, "others": 3}
 SIZES = pytest.mark.parametrize("size", [ONE, FIVE], ids=["1 stage", "5 stages"])
 
-# Wagtail serving a program page (site, home page, program, view restrictions); a stage
-# page's route has one level more (people/routing.py).
-PROGRAM_ROUTE = 4
-STAGE_ROUTE = 5
-# The trainee's enrollment (with its sign-off and mentor id), the program's pages with the
+# Wagtail serving a program page (site, home page, program: the program's query also tells
+# that no view restriction is on it or above, people/routing.py); a stage page's route has
+# one level more.
+PROGRAM_ROUTE = 3
+STAGE_ROUTE = 4
+# The trainee's enrollment (with its sign-off and mentor joined), the program's pages with the
 # job-description signatures, stage progress, checklist ticks (courses.selectors.overview).
 OVERVIEW = 4
 

@@ -92,3 +92,28 @@ def test_an_alias_follows_the_restrictions_of_its_source(client, program, hr):
     client.force_login(enrollment.trainee)
     response = client.get(alias.url)
     assert b'name="password"' in response.content
+
+
+def test_no_restriction_on_the_chain_costs_no_query(program, django_assert_num_queries):
+    stage, _second = stages_of(program)
+    routed = route(f"{program.slug}/{stage.slug}/")
+    with django_assert_num_queries(0):
+        assert list(routed.get_view_restrictions()) == []
+
+
+@pytest.mark.parametrize("where", ["root", "home", "program", "stage"])
+def test_a_restriction_anywhere_on_the_chain_is_found_by_routing(program, where):
+    stage, second = stages_of(program)
+    page = {
+        "root": Page.get_first_root_node(),
+        "home": home_page(),
+        "program": program,
+        "stage": stage,
+    }[where]
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    assert list(route(f"{program.slug}/{stage.slug}/").get_view_restrictions()) == [restriction]
+    # A sibling's restriction is not the stage's.
+    if where == "stage":
+        assert list(route(f"{program.slug}/{second.slug}/").get_view_restrictions()) == []

@@ -209,6 +209,24 @@ def test_a_mentors_typed_calls_do_not_raise_the_bonus_until_confirmed(mentorship
     ] == [("mentor", True, True)]
 
 
+def test_a_trainee_logging_without_limit_raises_nothing_and_is_flagged(mentorship, director):
+    """The trainee types 400 calls in one day for themselves: the mentor's bonus stays where
+    it was until someone else confirms them, and the day is a burst the approver sees."""
+    trainee = mentorship.enrollment.trainee
+    record(mentorship, trainee, 400, day=12)
+    statement = statement_of(mentorship)
+    assert (statement.call_count, statement.tier_name) == (0, "Base")
+    assert [(r["provenance"], r["counted"]) for r in statement.provenance_counts] == [
+        ("trainee", False)
+    ]
+    assert statement.burst_days == [{"day": "2026-02-12", "count": 400}]
+    # Nor may they confirm their own entries.
+    ids = list(Activity.objects.values_list("pk", flat=True))
+    with pytest.raises(PermissionDenied):
+        confirmations.activities_confirm(ids=ids, user=trainee)
+    assert statement_of(mentorship).call_count == 0
+
+
 def test_connector_activity_counts_without_confirmation(mentorship):
     add_activities(
         mentorship.enrollment, "call", 4, datetime(2026, 2, 10, 9, tzinfo=MSK), provenance="pbx"

@@ -16,6 +16,7 @@ from quizzes.models import Attempt, GradeChange
 from tests.conftest import make_user
 from tests.quizzes.conftest import answer
 from tests.quizzes.factories import QuizFactory, enroll, make_program, written
+from tests.quizzes.test_attempts import certification, grade_oral, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,39 @@ def test_grade_changes_are_kept_with_their_attempt(own_survey):
         attempt.delete()
     with pytest.raises(ProtectedError):
         own_survey["response"].delete()
+
+
+def test_hr_enrolled_as_a_trainee_cannot_grant_themselves_an_extra_attempt(client, mentor):
+    """The role-play certification failed twice: one more (and last) chance is HR's to give,
+    never the trainee's own, whatever their role."""
+    hr_trainee = make_user(Role.HR, username="hr_trainee")
+    hr_trainee.groups.add(*make_user(Role.TRAINEE).groups.all())
+    other_hr = make_user(Role.HR, username="other_hr")
+    quiz, question = certification()
+    enrollment = enroll(make_program(quiz), trainee=hr_trainee, mentor=mentor)
+    for _ in range(2):
+        grade_oral(submit(enrollment, quiz), mentor, question, ["1", "1"])
+    state = selectors.quiz_state(enrollment, quiz)
+    assert state.left == 0
+    with pytest.raises(PermissionDenied, match="Nobody grants themselves"):
+        services.extra_attempt_grant(enrollment=enrollment, quiz=quiz, user=hr_trainee, reason="x")
+    assert not permissions.may_grant_extra_attempt(hr_trainee, state, enrollment=enrollment)
+    assert permissions.may_grant_extra_attempt(other_hr, state, enrollment=enrollment)
+    # The page says why and offers no form; a POST anyway grants nothing.
+    client.force_login(hr_trainee)
+    url = reverse("quizzes:extra_attempt", args=[quiz.slug, enrollment.pk])
+    page = client.get(url).content.decode()
+    assert "Nobody grants themselves an extra attempt" in page
+    assert 'name="reason"' not in page
+    response = client.post(url, {"reason": "I was ill"})
+    assert response.status_code == 200
+    assert "Nobody grants themselves an extra attempt" in response.content.decode()
+    assert not enrollment.extra_attempt_grants.exists()
+    # The results page's "Out of attempts" offers it to the other HR person only.
+    results = reverse("quizzes:quiz_results", args=[quiz.slug])
+    assert url not in client.get(results).content.decode()
+    client.force_login(other_hr)
+    assert url in client.get(results).content.decode()
+    # Another HR person grants it.
+    services.extra_attempt_grant(enrollment=enrollment, quiz=quiz, user=other_hr, reason="Ill")
+    assert enrollment.extra_attempt_grants.get().granted_by == other_hr

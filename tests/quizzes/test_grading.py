@@ -236,6 +236,21 @@ def test_the_first_save_takes_a_free_lease_in_the_service(survey, mentor, hr):
     assert survey["plain"].awarded_points == Decimal("2")
 
 
+def test_a_get_of_the_grading_page_does_not_take_the_lease(client, survey, mentor, hr):
+    """Opening (or prefetching, or a link preview of) the grading page leaves the attempt free
+    for a colleague: only a save or an explicit take holds it."""
+    attempt = survey["attempt"]
+    client.force_login(mentor)
+    for _ in range(2):
+        assert client.get(reverse("quizzes:grade", args=[attempt.pk])).status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.leased_to_id is None
+    assert attempt.lease_expires_at is None
+    services.attempt_lease_acquire(attempt=attempt, user=hr)  # a colleague may take it
+    attempt.refresh_from_db()
+    assert attempt.leased_to_id == hr.pk
+
+
 def test_the_grading_page_saves_part_way_refuses_bad_points_and_releases(client, survey, mentor):
     attempt = survey["attempt"]
     plain = survey["plain"]

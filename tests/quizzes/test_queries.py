@@ -105,12 +105,12 @@ def test_grading_queue_queries(client, django_assert_num_queries, n_attempts):
 
 
 # The trainee's pages with quizzes and a mentor (the courses' own pins are in
-# tests/courses/test_queries.py): the overview's 4 queries, the quizzes with the extra-attempt
-# grants counted and the attempts (quizzes.selectors.placed_quiz_states), the mentor's
-# contact; on the stage page also Wagtail's routing (5) and the quiz snippets of the body's
-# blocks (one query for all), whose states the requirements computed already.
-HOME_QUERIES = SIGNED_IN + 4 + 2 + 1
-STAGE_QUERIES = SIGNED_IN + 5 + 4 + 2 + 1 + 1
+# tests/courses/test_queries.py): the overview's 4 queries (the enrollment with its mentor's
+# contact joined), the quizzes with the extra-attempt grants counted and the attempts
+# (quizzes.selectors.placed_quiz_states); on the stage page also Wagtail's routing (4). The
+# body's quiz blocks get the quizzes the states loaded (quizzes.selectors.prime_quiz_blocks).
+HOME_QUERIES = SIGNED_IN + 4 + 2
+STAGE_QUERIES = SIGNED_IN + 4 + 4 + 2
 
 
 def quizzed_program(n_quizzes, n_stages, mentor):
