@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 from courses import coaching
@@ -15,12 +15,19 @@ class MentorsConfig(AppConfig):
     def ready(self):
         # Imported here: these modules import models, which are not loaded when the app
         # registry imports this module.
+        from courses.models import ReadinessSignOff
+
         from . import receivers, tasks  # noqa: F401  tasks: registers what services publish
         from .models import Mentorship
 
         coaching.register(lambda: Mentorship.objects.active())
         coaching.enrollment_closed.connect(
             receivers.end_mentorships, dispatch_uid="mentors.end_mentorships"
+        )
+        post_save.connect(
+            receivers.end_mentorship_at_sign_off,
+            sender=ReadinessSignOff,
+            dispatch_uid="mentors.end_mentorship_at_sign_off",
         )
         quiz_signals.certified.connect(
             receivers.count_held_client_work, dispatch_uid="mentors.count_held_client_work"

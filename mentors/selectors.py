@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from courses.blocks import Responsible
+from courses.models import Enrollment
 from courses.selectors import StageSummary, WaitingItem, checklist_waiting, stage_summaries
 from people.permissions import is_mentor
 from people.roles import Role
@@ -107,7 +108,18 @@ def mentee_cap(program) -> int:
 
 
 def active_mentee_count(*, mentor, program) -> int:
-    return Mentorship.objects.active().filter(mentor=mentor, enrollment__program=program).count()
+    """The mentees the cap counts: active mentorships of trainees still in onboarding. A
+    trainee signed off as ready (working independently) no longer takes a place, even while
+    the mentorship runs on to the end of its bonus window (MENTORSHIP_ENDS_AT)."""
+    return (
+        Mentorship.objects.active()
+        .filter(
+            mentor=mentor,
+            enrollment__program=program,
+            enrollment__status=Enrollment.Status.ACTIVE,
+        )
+        .count()
+    )
 
 
 # Windows per query: 4 parameters each, far below SQLite's and PostgreSQL's limits.
@@ -218,6 +230,8 @@ def statement_list(user):
             "mentorship__enrollment__trainee",
             "mentorship__enrollment__program",
             "mentorship__bonus_rule",
+            # A superseded statement names the mentorship that carries its window on.
+            "mentorship__carried_into__mentor",
             "approved_by",
             "payroll_batch",
             "rule_version__changed_by",

@@ -209,6 +209,10 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="RUB")
 QUIZ_GRADING_LEASE_MINUTES = env.int("QUIZ_GRADING_LEASE_MINUTES", default=30)
 # Active mentees per mentor and program, unless the program's mentoring settings say otherwise.
 MENTOR_MAX_MENTEES = env.int("MENTOR_MAX_MENTEES", default=3)
+# When a mentorship ends by itself (docs/bonuses.md, "When a mentorship ends"): "window_close"
+# (the day after its bonus window's last day, by the daily job), "sign_off" (the day the
+# trainee is signed off as ready; the bonus window ends then too) or "both" (whichever first).
+MENTORSHIP_ENDS_AT = env("MENTORSHIP_ENDS_AT", default="window_close")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
