@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import formats
@@ -27,7 +26,7 @@ from mentors.models import activity_count_text
 from people import formatting
 from people.models import Office
 from people.names import display_name
-from people.roles import Role, has_role
+from people.offices import director_office_scope
 from quizzes import selectors as quizzes_selectors
 
 from .models import Ladder, Level, LevelChange, PayBand, Requirement, RequirementEvidence
@@ -478,13 +477,9 @@ def people_on_ladder():
 
 def office_scope(user) -> int | None:
     """The office a director is limited to when ``CAREERS_DIRECTORS_SEE_OWN_OFFICE`` is on
-    (and they have one); None: every office."""
-    if not getattr(settings, "CAREERS_DIRECTORS_SEE_OWN_OFFICE", False):
-        return None
-    if user.is_superuser or not has_role(user, Role.DIRECTOR):
-        return None
-    profile = getattr(user, "profile", None)
-    return profile.office_id if profile else None
+    (and they have one); None: every office. The same scope as the bonuses page's
+    (``people.offices.director_office_scope``)."""
+    return director_office_scope(user)
 
 
 def team_visible_to(user, *, office_id: int | None = None):

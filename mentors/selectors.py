@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from courses.blocks import Responsible
 from courses.models import Enrollment
 from courses.selectors import StageSummary, WaitingItem, checklist_waiting, stage_summaries
+from people.offices import director_office_scope
 from people.permissions import is_mentor
 from people.roles import Role
 from quizzes.selectors import QuizResult, quiz_results_of
@@ -54,12 +55,16 @@ def activities_visible_to(user):
 
 
 def statements_visible_to(user):
-    """All (staff, integrations); the mentor's own statements; nothing for anyone else."""
+    """All (staff, integrations; a director with an office scope: that office's mentors'); the
+    mentor's own statements; nothing for anyone else."""
     qs = BonusStatement.objects.all()
     if not user.is_authenticated:
         return qs.none()
     if sees_all_activity(user):
-        return qs
+        # A director limited to their office (CAREERS_DIRECTORS_SEE_OWN_OFFICE) sees the
+        # statements of that office's mentors: whose pay they are.
+        scope = director_office_scope(user)
+        return qs if scope is None else qs.filter(mentorship__mentor__profile__office_id=scope)
     if is_mentor(user):
         return qs.filter(mentorship__mentor=user)
     return qs.none()

@@ -213,6 +213,9 @@ MENTOR_MAX_MENTEES = env.int("MENTOR_MAX_MENTEES", default=3)
 # (the day after its bonus window's last day, by the daily job), "sign_off" (the day the
 # trainee is signed off as ready; the bonus window ends then too) or "both" (whichever first).
 MENTORSHIP_ENDS_AT = env("MENTORSHIP_ENDS_AT", default="window_close")
+# A director whose profile names an office sees only that office's people: the career team
+# pages and the mentor bonuses (docs/career.md, docs/bonuses.md). Off: every office.
+CAREERS_DIRECTORS_SEE_OWN_OFFICE = env.bool("CAREERS_DIRECTORS_SEE_OWN_OFFICE", default=False)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
