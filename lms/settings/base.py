@@ -318,10 +318,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker of `make run`: messages as files under var/broker/ (kombu's
     # filesystem transport), shared by the web server and the worker on one machine.
+    # CELERY_BROKER_DIR moves it (the integration test of `make run` uses a temporary one).
+    _BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(VAR_DIR / "broker" / "messages"),
-        "data_folder_out": str(VAR_DIR / "broker" / "messages"),
-        "control_folder": str(VAR_DIR / "broker" / "control"),
+        "data_folder_in": str(_BROKER_DIR / "messages"),
+        "data_folder_out": str(_BROKER_DIR / "messages"),
+        "control_folder": str(_BROKER_DIR / "control"),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
