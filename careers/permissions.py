@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from courses import coaching
+from courses import selectors as courses_selectors
 from people.permissions import (
     may_approve_promotions,
     may_keep_career_documents,
@@ -84,10 +85,15 @@ def may_decide(user, change: LevelChange) -> bool:
 # --- Evidence -----------------------------------------------------------------------------
 
 
-def check_record_evidence(user, person, requirement: Requirement) -> None:
+def check_record_evidence(
+    user, person, requirement: Requirement, *, enrolled: bool | None = None
+) -> None:
     """A document on file: HR, the head of sales or a director. A confirmation: the head of
-    sales, a director or the active mentor. Never about oneself; other kinds are computed
-    from the records and take no evidence."""
+    sales, a director or the active mentor. An activity threshold is computed from the
+    records, except for a person who never had an enrollment (hired before the product, say),
+    for whom no activity is recorded: the head of sales or a director confirms it from what
+    they saw (``enrolled``: whether the person has an enrollment; None: ask the database).
+    Never about oneself; quizzes are computed from the records and take no evidence."""
     if user.pk == person.pk:
         raise PermissionDenied(_("Nobody confirms their own requirements."))
     if requirement.kind == Requirement.Kind.DOCUMENT:
@@ -98,13 +104,22 @@ def check_record_evidence(user, person, requirement: Requirement) -> None:
             raise PermissionDenied(
                 _("Only the head of sales, a director or the mentor confirms this.")
             )
+    elif requirement.kind == Requirement.Kind.ACTIVITY and not _enrolled(person, enrolled):
+        if not may_approve_promotions(user):
+            raise PermissionDenied(_("Only the head of sales or a director confirms this."))
     else:
         raise ValidationError(_("This requirement is checked from the records."))
 
 
-def may_record_evidence(user, person, requirement: Requirement) -> bool:
+def _enrolled(person, enrolled: bool | None) -> bool:
+    if enrolled is not None:
+        return enrolled
+    return courses_selectors.enrollments_all().filter(trainee=person).exists()
+
+
+def may_record_evidence(user, person, requirement: Requirement, *, enrolled=None) -> bool:
     try:
-        check_record_evidence(user, person, requirement)
+        check_record_evidence(user, person, requirement, enrolled=enrolled)
     except (PermissionDenied, ValidationError):
         return False
     return True

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import formats
@@ -27,7 +26,7 @@ from mentors.models import activity_count_text
 from people import formatting
 from people.models import Office
 from people.names import display_name
-from people.roles import Role, has_role
+from people.offices import director_office_scope
 from quizzes import selectors as quizzes_selectors
 
 from .models import Ladder, Level, LevelChange, PayBand, Requirement, RequirementEvidence
@@ -144,6 +143,8 @@ class Standing:
     current_band: PayBand | None = None
     pending: LevelChange | None = None
     today: date | None = None
+    # Whether the person has (or had) an enrollment: activity is recorded only for one.
+    enrolled: bool = True
 
     @property
     def level(self) -> Level | None:
@@ -302,6 +303,8 @@ def _requirement_state(
             }
         else:
             state.figure = _("%(quiz)s not passed yet") % {"quiz": requirement.quiz.title}
+    elif requirement.kind == Requirement.Kind.ACTIVITY and not enrollment_ids:
+        _unrecorded_activity_state(state, evidence.get(requirement.pk))
     elif requirement.kind == Requirement.Kind.ACTIVITY:
         key = _activity_key(requirement)
         done = sum(counts.get(e, {}).get(key, 0) for e in enrollment_ids)
@@ -337,6 +340,24 @@ def _requirement_state(
         else:
             state.figure = _("Not confirmed yet.")
     return state
+
+
+def _unrecorded_activity_state(state: RequirementState, found) -> None:
+    """An activity threshold for a person with no enrollment (hired before the product):
+    activity is recorded only for an enrollment, so there is nothing to count. Not "0 of 20":
+    the page says there are no records, and a confirmation by the head of sales or a director
+    (from the CRM's figures, say) meets it."""
+    if found is not None:
+        state.met, state.evidence = True, found
+        state.figure = _("Confirmed by %(name)s on %(date)s") % {
+            "name": display_name(found.recorded_by),
+            "date": _date(found.recorded_at),
+        }
+        return
+    state.figure = _("No activity records: activity is recorded only for an enrollment.")
+    state.advice = _(
+        "The head of sales or a director confirms it from what they saw (the CRM's figures)."
+    )
 
 
 def standings(people, *, today: date, towards: dict | None = None) -> list[Standing]:
@@ -402,6 +423,7 @@ def standings(people, *, today: date, towards: dict | None = None) -> list[Stand
                 current_band=band_of(level, office),
                 pending=pending.get(person.pk),
                 today=today,
+                enrolled=bool(rows),
             )
         )
     _fill_requirements(result, enrollments, today)
@@ -429,6 +451,9 @@ def _fill_requirements(result: list[Standing], enrollments, today: date) -> None
     )
     evidence: dict[int, dict[int, RequirementEvidence]] = defaultdict(dict)
     kept_kinds = (Requirement.Kind.DOCUMENT, Requirement.Kind.CONFIRMATION)
+    if not all(standing.enrolled for standing in result):
+        # Activity thresholds of people without an enrollment are confirmed, not counted.
+        kept_kinds += (Requirement.Kind.ACTIVITY,)
     if any(r.kind in kept_kinds for r in requirements):
         for found in (
             RequirementEvidence.objects.filter(
@@ -478,13 +503,9 @@ def people_on_ladder():
 
 def office_scope(user) -> int | None:
     """The office a director is limited to when ``CAREERS_DIRECTORS_SEE_OWN_OFFICE`` is on
-    (and they have one); None: every office."""
-    if not getattr(settings, "CAREERS_DIRECTORS_SEE_OWN_OFFICE", False):
-        return None
-    if user.is_superuser or not has_role(user, Role.DIRECTOR):
-        return None
-    profile = getattr(user, "profile", None)
-    return profile.office_id if profile else None
+    (and they have one); None: every office. The same scope as the bonuses page's
+    (``people.offices.director_office_scope``)."""
+    return director_office_scope(user)
 
 
 def team_visible_to(user, *, office_id: int | None = None):

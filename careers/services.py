@@ -190,7 +190,8 @@ def evidence_record(
     permissions.check_record_evidence(user, person, requirement)
     if requirement.kind == Requirement.Kind.DOCUMENT and document is None:
         raise ValidationError({"document": _("Choose the document to put on file.")})
-    if requirement.kind == Requirement.Kind.CONFIRMATION and not note.strip():
+    confirmed = (Requirement.Kind.CONFIRMATION, Requirement.Kind.ACTIVITY)
+    if requirement.kind in confirmed and not note.strip():
         raise ValidationError({"note": _("Say what you saw that meets the requirement.")})
     evidence = RequirementEvidence(
         person=person,

@@ -115,7 +115,9 @@ def _evidence_requirements(user, standing) -> list[Requirement]:
         state.requirement
         for state in standing.states
         if state.requirement is not None
-        and permissions.may_record_evidence(user, standing.person, state.requirement)
+        and permissions.may_record_evidence(
+            user, standing.person, state.requirement, enrolled=standing.enrolled
+        )
     ]
 
 

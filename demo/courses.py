@@ -26,6 +26,7 @@ from courses.models import (
     EnrollmentEvent,
     JobDescriptionPage,
     JobDescriptionSignature,
+    JobDescriptionVersion,
     ProgramPage,
     StagePage,
     StageProgress,
@@ -307,6 +308,7 @@ def seed(ctx) -> None:
     hr = ctx.users["hr"]
     stages = list(StagePage.objects.child_of(program).live().order_by("path"))
     trainees = sorted(ctx.trainees, key=lambda u: (u.profile.hire_date or ctx.today, u.username))
+    _date_first_job_description_version(program, trainees, ctx.today)
     for rank, trainee in enumerate(trainees):
         if Enrollment.objects.filter(trainee=trainee, program=program).exists():
             continue
@@ -346,6 +348,19 @@ def seed(ctx) -> None:
             EnrollmentEvent.objects.filter(
                 enrollment=enrollment, kind=EnrollmentEvent.Kind.DROPPED
             ).update(at=_at(dropped_on, 17, 10))
+
+
+def _date_first_job_description_version(program, trainees, today: date) -> None:
+    """The job description's version 1 was published when the program started, before the
+    first trainee was enrolled (three days before the first hire), not on the day the demo was
+    built: the backdated signatures come after the version they sign. Idempotent."""
+    first_hire = min((u.profile.hire_date or today for u in trainees), default=today)
+    started = _at(first_hire - timedelta(days=7), 10, 0)
+    # The original and its translations (one translation key).
+    originals = JobDescriptionPage.objects.descendant_of(program).values("translation_key")
+    JobDescriptionVersion.objects.filter(page__translation_key__in=originals, number=1).update(
+        published_at=started
+    )
 
 
 def _translated_body(original: StagePage, slug: str, blocks) -> list[dict]:

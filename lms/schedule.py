@@ -30,6 +30,13 @@ DEFAULT_SCHEDULE = [
         "grading to HR and directors.",
     },
     {
+        "name": "End mentorships whose bonus window closed",
+        "task": "mentors.tasks.mentorships_end_closed_windows",
+        "crontab": {"minute": "5", "hour": "0"},
+        "description": "With MENTORSHIP_ENDS_AT window_close or both: ends each active "
+        "mentorship on the day after its bonus window's last day (docs/bonuses.md).",
+    },
+    {
         "name": "Finalize mentor bonus statements",
         "task": "mentors.tasks.statements_finalize_due",
         "crontab": {"minute": "15", "hour": "0"},

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.models import Q
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 from courses import coaching
@@ -16,6 +16,8 @@ class MentorsConfig(AppConfig):
     def ready(self):
         # Imported here: these modules import models, which are not loaded when the app
         # registry imports this module.
+        from courses.models import ReadinessSignOff
+
         from . import receivers, tasks  # noqa: F401  tasks: registers what services publish
         from .models import Mentorship
 
@@ -26,6 +28,11 @@ class MentorsConfig(AppConfig):
         )
         coaching.enrollment_closed.connect(
             receivers.end_mentorships, dispatch_uid="mentors.end_mentorships"
+        )
+        post_save.connect(
+            receivers.end_mentorship_at_sign_off,
+            sender=ReadinessSignOff,
+            dispatch_uid="mentors.end_mentorship_at_sign_off",
         )
         quiz_signals.certified.connect(
             receivers.count_held_client_work, dispatch_uid="mentors.count_held_client_work"

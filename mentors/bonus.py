@@ -61,12 +61,21 @@ def window_for(
     period_days: int,
     ended_on: date | None,
     bonus_starts_on: date | None = None,
+    carried: bool = False,
 ) -> Window:
     """The period counted from the start date, cut at the end date; it opens on
     ``bonus_starts_on`` when an earlier mentorship's window held the first days (it is then
-    empty when that window covered the whole period: start == end, nothing counts)."""
-    start = max(bonus_starts_on or started_on, started_on)
-    end = started_on + timedelta(days=period_days)
+    empty when that window covered the whole period: start == end, nothing counts).
+
+    ``carried``: the mentorship carries on the window of the one it replaced (a change of
+    mentor inside that window): the period runs from ``bonus_starts_on``, that window's first
+    day, not from this mentorship's start date."""
+    if carried and bonus_starts_on is not None:
+        start = bonus_starts_on
+        end = bonus_starts_on + timedelta(days=period_days)
+    else:
+        start = max(bonus_starts_on or started_on, started_on)
+        end = started_on + timedelta(days=period_days)
     if ended_on is not None and ended_on < end:
         end = ended_on
     return Window(start=start, end=max(end, start))
@@ -79,6 +88,7 @@ def window_of(mentorship, period_days: int) -> Window:
         period_days=period_days,
         ended_on=mentorship.ended_on,
         bonus_starts_on=mentorship.bonus_starts_on,
+        carried=mentorship.carried_from_id is not None,
     )
 
 

@@ -5,7 +5,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from people.filters import PersonChoiceFilter
+from people.filters import ModelChoiceFilter, PersonChoiceFilter
+from people.offices import offices
 
 from . import selectors
 from .models import Activity, BonusStatement
@@ -38,7 +39,8 @@ def _mentors(request):
 
 
 class StatementFilter(django_filters.FilterSet):
-    """Status, mentor, the statements whose window overlaps the period, those to review."""
+    """Status, mentor, the mentor's office, the statements whose window overlaps the period,
+    those to review."""
 
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=BonusStatement.Status.choices, empty_label=_("All")
@@ -48,6 +50,13 @@ class StatementFilter(django_filters.FilterSet):
         field_name="mentorship__mentor",
         queryset=_mentors,
         empty_label=_("All"),
+    )
+    # The mentor's office (people.Profile.office): whose pay the statement is.
+    office = ModelChoiceFilter(
+        label=_("Office"),
+        field_name="mentorship__mentor__profile__office",
+        queryset=lambda request: offices(),
+        empty_label=_("Every office"),
     )
     # The window [period_start, period_end) overlaps [period_from, period_to].
     period_from = django_filters.DateFilter(
@@ -62,7 +71,7 @@ class StatementFilter(django_filters.FilterSet):
 
     class Meta:
         model = BonusStatement
-        fields = ["status", "mentor", "period_from", "period_to", "needs_review"]
+        fields = ["status", "mentor", "office", "period_from", "period_to", "needs_review"]
 
     def filter_needs_review(self, queryset, name, ticked):
         # Unticked shows every statement, not only those that need no review.

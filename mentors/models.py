@@ -209,6 +209,18 @@ class Mentorship(models.Model):
         blank=True,
         verbose_name=_("bonus rule"),
     )
+    # A change of mentor inside an open bonus window: this mentorship carries that window on
+    # (it counts from the window's first day, its bonus_starts_on, before its own start date)
+    # and the replaced mentorship's statement is superseded (docs/bonuses.md, "A change of
+    # mentor carries the period over"). PROTECT: the replaced one is money history.
+    carried_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_into",
+        verbose_name=_("carries the bonus period of"),
+    )
     ended_on = models.DateField(_("end date"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=200, blank=True)
     assigned_by = models.ForeignKey(
@@ -237,8 +249,11 @@ class Mentorship(models.Model):
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="mentorship_ends_after_start",
             ),
+            # Only a mentorship that carries an earlier one's window counts from before its
+            # own start date.
             models.CheckConstraint(
-                condition=Q(bonus_starts_on__gte=models.F("started_on")),
+                condition=Q(bonus_starts_on__gte=models.F("started_on"))
+                | Q(carried_from__isnull=False),
                 name="mentorship_bonus_starts_after_start",
             ),
         ]
@@ -523,6 +538,9 @@ class BonusStatement(models.Model):
         FINAL = "final", _("Final")
         APPROVED = "approved", _("Approved")
         PAID = "paid", _("Paid")
+        # Its mentor was changed inside the window: the next mentorship's statement carries
+        # the whole window on; this one counts nothing and is never approved or paid.
+        SUPERSEDED = "superseded", _("Superseded")
 
     FROZEN_STATUSES = (Status.APPROVED, Status.PAID)
 
@@ -623,7 +641,7 @@ class BonusStatement(models.Model):
                 name="bonus_statement_period_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["provisional", "final", "approved", "paid"]),
+                condition=Q(status__in=["provisional", "final", "approved", "paid", "superseded"]),
                 name="bonus_statement_status_valid",
             ),
             models.CheckConstraint(

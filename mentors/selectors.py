@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from courses.blocks import Responsible
+from courses.models import Enrollment
 from courses.selectors import StageSummary, WaitingItem, checklist_waiting, stage_summaries
+from people.offices import director_office_scope
 from people.permissions import is_mentor
 from people.roles import Role
 from quizzes.selectors import QuizResult, quiz_results_of
@@ -53,12 +55,16 @@ def activities_visible_to(user):
 
 
 def statements_visible_to(user):
-    """All (staff, integrations); the mentor's own statements; nothing for anyone else."""
+    """All (staff, integrations; a director with an office scope: that office's mentors'); the
+    mentor's own statements; nothing for anyone else."""
     qs = BonusStatement.objects.all()
     if not user.is_authenticated:
         return qs.none()
     if sees_all_activity(user):
-        return qs
+        # A director limited to their office (CAREERS_DIRECTORS_SEE_OWN_OFFICE) sees the
+        # statements of that office's mentors: whose pay they are.
+        scope = director_office_scope(user)
+        return qs if scope is None else qs.filter(mentorship__mentor__profile__office_id=scope)
     if is_mentor(user):
         return qs.filter(mentorship__mentor=user)
     return qs.none()
@@ -107,7 +113,18 @@ def mentee_cap(program) -> int:
 
 
 def active_mentee_count(*, mentor, program) -> int:
-    return Mentorship.objects.active().filter(mentor=mentor, enrollment__program=program).count()
+    """The mentees the cap counts: active mentorships of trainees still in onboarding. A
+    trainee signed off as ready (working independently) no longer takes a place, even while
+    the mentorship runs on to the end of its bonus window (MENTORSHIP_ENDS_AT)."""
+    return (
+        Mentorship.objects.active()
+        .filter(
+            mentor=mentor,
+            enrollment__program=program,
+            enrollment__status=Enrollment.Status.ACTIVE,
+        )
+        .count()
+    )
 
 
 # Windows per query: 4 parameters each, far below SQLite's and PostgreSQL's limits.
@@ -218,6 +235,8 @@ def statement_list(user):
             "mentorship__enrollment__trainee",
             "mentorship__enrollment__program",
             "mentorship__bonus_rule",
+            # A superseded statement names the mentorship that carries its window on.
+            "mentorship__carried_into__mentor",
             "approved_by",
             "payroll_batch",
             "rule_version__changed_by",

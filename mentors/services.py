@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -68,21 +68,11 @@ def mentorship_assign(
     assigned_by,
 ) -> Mentorship:
     """Assign a mentor to an enrollment; a current mentor is replaced (their mentorship ends
-    the day the new one starts). The program's cap on mentees per mentor is enforced."""
-
-    if not may_assign_mentors(assigned_by):
-        raise PermissionDenied(_("Only HR or the head of sales assigns mentors."))
-    if not is_mentor(mentor):
-        raise ValidationError(
-            {
-                "mentor": _("%(name)s is not a mentor or the head of sales.")
-                % {"name": display_name(mentor)}
-            }
-        )
-    if mentor.pk == enrollment.trainee_id:
-        raise ValidationError({"mentor": _("A trainee cannot mentor themselves.")})
-    if bonus_rule is None:
-        raise ValidationError({"bonus_rule": _("Choose the bonus rule.")})
+    the day the new one starts; inside its bonus window the new mentorship carries that
+    window on: ``carried_window``). The program's cap on mentees per mentor is enforced."""
+    _check_assign_parties(
+        enrollment=enrollment, mentor=mentor, bonus_rule=bonus_rule, assigned_by=assigned_by
+    )
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status == Enrollment.Status.DROPPED:
         raise ValidationError(_("The enrollment was dropped; reactivate it first."))
@@ -97,45 +87,28 @@ def mentorship_assign(
     get_user_model().objects.select_for_update().filter(pk=mentor.pk).first()
     current = Mentorship.objects.select_for_update().active().filter(enrollment=enrollment).first()
     if current is not None:
-        if current.mentor_id == mentor.pk:
-            raise ValidationError(
-                {
-                    "mentor": _("%(name)s already mentors this trainee.")
-                    % {"name": display_name(mentor)}
-                }
-            )
-        if started_on < current.started_on:
-            raise ValidationError(
-                {
-                    "started_on": _(
-                        "The new mentorship cannot start before the current one (%(date)s)."
-                    )
-                    % {"date": date_format(current.started_on)}
-                }
-            )
-    cap = selectors.mentee_cap(enrollment.program)
-    if selectors.active_mentee_count(mentor=mentor, program=enrollment.program) >= cap:
-        raise ValidationError(
-            {
-                "mentor": _(
-                    "%(name)s already has %(cap)s active mentees in %(program)s, the most this "
-                    "program allows. End one of those mentorships or choose another mentor."
-                )
-                % {"name": display_name(mentor), "cap": cap, "program": enrollment.program.title}
-            }
-        )
+        _check_replacement(current, mentor=mentor, started_on=started_on)
+    _check_cap(mentor=mentor, program=enrollment.program)
+    carried = carried_window(current, started_on=started_on) if current is not None else None
     if current is not None:
-        _end(current, on=started_on, reason=_("Mentor changed"))
+        mentorship_close(mentorship=current, on=started_on, reason=_("Mentor changed"))
     mentorship = Mentorship(
         enrollment=enrollment,
         mentor=mentor,
         started_on=started_on,
-        bonus_starts_on=bonus_start(enrollment=enrollment, started_on=started_on),
+        bonus_starts_on=(
+            carried.start
+            if carried is not None
+            else bonus_start(enrollment=enrollment, started_on=started_on)
+        ),
+        carried_from=current if carried is not None else None,
         bonus_rule=bonus_rule,
         assigned_by=assigned_by,
     )
     mentorship.full_clean()
     mentorship.save()
+    if carried is not None:
+        _supersede(current, by=mentorship)
     statements_schedule_recompute(mentorship_ids=[mentorship.pk])
     trainee = enrollment.trainee
     with language_of(mentor):
@@ -157,6 +130,109 @@ def mentorship_assign(
             dedupe_key=f"mentorship-assigned-trainee-{mentorship.pk}",
         )
     return mentorship
+
+
+def _check_assign_parties(*, enrollment, mentor, bonus_rule, assigned_by) -> None:
+    if not may_assign_mentors(assigned_by):
+        raise PermissionDenied(_("Only HR or the head of sales assigns mentors."))
+    if not is_mentor(mentor):
+        raise ValidationError(
+            {
+                "mentor": _("%(name)s is not a mentor or the head of sales.")
+                % {"name": display_name(mentor)}
+            }
+        )
+    if mentor.pk == enrollment.trainee_id:
+        raise ValidationError({"mentor": _("A trainee cannot mentor themselves.")})
+    if bonus_rule is None:
+        raise ValidationError({"bonus_rule": _("Choose the bonus rule.")})
+
+
+def _check_replacement(current: Mentorship, *, mentor, started_on: date) -> None:
+    if current.mentor_id == mentor.pk:
+        raise ValidationError(
+            {"mentor": _("%(name)s already mentors this trainee.") % {"name": display_name(mentor)}}
+        )
+    if started_on < current.started_on:
+        raise ValidationError(
+            {
+                "started_on": _(
+                    "The new mentorship cannot start before the current one (%(date)s)."
+                )
+                % {"date": date_format(current.started_on)}
+            }
+        )
+
+
+def _check_cap(*, mentor, program) -> None:
+    """The program's cap on a mentor's active mentees (``selectors.active_mentee_count``:
+    trainees still in onboarding)."""
+    cap = selectors.mentee_cap(program)
+    if selectors.active_mentee_count(mentor=mentor, program=program) >= cap:
+        raise ValidationError(
+            {
+                "mentor": _(
+                    "%(name)s already has %(cap)s active mentees in %(program)s, the most this "
+                    "program allows. End one of those mentorships or choose another mentor."
+                )
+                % {"name": display_name(mentor), "cap": cap, "program": program.title}
+            }
+        )
+
+
+def carried_window(current: Mentorship, *, started_on: date) -> Window | None:
+    """The bonus window a new mentor starting on ``started_on`` carries on from ``current``,
+    the trainee's mentorship being replaced: its window while it is still open that day and
+    its statement is not approved or paid; None otherwise (the new mentorship then counts
+    from ``bonus_start``). docs/bonuses.md, "A change of mentor carries the period over"."""
+    if current.bonus_rule_id is None:
+        return None
+    window = window_of(current, current.bonus_rule.period_days)
+    if window.is_empty or started_on >= window.end:
+        return None
+    if current.statements.filter(status__in=BonusStatement.FROZEN_STATUSES).exists():
+        return None
+    return window
+
+
+def _supersede(previous: Mentorship, *, by: Mentorship) -> None:
+    """The replaced mentorship's statement counts nothing from now on: the new mentorship's
+    statement carries its window, so no day is counted, nor paid, twice. Its window is emptied
+    (so the database's guard against overlapping windows holds) and it can never be approved.
+    Its mentor is told where the window went."""
+    superseded = previous.statements.exclude(status__in=BonusStatement.FROZEN_STATUSES).update(
+        status=BonusStatement.Status.SUPERSEDED,
+        period_end=F("period_start"),
+        call_count=0,
+        meeting_count=0,
+        application_count=0,
+        contract_count=0,
+        tier_name="",
+        amount=Decimal("0.00"),
+        provenance_counts=[],
+        burst_days=[],
+        needs_recompute=False,
+        needs_review=False,
+        computed_at=timezone.now(),
+    )
+    if not superseded:
+        return
+    with language_of(previous.mentor):
+        notify(
+            recipient=previous.mentor,
+            title=_("Your bonus window for %(name)s carries on with %(mentor)s")
+            % {
+                "name": display_name(previous.enrollment.trainee),
+                "mentor": display_name(by.mentor),
+            },
+            body=_(
+                "The mentor changed on %(date)s, inside the bonus window: the new mentor's "
+                "statement counts the whole window, and yours is superseded."
+            )
+            % {"date": date_format(by.started_on)},
+            url=reverse("mentors:mentees"),
+            dedupe_key=f"mentorship-superseded-{previous.pk}",
+        )
 
 
 def bonus_start(*, enrollment, started_on: date) -> date:
@@ -181,7 +257,8 @@ def bonus_start(*, enrollment, started_on: date) -> date:
     return start
 
 
-def _end(mentorship: Mentorship, *, on: date, reason: str) -> None:
+def mentorship_close(*, mentorship: Mentorship, on: date, reason: str) -> None:
+    """End a locked mentorship on ``on`` (not before its start) and recompute its statement."""
     mentorship.ended_on = max(on, mentorship.started_on)
     mentorship.end_reason = reason
     mentorship.full_clean()
@@ -198,7 +275,7 @@ def mentorship_end(*, mentorship: Mentorship, ended_on: date, reason: str, user)
         raise ValidationError({"reason": _("Give a reason for ending the mentorship.")})
     if ended_on < mentorship.started_on:
         raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
-    _end(mentorship, on=ended_on, reason=reason.strip())
+    mentorship_close(mentorship=mentorship, on=ended_on, reason=reason.strip())
     return mentorship
 
 
@@ -452,6 +529,7 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
                 period_days=r["bonus_rule__period_days"],
                 ended_on=r["ended_on"],
                 bonus_starts_on=r["bonus_starts_on"],
+                carried=r["carried_from_id"] is not None,
             )
             for r in rows
         },
@@ -507,7 +585,8 @@ def _mentorships_locked(mentorship_ids) -> list[dict]:
     """The mentorships with a bonus rule among these, locked in id order, as plain rows."""
     return list(
         Mentorship.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(mentorship_ids), bonus_rule__isnull=False)
+        # A superseded mentorship's window is carried by the next one: nothing to compute.
+        .filter(pk__in=list(mentorship_ids), bonus_rule__isnull=False, carried_into__isnull=True)
         .order_by("pk")
         .values(
             "pk",
@@ -519,6 +598,7 @@ def _mentorships_locked(mentorship_ids) -> list[dict]:
             "mentor__email",
             "started_on",
             "bonus_starts_on",
+            "carried_from_id",
             "ended_on",
             "bonus_rule_id",
             "bonus_rule__period_days",
@@ -701,7 +781,7 @@ def statements_finalize_due(*, now: datetime | None = None) -> int:
     worker killed half-way keeps the batches it finished."""
     now = now or timezone.now()
     ids = list(
-        Mentorship.objects.filter(bonus_rule__isnull=False)
+        Mentorship.objects.filter(bonus_rule__isnull=False, carried_into__isnull=True)
         .exclude(
             statements__status__in=[BonusStatement.Status.FINAL, *BonusStatement.FROZEN_STATUSES]
         )
@@ -728,9 +808,12 @@ def statements_recompute_flagged(*, now: datetime | None = None) -> int:
     size = settings.BONUS_STATEMENTS_PER_BATCH
     for i in range(0, len(ids), size):
         statements_compute(mentorship_ids=ids[i : i + size], now=now)
-    # A mentorship without a rule any more is not computed: its flag is cleared here.
+    # A mentorship without a rule any more, or superseded, is not computed: its flag is
+    # cleared here.
     BonusStatement.objects.filter(
-        mentorship_id__in=ids, needs_recompute=True, mentorship__bonus_rule__isnull=True
+        Q(mentorship__bonus_rule__isnull=True) | Q(mentorship__carried_into__isnull=False),
+        mentorship_id__in=ids,
+        needs_recompute=True,
     ).update(needs_recompute=False)
     return len(ids)
 

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
 
-from . import services
+from . import lifecycle, services
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
@@ -30,3 +30,10 @@ def statements_recompute_flagged() -> int:
     """Every few minutes: recompute the statements a write flagged ``needs_recompute``,
     whether or not the broker was up when the write committed."""
     return services.statements_recompute_flagged()
+
+
+@shared_task
+def mentorships_end_closed_windows() -> int:
+    """Daily: with MENTORSHIP_ENDS_AT "window_close" or "both", end the mentorships whose bonus
+    window has closed."""
+    return lifecycle.mentorships_end_closed_windows()

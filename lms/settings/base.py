@@ -209,6 +209,13 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="RUB")
 QUIZ_GRADING_LEASE_MINUTES = env.int("QUIZ_GRADING_LEASE_MINUTES", default=30)
 # Active mentees per mentor and program, unless the program's mentoring settings say otherwise.
 MENTOR_MAX_MENTEES = env.int("MENTOR_MAX_MENTEES", default=3)
+# When a mentorship ends by itself (docs/bonuses.md, "When a mentorship ends"): "window_close"
+# (the day after its bonus window's last day, by the daily job), "sign_off" (the day the
+# trainee is signed off as ready; the bonus window ends then too) or "both" (whichever first).
+MENTORSHIP_ENDS_AT = env("MENTORSHIP_ENDS_AT", default="window_close")
+# A director whose profile names an office sees only that office's people: the career team
+# pages and the mentor bonuses (docs/career.md, docs/bonuses.md). Off: every office.
+CAREERS_DIRECTORS_SEE_OWN_OFFICE = env.bool("CAREERS_DIRECTORS_SEE_OWN_OFFICE", default=False)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -311,10 +318,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker of `make run`: messages as files under var/broker/ (kombu's
     # filesystem transport), shared by the web server and the worker on one machine.
+    # CELERY_BROKER_DIR moves it (the integration test of `make run` uses a temporary one).
+    _BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(VAR_DIR / "broker" / "messages"),
-        "data_folder_out": str(VAR_DIR / "broker" / "messages"),
-        "control_folder": str(VAR_DIR / "broker" / "control"),
+        "data_folder_in": str(_BROKER_DIR / "messages"),
+        "data_folder_out": str(_BROKER_DIR / "messages"),
+        "control_folder": str(_BROKER_DIR / "control"),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -9,6 +9,7 @@ from courses.models import (
     EnrollmentEvent,
     JobDescriptionPage,
     JobDescriptionSignature,
+    JobDescriptionVersion,
     ProgramPage,
     StagePage,
     StageProgress,
@@ -94,3 +95,15 @@ def test_trainees_are_spread_over_the_stages():
                 assert prog.completed_at >= prog.available_at
     newest = enrollments[-1]
     assert not newest.signatures.exists()  # left for the trainee to sign
+
+
+def test_the_job_description_was_published_before_anyone_signed_it():
+    """Version 1 is dated at the program's start, before the first enrollment, so every
+    backdated signature comes after the version it signs (not on the day the demo was built)."""
+    seed_courses_demo()
+    first = JobDescriptionVersion.objects.get(number=1, page__locale__language_code="en")
+    signatures = JobDescriptionSignature.objects.all()
+    assert signatures.exists()
+    assert all(s.signed_at > first.published_at for s in signatures)
+    assert first.published_at < min(e.enrolled_at for e in Enrollment.objects.all())
+    assert first.published_at.date() < min(e.hire_date for e in Enrollment.objects.all())

@@ -170,7 +170,11 @@ def test_head_of_sales_cannot_pay_himself_twice_for_one_window(head_of_sales, di
 # --- One bonus per trainee and window -----------------------------------------------------
 
 
-def test_a_change_of_mentor_splits_the_window():
+def test_a_change_of_mentor_carries_the_window_over():
+    """A change of mentor inside the window: the new mentorship carries the trainee's window
+    on from its first day (docs/bonuses.md, "A change of mentor carries the period over"); the
+    replaced mentorship's statement is superseded, so every day counts once, for one
+    statement, and nothing opens empty."""
     rule = make_rule()
     hr = make_user(Role.HR)
     enrollment = make_enrollment(hire_date=date(2026, 1, 26))
@@ -182,6 +186,9 @@ def test_a_change_of_mentor_splits_the_window():
             bonus_rule=rule,
             assigned_by=hr,
         )
+    add_activities(enrollment, "call", 3, at(date(2026, 2, 9), 23))  # under the first mentor
+    old = compute(first, at(date(2026, 2, 9), 23))
+    assert (old.status, old.call_count) == ("provisional", 3)
     with time_machine.travel(at(date(2026, 2, 10)), tick=False):
         second = services.mentorship_assign(
             enrollment=enrollment,
@@ -190,12 +197,90 @@ def test_a_change_of_mentor_splits_the_window():
             bonus_rule=rule,
             assigned_by=hr,
         )
-    add_activities(enrollment, "call", 3, at(date(2026, 2, 9), 23))  # the first mentor's
-    add_activities(enrollment, "call", 5, datetime(2026, 2, 10, 0, 0, tzinfo=MSK))  # second's
+    assert (second.carried_from, second.bonus_starts_on) == (first, date(2026, 2, 1))
+    add_activities(enrollment, "call", 5, datetime(2026, 2, 10, 0, 0, tzinfo=MSK))
     now = at(date(2026, 2, 12))
-    a, b = compute(first, now), compute(second, now)
-    assert (a.period_start, a.period_end, a.call_count) == (date(2026, 2, 1), date(2026, 2, 10), 3)
-    assert (b.period_start, b.period_end, b.call_count) == (date(2026, 2, 10), date(2026, 3, 12), 5)
+    assert compute(first, now) is None  # superseded: never computed again
+    old.refresh_from_db()
+    assert old.status == BonusStatement.Status.SUPERSEDED
+    assert old.period_start == old.period_end  # an empty window: the guard holds
+    assert (old.call_count, old.amount, old.tier_name) == (0, Decimal("0.00"), "")
+    b = compute(second, now)
+    # The period is the first one's: 1 February + 30 days, not 10 February + 30.
+    assert (b.period_start, b.period_end, b.call_count) == (date(2026, 2, 1), date(2026, 3, 3), 8)
+    assert BonusStatement.objects.filter(mentorship__enrollment=enrollment).count() == 2
+    assert first.mentor.notifications.filter(title__contains="carries on with").exists()
+    # The superseded statement is never approved, even after the window closed.
+    services.statements_finalize_due(now=at(date(2026, 3, 4)))
+    old.refresh_from_db()
+    assert old.status == BonusStatement.Status.SUPERSEDED
+    with pytest.raises(ValidationError):
+        services.statement_approve(statement=old, user=make_user(Role.DIRECTOR))
+    b.refresh_from_db()
+    assert (b.status, b.call_count) == ("final", 8)
+
+
+def test_a_change_of_mentor_after_the_window_closed_opens_a_new_period():
+    """No window to carry when the old one is over: the new mentor's period is their own and
+    the old statement stays as it is (final, to approve and pay)."""
+    rule = make_rule()
+    hr = make_user(Role.HR)
+    enrollment = make_enrollment(hire_date=date(2026, 1, 26))
+    with time_machine.travel(at(date(2026, 2, 1)), tick=False):
+        first = services.mentorship_assign(
+            enrollment=enrollment,
+            mentor=make_user(Role.MENTOR),
+            started_on=date(2026, 2, 1),
+            bonus_rule=rule,
+            assigned_by=hr,
+        )
+    old = compute(first, at(date(2026, 3, 5)))
+    with time_machine.travel(at(date(2026, 3, 5)), tick=False):
+        second = services.mentorship_assign(
+            enrollment=enrollment,
+            mentor=make_user(Role.MENTOR),
+            started_on=date(2026, 3, 5),
+            bonus_rule=rule,
+            assigned_by=hr,
+        )
+    assert second.carried_from is None
+    assert second.bonus_starts_on == date(2026, 3, 5)
+    old.refresh_from_db()
+    assert (old.status, old.period_start, old.period_end) == (
+        "final",
+        date(2026, 2, 1),
+        date(2026, 3, 3),
+    )
+
+
+def test_an_approved_window_is_never_carried_over():
+    """A backdated change of mentor into a window whose statement is already approved: the
+    approved statement stays, the new mentorship counts after it."""
+    rule = make_rule()
+    hr = make_user(Role.HR)
+    enrollment = make_enrollment(hire_date=date(2026, 1, 26))
+    with time_machine.travel(at(date(2026, 2, 1)), tick=False):
+        first = services.mentorship_assign(
+            enrollment=enrollment,
+            mentor=make_user(Role.MENTOR),
+            started_on=date(2026, 2, 1),
+            bonus_rule=rule,
+            assigned_by=hr,
+        )
+    statement = compute(first, at(date(2026, 3, 5)))
+    services.statement_approve(statement=statement, user=make_user(Role.DIRECTOR))
+    with time_machine.travel(at(date(2026, 3, 6)), tick=False):
+        second = services.mentorship_assign(
+            enrollment=enrollment,
+            mentor=make_user(Role.MENTOR),
+            started_on=date(2026, 2, 20),  # inside the approved window
+            bonus_rule=rule,
+            assigned_by=hr,
+        )
+    assert second.carried_from is None
+    assert second.bonus_starts_on == date(2026, 3, 3)
+    statement.refresh_from_db()
+    assert statement.status == "approved"
 
 
 def test_a_mentorship_started_back_inside_an_ended_window_counts_after_it():
