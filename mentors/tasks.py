@@ -4,7 +4,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
 
-from . import services
+from . import jobs, services
+from .models import ImportJob
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
@@ -30,3 +31,18 @@ def statements_recompute_flagged() -> int:
     """Every few minutes: recompute the statements a write flagged ``needs_recompute``,
     whether or not the broker was up when the write committed."""
     return services.statements_recompute_flagged()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def import_job_run(job_id: int) -> None:
+    """Run a background import (mentors/jobs.py). Idempotent: a finished job is left as it
+    is, and an interrupted one resumes after the rows it has committed."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        jobs.job_run(job=job)
+
+
+@shared_task
+def import_jobs_purge_files() -> int:
+    """Daily: delete the files of import jobs that ended before the retention period."""
+    return jobs.import_jobs_purge_files()
