@@ -375,3 +375,15 @@ def test_job_run_rows_imports_a_connectors_rows(enrollment, hr):
     job = jobs.job_run_rows(job=job, rows=iter(rows), chunk_size=2)
     assert (job.status, job.created, job.rows_total) == ("done", 3, 3)
     assert set(Activity.objects.values_list("source", flat=True)) == {"crm"}
+
+
+@pytest.mark.parametrize("chunks", [2, 4])
+def test_each_chunk_costs_the_same_few_queries(
+    enrollment, hr, chunks, django_assert_max_num_queries
+):
+    """The job's own cost per chunk: its progress UPDATE and the cancel check, next to the
+    rows' writes (on SQLite: a savepoint, the ids that exist, the inserts)."""
+    job = make_job(csv_text(100 * chunks), user=hr, all_or_nothing=False)
+    with django_assert_max_num_queries(16 + 9 * chunks):
+        job = jobs.job_run(job=job, chunk_size=100)
+    assert (job.status, job.created) == ("done", 100 * chunks)
