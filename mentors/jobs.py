@@ -156,13 +156,14 @@ def _estimate_rows(file: File) -> int:
 
 
 def job_cancel(*, job: ImportJob) -> bool:
-    """Ask a running job to stop after its current chunk; a queued one stops before starting.
-    False when the job had already finished."""
-    return bool(
-        ImportJob.objects.filter(pk=job.pk)
-        .exclude(status__in=ImportJob.FINISHED)
-        .update(cancel_requested=True)
-    )
+    """Ask a running job to stop after its current chunk; a queued one is cancelled at once
+    (its task, when a worker takes it, finds it finished). False when the job had ended."""
+    jobs = ImportJob.objects.filter(pk=job.pk)
+    if jobs.filter(status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+    ):
+        return True
+    return bool(jobs.exclude(status__in=ImportJob.FINISHED).update(cancel_requested=True))
 
 
 def _cancel_requested(job: ImportJob) -> bool:
@@ -365,6 +366,8 @@ def _finish(job: ImportJob, status: str, *, message: str = "") -> ImportJob:
         job.status = status
         job.message = message
         job.finished_at = timezone.now()
+        if status == ImportJob.Status.DONE:  # every row read: the estimate gives way
+            job.rows_total = job.rows_done
         fields = ["status", "message", "finished_at", *_PROGRESS_FIELDS]
         job.save(update_fields=fields)
         if job.enrollment_ids:

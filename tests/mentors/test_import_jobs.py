@@ -387,3 +387,11 @@ def test_each_chunk_costs_the_same_few_queries(
     with django_assert_max_num_queries(16 + 9 * chunks):
         job = jobs.job_run(job=job, chunk_size=100)
     assert (job.status, job.created) == ("done", 100 * chunks)
+
+
+def test_the_estimate_gives_way_to_the_rows_read(enrollment, hr):
+    text = csv_text(3).replace("\n", "\n\n", 2)  # blank lines are not rows
+    job = make_job(text, user=hr, all_or_nothing=False)
+    assert job.rows_total == 5
+    job = jobs.job_run(job=job, chunk_size=2)
+    assert (job.status, job.rows_done, job.rows_total, job.progress()) == ("done", 3, 3, (3, 3))
