@@ -1,12 +1,15 @@
 """Batch intake of activities from a CSV file or an API request.
 
 Every row is validated in Python, one at a time (``parse_row``, with the rules of
-``validation.activity_problems`` that the logging form shares), inside one transaction: by
-default any invalid row rolls everything back (all-or-nothing). Rows whose (source,
-external_id) already exist, in the database or earlier in the same input, are counted as
-duplicates and skipped, so sending the same batch twice creates nothing; rows without an
-external id are never duplicates. Nothing holds the whole input in memory: a CSV file is read
-row by row.
+``validation.activity_problems`` that the logging form shares). ``import_rows`` (the API's
+batch, the command) works inside one transaction: by default any invalid row rolls everything
+back (all-or-nothing). ``RowImporter`` is the same work in as many transactions as its caller
+wants: the background jobs (mentors/jobs.py) commit a file chunk after chunk with it.
+
+Rows whose (source, external_id) already exist, in the database or earlier in the same input
+(or an earlier, committed chunk), are counted as duplicates and skipped, so sending the same
+batch twice creates nothing; rows without an external id are never duplicates. Nothing holds
+the whole input in memory: a CSV file is read row by row.
 
 How the valid rows reach the table depends on the database:
 

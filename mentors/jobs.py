@@ -33,6 +33,7 @@ update names the ``rows_done`` it started from, and the runner that finds it mov
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from functools import partial
@@ -109,7 +110,8 @@ def job_create(
         rows_total=_estimate_rows(file),
         language=get_language() or "",
     )
-    job.file.save(f"{fmt}-import.{fmt}", file, save=False)
+    # A random name: the file holds people's e-mails, and MEDIA_URL may be served as is.
+    job.file.save(f"{secrets.token_hex(16)}.{fmt}", file, save=False)
     try:
         job.save()
     except Exception:
