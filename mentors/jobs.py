@@ -208,7 +208,9 @@ def job_run_rows(
     """Run a job whose rows a connector already has, as (line or index, raw dict) pairs, in
     the calling process (a connector's task). If the job is run again the rows must come in
     the same order: it resumes after ``rows_done``. All or nothing keeps the rows in memory
-    between its two passes."""
+    between its two passes. The job's ``started_by`` should be the connector's integration
+    account: the rows' provenance then names the connector (``services.arrival_of``), as the
+    API's batches do; a person's account records them as typed by HR."""
     job = _claim(job)
     if job is None or job.is_finished:
         return job

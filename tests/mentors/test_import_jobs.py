@@ -433,3 +433,17 @@ def test_the_list_of_imports_in_russian(client, hr, enrollment):
     # (The page's own new words are in ru-jobs.json until the catalogue takes them.)
     assert "Пропущено дубликатов" in page
     assert "Duplicates skipped" not in page
+
+
+def test_a_large_upload_streamed_to_a_temporary_file_is_stored_and_estimated(client, hr):
+    """Over FILE_UPLOAD_MAX_MEMORY_SIZE Django writes the upload to a temporary file: the job
+    reads its header from there and stores it whole."""
+    rows = settings.FILE_UPLOAD_MAX_MEMORY_SIZE // 60 + 1000
+    line = "anna@example.com,call,2026-03-02T10:15:00+03:00,telephony,\n"
+    content = (HEADER + line * rows).encode()
+    assert len(content) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    client.force_login(hr)
+    response = client.post("/activity/import/", {"file": SimpleUploadedFile("big.csv", content)})
+    assert response.status_code == 302  # queued: the test's transaction has not committed
+    job = ImportJob.objects.get()
+    assert (job.status, job.rows_total, job.file.size) == ("queued", rows, len(content))
