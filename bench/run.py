@@ -231,10 +231,11 @@ def bench_generator_memory(args) -> None:
 
 
 def forget_imported() -> None:
-    """Delete what the import benchmarks created (sources "bench" and "bench-api"), so that
-    every run measures the same data set; VACUUM FULL, not timed, compacts the table again."""
+    """Delete what the import benchmarks created (sources "bench", "bench-api", "bench-job"),
+    so that every run measures the same data set; VACUUM FULL, not timed, compacts the table
+    again."""
     started = time.perf_counter()
-    deleted, _ = Activity.objects.filter(source__in=["bench", "bench-api"]).delete()
+    deleted, _ = Activity.objects.filter(source__in=["bench", "bench-api", "bench-job"]).delete()
     sql("VACUUM FULL ANALYZE mentors_activity")  # compact: floors scan the whole table
     sql("VACUUM ANALYZE mentors_activityday")
     print(f"imported rows deleted: {deleted:,} in {time.perf_counter() - started:.0f} s")

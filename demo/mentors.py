@@ -17,15 +17,17 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from courses.models import Enrollment
-from mentors import payroll, services
+from mentors import jobs, payroll, services
 from mentors.models import (
     Activity,
     BonusRule,
     BonusStatement,
     BonusTier,
+    ImportJob,
     MentoringSettings,
     Mentorship,
 )
@@ -122,6 +124,7 @@ def seed(ctx) -> None:
                 reason=ctx.content.mentoring.dropped_reason,
             )
     seed_statements(ctx)
+    seed_import_jobs(ctx)
 
 
 def seed_rule(ctx) -> BonusRule:
@@ -408,3 +411,60 @@ def seed_statements(ctx) -> None:
                 )
         Activity.objects.bulk_create(rows)
         services.statement_compute(mentorship_id=mentorship.pk, now=now)
+
+
+IMPORT_HEADER = "trainee_email,kind,occurred_at,source,external_id\n"
+
+
+def seed_import_jobs(ctx) -> None:
+    """HR's recent background imports, one of each ending the job page shows, all run through
+    the real job code and none adding activity (the demo's figures stay as built): a CRM pull
+    that found only rows already imported, an unknown e-mail and a row without a valid time;
+    an all-or-nothing upload refused for its bad row; an upload cancelled before it started."""
+    if ImportJob.objects.exists():
+        return
+    hr = ctx.users["hr"]
+    known = list(
+        Activity.objects.exclude(external_id="")
+        .exclude(enrollment__status=Enrollment.Status.DROPPED)
+        .select_related("enrollment__trainee")
+        .order_by("occurred_at", "pk")[:3]
+    )
+    if not known:
+        return
+    rows = [
+        {
+            "trainee": a.enrollment.trainee.email,
+            "kind": a.kind,
+            "occurred_at": a.occurred_at.isoformat(),
+            "source": a.source,
+            "external_id": a.external_id,
+            "decision_maker_reached": a.decision_maker_reached,
+            "amount": str(a.amount) if a.amount is not None else "",
+        }
+        for a in known
+    ]
+    email, at = rows[0]["trainee"], rows[0]["occurred_at"]
+    rows.append({"trainee": "new.hire@example.com", "kind": "call", "occurred_at": at})
+    rows.append({"trainee": email, "kind": "call", "occurred_at": "yesterday"})
+    pull = ImportJob.objects.create(
+        kind=ImportJob.Kind.CONNECTOR, fmt="crm", started_by=hr, all_or_nothing=False
+    )
+    jobs.job_run_rows(job=pull, rows=list(enumerate(rows, start=1)))
+    bad_file = IMPORT_HEADER + f"{email},call,{at},crm,\n{email},call,yesterday,crm,\n"
+    refused = jobs.job_create(
+        kind=ImportJob.Kind.UPLOAD,
+        fmt="csv",
+        file=ContentFile(bad_file.encode(), name="crm-export.csv"),
+        started_by=hr,
+    )
+    jobs.job_run(job=refused)
+    cancelled = jobs.job_create(
+        kind=ImportJob.Kind.UPLOAD,
+        fmt="csv",
+        file=ContentFile(bad_file.encode(), name="telephony-export.csv"),
+        started_by=hr,
+    )
+    jobs.job_cancel(job=cancelled)
+    jobs.job_run(job=cancelled)
+    ctx.count("import jobs", 3)

@@ -43,6 +43,14 @@ DEFAULT_SCHEDULE = [
         "description": "Makes statements whose bonus window has ended final; refreshes open ones.",
     },
     {
+        "name": "Delete the files of old import jobs",
+        "task": "mentors.tasks.import_jobs_purge_files",
+        "crontab": {"minute": "40", "hour": "3"},
+        "description": "Deletes the uploaded files of activity imports that failed or were "
+        "cancelled more than IMPORT_JOB_FILE_RETENTION_DAYS ago (a finished import's file is "
+        "deleted at once).",
+    },
+    {
         "name": "Recompute flagged mentor bonus statements",
         "task": "mentors.tasks.statements_recompute_flagged",
         "crontab": {"minute": "*/5"},

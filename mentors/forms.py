@@ -129,6 +129,17 @@ class ActivityImportForm(forms.Form):
         label=_("Save the valid rows even if some rows are invalid"), required=False
     )
 
+    def __init__(self, *args, formats=("csv",), **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(formats) > 1:  # a choice only once there is one (mentors/jobs.py READERS)
+            self.fields["fmt"] = forms.ChoiceField(
+                label=_("File format"),
+                choices=[(name, name.upper().replace("_", " ")) for name in formats],
+                initial=formats[0],
+            )
+            self.fields["file"].widget.attrs.pop("accept", None)
+            self.order_fields(["fmt", "file", "partial"])
+
 
 class BonusRuleAdminForm(WagtailAdminModelForm):
     """The admin's bonus rule form: the provenances as checkboxes, the reason for the change

@@ -1,12 +1,15 @@
 """Batch intake of activities from a CSV file or an API request.
 
 Every row is validated in Python, one at a time (``parse_row``, with the rules of
-``validation.activity_problems`` that the logging form shares), inside one transaction: by
-default any invalid row rolls everything back (all-or-nothing). Rows whose (source,
-external_id) already exist, in the database or earlier in the same input, are counted as
-duplicates and skipped, so sending the same batch twice creates nothing; rows without an
-external id are never duplicates. Nothing holds the whole input in memory: a CSV file is read
-row by row.
+``validation.activity_problems`` that the logging form shares). ``import_rows`` (the API's
+batch, the command) works inside one transaction: by default any invalid row rolls everything
+back (all-or-nothing). ``RowImporter`` is the same work in as many transactions as its caller
+wants: the background jobs (mentors/jobs.py) commit a file chunk after chunk with it.
+
+Rows whose (source, external_id) already exist, in the database or earlier in the same input
+(or an earlier, committed chunk), are counted as duplicates and skipped, so sending the same
+batch twice creates nothing; rows without an external id are never duplicates. Nothing holds
+the whole input in memory: a CSV file is read row by row.
 
 How the valid rows reach the table depends on the database:
 
@@ -470,53 +473,128 @@ def import_rows(
     chunk_size: int = CHUNK_SIZE,
     channel: str = Provenance.API,
 ) -> ImportResult:
-    """Validate and insert (row number, raw dict) pairs; see the module docstring. Each
-    row's provenance follows from ``channel`` (API or file) and who records it
-    (``services.arrival_of``).
+    """Validate and insert (row number, raw dict) pairs in one transaction; see the module
+    docstring. Each row's provenance follows from ``channel`` (API or file) and who records
+    it (``services.arrival_of``).
 
     Row numbers must increase: on PostgreSQL they decide which of two rows with the same
     external id is kept. When nothing is saved, ``created`` and ``duplicates`` are 0."""
-    now = now or timezone.now()
-    result = ImportResult()
-    recorded_by_id = recorded_by.pk if recorded_by is not None else None
-    arrival = arrival_of(recorded_by, channel=channel)
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                writer = _PostgresWriter(
-                    recorded_by_id=recorded_by_id, created_at=now, arrival=arrival
-                )
-            else:
-                writer = _ChunkWriter(
-                    recorded_by_id=recorded_by_id, chunk_size=chunk_size, arrival=arrival
-                )
-            lookup = TraineeLookup(enrollments, before_query=writer.pause)
-            gate = BatchGate(before_query=writer.pause)
-            with writer:
-                for index, raw in _trainees_looked_up(rows, lookup, gate):
-                    result.rows += 1
-                    row, problems = parse_row(
-                        raw, index=index, lookup=lookup, default_source=default_source, now=now
-                    )
-                    if row is not None:
-                        row, problems = _gated(row, gate)
-                    if problems:
-                        result.invalid_rows += 1
-                        for field_name, message in problems:
-                            result.add_error(index, field_name, message)
-                    elif not (all_or_nothing and result.invalid_rows):
-                        writer.add(index, row)
-            if all_or_nothing and not result.ok:
-                raise _Rollback  # before writing anything more: nothing will be kept
-            writer.save(result)
-            result.saved = True
-            if result.enrollment_ids:
-                statements_schedule_recompute(enrollment_ids=sorted(result.enrollment_ids))
-    except _Rollback:
-        result.created = result.duplicates = 0
-        result.enrollment_ids = set()
-        result.saved = False
-    return result
+    importer = RowImporter(
+        enrollments=enrollments,
+        default_source=default_source,
+        recorded_by=recorded_by,
+        now=now,
+        chunk_size=chunk_size,
+        channel=channel,
+    )
+    return importer.write(rows, all_or_nothing=all_or_nothing, before_commit=_schedule_recompute)
+
+
+def _schedule_recompute(result: ImportResult) -> None:
+    if result.enrollment_ids:
+        statements_schedule_recompute(enrollment_ids=sorted(result.enrollment_ids))
+
+
+class RowImporter:
+    """Validates and writes rows for one import, in as many transactions as its caller wants.
+
+    ``write`` imports the rows it is given in one transaction of its own and commits them;
+    the trainee lookups and the certification gate are kept from one call to the next, so a
+    background job (mentors/jobs.py) imports a file chunk after chunk with the same cost as
+    in one go. Rows repeating an external id of an earlier chunk are duplicates all the same:
+    that chunk is committed, and the writers skip ids that exist. ``check`` is the pass that
+    writes nothing."""
+
+    def __init__(
+        self,
+        *,
+        enrollments,
+        default_source: str,
+        recorded_by=None,
+        now: datetime | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        channel: str = Provenance.API,
+    ):
+        self.default_source = default_source
+        self.now = now or timezone.now()
+        self.chunk_size = chunk_size
+        self.recorded_by_id = recorded_by.pk if recorded_by is not None else None
+        self.arrival = arrival_of(recorded_by, channel=channel)
+        self.lookup = TraineeLookup(enrollments)
+        self.gate = BatchGate()
+
+    def unknown_identities(self) -> list[str]:
+        """The e-mails of the rows read so far that name nobody, sorted."""
+        return sorted(key for key, found in self.lookup.cache.items() if found is None)
+
+    def check(self, rows: Iterable[tuple[int, dict]], result: ImportResult) -> None:
+        """Validate the rows, writing nothing; their problems are added to ``result``."""
+        self.lookup.before_query = self.gate.before_query = None
+        for index, raw in _trainees_looked_up(rows, self.lookup, self.gate):
+            result.rows += 1
+            self._parsed(index, raw, result)
+
+    def write(
+        self,
+        rows: Iterable[tuple[int, dict]],
+        *,
+        all_or_nothing: bool = False,
+        before_commit: Callable[[ImportResult], None] | None = None,
+    ) -> ImportResult:
+        """Validate the rows and insert the valid ones in one transaction. With
+        ``all_or_nothing`` an invalid row rolls everything back; ``before_commit`` runs in the
+        transaction once the rows are written (a job records its progress there, so that
+        progress and rows commit together)."""
+        result = ImportResult()
+        try:
+            with transaction.atomic():
+                writer = self._writer()
+                self.lookup.before_query = self.gate.before_query = writer.pause
+                with writer:
+                    for index, raw in _trainees_looked_up(rows, self.lookup, self.gate):
+                        result.rows += 1
+                        row = self._parsed(index, raw, result)
+                        if row is not None and not (all_or_nothing and result.invalid_rows):
+                            writer.add(index, row)
+                if all_or_nothing and not result.ok:
+                    raise _Rollback  # before writing anything more: nothing will be kept
+                writer.save(result)
+                result.saved = True
+                if before_commit is not None:
+                    before_commit(result)
+        except _Rollback:
+            result.created = result.duplicates = 0
+            result.enrollment_ids = set()
+            result.saved = False
+        finally:
+            self.lookup.before_query = self.gate.before_query = None
+        return result
+
+    def _writer(self):
+        if connection.vendor == "postgresql":
+            return _PostgresWriter(
+                recorded_by_id=self.recorded_by_id, created_at=self.now, arrival=self.arrival
+            )
+        return _ChunkWriter(
+            recorded_by_id=self.recorded_by_id, chunk_size=self.chunk_size, arrival=self.arrival
+        )
+
+    def _parsed(self, index: int, raw: dict, result: ImportResult) -> ValidRow | None:
+        """The row if it is valid; else None, with its problems added to ``result``."""
+        row, problems = parse_row(
+            raw,
+            index=index,
+            lookup=self.lookup,
+            default_source=self.default_source,
+            now=self.now,
+        )
+        if row is not None:
+            row, problems = _gated(row, self.gate)
+        if problems:
+            result.invalid_rows += 1
+            for field_name, message in problems:
+                result.add_error(index, field_name, message)
+        return row
 
 
 def _gated(row: ValidRow, gate: BatchGate) -> tuple[ValidRow | None, list[tuple[str, str]]]:
@@ -783,6 +861,21 @@ def csv_rows(text_stream) -> Iterator[tuple[int, dict]]:
                 "m": len(header),
             }
         yield line, row
+
+
+def read_csv(binary, *, encoding: str = "utf-8-sig") -> Iterator[tuple[int, dict]]:
+    """(line, raw dict) pairs from a binary CSV file: the reader of the background imports
+    (mentors/jobs.py READERS). Raises CsvFileError when the file cannot be read as CSV."""
+    stream = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    try:
+        yield from csv_rows(stream)
+    except UnicodeDecodeError as exc:
+        raise CsvFileError(
+            _("The file is not UTF-8 text (byte %(pos)s); save it as CSV UTF-8.")
+            % {"pos": exc.start}
+        ) from exc
+    finally:
+        stream.detach()
 
 
 def _russian_column(name: str) -> str:

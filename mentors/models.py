@@ -780,3 +780,89 @@ class PayrollBatch(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
+
+
+class ImportJob(models.Model):
+    """One import of activities run in the background (mentors/jobs.py, docs/api.md): its
+    file, who started it, how far it has gone and what it found."""
+
+    class Kind(models.TextChoices):
+        UPLOAD = "upload", _("File upload")
+        CONNECTOR = "connector", _("Connector")
+        COMMAND = "command", _("Management command")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Checking the rows")
+        RUNNING = "running", _("Saving the rows")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    FINISHED = frozenset({Status.DONE, Status.FAILED, Status.CANCELLED})
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    fmt = models.CharField(_("format"), max_length=30)
+    # Under imports/ in the default storage; deleted once the job is done, or after
+    # IMPORT_JOB_FILE_RETENTION_DAYS when it failed or was cancelled.
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True, max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    all_or_nothing = models.BooleanField(_("all or nothing"), default=True)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    # An estimate (the file's lines) until a full pass has counted the rows.
+    rows_total = models.PositiveIntegerField(_("rows (estimate)"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    invalid_rows = models.PositiveIntegerField(_("invalid rows"), default=0)
+    # [{"line", "field", "message"}], the first MAX_REPORTED_ERRORS; error_count counts all.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("problems"), default=0)
+    # The e-mails that named nobody, the first MAX_REPORTED_ERRORS of them.
+    unknown_identities = models.JSONField(_("unknown identities"), default=list, blank=True)
+    unknown_count = models.PositiveIntegerField(_("unknown identities"), default=0)
+    enrollment_ids = models.JSONField(_("enrollments recomputed"), default=list, blank=True)
+    # Why a job failed as a whole (a file that is not CSV...): in the starter's language.
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["started_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def errors_truncated(self) -> bool:
+        return len(self.errors) < self.error_count
+
+    def progress(self) -> tuple[int, int]:
+        """(value, maximum) of the progress bar: the rows checked while validating, else the
+        rows written; the maximum is never below the value."""
+        value = self.rows_checked if self.status == self.Status.VALIDATING else self.rows_done
+        if self.status == self.Status.DONE:
+            value = max(value, self.rows_total)
+        return value, max(self.rows_total, value, 1)

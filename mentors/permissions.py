@@ -290,3 +290,21 @@ def may_confirm_activity(user, activity, *, mentor_ids) -> bool:
     return is_activity_confirmer(user) and (
         _confirm_blocker(user, activity, mentor_ids=mentor_ids) is None
     )
+
+
+# --- Background imports -------------------------------------------------------------------
+
+
+def may_import_activities(user) -> bool:
+    """HR and the head of sales upload activity files (and start imports)."""
+    return may_assign_mentors(user)
+
+
+def sees_all_import_jobs(user) -> bool:
+    """HR and the head of sales see every import; anyone else only the ones they started."""
+    return may_assign_mentors(user)
+
+
+def may_cancel_import_job(user, job) -> bool:
+    """Whoever sees a job may cancel it while it runs."""
+    return not job.is_finished and (sees_all_import_jobs(user) or job.started_by_id == user.pk)

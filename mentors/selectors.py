@@ -29,12 +29,18 @@ from .models import (
     BonusRule,
     BonusStatement,
     BonusTier,
+    ImportJob,
     MentoringSettings,
     Mentorship,
     PayrollBatch,
     activity_count_text,
 )
-from .permissions import is_activity_confirmer, may_see_payroll_batches, sees_all_activity
+from .permissions import (
+    is_activity_confirmer,
+    may_see_payroll_batches,
+    sees_all_activity,
+    sees_all_import_jobs,
+)
 from .provenance import TYPED_PROVENANCES, rule_counts
 
 
@@ -544,3 +550,14 @@ def activities_to_confirm(user):
         .select_related("enrollment__trainee", "enrollment__program", "recorded_by")
         .order_by("-occurred_at", "-pk")
     )
+
+
+def import_jobs_visible_to(user):
+    """The import jobs a user may open: all of them for HR and the head of sales, else the
+    ones they started; newest first."""
+    jobs = ImportJob.objects.select_related("started_by")
+    if sees_all_import_jobs(user):
+        return jobs
+    if not user.is_authenticated:
+        return jobs.none()
+    return jobs.filter(started_by=user)

@@ -4,7 +4,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
 
-from . import lifecycle, services
+from . import jobs, lifecycle, services
+from .models import ImportJob
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
@@ -37,3 +38,18 @@ def mentorships_end_closed_windows() -> int:
     """Daily: with MENTORSHIP_ENDS_AT "window_close" or "both", end the mentorships whose bonus
     window has closed."""
     return lifecycle.mentorships_end_closed_windows()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def import_job_run(job_id: int) -> None:
+    """Run a background import (mentors/jobs.py). Idempotent: a finished job is left as it
+    is, and an interrupted one resumes after the rows it has committed."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        jobs.job_run(job=job)
+
+
+@shared_task
+def import_jobs_purge_files() -> int:
+    """Daily: delete the files of import jobs that ended before the retention period."""
+    return jobs.import_jobs_purge_files()

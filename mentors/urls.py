@@ -1,13 +1,25 @@
 from django.urls import path
 
-from . import confirmation_views, views
+from . import confirmation_views, import_views, views
 
 app_name = "mentors"
 urlpatterns = [
     path("activity/", views.activity, name="activity"),
     path("activity/<int:enrollment_id>/", views.mentee_activity, name="mentee_activity"),
     path("activity/entry/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
-    path("activity/import/", views.import_activities, name="import"),
+    path("activity/import/", import_views.import_activities, name="import"),
+    path("activity/import/jobs/", import_views.import_jobs, name="import_jobs"),
+    path("activity/import/jobs/<int:pk>/", import_views.import_job, name="import_job"),
+    path(
+        "activity/import/jobs/<int:pk>/status/",
+        import_views.import_job_status,
+        name="import_job_status",
+    ),
+    path(
+        "activity/import/jobs/<int:pk>/cancel/",
+        import_views.import_job_cancel,
+        name="import_job_cancel",
+    ),
     path("activity/confirm/", confirmation_views.confirm_activities, name="confirm"),
     path("mentees/", views.mentees, name="mentees"),
     path("mentorships/", views.mentorships, name="mentorships"),

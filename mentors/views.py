@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from courses.models import Enrollment
@@ -18,7 +18,6 @@ from people.permissions import is_mentor, is_trainee, may_approve_bonuses, may_a
 from quizzes.selectors import awaiting_grading_count
 
 from . import certification, filters, forms, payroll, permissions, selectors, services
-from .importing import CsvFileError, import_csv, import_help
 from .models import Activity, BonusStatement
 
 
@@ -432,35 +431,3 @@ def mentorship_end(request, pk: int):
             messages.success(request, _("The mentorship was ended."))
             return redirect("mentors:mentorships")
     return render(request, "mentors/mentorship_end.html", {"form": form, "mentorship": mentorship})
-
-
-@login_required
-def import_activities(request):
-    _require_assigner(request)
-    form = forms.ActivityImportForm()
-    result = None
-    if request.method == "POST":
-        form = forms.ActivityImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                result = import_csv(
-                    form.cleaned_data["file"].file,
-                    enrollments=Enrollment.objects.all(),
-                    recorded_by=request.user,
-                    all_or_nothing=not form.cleaned_data["partial"],
-                )
-            except CsvFileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                if result.saved:
-                    messages.success(
-                        request,
-                        _("Imported %(created)s activities; %(duplicates)s duplicates skipped.")
-                        % {"created": result.created, "duplicates": result.duplicates},
-                    )
-                else:
-                    messages.error(
-                        request, _("Nothing was saved: fix the rows below and upload again.")
-                    )
-    help_ = import_help(get_language() or "en")
-    return render(request, "mentors/import.html", {"form": form, "result": result, **help_})

@@ -286,6 +286,10 @@ CONTENT_SECURITY_POLICY = {
 }
 # Answers, notes and CSV uploads are bounded (see also DATA_UPLOAD_MAX_MEMORY_SIZE).
 ANSWER_MAX_LENGTH = env.int("ANSWER_MAX_LENGTH", default=20_000)
+# Background imports of activities (mentors/jobs.py): rows per committed chunk, and how long
+# the file of a job that failed or was cancelled is kept (a finished job's file is deleted).
+IMPORT_JOB_CHUNK_SIZE = env.int("IMPORT_JOB_CHUNK_SIZE", default=2000)
+IMPORT_JOB_FILE_RETENTION_DAYS = env.int("IMPORT_JOB_FILE_RETENTION_DAYS", default=7)
 X_FRAME_OPTIONS = "DENY"  # Wagtail sets SAMEORIGIN on its own preview views
 
 # Celery. Without a broker the embedded default runs tasks eagerly in-process.

@@ -4,7 +4,14 @@ import pytest
 from django.core.management import call_command
 
 from courses.models import Enrollment
-from mentors.models import Activity, BonusRule, BonusStatement, Mentorship, PayrollBatch
+from mentors.models import (
+    Activity,
+    BonusRule,
+    BonusStatement,
+    ImportJob,
+    Mentorship,
+    PayrollBatch,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +55,20 @@ def test_seed_demo_creates_mentoring_data_once():
     assert not Mentorship.objects.filter(enrollment=dropped, ended_on__isnull=True).exists()
     last = Activity.objects.filter(enrollment=dropped).order_by("-occurred_at").first()
     assert last.occurred_at.date() < dropped.dropped_on
+
+    # HR's background imports, one of each ending, none adding activity.
+    imports = {
+        job.kind + "/" + job.status: (job.created, job.duplicates, job.invalid_rows)
+        for job in ImportJob.objects.all()
+    }
+    assert imports == {
+        "connector/done": (0, 3, 2),
+        "upload/failed": (0, 0, 1),
+        "upload/cancelled": (0, 0, 0),
+    }
+    pull = ImportJob.objects.get(kind="connector")
+    assert pull.unknown_identities == ["new.hire@example.com"]
+    assert [e["line"] for e in pull.errors] == [4, 5]
 
     call_command("seed_demo", "--quiet")
     assert (

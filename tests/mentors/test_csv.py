@@ -144,18 +144,20 @@ def test_import_activities_command(tmp_path, enrollment, capsys):
     assert Activity.objects.count() == 1
 
 
-def test_hr_uploads_a_file(client, hr, enrollment):
+def test_hr_uploads_a_file(client, hr, enrollment, django_capture_on_commit_callbacks):
     client.force_login(hr)
     assert client.get("/activity/import/").status_code == 200
     upload = SimpleUploadedFile(
         "calls.csv", (HEADER + f"anna@example.com,call,{when()},tel,9,,\n").encode(), "text/csv"
     )
-    response = client.post("/activity/import/", {"file": upload})
-    assert response.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/activity/import/", {"file": upload})
+    assert client.get(response.url).status_code == 200
     assert Activity.objects.filter(recorded_by=hr).count() == 1
     bad = SimpleUploadedFile("x.csv", (HEADER + "anna@example.com,call,never,,,,\n").encode())
-    response = client.post("/activity/import/", {"file": bad})
-    assert b"occurred_at" in response.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/activity/import/", {"file": bad})
+    assert b"occurred_at" in client.get(response.url).content
     assert Activity.objects.count() == 1
 
 
@@ -321,11 +323,15 @@ def test_trainees_are_found_whatever_the_case_and_doubtful_ones_are_refused(enro
     assert result.enrollment_ids == {kept.pk, enrollment.pk}
 
 
-def test_row_errors_are_written_in_the_uploaders_language(client, hr, enrollment):
+def test_row_errors_are_written_in_the_uploaders_language(
+    client, hr, enrollment, django_capture_on_commit_callbacks
+):
     client.force_login(hr)
     client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
     bad = SimpleUploadedFile("x.csv", (HEADER + "anna@example.com,call,never,,,,\n").encode())
-    page = client.post("/activity/import/", {"file": bad}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/activity/import/", {"file": bad})
+    page = client.get(response.url).content.decode()
     assert "«never» — не дата и время в формате ISO 8601." in page
     assert "is not an ISO 8601" not in page
 
@@ -334,7 +340,7 @@ RUSSIAN_HEADER = "Email_стажёра,ВИД,дата_время,источни
 
 
 def test_a_file_with_russian_column_names_and_kinds_imports_through_the_page(
-    client, hr, enrollment
+    client, hr, enrollment, django_capture_on_commit_callbacks
 ):
     client.force_login(hr)
     client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
@@ -351,7 +357,8 @@ def test_a_file_with_russian_column_names_and_kinds_imports_through_the_page(
         f"anna@example.com,рекомендация,{when(6)},crm,r-1,,,\n"
     )
     upload = SimpleUploadedFile("calls.csv", text.encode(), "text/csv")
-    assert client.post("/activity/import/", {"file": upload}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/activity/import/", {"file": upload}).status_code == 302
     kinds = dict(Activity.objects.values_list("external_id", "kind"))
     assert kinds == {
         "c-1": "call",

@@ -6,9 +6,10 @@ import re
 from copy import deepcopy
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PERSONAS = (
     "anonymous",
@@ -93,3 +94,17 @@ def request_rolled_back(client: Client, method: str, url: str, data=None):
             transaction.set_rollback(True)
             client.cookies = cookies
     return response
+
+
+def upload_activities(client, content: bytes) -> tuple[int, str]:
+    """Upload an activity file on the import page as a person does, and let its background
+    job run (tasks run eagerly when the upload commits): the upload's status code, and the
+    page the person reads, the form again (a file refused at once) or the job's page."""
+    upload = SimpleUploadedFile("activities.csv", content, content_type="text/csv")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("mentors:import"), {"file": upload})
+    if response.status_code != 302:
+        return response.status_code, response.content.decode()
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return response.status_code, page.content.decode()

@@ -18,6 +18,7 @@ A_ENR = lambda w: w.enrollment_a.pk  # noqa: E731
 A_ATT = lambda w: w.attempt_a.pk  # noqa: E731
 SLUG = lambda w: w.quiz.slug  # noqa: E731
 A_PERSON = lambda w: w.enrollment_a.trainee_id  # noqa: E731
+JOB = lambda w: w.import_job.pk  # noqa: E731
 
 
 # route name -> list of (label, method, url builder). Several probes may cover one route
@@ -102,6 +103,14 @@ SITE_PROBES = {
         ("delete A's activity", "POST", _r("mentors:activity_delete", lambda w: w.activity_a.pk))
     ],
     "mentors:import": [("activity import", "GET", _r("mentors:import"))],
+    "mentors:import_jobs": [("import jobs", "GET", _r("mentors:import_jobs"))],
+    "mentors:import_job": [("HR's import job", "GET", _r("mentors:import_job", JOB))],
+    "mentors:import_job_status": [
+        ("HR's import job status", "GET", _r("mentors:import_job_status", JOB))
+    ],
+    "mentors:import_job_cancel": [
+        ("cancel HR's import job", "POST", _r("mentors:import_job_cancel", JOB))
+    ],
     "mentors:confirm": [("confirm activity", "GET", _r("mentors:confirm"))],
     "mentors:mentees": [("my mentees", "GET", _r("mentors:mentees"))],
     "mentors:mentorships": [("mentorships", "GET", _r("mentors:mentorships"))],

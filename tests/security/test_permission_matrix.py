@@ -94,6 +94,12 @@ EXPECTED: dict[str, str] = {
     # stays: test_idor.py::test_refused_activity_delete_keeps_the_entry).
     "delete A's activity":       "login 302 404 302 404 302 302 302 302",
     "activity import":           "login 403 403 403 403 200 200 403 403",
+    # Background imports: everyone's list shows only their own; HR's job is HR's and the head
+    # of sales's (they see every import), anyone else gets 404.
+    "import jobs":               "login 200 200 200 200 200 200 200 200",
+    "HR's import job":           "login 404 404 404 404 200 200 404 404",
+    "HR's import job status":    "login 404 404 404 404 200 200 404 404",
+    "cancel HR's import job":    "login 404 404 404 404 302 302 404 404",
     # HR and the head of sales confirm typed activity (never their own or their mentee's).
     "confirm activity":          "login 403 403 403 403 200 200 403 403",
     "my mentees":                "login 403 403 200 200 403 200 403 403",

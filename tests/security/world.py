@@ -19,7 +19,7 @@ from courses import services as course_services
 from courses.blocks import Responsible
 from courses.models import JobDescriptionPage, ProgramPage, StagePage
 from mentors import services as mentor_services
-from mentors.models import Activity, BonusRule, BonusTier, Mentorship
+from mentors.models import Activity, BonusRule, BonusTier, ImportJob, Mentorship
 from people.roles import Role
 from quizzes import services as quiz_services
 from quizzes.models import Quiz, WrittenQuestion
@@ -57,6 +57,7 @@ class World:
     activity_b: object
     statement_a: object
     statement_b: object
+    import_job: object = None  # a background import HR started, still running
 
     def user(self, persona: str):
         return self.users[persona]
@@ -181,4 +182,11 @@ def build_world(
         activity_b=activities["b"],
         statement_a=statements["a"],
         statement_b=statements["b"],
+        import_job=ImportJob.objects.create(
+            kind=ImportJob.Kind.UPLOAD,
+            fmt="csv",
+            started_by=hr,
+            status=ImportJob.Status.RUNNING,
+            rows_total=10,
+        ),
     )

@@ -1,0 +1,398 @@
+"""Imports of activities as background jobs: a file upload, a connector's pull or a command.
+
+The lifecycle (docs/api.md, "Background imports"):
+
+``job_create`` stores the file under ``imports/`` in the default storage, checks that its
+reader can read the first row (a file that is not the format fails at once, as a form error),
+estimates the rows from the file's lines and enqueues ``mentors.tasks.import_job_run`` once
+the transaction commits (with CELERY_TASK_ALWAYS_EAGER the job runs right then).
+
+``job_run`` reads the file through its reader (``READERS``) and imports it in chunks of
+IMPORT_JOB_CHUNK_SIZE rows, each in a transaction of its own (``importing.RowImporter``), so
+no lock is held for longer than a chunk: a trainee logging a call for the same day waits for
+one chunk at most. The job's progress is written in the chunk's transaction, so the rows done
+and the rows committed never disagree. Between chunks the job looks whether someone asked to
+cancel it. At the end the statements of the enrollments it touched are recomputed, once.
+
+All or nothing: the job first checks every row, writing nothing (status ``validating``); one
+invalid row and the job fails with the rows' problems and nothing saved. Then it writes in
+chunks like any other job. A row that turns invalid between the two passes (its trainee was
+dropped meanwhile) is reported and skipped.
+
+Cancelling keeps the chunks already committed (their rows are real activities; import the
+file again to finish: the rows with an external id are duplicates then). A job cancelled while
+it is still checking the rows has written nothing.
+
+Running a job twice is harmless: a finished job is not run again, and a job interrupted mid-run
+(a lost worker) resumes after the rows it has committed, ``rows_done``. Since progress and rows
+commit together, the rows without an external id, which cannot be recognised as duplicates,
+are never written twice. Two runners of the same job cannot both commit a chunk: the progress
+update names the ``rows_done`` it started from, and the runner that finds it moved stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
+from functools import partial
+from itertools import islice
+from typing import BinaryIO
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from courses.models import Enrollment
+from people import queue
+
+from .importing import MAX_REPORTED_ERRORS, ImportResult, RowImporter, read_csv
+from .models import Activity, ImportJob
+from .provenance import Provenance
+from .services import statements_schedule_recompute
+
+logger = logging.getLogger(__name__)
+
+# A reader turns a binary file into (line number, raw dict) pairs, the dicts keyed as
+# importing.parse_row reads them ("trainee", "kind", "occurred_at", "source", ...). It raises
+# a ValueError whose message the uploader reads when the file cannot be read at all. Adding a
+# format is one line here.
+Reader = Callable[[BinaryIO], Iterable[tuple[int, dict]]]
+READERS: dict[str, Reader] = {
+    "csv": read_csv,
+}
+# The source a row without one is recorded under, per format (the format's name otherwise).
+DEFAULT_SOURCES = {"csv": Activity.Source.CSV}
+CHANNELS = {
+    ImportJob.Kind.UPLOAD: Provenance.FILE,
+    ImportJob.Kind.COMMAND: Provenance.FILE,
+    ImportJob.Kind.CONNECTOR: Provenance.API,
+    ImportJob.Kind.API: Provenance.API,
+}
+MAX_UNKNOWN_IDENTITIES = MAX_REPORTED_ERRORS
+
+
+class _Lost(Exception):
+    """Another runner moved the job on: this one stops, its chunk rolled back."""
+
+
+# --- Creating ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def job_create(
+    *,
+    kind: str,
+    fmt: str,
+    file: File,
+    started_by,
+    all_or_nothing: bool = True,
+) -> ImportJob:
+    """Store the file, check that it can be read, and enqueue the job after commit.
+
+    Raises ValidationError({"file": ...}) when the format is unknown or the file's first rows
+    cannot be read (empty, not the format, not UTF-8...): nothing is stored then."""
+    if fmt not in READERS:
+        raise ValidationError({"file": _("Unknown file format “%(fmt)s”.") % {"fmt": fmt}})
+    _check_readable(fmt, file)
+    job = ImportJob(
+        kind=kind,
+        fmt=fmt,
+        file_name=(getattr(file, "name", "") or "")[-255:],
+        started_by=started_by if getattr(started_by, "is_authenticated", False) else None,
+        all_or_nothing=all_or_nothing,
+        rows_total=_estimate_rows(file),
+        language=get_language() or "",
+    )
+    # A random name: the file holds people's e-mails, and MEDIA_URL may be served as is.
+    job.file.save(f"{secrets.token_hex(16)}.{fmt}", file, save=False)
+    try:
+        job.save()
+    except Exception:
+        job.file.delete(save=False)
+        raise
+    transaction.on_commit(lambda: job_enqueue(job_id=job.pk))
+    return job
+
+
+def job_enqueue(*, job_id: int) -> None:
+    queue.task("mentors.tasks.import_job_run").delay(job_id)
+
+
+def _check_readable(fmt: str, file: File) -> None:
+    """Read the header and the first row: a file its reader refuses fails here, at once."""
+    file.seek(0)
+    rows = iter(READERS[fmt](_binary(file)))
+    try:
+        next(rows, None)
+    except ValueError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+        file.seek(0)
+
+
+def _estimate_rows(file: File) -> int:
+    """The file's lines but the header: the rows, for formats of one row a line."""
+    file.seek(0)
+    lines = 0
+    last = b"\n"
+    for block in file.chunks():
+        lines += block.count(b"\n")
+        last = block[-1:] or last
+    file.seek(0)
+    if last != b"\n":
+        lines += 1
+    return max(lines - 1, 0)
+
+
+# --- Cancelling ----------------------------------------------------------------------------
+
+
+def job_cancel(*, job: ImportJob) -> bool:
+    """Ask a running job to stop after its current chunk; a queued one is cancelled at once
+    (its task, when a worker takes it, finds it finished). False when the job had ended."""
+    jobs = ImportJob.objects.filter(pk=job.pk)
+    if jobs.filter(status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+    ):
+        return True
+    return bool(jobs.exclude(status__in=ImportJob.FINISHED).update(cancel_requested=True))
+
+
+def _cancel_requested(job: ImportJob) -> bool:
+    return ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
+
+
+# --- Running -------------------------------------------------------------------------------
+
+
+def job_run(
+    *,
+    job: ImportJob,
+    chunk_size: int | None = None,
+    after_chunk: Callable[[ImportJob], None] | None = None,
+) -> ImportJob:
+    """Run (or resume) a job on its stored file to its end; see the module docstring.
+    ``after_chunk`` is called after each committed chunk (and each checked one) with the job
+    as it now stands."""
+    job = _claim(job)
+    if job is None or job.is_finished:
+        return job
+    if not job.file:  # purged before the job could run
+        return _finish(job, ImportJob.Status.FAILED, message=_("The file is no longer kept."))
+    storage, name, reader = job.file.storage, job.file.name, READERS[job.fmt]
+
+    def read() -> Iterator[tuple[int, dict]]:
+        with storage.open(name, "rb") as handle:
+            yield from reader(_binary(handle))
+
+    return _run_guarded(job, read, chunk_size=chunk_size, after_chunk=after_chunk)
+
+
+def job_run_rows(
+    *,
+    job: ImportJob,
+    rows: Iterable[tuple[int, dict]],
+    chunk_size: int | None = None,
+    after_chunk: Callable[[ImportJob], None] | None = None,
+) -> ImportJob:
+    """Run a job whose rows a connector already has, as (line or index, raw dict) pairs, in
+    the calling process (a connector's task). If the job is run again the rows must come in
+    the same order: it resumes after ``rows_done``. All or nothing keeps the rows in memory
+    between its two passes. The job's ``started_by`` should be the connector's integration
+    account: the rows' provenance then names the connector (``services.arrival_of``), as the
+    API's batches do; a person's account records them as typed by HR."""
+    job = _claim(job)
+    if job is None or job.is_finished:
+        return job
+    if job.status == ImportJob.Status.VALIDATING:
+        rows = list(rows)
+    return _run_guarded(job, lambda: rows, chunk_size=chunk_size, after_chunk=after_chunk)
+
+
+def _binary(handle):
+    """The file object under a Django File: what io.TextIOWrapper can wrap."""
+    return getattr(handle, "file", handle)
+
+
+def _claim(job: ImportJob) -> ImportJob | None:
+    """The job, locked for a moment and moved out of ``queued``; None if it is gone."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+        if job is None or job.is_finished:
+            return job
+        if job.status == ImportJob.Status.QUEUED:
+            job.status = (
+                ImportJob.Status.VALIDATING if job.all_or_nothing else ImportJob.Status.RUNNING
+            )
+            job.started_at = timezone.now()
+            job.save(update_fields=["status", "started_at"])
+    return job
+
+
+def _run_guarded(job, read, *, chunk_size, after_chunk) -> ImportJob:
+    """The run in the starter's language; a file that cannot be read further, or any other
+    error, fails the job (never the caller: a page, a task) with the rows committed kept."""
+    with translation.override(job.language or None):
+        try:
+            return _run(
+                job,
+                read,
+                chunk_size=chunk_size or settings.IMPORT_JOB_CHUNK_SIZE,
+                after_chunk=after_chunk,
+            )
+        except _Lost:
+            return ImportJob.objects.get(pk=job.pk)
+        except SoftTimeLimitExceeded:  # the chunk under way rolled back: go on in a new task
+            transaction.on_commit(lambda: job_enqueue(job_id=job.pk))
+            return job
+        except ValueError as exc:  # the reader's: its message says what is wrong
+            return _finish(job, ImportJob.Status.FAILED, message=str(exc))
+        except Exception:
+            logger.exception("Import job %s stopped", job.pk)
+            message = _("The import stopped on an unexpected error; the rows saved are kept.")
+            return _finish(job, ImportJob.Status.FAILED, message=message)
+
+
+def _run(job, read, *, chunk_size: int, after_chunk) -> ImportJob:
+    if job.cancel_requested:
+        return _finish(job, ImportJob.Status.CANCELLED)
+    importer = RowImporter(
+        enrollments=Enrollment.objects.all(),
+        default_source=DEFAULT_SOURCES.get(job.fmt, job.fmt),
+        recorded_by=job.started_by,
+        channel=CHANNELS.get(job.kind, Provenance.FILE),
+        chunk_size=chunk_size,
+    )
+    if job.status == ImportJob.Status.VALIDATING and not _validate(
+        job, importer, read(), chunk_size=chunk_size, after_chunk=after_chunk
+    ):
+        return job
+    return _write(job, importer, read(), chunk_size=chunk_size, after_chunk=after_chunk)
+
+
+def _blocks(rows: Iterable, size: int) -> Iterator[list]:
+    rows = iter(rows)
+    while block := list(islice(rows, size)):
+        yield block
+
+
+def _validate(job, importer, rows, *, chunk_size: int, after_chunk) -> bool:
+    """The pass that writes nothing; True when every row is valid and the job goes on."""
+    result = ImportResult()
+    for block in _blocks(rows, chunk_size):
+        importer.check(block, result)
+        job.rows_checked = result.rows
+        ImportJob.objects.filter(pk=job.pk).update(rows_checked=job.rows_checked)
+        if after_chunk is not None:
+            after_chunk(job)
+        if _cancel_requested(job):
+            _finish(job, ImportJob.Status.CANCELLED)
+            return False
+    _add_problems(job, result, importer)
+    if not result.ok:
+        message = _("Nothing was saved: fix the rows below and upload again.")
+        _finish(job, ImportJob.Status.FAILED, message=message)
+        return False
+    job.status = ImportJob.Status.RUNNING
+    job.rows_total = result.rows
+    ImportJob.objects.filter(pk=job.pk).update(status=job.status, rows_total=job.rows_total)
+    return True
+
+
+def _write(job, importer, rows, *, chunk_size: int, after_chunk) -> ImportJob:
+    """Chunk after chunk, each committed with the job's progress; resumes after rows_done."""
+    rows = islice(iter(rows), job.rows_done, None)
+    for block in _blocks(rows, chunk_size):
+        record = partial(_record, job, importer=importer, rows_read=len(block))
+        importer.write(block, before_commit=record)
+        if after_chunk is not None:
+            after_chunk(job)
+        if _cancel_requested(job):
+            return _finish(job, ImportJob.Status.CANCELLED)
+    return _finish(job, ImportJob.Status.DONE)
+
+
+def _record(job: ImportJob, result: ImportResult, importer: RowImporter, rows_read: int) -> None:
+    """In the chunk's transaction: the job's counts with this chunk's, in one UPDATE that only
+    applies if no other runner committed a chunk meanwhile."""
+    previous = job.rows_done
+    _add_problems(job, result, importer)
+    job.rows_done = previous + rows_read
+    job.rows_total = max(job.rows_total, job.rows_done)
+    job.created += result.created
+    job.duplicates += result.duplicates
+    job.enrollment_ids = sorted(set(job.enrollment_ids) | result.enrollment_ids)
+    fields = {name: getattr(job, name) for name in _PROGRESS_FIELDS}
+    if not ImportJob.objects.filter(pk=job.pk, rows_done=previous).update(**fields):
+        raise _Lost
+
+
+_PROGRESS_FIELDS = (
+    "rows_done",
+    "rows_total",
+    "created",
+    "duplicates",
+    "invalid_rows",
+    "errors",
+    "error_count",
+    "unknown_identities",
+    "unknown_count",
+    "enrollment_ids",
+)
+
+
+def _add_problems(job: ImportJob, result: ImportResult, importer: RowImporter) -> None:
+    """Add the rows' problems and the unknown identities seen so far to the job."""
+    job.invalid_rows += result.invalid_rows
+    room = MAX_REPORTED_ERRORS - len(job.errors)
+    job.errors = job.errors + [
+        {"line": e.row, "field": e.field, "message": e.message} for e in result.errors[:room]
+    ]
+    job.error_count += result._error_count
+    seen = set(job.unknown_identities) | set(importer.unknown_identities())
+    job.unknown_count = max(job.unknown_count, len(seen))
+    job.unknown_identities = sorted(seen)[:MAX_UNKNOWN_IDENTITIES]
+
+
+def _finish(job: ImportJob, status: str, *, message: str = "") -> ImportJob:
+    """End the job; the statements of every enrollment it wrote to are recomputed, once."""
+    with transaction.atomic():
+        job.status = status
+        job.message = message
+        job.finished_at = timezone.now()
+        if status == ImportJob.Status.DONE:  # every row read: the estimate gives way
+            job.rows_total = job.rows_done
+        fields = ["status", "message", "finished_at", *_PROGRESS_FIELDS]
+        job.save(update_fields=fields)
+        if job.enrollment_ids:
+            statements_schedule_recompute(enrollment_ids=job.enrollment_ids)
+    if status == ImportJob.Status.DONE and job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+    return job
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+
+def import_jobs_purge_files(*, now=None) -> int:
+    """Delete the files of jobs that ended more than IMPORT_JOB_FILE_RETENTION_DAYS ago."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.IMPORT_JOB_FILE_RETENTION_DAYS)
+    jobs = ImportJob.objects.filter(status__in=ImportJob.FINISHED, finished_at__lt=cutoff)
+    purged = 0
+    for job in jobs.exclude(file=""):
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        purged += 1
+    return purged

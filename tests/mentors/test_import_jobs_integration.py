@@ -1,0 +1,185 @@
+"""PostgreSQL (+ Redis and a real Celery worker): a background import commits chunk by chunk,
+so a trainee logging a call for the same day does not wait for the whole import; and the
+upload's job runs in a worker process.
+
+The lock that used to make the trainee wait: an import flags the trainee's bonus statement
+``needs_recompute`` in its transaction, and logging a call flags the same row. In one
+transaction the row stays locked until the whole file is in; a job flags it once, at the end,
+in a transaction of its own."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from courses.models import Enrollment
+from mentors import importing, jobs, services
+from mentors.models import Activity, ImportJob
+from people.roles import Role
+from tests.conftest import make_user
+from tests.integration import celery_worker, run_by_worker, wait_until
+
+from .factories import make_enrollment, make_mentorship, make_rule
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+ROWS = 3000
+CHUNK = 500
+WAIT = 30  # seconds a thread waits for the other before the test gives up
+
+
+def _trainee_with_statement():
+    today = timezone.localdate()
+    trainee = make_user(Role.TRAINEE, email="anna@example.com")
+    enrollment = make_enrollment(trainee=trainee, hire_date=today - timedelta(days=10))
+    mentorship = make_mentorship(
+        enrollment=enrollment, rule=make_rule(), started_on=today - timedelta(days=7)
+    )
+    assert services.statement_compute(mentorship_id=mentorship.pk) is not None
+    return enrollment
+
+
+def _file(at) -> bytes:
+    return (
+        "trainee_email,kind,occurred_at,source,external_id\n"
+        + "".join(f"anna@example.com,call,{at.isoformat()},telephony,t-{i}\n" for i in range(ROWS))
+    ).encode()
+
+
+def _log_a_call(enrollment, at):
+    """The trainee logs a call for the same day, refusing to wait more than a moment for a
+    lock (PostgreSQL's lock_timeout raises instead of waiting)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        return services.activity_record(
+            enrollment=enrollment, kind="call", occurred_at=at, recorded_by=enrollment.trainee
+        )
+
+
+def _paused_inside(target, name, paused, resume):
+    """Wrap ``target.name`` so that the first call pauses, inside the transaction that called
+    it, until the test says go on."""
+    original = getattr(target, name)
+
+    def wrapper(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if not paused.is_set():
+            paused.set()
+            assert resume.wait(WAIT)
+        return result
+
+    return wrapper
+
+
+def _in_thread(run, errors):
+    def target():
+        try:
+            run()
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
+
+
+def test_a_trainee_logs_a_call_while_a_large_import_for_them_runs(settings, tmp_path, monkeypatch):
+    assert connection.vendor == "postgresql"
+    settings.MEDIA_ROOT = tmp_path
+    enrollment = _trainee_with_statement()
+    hr = make_user(Role.HR)
+    at = timezone.now() - timedelta(minutes=30)
+    monkeypatch.setattr(jobs, "job_enqueue", lambda *, job_id: None)  # run below, in a thread
+    job = jobs.job_create(
+        kind=ImportJob.Kind.UPLOAD,
+        fmt="csv",
+        file=ContentFile(_file(at), name="calls.csv"),
+        started_by=hr,
+        all_or_nothing=False,
+    )
+    paused, resume, errors = threading.Event(), threading.Event(), []
+    # The job stops in the middle of its second chunk's transaction, rows written, not committed.
+    calls = []
+    record = jobs._record
+
+    def record_then_pause(*args, **kwargs):
+        record(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 2:
+            paused.set()
+            assert resume.wait(WAIT)
+
+    monkeypatch.setattr(jobs, "_record", record_then_pause)
+    thread = _in_thread(lambda: jobs.job_run(job=job, chunk_size=CHUNK), errors)
+    try:
+        assert paused.wait(WAIT), errors
+        assert ImportJob.objects.get(pk=job.pk).rows_done == CHUNK  # one chunk committed
+        call = _log_a_call(enrollment, at)  # does not wait for the import
+    finally:
+        resume.set()
+        thread.join(WAIT)
+    assert errors == []
+    job.refresh_from_db()
+    assert (job.status, job.created, job.rows_done) == ("done", ROWS, ROWS)
+    assert Activity.objects.filter(enrollment=enrollment).count() == ROWS + 1
+    assert Activity.objects.get(pk=call.pk).provenance == "trainee"
+
+
+def test_in_one_transaction_the_same_call_would_wait_for_the_whole_import(monkeypatch):
+    """The control: the synchronous import (still the API's batch) holds the lock until the
+    end, so the same call cannot be logged while it runs. Shows what the job's test rules out."""
+    assert connection.vendor == "postgresql"
+    enrollment = _trainee_with_statement()
+    hr = make_user(Role.HR)
+    at = timezone.now() - timedelta(minutes=30)
+    paused, resume, errors = threading.Event(), threading.Event(), []
+    monkeypatch.setattr(
+        importing,
+        "_schedule_recompute",
+        _paused_inside(importing, "_schedule_recompute", paused, resume),
+    )
+
+    def run():
+        importing.import_csv(
+            ContentFile(_file(at)), enrollments=Enrollment.objects.all(), recorded_by=hr
+        )
+
+    thread = _in_thread(run, errors)
+    try:
+        assert paused.wait(WAIT), errors
+        with pytest.raises(OperationalError, match="lock timeout"):
+            _log_a_call(enrollment, at)
+    finally:
+        resume.set()
+        thread.join(WAIT)
+    assert errors == []
+    assert Activity.objects.filter(enrollment=enrollment).count() == ROWS
+
+
+def test_an_uploaded_file_is_imported_by_the_worker(client):
+    assert connection.vendor == "postgresql"
+    enrollment = _trainee_with_statement()
+    hr = make_user(Role.HR)
+    client.force_login(hr)
+    at = timezone.now() - timedelta(minutes=30)
+    with celery_worker() as worker:
+        upload = ContentFile(_file(at), name="calls.csv")
+        response = client.post("/activity/import/", {"file": upload})
+        job = ImportJob.objects.get()
+        assert response.url == f"/activity/import/jobs/{job.pk}/"
+        wait_until(lambda: ImportJob.objects.get(pk=job.pk).is_finished, timeout=120)
+        run_by_worker("mentors.tasks.import_job_run", worker)
+    job.refresh_from_db()
+    assert (job.status, job.created, job.rows_done) == ("done", ROWS, ROWS)
+    assert not job.file  # deleted once done
+    assert Activity.objects.filter(enrollment=enrollment, source="telephony").count() == ROWS
+    status = client.get(f"/activity/import/jobs/{job.pk}/status/").json()
+    assert (status["status"], status["value"], status["max"]) == ("done", ROWS, ROWS)
