@@ -4,7 +4,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
 
-from . import services
+from . import call_reviews, services
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
@@ -30,3 +30,9 @@ def statements_recompute_flagged() -> int:
     """Every few minutes: recompute the statements a write flagged ``needs_recompute``,
     whether or not the broker was up when the write committed."""
     return services.statements_recompute_flagged()
+
+
+@shared_task
+def call_recordings_purge() -> int:
+    """Nightly: delete call recordings older than RECORDING_RETENTION_DAYS (idempotent)."""
+    return call_reviews.call_recordings_purge()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import confirmation_views, views
+from . import call_views, confirmation_views, views
 
 app_name = "mentors"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("activity/entry/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
     path("activity/import/", views.import_activities, name="import"),
     path("activity/confirm/", confirmation_views.confirm_activities, name="confirm"),
+    path("activity/calls/<int:pk>/", call_views.call_detail, name="call"),
+    path("activity/calls/<int:pk>/recording/", call_views.call_file, name="call_file"),
+    path("activity/calls/reviews/", call_views.call_review_queue, name="call_reviews"),
     path("mentees/", views.mentees, name="mentees"),
     path("mentorships/", views.mentorships, name="mentorships"),
     path("mentorships/<int:pk>/end/", views.mentorship_end, name="mentorship_end"),

@@ -28,6 +28,7 @@ from .models import (
     Question,
     QuestionCategory,
     Quiz,
+    RecordingQuestion,
     ShortAnswerQuestion,
     TrueFalseQuestion,
     WrittenQuestion,
@@ -41,6 +42,7 @@ QUESTION_TYPES = [
     ShortAnswerQuestion,
     WrittenQuestion,
     OralQuestion,
+    RecordingQuestion,
 ]
 
 
@@ -247,6 +249,17 @@ class OralViewSet(_QuestionViewSet):
     edit_handler = _question_panels(InlinePanel("criteria", label=_("Rubric criteria")))
 
 
+class RecordingViewSet(_QuestionViewSet):
+    model = RecordingQuestion
+    icon = "media"
+    edit_handler = _question_panels(
+        FieldPanel("max_seconds"),
+        FieldPanel("allow_video"),
+        FieldPanel("allow_rerecord"),
+        InlinePanel("criteria", label=_("Rubric criteria")),
+    )
+
+
 class QuizzesGroup(SnippetViewSetGroup):
     menu_label = _("Quizzes")
     menu_icon = "form"
@@ -259,6 +272,7 @@ class QuizzesGroup(SnippetViewSetGroup):
         ShortAnswerViewSet,
         WrittenViewSet,
         OralViewSet,
+        RecordingViewSet,
         QuestionCategoryViewSet,
     ]
 
