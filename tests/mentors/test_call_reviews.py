@@ -76,7 +76,8 @@ def test_a_connector_attaches_and_the_mentor_reviews_with_the_scorecard(client, 
     trainee = activity.enrollment.trainee
     client.force_login(trainee)
     page = client.get(reverse("mentors:call", args=[activity.pk])).content.decode()
-    assert "recorded for coaching" in page and "Pick this call for review" in page
+    assert "recorded for coaching" in page
+    assert "Pick this call for review" in page
     assert (
         client.post(reverse("mentors:call", args=[activity.pk]), {"action": "pick"}).status_code
         == 302
@@ -99,7 +100,9 @@ def test_a_connector_attaches_and_the_mentor_reviews_with_the_scorecard(client, 
     )
     client.force_login(trainee)
     page = client.get(url).content.decode()
-    assert 'data-seek="12"' in page and 'data-seek="65"' in page and "80%" in page
+    assert 'data-seek="12"' in page
+    assert 'data-seek="65"' in page
+    assert "80%" in page
     assert "data-comment-form" not in page  # the trainee reads, never scores themselves
 
 
@@ -167,7 +170,8 @@ def test_the_purge_deletes_the_recording_and_keeps_the_scorecard(call, connector
     call_reviews.call_review_save(activity=activity, reviewer=mentor, scores=SCORES)
     with time_machine.travel(NOW + timedelta(days=31), tick=False):
         assert call_reviews.call_recordings_purge() == 1
-    assert not CallRecording.objects.exists() and not storage.exists(name)
+    assert not CallRecording.objects.exists()
+    assert not storage.exists(name)
     assert CallReview.objects.filter(activity=activity).exists()
 
 
