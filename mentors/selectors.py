@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -599,24 +600,30 @@ class MonthScore:
     average_percent: int
 
 
-def call_scorecards_by_month(enrollment_ids) -> dict[int, list[MonthScore]]:
-    """{enrollment id: [MonthScore]} of the reviewed calls, by the month of the call (local
-    time), oldest first: one query."""
+def call_review_rows(enrollment_ids) -> list[tuple[int, date, int]]:
+    """(enrollment id, the call's local date, the scorecard's percent) of every reviewed call
+    of the enrollments, in one query."""
     names = [name for name, _label in CallReview.CRITERIA]
     maximum = CallReview.MAX_SCORE * len(names)
-    sums: dict[tuple[int, date], list[int]] = {}
-    for row in CallReview.objects.filter(
-        activity__enrollment_id__in=list(enrollment_ids)
-    ).values_list("activity__enrollment_id", "activity__occurred_at", *names):
-        enrollment_id, occurred_at, *scores = row
-        month = timezone.localtime(occurred_at).date().replace(day=1)
-        entry = sums.setdefault((enrollment_id, month), [0, 0])
-        entry[0] += 1
-        entry[1] += sum(scores)
+    rows = CallReview.objects.filter(activity__enrollment_id__in=list(enrollment_ids)).values_list(
+        "activity__enrollment_id", "activity__occurred_at", *names
+    )
+    return [
+        (enrollment_id, timezone.localtime(occurred_at).date(), round(100 * sum(scores) / maximum))
+        for enrollment_id, occurred_at, *scores in rows
+    ]
+
+
+def call_scorecards_by_month(enrollment_ids) -> dict[int, list[MonthScore]]:
+    """{enrollment id: [MonthScore]} of the reviewed calls by calendar month of the call,
+    oldest first (one query)."""
+    buckets: dict[tuple[int, date], list[int]] = defaultdict(list)
+    for enrollment_id, day, percent in call_review_rows(enrollment_ids):
+        buckets[(enrollment_id, day.replace(day=1))].append(percent)
     result: dict[int, list[MonthScore]] = {}
-    for (enrollment_id, month), (n, total) in sorted(sums.items(), key=lambda kv: kv[0]):
+    for (enrollment_id, month), percents in sorted(buckets.items()):
         result.setdefault(enrollment_id, []).append(
-            MonthScore(month=month, reviewed=n, average_percent=round(100 * total / (n * maximum)))
+            MonthScore(month, len(percents), round(sum(percents) / len(percents)))
         )
     return result
 

@@ -190,3 +190,19 @@ def test_monthly_scorecard_averages_and_the_mentor_s_count(call, connector):
         (date(2026, 3, 1), 1, 80),
     ]
     assert selectors.review_counts(mentor) == {"calls": 2, "recorded_attempts": 0}
+
+
+def test_the_drill_down_and_my_mentees_show_the_reviews(client, call, connector, director):
+    activity, mentor = call
+    call_reviews.call_recording_attach(activity=activity, file=ogg(), by=connector, duration=9)
+    call_reviews.call_review_request(activity=activity, by=activity.enrollment.trainee)
+    client.force_login(mentor)
+    page = client.get(reverse("mentors:mentees")).content.decode()
+    assert 'class="value">1</span><span class="label">Calls picked for review' in page
+    call_reviews.call_review_save(activity=activity, reviewer=mentor, scores=SCORES)
+    page = client.get(reverse("mentors:mentees")).content.decode()
+    assert 'class="value">1 · 0</span>' in page
+    client.force_login(director)
+    page = client.get(reverse("ramp_drilldown", args=[activity.enrollment_id])).content.decode()
+    assert "Reviewed calls" in page
+    assert '<td class="num" data-call-score>80%</td>' in page
