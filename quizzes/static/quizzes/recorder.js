@@ -60,6 +60,8 @@
         if (event.data && event.data.size) chunks.push(event.data);
       };
       recorder.onstop = finished;
+      // The length is measured from when the recorder really started, not from the click.
+      recorder.onstart = function () { startedAt = Date.now(); };
       recorder.start(500);
       startedAt = Date.now();
       stop.hidden = false;
