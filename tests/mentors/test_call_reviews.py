@@ -206,3 +206,15 @@ def test_the_drill_down_and_my_mentees_show_the_reviews(client, call, connector,
     page = client.get(reverse("ramp_drilldown", args=[activity.enrollment_id])).content.decode()
     assert "Reviewed calls" in page
     assert '<td class="num" data-call-score>80%</td>' in page
+
+
+def test_the_call_page_works_in_russian(client, call, connector, settings):
+    activity, mentor = call
+    call_reviews.call_recording_attach(activity=activity, file=ogg(), by=connector, duration=9)
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
+    for user in (activity.enrollment.trainee, mentor):
+        client.force_login(user)
+        page = client.get(reverse("mentors:call", args=[activity.pk])).content.decode()
+        assert '<html lang="ru"' in page
+        assert reverse("mentors:call_file", args=[activity.pk]) in page
+    assert 'name="greeting"' in page  # the mentor's scorecard form

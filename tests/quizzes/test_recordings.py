@@ -14,6 +14,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from mentors.models import Mentorship
 from people.roles import Role
 from quizzes import recording_services, services
 from quizzes.models import Attempt, Recording, RecordingComment, RecordingQuestion, RubricCriterion
@@ -440,3 +441,28 @@ def test_the_policy_lets_a_local_preview_play(client, recorded):
     script = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
     assert "blob:" not in script
     assert "unsafe-inline" not in script
+
+
+def test_a_former_mentor_hears_nothing(client, recorded, mentor):
+    recording = _submitted(recorded)
+    Mentorship.objects.filter(mentor=mentor).update(
+        ended_on=NOW.date() - timedelta(days=1), end_reason="moved"
+    )
+    client.force_login(mentor)
+    url = reverse("quizzes:recording_file", args=[recording.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_the_pages_work_in_russian(client, recorded, mentor, settings):
+    attempt, _question, _response = recorded
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "ru"})
+    client.force_login(attempt.enrollment.trainee)
+    take = client.get(reverse("quizzes:attempt", args=[attempt.pk]))
+    assert take.status_code == 200
+    assert '<html lang="ru"' in take.content.decode()
+    assert "data-recorder" in take.content.decode()
+    recording = _submitted(recorded)
+    client.force_login(mentor)
+    grade = client.get(reverse("quizzes:grade", args=[attempt.pk])).content.decode()
+    assert "Критерии оценки" in grade
+    assert reverse("quizzes:recording_file", args=[recording.pk]) in grade
