@@ -218,3 +218,25 @@ def test_the_call_page_works_in_russian(client, call, connector, settings):
         assert '<html lang="ru"' in page
         assert reverse("mentors:call_file", args=[activity.pk]) in page
     assert 'name="greeting"' in page  # the mentor's scorecard form
+
+
+# The call page: the signed-in user, the call, the active-mentor check, the recording with its
+# comments (two queries), the review, the notification count; whatever the number of comments.
+CALL_PAGE_QUERIES = 11
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_the_call_page_reads_comments_in_fixed_queries(
+    client, call, connector, django_assert_num_queries, n
+):
+    activity, mentor = call
+    recording = call_reviews.call_recording_attach(
+        activity=activity, file=ogg(), by=connector, duration=90
+    )
+    for i in range(n):
+        CallComment.objects.create(recording=recording, at_seconds=i, text=f"c{i}", author=mentor)
+    client.force_login(mentor)
+    client.get(reverse("mentors:call", args=[activity.pk]))
+    with django_assert_num_queries(CALL_PAGE_QUERIES):
+        page = client.get(reverse("mentors:call", args=[activity.pk]))
+    assert page.content.decode().count("data-comment>") == n

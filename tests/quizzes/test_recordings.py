@@ -466,3 +466,26 @@ def test_the_pages_work_in_russian(client, recorded, mentor, settings):
     grade = client.get(reverse("quizzes:grade", args=[attempt.pk])).content.decode()
     assert "Критерии оценки" in grade
     assert reverse("quizzes:recording_file", args=[recording.pk]) in grade
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_the_grading_page_reads_comments_in_fixed_queries(
+    client, recorded, mentor, django_assert_num_queries, n
+):
+    attempt, _question, _response = recorded
+    recording = _submitted(recorded)
+    for i in range(n):
+        RecordingComment.objects.create(
+            recording=recording, at_seconds=i, text=f"c{i}", author=mentor
+        )
+    client.force_login(mentor)
+    client.get(reverse("quizzes:grade", args=[attempt.pk]))  # warm the session and caches
+    with django_assert_num_queries(GRADE_PAGE_QUERIES):
+        page = client.get(reverse("quizzes:grade", args=[attempt.pk]))
+    assert page.content.decode().count("data-comment>") == n
+
+
+# The grading page of one recorded answer: the signed-in user, the attempt, the sheet (responses,
+# questions by type, choices, criteria, scores, changes), the recording with its comments in two
+# queries, the reviews, the notification count; whatever the number of comments.
+GRADE_PAGE_QUERIES = 14
