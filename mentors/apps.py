@@ -1,8 +1,9 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from courses import coaching
+from quizzes import recordings
 from quizzes import signals as quiz_signals
 
 from .window_guard import window_guard_ensure
@@ -16,7 +17,7 @@ class MentorsConfig(AppConfig):
         # Imported here: these modules import models, which are not loaded when the app
         # registry imports this module.
         from . import receivers, tasks  # noqa: F401  tasks: registers what services publish
-        from .models import Mentorship
+        from .models import CallRecording, Mentorship
 
         coaching.register(lambda: Mentorship.objects.active())
         coaching.enrollment_closed.connect(
@@ -24,6 +25,11 @@ class MentorsConfig(AppConfig):
         )
         quiz_signals.certified.connect(
             receivers.count_held_client_work, dispatch_uid="mentors.count_held_client_work"
+        )
+        post_delete.connect(
+            recordings.remove_file_on_delete,
+            sender=CallRecording,
+            dispatch_uid="mentors.call_recording_file_delete",
         )
         post_migrate.connect(_ensure_integration_group, sender=self)
         post_migrate.connect(_ensure_activity_summary, sender=self)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
@@ -149,6 +150,13 @@ def delete_file(field_file) -> None:
     name = field_file.name
     if name and field_file.storage.exists(name):
         field_file.storage.delete(name)
+
+
+def remove_file_on_delete(sender, instance, **kwargs) -> None:
+    """post_delete of a recording row, however it goes (a cascade from a deleted activity or
+    enrollment too): its file is removed once the deletion is committed."""
+    field_file = instance.file
+    transaction.on_commit(lambda: delete_file(field_file))
 
 
 # --- Serving with range requests --------------------------------------------------------------

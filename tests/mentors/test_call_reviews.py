@@ -240,3 +240,17 @@ def test_the_call_page_reads_comments_in_fixed_queries(
     with django_assert_num_queries(CALL_PAGE_QUERIES):
         page = client.get(reverse("mentors:call", args=[activity.pk]))
     assert page.content.decode().count("data-comment>") == n
+
+
+def test_deleting_the_call_removes_its_recording_file(
+    call, connector, django_capture_on_commit_callbacks
+):
+    activity, _mentor = call
+    recording = call_reviews.call_recording_attach(
+        activity=activity, file=ogg(), by=connector, duration=9
+    )
+    storage, name = recording.file.storage, recording.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        activity.delete()
+    assert not CallRecording.objects.exists()
+    assert not storage.exists(name)
