@@ -21,13 +21,13 @@ from mentors import call_reviews
 from mentors.integration import INTEGRATION_GROUP
 from mentors.models import Activity, CallReview
 from people.roles import Role
-from quizzes import services
+from quizzes import recording_services, services
 from quizzes.models import Attempt, Recording, RecordingQuestion, RubricCriterion
 from tests.browser.conftest import CHROMIUM_ARGS, login, screenshot
 from tests.conftest import make_user
 from tests.mentors.factories import make_rule
 from tests.people.factories import PASSWORD
-from tests.quizzes.factories import QuizFactory, enroll, make_program
+from tests.quizzes.factories import QuizFactory, enroll, make_program, oral
 
 pytestmark = [
     pytest.mark.browser,
@@ -223,3 +223,49 @@ def test_an_imported_call_reviewed_with_the_call_scorecard(live_server, open_pag
     expect(page.locator("#review")).to_contain_text("60%")
     _seek_to(page, "Name the next step", 5)
     screenshot(page, "coaching-5-trainee-sees-the-call-review")
+
+
+def test_the_live_role_play_is_recorded_and_the_last_attempt_graded_beside_the_first(
+    live_server, open_page
+):
+    mentor = make_user(Role.MENTOR, username="misha")
+    trainee = make_user(Role.TRAINEE, username="anna")
+    quiz = QuizFactory(title="Certification role-play", is_certification=True, mode="oral")
+    oral(quiz)
+    enrollment = enroll(make_program(quiz), trainee, mentor=mentor)
+    first = services.oral_attempt_start(enrollment=enrollment, quiz=quiz, grader=mentor)
+    recording_services.live_recording_save(
+        attempt=first,
+        grader=mentor,
+        upload=SimpleUploadedFile("first.wav", wav(6), "audio/wav"),
+        duration="",
+    )
+    item = next(i for i in services.selectors.attempt_sheet(first) if i.is_manual)
+    services.attempt_grade(
+        attempt=first,
+        grader=mentor,
+        grades={
+            item.response.pk: services.ResponseGrade(criteria={c.pk: 1 for c in item.criteria})
+        },
+        finish=True,
+    )
+    second = services.oral_attempt_start(enrollment=enrollment, quiz=quiz, grader=mentor)
+
+    grader = open_page()
+    login(grader, live_server, "misha", PASSWORD)
+    grader.goto(f"{live_server.url}/grading/{second.pk}/")
+    live = grader.locator("#live-recording")
+    expect(live.locator("[data-recording-notice]")).to_contain_text("Tell the trainee")
+    recorder = live.locator("[data-recorder]")
+    expect(recorder.get_by_role("button", name="Stop")).to_be_hidden()
+    expect(recorder.get_by_role("button", name="Save this recording")).to_be_hidden()
+    recorder.get_by_role("button", name="Start recording").click()
+    expect(recorder).to_have_attribute("data-state", "recording", timeout=6_000)
+    grader.wait_for_timeout(3_000)
+    recorder.get_by_role("button", name="Stop").click()
+    recorder.get_by_role("button", name="Save this recording").click()
+    grader.wait_for_load_state()
+    expect(grader.locator("#compare [data-compare='current'] [data-player]")).to_have_count(1)
+    expect(grader.locator("#compare [data-compare='earlier'] [data-player]")).to_have_count(1)
+    assert second.recordings.get().kind == Recording.Kind.LIVE
+    screenshot(grader, "coaching-6-second-attempt-beside-the-first")
