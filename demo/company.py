@@ -21,7 +21,7 @@ from django.utils import translation
 
 from people.roles import Role
 
-from . import careers, courses, mentors, quizzes, rampup
+from . import careers, coaching, courses, mentors, quizzes, rampup
 from . import people as people_demo
 from .content.languages import BY_LANGUAGE, UnknownLanguage, language_of
 from .people import DEMO_PASSWORD, STAFF, TRAINEE_COUNT, DemoContext
@@ -34,6 +34,7 @@ SEEDERS = [
     mentors.seed,
     rampup.seed_ramp_plan,
     quizzes.seed,
+    coaching.seed,
     careers.seed,
     courses.seed_translations,
 ]

@@ -57,6 +57,20 @@ DEFAULT_SCHEDULE = [
         "description": "Recomputes the statements that late activity, a confirmation or a rule "
         "change flagged, even when the broker was down at the time.",
     },
+    {
+        "name": "Delete recordings past their retention",
+        "task": "quizzes.tasks.recordings_purge",
+        "crontab": {"minute": "30", "hour": "3"},
+        "description": "Deletes recorded answers and role-plays older than "
+        "RECORDING_RETENTION_DAYS (their scores and feedback stay).",
+    },
+    {
+        "name": "Delete call recordings past their retention",
+        "task": "mentors.tasks.call_recordings_purge",
+        "crontab": {"minute": "40", "hour": "3"},
+        "description": "Deletes call recordings older than RECORDING_RETENTION_DAYS (their "
+        "scorecards stay).",
+    },
 ]
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
 from django.db.models import Q
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 from courses import coaching
+from quizzes import recordings
 from quizzes import signals as quiz_signals
 
 from .window_guard import window_guard_ensure
@@ -19,7 +20,7 @@ class MentorsConfig(AppConfig):
         from courses.models import ReadinessSignOff
 
         from . import receivers, tasks  # noqa: F401  tasks: registers what services publish
-        from .models import Mentorship
+        from .models import CallRecording, Mentorship
 
         coaching.register(
             lambda: Mentorship.objects.active(),
@@ -36,6 +37,11 @@ class MentorsConfig(AppConfig):
         )
         quiz_signals.certified.connect(
             receivers.count_held_client_work, dispatch_uid="mentors.count_held_client_work"
+        )
+        post_delete.connect(
+            recordings.remove_file_on_delete,
+            sender=CallRecording,
+            dispatch_uid="mentors.call_recording_file_delete",
         )
         post_migrate.connect(_ensure_integration_group, sender=self)
         post_migrate.connect(_ensure_activity_summary, sender=self)

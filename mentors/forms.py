@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,7 +13,7 @@ from people.forms import ModelChoiceField, PersonChoiceField
 from people.names import display_name
 
 from . import permissions, rule_changes, selectors
-from .models import Activity, BonusRule
+from .models import Activity, BonusRule, CallReview
 from .provenance import PROVENANCE_CHOICES
 from .validation import DECISION_MAKER_KINDS, NOTE_MAX_LENGTH
 
@@ -192,3 +193,33 @@ class ConfirmActivitiesForm(forms.Form):
     def __init__(self, *args, ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [(pk, pk) for pk in ids]
+
+
+class CallScorecardForm(forms.Form):
+    """The call scorecard: each point of the method 0 (missed), 1 (partly) or 2 (done well)."""
+
+    SCORES = (("0", _("0 — missed")), ("1", _("1 — partly")), ("2", _("2 — done well")))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in CallReview.CRITERIA:
+            self.fields[name] = forms.TypedChoiceField(
+                label=label, choices=self.SCORES, coerce=int, widget=forms.RadioSelect
+            )
+        self.fields["comment"] = forms.CharField(
+            label=_("Comment for the trainee"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=settings.ANSWER_MAX_LENGTH,
+        )
+
+    def scores(self) -> dict[str, int]:
+        return {name: self.cleaned_data[name] for name, _label in CallReview.CRITERIA}
+
+    def error_text(self) -> str:
+        return " ".join(
+            f"{self.fields[name].label}: {' '.join(errors)}"
+            if name in self.fields
+            else " ".join(errors)
+            for name, errors in self.errors.items()
+        )

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
 from people import formatting
+from quizzes.models import RecordingFile, TimedComment
 
 from .provenance import PROVENANCE_CHOICES, TYPED_PROVENANCES, Provenance
 from .validation import activity_problems
@@ -866,3 +867,119 @@ class ImportJob(models.Model):
         if self.status == self.Status.DONE:
             value = max(value, self.rows_total)
         return value, max(self.rows_total, value, 1)
+
+
+# --- Call recordings and their reviews (docs/coaching.md) -----------------------------------
+
+
+class CallRecording(RecordingFile):
+    """The recording of a call, uploaded by the trainee or the mentor, or attached by a
+    connector (``call_reviews.call_recording_attach``). Deleted after the retention period;
+    the call's review and scorecard stay."""
+
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, related_name="recording", verbose_name=_("call")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("attached by"),
+    )
+    review_requested_at = models.DateTimeField(_("picked for review"), null=True, blank=True)
+    review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("picked by"),
+    )
+
+    class Meta:
+        verbose_name = _("call recording")
+        verbose_name_plural = _("call recordings")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.activity}"
+
+
+class CallComment(TimedComment):
+    recording = models.ForeignKey(
+        CallRecording, on_delete=models.CASCADE, related_name="comments", verbose_name=_("call")
+    )
+
+    class Meta(TimedComment.Meta):
+        verbose_name = _("call comment")
+        verbose_name_plural = _("call comments")
+
+    def __str__(self):
+        return f"{self.recording_id} @ {self.moment}"
+
+
+SCORE_RANGE = [MinValueValidator(0), MaxValueValidator(2)]
+
+
+class CallReview(models.Model):
+    """A reviewed call's scorecard: five points of the method, each 0 (missed), 1 (partly)
+    or 2 (done well). Kept after the recording itself is deleted."""
+
+    # The scorecard's criteria, in the order the form and the pages show them.
+    CRITERIA = (
+        ("greeting", _("Greeting")),
+        ("needs_found", _("Needs found")),
+        ("decision_maker", _("Decision-maker reached")),
+        ("objections", _("Objections handled")),
+        ("next_step", _("Next step agreed")),
+    )
+    MAX_SCORE = 2
+
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, related_name="review", verbose_name=_("call")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+    greeting = models.PositiveSmallIntegerField(_("greeting"), validators=SCORE_RANGE)
+    needs_found = models.PositiveSmallIntegerField(_("needs found"), validators=SCORE_RANGE)
+    decision_maker = models.PositiveSmallIntegerField(
+        _("decision-maker reached"), validators=SCORE_RANGE
+    )
+    objections = models.PositiveSmallIntegerField(_("objections handled"), validators=SCORE_RANGE)
+    next_step = models.PositiveSmallIntegerField(_("next step agreed"), validators=SCORE_RANGE)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("call review")
+        verbose_name_plural = _("call reviews")
+        ordering = ["-reviewed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(greeting__lte=2)
+                & Q(needs_found__lte=2)
+                & Q(decision_maker__lte=2)
+                & Q(objections__lte=2)
+                & Q(next_step__lte=2),
+                name="call_review_scores_0_to_2",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.activity} · {self.percent} %"
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, name) for name, _label in self.CRITERIA)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.total / (self.MAX_SCORE * len(self.CRITERIA)))
+
+    def score_rows(self) -> list[tuple[str, int]]:
+        return [(label, getattr(self, name)) for name, label in self.CRITERIA]

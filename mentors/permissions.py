@@ -15,9 +15,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from courses import coaching
 from people.names import display_name
 from people.permissions import (
+    grades_all_attempts,
     is_integration,
+    is_mentor,
     may_approve_bonuses,
     may_assign_mentors,
     sees_all_trainees,
@@ -308,3 +311,59 @@ def sees_all_import_jobs(user) -> bool:
 def may_cancel_import_job(user, job) -> bool:
     """Whoever sees a job may cancel it while it runs."""
     return not job.is_finished and (sees_all_import_jobs(user) or job.started_by_id == user.pk)
+
+
+# --- Call recordings and reviews (docs/coaching.md, docs/security.md) ------------------------
+
+
+def _mentors_call(user, activity) -> bool:
+    return is_mentor(user) and coaching.is_active_mentor_of(user, activity.enrollment_id)
+
+
+def may_hear_call(user, activity) -> bool:
+    """Who hears a call's recording and reads its review: the trainee who made the call,
+    their active mentor, HR and directors. Not the head of sales, not other trainees."""
+    if not user.is_authenticated:
+        return False
+    if activity.enrollment.trainee_id == user.pk or grades_all_attempts(user):
+        return True
+    return _mentors_call(user, activity)
+
+
+def check_attach_call_recording(user, activity) -> None:
+    """The trainee, their active mentor, HR, directors, or a connector's account attach a
+    call's recording; only to a call."""
+    allowed = (
+        activity.enrollment.trainee_id == user.pk
+        or grades_all_attempts(user)
+        or is_integration(user)
+        or _mentors_call(user, activity)
+    )
+    if not user.is_authenticated or not allowed:
+        raise PermissionDenied(_("Only the trainee, their mentor or HR attaches a recording."))
+    if activity.kind != Activity.Kind.CALL:
+        raise ValidationError(_("Only a call carries a recording."))
+
+
+def check_pick_call(user, activity) -> None:
+    """The trainee or their active mentor picks a recorded call for review."""
+    if not (activity.enrollment.trainee_id == user.pk or _mentors_call(user, activity)):
+        raise PermissionDenied(_("Only the trainee or their mentor picks calls for review."))
+
+
+def may_pick_call(user, activity) -> bool:
+    return activity.enrollment.trainee_id == user.pk or _mentors_call(user, activity)
+
+
+def check_review_call(user, activity) -> None:
+    """The active mentor, HR or a director reviews a call; nobody reviews their own."""
+    if activity.enrollment.trainee_id == user.pk:
+        raise PermissionDenied(_("Nobody reviews their own call."))
+    if not (grades_all_attempts(user) or _mentors_call(user, activity)):
+        raise PermissionDenied
+
+
+def may_review_call(user, activity) -> bool:
+    return activity.enrollment.trainee_id != user.pk and (
+        grades_all_attempts(user) or _mentors_call(user, activity)
+    )

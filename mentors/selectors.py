@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,9 +19,9 @@ from courses.blocks import Responsible
 from courses.models import Enrollment
 from courses.selectors import StageSummary, WaitingItem, checklist_waiting, stage_summaries
 from people.offices import director_office_scope
-from people.permissions import is_mentor
+from people.permissions import grades_all_attempts, is_mentor
 from people.roles import Role
-from quizzes.selectors import QuizResult, quiz_results_of
+from quizzes.selectors import QuizResult, quiz_results_of, recorded_attempts_graded_by
 
 from .bonus import COUNTED_KINDS, Window, best_tier, local_midnight, next_tier, window_of
 from .models import (
@@ -29,6 +30,9 @@ from .models import (
     BonusRule,
     BonusStatement,
     BonusTier,
+    CallComment,
+    CallRecording,
+    CallReview,
     ImportJob,
     MentoringSettings,
     Mentorship,
@@ -561,3 +565,108 @@ def import_jobs_visible_to(user):
     if not user.is_authenticated:
         return jobs.none()
     return jobs.filter(started_by=user)
+
+
+# --- Call recordings and reviews (docs/coaching.md) ------------------------------------------
+
+
+def call_recordings_visible_to(user):
+    """Call recordings a user may hear (permissions.may_hear_call as a queryset): their own
+    calls', their active mentees' (mentors), all (HR and directors); the head of sales and
+    integration accounts hear none."""
+    if not user.is_authenticated:
+        return CallRecording.objects.none()
+    if grades_all_attempts(user):
+        return CallRecording.objects.all()
+    own = Q(activity__enrollment__trainee=user)
+    if is_mentor(user):
+        mentee = Mentorship.objects.active().filter(mentor=user).values("enrollment_id")
+        return CallRecording.objects.filter(own | Q(activity__enrollment_id__in=mentee))
+    return CallRecording.objects.filter(own)
+
+
+def call_page(activity) -> tuple[CallRecording | None, CallReview | None]:
+    """A call's recording (with its comments) and review, in three queries at most."""
+    recording = (
+        CallRecording.objects.filter(activity=activity)
+        .select_related("uploaded_by", "review_requested_by")
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=CallComment.objects.select_related("author").order_by("at_seconds", "pk"),
+            )
+        )
+        .first()
+    )
+    review = CallReview.objects.filter(activity=activity).select_related("reviewer").first()
+    return recording, review
+
+
+def calls_to_review(user):
+    """Recorded calls picked for review and not reviewed yet that ``user`` reviews: their
+    active mentees' (mentors), all (HR, directors), never their own; oldest pick first."""
+    if not (grades_all_attempts(user) or is_mentor(user)):
+        return CallRecording.objects.none()
+    return (
+        call_recordings_visible_to(user)
+        .filter(review_requested_at__isnull=False, activity__review__isnull=True)
+        .exclude(activity__enrollment__trainee=user)
+        .select_related("activity__enrollment__trainee", "review_requested_by")
+        .order_by("review_requested_at", "pk")
+    )
+
+
+def recorded_calls(*, enrollment):
+    """The enrollment's calls that carry a recording or a review, newest first."""
+    return (
+        Activity.objects.filter(enrollment=enrollment, kind=Activity.Kind.CALL)
+        .filter(Q(recording__isnull=False) | Q(review__isnull=False))
+        .select_related("recording", "review")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+# For the reports of the floors above (rampup's drill-down).
+
+
+@dataclass
+class MonthScore:
+    month: date
+    reviewed: int
+    average_percent: int
+
+
+def call_review_rows(enrollment_ids) -> list[tuple[int, date, int]]:
+    """(enrollment id, the call's local date, the scorecard's percent) of every reviewed call
+    of the enrollments, in one query."""
+    names = [name for name, _label in CallReview.CRITERIA]
+    maximum = CallReview.MAX_SCORE * len(names)
+    rows = CallReview.objects.filter(activity__enrollment_id__in=list(enrollment_ids)).values_list(
+        "activity__enrollment_id", "activity__occurred_at", *names
+    )
+    return [
+        (enrollment_id, timezone.localtime(occurred_at).date(), round(100 * sum(scores) / maximum))
+        for enrollment_id, occurred_at, *scores in rows
+    ]
+
+
+def call_scorecards_by_month(enrollment_ids) -> dict[int, list[MonthScore]]:
+    """{enrollment id: [MonthScore]} of the reviewed calls by calendar month of the call,
+    oldest first (one query)."""
+    buckets: dict[tuple[int, date], list[int]] = defaultdict(list)
+    for enrollment_id, day, percent in call_review_rows(enrollment_ids):
+        buckets[(enrollment_id, day.replace(day=1))].append(percent)
+    result: dict[int, list[MonthScore]] = {}
+    for (enrollment_id, month), percents in sorted(buckets.items()):
+        result.setdefault(enrollment_id, []).append(
+            MonthScore(month, len(percents), round(sum(percents) / len(percents)))
+        )
+    return result
+
+
+def review_counts(mentor) -> dict[str, int]:
+    """How many reviews a mentor has written: calls scored, recorded attempts graded."""
+    return {
+        "calls": CallReview.objects.filter(reviewer=mentor).count(),
+        "recorded_attempts": recorded_attempts_graded_by(mentor),
+    }

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
 
-from . import jobs, lifecycle, services
+from . import call_reviews, jobs, lifecycle, services
 from .models import ImportJob
 
 
@@ -53,3 +53,9 @@ def import_job_run(job_id: int) -> None:
 def import_jobs_purge_files() -> int:
     """Daily: delete the files of import jobs that ended before the retention period."""
     return jobs.import_jobs_purge_files()
+
+
+@shared_task
+def call_recordings_purge() -> int:
+    """Nightly: delete call recordings older than RECORDING_RETENTION_DAYS (idempotent)."""
+    return call_reviews.call_recordings_purge()

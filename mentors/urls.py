@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import confirmation_views, import_views, views
+from . import call_views, confirmation_views, import_views, views
 
 app_name = "mentors"
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
         name="import_job_cancel",
     ),
     path("activity/confirm/", confirmation_views.confirm_activities, name="confirm"),
+    path("activity/calls/<int:pk>/", call_views.call_detail, name="call"),
+    path("activity/calls/<int:pk>/recording/", call_views.call_file, name="call_file"),
+    path("activity/calls/reviews/", call_views.call_review_queue, name="call_reviews"),
     path("mentees/", views.mentees, name="mentees"),
     path("mentorships/", views.mentorships, name="mentorships"),
     path("mentorships/<int:pk>/end/", views.mentorship_end, name="mentorship_end"),

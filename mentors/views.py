@@ -151,6 +151,8 @@ def mentees(request):
             "rows": selectors.mentee_rows(request.user),
             "grading_count": awaiting_grading_count(user=request.user),
             "statements": statements[:50],
+            "calls_to_review": selectors.calls_to_review(request.user).count(),
+            "reviews": selectors.review_counts(request.user),
         },
     )
 

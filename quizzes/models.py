@@ -8,6 +8,7 @@ answer, and per-criterion scores and grade changes as rows of their own.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -1009,3 +1010,149 @@ class SurveyReview(models.Model):
 
     def __str__(self):
         return f"{self.attempt} · {self.get_decision_display()}"
+
+
+# --- Recordings: recorded answers, live role-plays, pinned comments -------------------------
+
+
+def recording_upload_to(instance, filename: str) -> str:
+    """A path under ``recordings/`` that names no person; the file is served only through the
+    permission-checked view (never a public media address)."""
+    return instance.storage_path(filename)
+
+
+class RecordingQuestion(Question):
+    """The trainee answers with an audio (optionally video) recording made in the browser or
+    uploaded; a grader scores it, as a written answer, with the question's rubric."""
+
+    is_manual = True
+    answer_kind = "recording"
+
+    max_seconds = models.PositiveIntegerField(
+        _("time limit (seconds)"),
+        default=300,
+        validators=[MinValueValidator(5), MaxValueValidator(3600)],
+        help_text=_("The longest recording accepted, from 5 seconds to an hour."),
+    )
+    allow_video = models.BooleanField(
+        _("video allowed"),
+        default=False,
+        help_text=_("Tick to let the trainee record or upload video; otherwise audio only."),
+    )
+    allow_rerecord = models.BooleanField(
+        _("re-recording allowed"),
+        default=True,
+        help_text=_("The trainee may replace the recording until they submit the attempt."),
+    )
+
+    class Meta:
+        verbose_name = _("recorded answer question")
+        verbose_name_plural = _("recorded answer questions")
+
+
+class RecordingFile(models.Model):
+    """What every stored recording carries (the calls' recordings in mentors share it)."""
+
+    file = models.FileField(_("file"), upload_to=recording_upload_to, max_length=300)
+    content_type = models.CharField(_("format"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"))
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def storage_path(self, filename: str) -> str:
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+        stamp = timezone.now().strftime("%Y/%m")
+        return f"recordings/{self._meta.model_name}/{stamp}/{uuid.uuid4().hex}.{extension[:5]}"
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")
+
+
+class Recording(RecordingFile):
+    """A recording of an attempt: the trainee's recorded answer to one question, or the live
+    role-play the grader recorded during the conversation (no response)."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", _("Recorded answer")
+        LIVE = "live", _("Live role-play")
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="recordings", verbose_name=_("attempt")
+    )
+    response = models.ForeignKey(
+        Response,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recordings",
+        verbose_name=_("answer"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response"],
+                condition=Q(response__isnull=False),
+                name="recording_one_per_response",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="answer", response__isnull=False)
+                | Q(kind="live", response__isnull=True),
+                name="recording_answer_has_response",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} · {self.get_kind_display()}"
+
+
+class TimedComment(models.Model):
+    """A reviewer's comment pinned to a moment of a recording (the calls' comments share it)."""
+
+    at_seconds = models.PositiveIntegerField(_("moment (seconds)"))
+    text = models.TextField(_("comment"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at_seconds", "pk"]
+
+    @property
+    def moment(self) -> str:
+        minutes, seconds = divmod(self.at_seconds, 60)
+        return f"{minutes}:{seconds:02d}"
+
+
+class RecordingComment(TimedComment):
+    recording = models.ForeignKey(
+        Recording, on_delete=models.CASCADE, related_name="comments", verbose_name=_("recording")
+    )
+
+    class Meta(TimedComment.Meta):
+        verbose_name = _("recording comment")
+        verbose_name_plural = _("recording comments")
+
+    def __str__(self):
+        return f"{self.recording_id} @ {self.moment}"

@@ -217,3 +217,38 @@ def check_review(user, attempt, reviews) -> None:
 
 def may_review(user, attempt, reviews) -> bool:
     return is_director(user) and review_blocker(user, attempt, reviews) is None
+
+
+# --- Recordings (docs/coaching.md, docs/security.md) ----------------------------------------
+
+
+def may_hear_attempt(user, attempt) -> bool:
+    """Who hears an attempt's recordings and reads their comments: the trainee whose attempt
+    it is, their active mentor, HR and directors (those who grade it). Nobody else: not the
+    head of sales, not another trainee, not a former mentor."""
+    if not user.is_authenticated:
+        return False
+    if is_own_attempt(user, attempt) or grades_all_attempts(user):
+        return True
+    return is_mentor(user) and coaching.is_active_mentor_of(user, attempt.enrollment_id)
+
+
+def check_record_answer(user, attempt) -> None:
+    """Only the trainee records their own answer, while the attempt is open."""
+    if not is_own_attempt(user, attempt):
+        raise PermissionDenied(_("Only the trainee records their own answer."))
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise ValidationError(_("This attempt was already submitted."))
+
+
+def check_record_live(user, attempt) -> None:
+    """The grader records the live role-play on the grading page (the lease is the
+    service's check, as for saving grades)."""
+    check_grade(user, attempt)
+    if not attempt.quiz.is_oral:
+        raise ValidationError(_("Only a role-play or oral survey is recorded by its grader."))
+
+
+def check_comment_recording(user, attempt) -> None:
+    """Pinned comments are part of grading: whoever may grade the attempt now."""
+    check_grade(user, attempt)

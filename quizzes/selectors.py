@@ -30,6 +30,8 @@ from .models import (
     GradeChange,
     Question,
     Quiz,
+    Recording,
+    RecordingComment,
     Response,
     RolePlaySession,
     RubricCriterion,
@@ -307,6 +309,8 @@ class SheetItem:
     scores: dict[int, Decimal] = field(default_factory=dict)
     chosen_ids: set[int] = field(default_factory=set)
     changes: list[GradeChange] = field(default_factory=list)
+    # A recorded answer (recording questions only), with its pinned comments.
+    recording: Recording | None = None
 
     @property
     def is_manual(self) -> bool:
@@ -324,6 +328,7 @@ class SheetItem:
             or r.answer_bool is not None
             or r.answer_decimal is not None
             or r.answer_text.strip()
+            or self.recording is not None
         )
 
     @property
@@ -390,6 +395,9 @@ def attempt_sheet(attempt: Attempt, *, with_history: bool = False) -> list[Sheet
             "changed_by"
         ):
             changes[change.response_id].append(change)
+    recordings = {}
+    if any(q.answer_kind == "recording" for q, _c, _k in parts.values()):
+        recordings = {r.response_id: r for r in answer_recordings(attempt)}
     items = []
     for response in responses:
         question, choices, criteria = parts[response.question_id]
@@ -405,9 +413,75 @@ def attempt_sheet(attempt: Attempt, *, with_history: bool = False) -> list[Sheet
                 scores=scores[response.pk],
                 chosen_ids={c.pk for c in response.chosen.all()},
                 changes=changes[response.pk],
+                recording=recordings.get(response.pk),
             )
         )
     return items
+
+
+# --- Recordings --------------------------------------------------------------------------
+
+
+def _with_comments(recordings):
+    return recordings.prefetch_related(
+        Prefetch(
+            "comments",
+            queryset=RecordingComment.objects.select_related("author").order_by("at_seconds", "pk"),
+        )
+    )
+
+
+def answer_recordings(attempt) -> list[Recording]:
+    """The attempt's recorded answers with their comments (two queries)."""
+    return list(
+        _with_comments(Recording.objects.filter(attempt=attempt, kind=Recording.Kind.ANSWER))
+    )
+
+
+def recordings_visible_to(user):
+    """Recordings a user may hear (quizzes.permissions.may_hear_attempt as a queryset): their
+    own attempts', their active mentees' (mentors), all (HR and directors)."""
+    if not user.is_authenticated:
+        return Recording.objects.none()
+    if grades_all_attempts(user):
+        return Recording.objects.all()
+    own = Q(attempt__enrollment__trainee=user)
+    if is_mentor(user):
+        return Recording.objects.filter(
+            own | coaching.coached_by(user, enrollment_ref="attempt__enrollment_id")
+        )
+    return Recording.objects.filter(own)
+
+
+@dataclass
+class AttemptRecordings:
+    """One attempt's recordings, for the side-by-side comparison of a second attempt."""
+
+    attempt: Attempt
+    recordings: list[Recording]
+
+
+def live_recordings(attempt) -> list[Recording]:
+    return list(_with_comments(attempt.recordings.filter(kind=Recording.Kind.LIVE)))
+
+
+def earlier_attempt_recordings(attempt) -> list[AttemptRecordings]:
+    """The same trainee's earlier attempts at the same quiz with their recordings (live and
+    answers), oldest first: the second and last attempt is graded beside the first."""
+    earlier = list(
+        Attempt.objects.filter(
+            enrollment_id=attempt.enrollment_id, quiz_id=attempt.quiz_id, number__lt=attempt.number
+        )
+        .exclude(status=Attempt.Status.IN_PROGRESS)
+        .select_related("graded_by")
+        .order_by("number")
+    )
+    by_attempt = defaultdict(list)
+    for recording in _with_comments(
+        Recording.objects.filter(attempt__in=[a.pk for a in earlier]).order_by("created_at", "pk")
+    ):
+        by_attempt[recording.attempt_id].append(recording)
+    return [AttemptRecordings(a, by_attempt[a.pk]) for a in earlier if by_attempt[a.pk]]
 
 
 def quiz_preview(quiz: Quiz) -> list[SheetItem]:
@@ -675,3 +749,8 @@ def pool_questions(quiz):
     if quiz.pool_tag_id:
         questions = questions.filter(tagged_items__tag_id=quiz.pool_tag_id)
     return questions.distinct().order_by("pk")
+
+
+def recorded_attempts_graded_by(user) -> int:
+    """How many attempts with a recording ``user`` graded (a mentor's reviews, My mentees)."""
+    return Attempt.objects.filter(graded_by=user, recordings__isnull=False).distinct().count()

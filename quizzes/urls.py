@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import recording_views, views
 
 app_name = "quizzes"
 urlpatterns = [
@@ -24,6 +24,22 @@ urlpatterns = [
     path("attempts/<int:pk>/review/", views.attempt_review, name="attempt_review"),
     path("attempts/<int:pk>/save/", views.attempt_save, name="attempt_save"),
     path("attempts/<int:pk>/submit/", views.attempt_submit, name="attempt_submit"),
+    path(
+        "attempts/<int:pk>/responses/<int:response_pk>/recording/",
+        recording_views.recording_upload,
+        name="recording_upload",
+    ),
+    path(
+        "grading/<int:pk>/recording/",
+        recording_views.live_recording_upload,
+        name="live_recording_upload",
+    ),
+    path(
+        "recordings/<int:pk>/comments/",
+        recording_views.recording_comment,
+        name="recording_comment",
+    ),
+    path("recordings/<int:pk>/file/", recording_views.recording_file, name="recording_file"),
     path("grading/", views.grading_queue, name="grading_queue"),
     path("grading/overdue/", views.overdue_grading, name="overdue_grading"),
     path("grading/<int:pk>/", views.grade, name="grade"),

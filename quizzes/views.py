@@ -25,7 +25,7 @@ from people.names import display_name
 from people.permissions import is_grader, is_trainee, may_manage_enrollments
 from people.roles import Role
 
-from . import permissions, selectors, services
+from . import permissions, recording_services, selectors, services
 from .forms import AnswerForm, ExtraAttemptForm, GradeForm, OverrideForm, ReviewForm, RolePlayForm
 from .models import Attempt, Quiz, Response
 
@@ -153,6 +153,7 @@ def attempt_detail(request, pk):
             "can_grade": permissions.may_grade(request.user, attempt),
             "reviews": reviews,
             "review_form": ReviewForm() if may_review else None,
+            "live_recordings": selectors.live_recordings(attempt) if attempt.quiz.is_oral else [],
         },
     )
 
@@ -425,6 +426,8 @@ def _grading_page(request, attempt: Attempt, sheet, forms, *, status: int, lock_
         ]
     # After a refused save (409) the grader's inputs stay in the bound forms, not lost.
     graded_auto = [item for item in sheet if not item.is_manual]
+    live = selectors.live_recordings(attempt) if attempt.quiz.is_oral else []
+    earlier = selectors.earlier_attempt_recordings(attempt) if attempt.number > 1 else []
     return render(
         request,
         "quizzes/grade.html",
@@ -438,6 +441,10 @@ def _grading_page(request, attempt: Attempt, sheet, forms, *, status: int, lock_
             "lock_message": lock_message,
             "lease_minutes": services.lease_minutes(),
             "today": timezone.localdate(),
+            "live_recordings": live,
+            "live_max_seconds": recording_services.live_max_seconds(),
+            "earlier": earlier,
+            "current_recordings": live + [i.recording for i in sheet if i.recording],
         },
         status=status,
     )

@@ -31,6 +31,7 @@ from .models import (
     Question,
     QuestionCategory,
     Quiz,
+    RecordingQuestion,
     ShortAnswerQuestion,
     TrueFalseQuestion,
     WrittenQuestion,
@@ -45,6 +46,7 @@ QUESTION_TYPES = [
     ShortAnswerQuestion,
     WrittenQuestion,
     OralQuestion,
+    RecordingQuestion,
 ]
 
 
@@ -296,6 +298,17 @@ class OralViewSet(_QuestionViewSet):
     edit_handler = _question_panels(InlinePanel("criteria", label=_("Rubric criteria")))
 
 
+class RecordingViewSet(_QuestionViewSet):
+    model = RecordingQuestion
+    icon = "media"
+    edit_handler = _question_panels(
+        FieldPanel("max_seconds"),
+        FieldPanel("allow_video"),
+        FieldPanel("allow_rerecord"),
+        InlinePanel("criteria", label=_("Rubric criteria")),
+    )
+
+
 class QuizzesGroup(SnippetViewSetGroup):
     menu_label = _("Quizzes")
     menu_icon = "form"
@@ -308,6 +321,7 @@ class QuizzesGroup(SnippetViewSetGroup):
         ShortAnswerViewSet,
         WrittenViewSet,
         OralViewSet,
+        RecordingViewSet,
         QuestionCategoryViewSet,
     ]
 

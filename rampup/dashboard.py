@@ -491,6 +491,8 @@ class DrillDown:
     attempts: list
     mentor: object | None
     today: date
+    # Reviewed calls by month since hire: {month index: (reviewed, average scorecard %)}.
+    call_scores: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def figures(self) -> dict:
         """The ramp figures as they stand, kept with a readiness sign-off."""
@@ -515,4 +517,15 @@ def drilldown(enrollment: Enrollment, *, today: date) -> DrillDown:
         attempts=attempts,
         mentor=mentor_selectors.active_mentor_of(enrollment),
         today=today,
+        call_scores=call_scores_by_ramp_month(enrollment),
     )
+
+
+def call_scores_by_ramp_month(enrollment: Enrollment) -> dict[int, tuple[int, int]]:
+    """The enrollment's reviewed calls and their average scorecard per month since hire,
+    beside the activity counts of the drill-down (docs/coaching.md)."""
+    buckets: dict[int, list[int]] = defaultdict(list)
+    for _pk, day, percent in mentor_selectors.call_review_rows([enrollment.pk]):
+        if day >= enrollment.hire_date:
+            buckets[ramp.month_index(enrollment.hire_date, day)].append(percent)
+    return {index: (len(p), round(sum(p) / len(p))) for index, p in buckets.items()}

@@ -102,6 +102,10 @@ class MentoringText:
     event_note: str
     late_application_note: str
     dropped_reason: str  # why a dropped trainee's mentorship ended
+    # The mentor's comments pinned to moments of a reviewed call, and the review's comment
+    # (docs/coaching.md).
+    call_comments: tuple[str, ...] = ()
+    call_review_comment: str = ""
 
 
 @dataclass(frozen=True)

@@ -369,6 +369,12 @@ MENTORING = MentoringText(
     event_note="Industry exhibition",
     late_application_note="Entered in the CRM after the period was approved",
     dropped_reason="Trainee dropped",
+    call_comments=(
+        "Good greeting: name and company in the first sentence.",
+        "Ask who else decides before you present the price.",
+        "No next step: agree the date of the demo before hanging up.",
+    ),
+    call_review_comment="Needs found well; reach the decision-maker and agree the next step.",
 )
 
 SURVEY = SurveyText(

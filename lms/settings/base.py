@@ -266,7 +266,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
-        "media-src": [SELF],
+        # blob: plays back a recording in the browser before it is uploaded (docs/coaching.md).
+        "media-src": [SELF, "blob:"],
         "frame-src": [
             SELF,
             *env.list(
@@ -284,6 +285,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+# Recordings (docs/coaching.md): recorded answers, live role-plays and calls, stored with
+# STORAGES["default"] (local files under MEDIA_ROOT; S3 through django-storages where the
+# deployment configures it) and served only through permission-checked views.
+RECORDING_MAX_MB = env.int("RECORDING_MAX_MB", default=50)
+RECORDING_LIVE_MAX_SECONDS = env.int("RECORDING_LIVE_MAX_SECONDS", default=3600)
+RECORDING_CALL_MAX_SECONDS = env.int("RECORDING_CALL_MAX_SECONDS", default=7200)
+# Days a recording is kept before the nightly purge deletes it (0: kept until deleted by hand).
+RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=180)
 # Answers, notes and CSV uploads are bounded (see also DATA_UPLOAD_MAX_MEMORY_SIZE).
 ANSWER_MAX_LENGTH = env.int("ANSWER_MAX_LENGTH", default=20_000)
 # Background imports of activities (mentors/jobs.py): rows per committed chunk, and how long

@@ -1,9 +1,12 @@
 from django import template
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.selectors import current_enrollment
 from people.permissions import is_grader, is_trainee
 
-from .. import permissions, selectors
+from .. import permissions, recordings, selectors
 
 register = template.Library()
 
@@ -46,3 +49,41 @@ def quiz_block_context(context, value):
             state = selectors.page_quiz_state(enrollment, quiz)
     staff = bool(user is not None and permissions.may_see_quiz_results(user))
     return {"quiz": quiz, "state": state, "staff": staff}
+
+
+@register.filter
+def recording_clock(seconds):
+    """m:ss of a number of seconds, as the players show it."""
+    try:
+        return recordings.clock(int(seconds))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag
+def recording_notice(kind="answer"):
+    """The notice every recorder shows: what is recorded, who hears it, when it is deleted."""
+    days = int(getattr(settings, "RECORDING_RETENTION_DAYS", 0) or 0)
+    if kind == "call":
+        who = _(
+            "This call is recorded for coaching: you, your mentor, HR and directors can hear "
+            "it; the head of sales and other trainees cannot."
+        )
+    elif kind == "live":
+        who = _(
+            "This role-play is recorded for coaching and for comparing attempts: the trainee, "
+            "their mentor, HR and directors can hear it. Tell the trainee before you start."
+        )
+    else:
+        who = _(
+            "Your answer is recorded for coaching: you, your mentor, HR and directors can hear "
+            "it; nobody else."
+        )
+    if days <= 0:
+        return who
+    kept = ngettext(
+        "Recordings are deleted %(days)s day after they are made.",
+        "Recordings are deleted %(days)s days after they are made.",
+        days,
+    ) % {"days": days}
+    return f"{who} {kept}"

@@ -35,3 +35,9 @@ def bar_width(value):
     if value is None:
         return "0%"
     return f"{max(0, min(100, round(Decimal(value) * 100)))}%"
+
+
+@register.filter
+def month_scores(call_scores, index):
+    """(reviewed calls, average scorecard %) of a month since hire, or None."""
+    return (call_scores or {}).get(index)

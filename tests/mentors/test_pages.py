@@ -128,8 +128,9 @@ def _mentees(mentor, n, rule):
 # rules' tiers, the window counts, the stage summaries, the quiz attempts
 # (mentors.selectors.mentee_rows; the open stages' checklists and ticks only when a mentee has
 # an open stage: tests/mentors/test_workspace.py), the attempts awaiting grading, the mentor's
-# statements.
-MY_MENTEES_QUERIES = SIGNED_IN + 5 + 1 + 1
+# statements; the calls picked for review, the mentor's call reviews and recorded attempts
+# graded (docs/coaching.md).
+MY_MENTEES_QUERIES = SIGNED_IN + 5 + 1 + 1 + 3
 
 
 @pytest.mark.parametrize("n", [1, 6])

@@ -101,8 +101,9 @@ def test_the_links_open_for_the_mentor(client, mentor):
 
 # Signed in; the mentorships, the window counts (the mentorships have no bonus rule, so no
 # tiers to prefetch), the stage summaries, the open stages, their ticks, the quiz attempts;
-# the attempts awaiting grading; the mentor's statements.
-WORKSPACE_QUERIES = SIGNED_IN + 8
+# the attempts awaiting grading; the mentor's statements; the calls picked for review and the
+# mentor's two review counts (docs/coaching.md).
+WORKSPACE_QUERIES = SIGNED_IN + 8 + 3
 
 
 @pytest.mark.parametrize("n", [1, 4])

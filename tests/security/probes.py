@@ -87,6 +87,31 @@ SITE_PROBES = {
     "quizzes:attempt": [("A's attempt", "GET", _r("quizzes:attempt", A_ATT))],
     "quizzes:attempt_save": [("save A's attempt", "POST", _r("quizzes:attempt_save", A_ATT))],
     "quizzes:attempt_submit": [("submit A's attempt", "POST", _r("quizzes:attempt_submit", A_ATT))],
+    "quizzes:recording_upload": [
+        (
+            "record A's answer",
+            "POST",
+            _r("quizzes:recording_upload", A_ATT, lambda w: w.response_a.pk),
+        )
+    ],
+    "quizzes:live_recording_upload": [
+        ("record A's role-play", "POST", _r("quizzes:live_recording_upload", A_ATT))
+    ],
+    "quizzes:recording_comment": [
+        (
+            "comment A's recording",
+            "POST",
+            _r("quizzes:recording_comment", lambda w: w.recording_a.pk),
+        )
+    ],
+    "quizzes:recording_file": [
+        ("A's recording", "GET", _r("quizzes:recording_file", lambda w: w.recording_a.pk))
+    ],
+    "mentors:call": [("A's call", "GET", _r("mentors:call", lambda w: w.activity_a.pk))],
+    "mentors:call_file": [
+        ("A's call recording", "GET", _r("mentors:call_file", lambda w: w.activity_a.pk))
+    ],
+    "mentors:call_reviews": [("calls to review", "GET", _r("mentors:call_reviews"))],
     "quizzes:grading_queue": [("grading queue", "GET", _r("quizzes:grading_queue"))],
     "quizzes:overdue_grading": [("overdue grading", "GET", _r("quizzes:overdue_grading"))],
     "quizzes:grade": [("grade A's attempt", "GET", _r("quizzes:grade", A_ATT))],

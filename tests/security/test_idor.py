@@ -16,9 +16,23 @@ from courses.models import (
     ReadinessSignOff,
     StageProgress,
 )
-from mentors.models import Activity, BonusStatement, Mentorship
+from mentors.models import (
+    Activity,
+    BonusStatement,
+    CallComment,
+    CallRecording,
+    CallReview,
+    Mentorship,
+)
 from people.models import Notification
-from quizzes.models import Attempt, ExtraAttemptGrant, GradeChange, Response
+from quizzes.models import (
+    Attempt,
+    ExtraAttemptGrant,
+    GradeChange,
+    Recording,
+    RecordingComment,
+    Response,
+)
 
 from .matrix import client_for, request_rolled_back
 from .world import A_NAME, A_SECRET
@@ -64,6 +78,14 @@ OBJECT_URLS = {
     "activity delete": lambda w, i: reverse("mentors:activity_delete", args=[i(w.activity_a)]),
     "mentorship end": lambda w, i: reverse("mentors:mentorship_end", args=[i(w.mentorship_a)]),
     "API ramp": lambda w, i: reverse("api-enrollment-ramp", args=[i(w.enrollment_a)]),
+    "recorded answer": lambda w, i: reverse(
+        "quizzes:recording_upload", args=[i(w.attempt_a), i(w.response_a)]
+    ),
+    "live recording": lambda w, i: reverse("quizzes:live_recording_upload", args=[i(w.attempt_a)]),
+    "recording comment": lambda w, i: reverse("quizzes:recording_comment", args=[i(w.recording_a)]),
+    "recording file": lambda w, i: reverse("quizzes:recording_file", args=[i(w.recording_a)]),
+    "call page": lambda w, i: reverse("mentors:call", args=[i(w.activity_a)]),
+    "call recording file": lambda w, i: reverse("mentors:call_file", args=[i(w.activity_a)]),
     "stage page for A": lambda w, i: f"{w.stage1.url}?enrollment={i(w.enrollment_a)}",
 }
 
@@ -104,6 +126,19 @@ def _snapshot(w):
         "statements": _rows(
             BonusStatement.objects.filter(mentorship__enrollment=enrollment), "status"
         ),
+        "recordings": _rows(Recording.objects.filter(attempt__enrollment=enrollment), "file"),
+        "recording comments": _rows(
+            RecordingComment.objects.filter(recording__attempt__enrollment=enrollment)
+        ),
+        "call recordings": _rows(
+            CallRecording.objects.filter(activity__enrollment=enrollment),
+            "file",
+            "review_requested_at",
+        ),
+        "call comments": _rows(
+            CallComment.objects.filter(recording__activity__enrollment=enrollment)
+        ),
+        "call reviews": _rows(CallReview.objects.filter(activity__enrollment=enrollment)),
         "notifications": Notification.objects.count(),
     }
 

@@ -82,6 +82,12 @@ EXPECTED: dict[str, str] = {
     "A's attempt":               "login 200 404 200 404 200 200 200 404",
     "save A's attempt":          "login 302 404 404 404 404 404 404 404",
     "submit A's attempt":        "login 302 404 404 404 404 404 404 404",
+    # Recordings (docs/coaching.md): the trainee, their active mentor, HR and directors hear
+    # them; the head of sales does not. Posts without a file or text come back as a message.
+    "record A's answer":         "login 302 404 404 404 404 404 404 404",
+    "record A's role-play":      "login 404 404 302 404 302 404 302 404",
+    "comment A's recording":     "login 404 404 302 404 302 404 302 404",
+    "A's recording":             "login 200 404 200 404 200 404 200 404",
     "grading queue":             "login 404 404 200 200 200 200 200 404",
     "overdue grading":           "login 404 404 404 404 200 404 200 404",
     "grade A's attempt":         "login 404 404 200 404 200 404 200 404",
@@ -103,6 +109,9 @@ EXPECTED: dict[str, str] = {
     # HR and the head of sales confirm typed activity (never their own or their mentee's).
     "confirm activity":          "login 403 403 403 403 200 200 403 403",
     "my mentees":                "login 403 403 200 200 403 200 403 403",
+    "A's call":                  "login 200 404 200 404 200 404 200 404",
+    "A's call recording":        "login 200 404 200 404 200 404 200 404",
+    "calls to review":           "login 404 404 200 200 200 200 200 404",
     "mentorships":               "login 403 403 403 403 200 200 403 403",
     "end A's mentorship":        "login 403 403 403 403 200 200 403 403",
     "mentor bonuses":            "login 403 403 403 403 403 200 200 403",

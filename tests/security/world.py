@@ -19,10 +19,10 @@ from courses import services as course_services
 from courses.blocks import Responsible
 from courses.models import JobDescriptionPage, ProgramPage, StagePage
 from mentors import services as mentor_services
-from mentors.models import Activity, BonusRule, BonusTier, ImportJob, Mentorship
+from mentors.models import Activity, BonusRule, BonusTier, CallRecording, ImportJob, Mentorship
 from people.roles import Role
 from quizzes import services as quiz_services
-from quizzes.models import Quiz, WrittenQuestion
+from quizzes.models import Quiz, Recording, WrittenQuestion
 from tests.conftest import make_user
 from tests.courses.factories import checklist, home_page, publish
 
@@ -58,6 +58,9 @@ class World:
     statement_a: object
     statement_b: object
     import_job: object = None  # a background import HR started, still running
+    # A's recorded answer and the recording of A's call (docs/coaching.md).
+    recording_a: object = None
+    call_recording_a: object = None
 
     def user(self, persona: str):
         return self.users[persona]
@@ -159,7 +162,27 @@ def build_world(
             note=f"note of {who}: {secret}",
         )
         statements[who] = mentor_services.statement_compute(mentorship_id=mentorships[who].pk)
+    recording_a = Recording(
+        attempt=attempts["a"],
+        response=responses["a"],
+        kind=Recording.Kind.ANSWER,
+        recorded_by=users["trainee_a"],
+        content_type="audio/ogg",
+        size=8,
+        duration_seconds=3,
+    )
+    recording_a.file.save("a.ogg", ContentFile(b"OggSdata", name="a.ogg"), save=True)
+    call_recording_a = CallRecording(
+        activity=activities["a"],
+        uploaded_by=users["trainee_a"],
+        content_type="audio/ogg",
+        size=8,
+        duration_seconds=3,
+    )
+    call_recording_a.file.save("c.ogg", ContentFile(b"OggSdata", name="c.ogg"), save=True)
     return World(
+        recording_a=recording_a,
+        call_recording_a=call_recording_a,
         program=program,
         stage1=stage1,
         stage2=stage2,
