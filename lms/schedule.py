@@ -42,6 +42,13 @@ DEFAULT_SCHEDULE = [
         "description": "Recomputes the statements that late activity, a confirmation or a rule "
         "change flagged, even when the broker was down at the time.",
     },
+    {
+        "name": "Pull activity from the connectors",
+        "task": "mentors.tasks.connectors_sync_due",
+        "crontab": {"minute": "*/5"},
+        "description": "Runs each enabled activity connector (Bitrix24, amoCRM, Asterisk, "
+        "calendar) whose interval has passed (docs/sources.md).",
+    },
 ]
 
 

@@ -22,7 +22,7 @@ from people.permissions import (
     may_assign_mentors,
     sees_all_trainees,
 )
-from people.roles import has_role
+from people.roles import Role, has_role
 
 from .models import Activity, BonusStatement, Mentorship
 from .provenance import TYPED_PROVENANCES
@@ -290,3 +290,19 @@ def may_confirm_activity(user, activity, *, mentor_ids) -> bool:
     return is_activity_confirmer(user) and (
         _confirm_blocker(user, activity, mentor_ids=mentor_ids) is None
     )
+
+
+# --- Activity connectors (mentors/sources/, docs/sources.md) ----------------------------------
+
+
+def may_manage_connectors(user) -> bool:
+    """HR and administrators (superusers) set up the activity connectors, map identities,
+    run a connector now and re-apply the mappings."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or has_role(user, Role.HR)
+
+
+def check_manage_connectors(user) -> None:
+    if not may_manage_connectors(user):
+        raise PermissionDenied(_("Only HR or an administrator manages the activity connectors."))

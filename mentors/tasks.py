@@ -3,8 +3,11 @@ import contextlib
 from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
+from django.utils import timezone
 
 from . import services
+from .models import Connector
+from .sources import services as sources
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
@@ -30,3 +33,23 @@ def statements_recompute_flagged() -> int:
     """Every few minutes: recompute the statements a write flagged ``needs_recompute``,
     whether or not the broker was up when the write committed."""
     return services.statements_recompute_flagged()
+
+
+@shared_task
+def connector_sync(connector_id: int) -> int | None:
+    """Pull one connector's source now (the "Run now" button, or its turn on the schedule).
+    Idempotent: a second delivery is all duplicates, and a run already under way is left be."""
+    connector = Connector.objects.filter(pk=connector_id).first()
+    if connector is None:
+        return None
+    run = sources.connector_sync(connector=connector, now=timezone.now())
+    return run.pk if run else None
+
+
+@shared_task
+def connectors_sync_due() -> int:
+    """Every few minutes: queue each enabled connector whose interval has passed."""
+    due = sources.connectors_due(now=timezone.now())
+    for connector_id in due:
+        connector_sync.delay(connector_id)
+    return len(due)
