@@ -871,7 +871,7 @@ class ConnectorRun(models.Model):
 
     class Status(models.TextChoices):
         OK = "ok", _("Done")
-        INVALID = "invalid", _("Invalid rows: nothing saved")
+        INVALID = "invalid", _("Invalid rows only")
         FAILED = "failed", _("Failed")
 
     connector = models.ForeignKey(
