@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
 
+from ..adapters.base import IdentityResolver, Options, SourceError, SourceReader
 from ..importing import ImportResult, import_rows
 from ..models import Connector, ConnectorRun, HeldRow, UnknownIdentity
 from ..provenance import Provenance
 from . import API_READERS, FILE_CONNECTORS, FILE_READERS
-from .base import IdentityResolver, Options, SourceError, SourceReader
 
 logger = logging.getLogger(__name__)
 # How each source's rows arrived (mentors/provenance.py): a PBX, a CRM, or a file.

@@ -14,8 +14,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mentors.adapters import amocrm, bitrix24
 from mentors.models import Activity, HeldRow, IdentityMapping
-from mentors.sources import FILE_READERS, Options, SourceError, amocrm, bitrix24
+from mentors.sources import FILE_READERS, Options, SourceError
 from mentors.sources.services import source_import
 
 from .sources_support import FIXTURES, NOW, anna
