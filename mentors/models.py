@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -787,6 +788,19 @@ class SourceKind(models.TextChoices):
     CSV = "csv", _("Spreadsheet (CSV)")
 
 
+def source_file(location: str) -> Path | None:
+    """A connector's file path, resolved, when it lies in one of ACTIVITY_SOURCE_ROOTS (links
+    and ".." resolved first); None otherwise."""
+    try:
+        path = Path(location).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    for root in settings.ACTIVITY_SOURCE_ROOTS:
+        if path.is_relative_to(Path(root).resolve()):
+            return path
+    return None
+
+
 class Connector(models.Model):
     """One place activity is pulled from on a schedule: a CRM's API or a file location.
 
@@ -845,6 +859,25 @@ class Connector(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.kind in (self.Kind.ASTERISK, self.Kind.ICS) and self.location:
+            if source_file(self.location) is None:
+                raise ValidationError(
+                    {
+                        "location": _(
+                            "The file must be in one of the folders connectors may read: %(roots)s."
+                        )
+                        % {"roots": ", ".join(settings.ACTIVITY_SOURCE_ROOTS)}
+                    }
+                )
+        elif self.location and not self.location.startswith(("https://", "http://")):
+            raise ValidationError({"location": _("Give the service's address (https://…).")})
+        if self.kind in (self.Kind.BITRIX24, self.Kind.AMOCRM) and not self.secret_env:
+            raise ValidationError(
+                {"secret_env": _("Name the environment variable that holds the secret.")}
+            )
 
     def is_due(self, now) -> bool:
         if not self.enabled:

@@ -10,6 +10,7 @@ not meetings.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from .base import SourceError, SourceReader, aware_iso, company_zone
 
+logger = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024
 MAX_OCCURRENCES = 2000  # per recurring event: a daily meeting over five years
 
@@ -90,9 +92,9 @@ class IcsReader(SourceReader):
         except SourceError:
             raise
         except Exception as exc:
-            raise SourceError(
-                _("An event of the calendar cannot be read: %(error)s") % {"error": exc}
-            ) from exc
+            # The library's message may quote the file: it goes to the log, not to the page.
+            logger.info("Unreadable calendar event", exc_info=True)
+            raise SourceError(_("An event of the calendar cannot be read.")) from exc
         for line, (identities, raw) in enumerate(found, start=1):
             yield line, identities, raw
 

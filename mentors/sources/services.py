@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,7 +14,7 @@ from courses.models import Enrollment
 
 from ..adapters.base import IdentityResolver, Options, SourceError, SourceReader
 from ..importing import ImportResult, import_rows
-from ..models import Connector, ConnectorRun, HeldRow, UnknownIdentity
+from ..models import Connector, ConnectorRun, HeldRow, UnknownIdentity, source_file
 from ..provenance import Provenance
 from . import API_READERS, FILE_CONNECTORS, FILE_READERS
 
@@ -148,7 +147,12 @@ def connector_reader(connector: Connector, *, now: datetime) -> tuple[SourceRead
     options = Options.of(connector, now=now)
     if connector.kind in API_READERS:
         return API_READERS[connector.kind](connector, options), None
-    path = Path(connector.location)
+    path = source_file(connector.location)
+    if path is None:
+        raise SourceError(
+            _("%(path)s is not in a folder connectors may read (ACTIVITY_SOURCE_ROOTS).")
+            % {"path": connector.location}
+        )
     if not path.is_file():
         raise SourceError(_("No file at %(path)s.") % {"path": connector.location})
     handle = path.open("rb")

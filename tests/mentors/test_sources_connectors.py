@@ -28,6 +28,11 @@ def _clock():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _roots(settings, tmp_path):
+    settings.ACTIVITY_SOURCE_ROOTS = [str(tmp_path)]
+
+
 @pytest.fixture
 def crm():
     with FakeCrm() as server:
@@ -180,6 +185,14 @@ def test_asterisk_file_connector_and_one_run_at_a_time(tmp_path):
     run = connector_sync(connector=missing, now=NOW)
     assert run.status == ConnectorRun.Status.FAILED
     assert "No file" in run.errors[0]
+    elsewhere = Connector.objects.create(name="passwd", kind="asterisk", location="/etc/passwd")
+    run = connector_sync(connector=elsewhere, now=NOW)
+    assert run.status == ConnectorRun.Status.FAILED
+    assert "ACTIVITY_SOURCE_ROOTS" in run.errors[0]
+    sneaky = Connector.objects.create(
+        name="sneaky", kind="asterisk", location=str(tmp_path / ".." / ".." / "etc" / "passwd")
+    )
+    assert "ACTIVITY_SOURCE_ROOTS" in connector_sync(connector=sneaky, now=NOW).errors[0]
 
 
 def test_the_schedule_pulls_the_due_connectors(tmp_path):
@@ -273,6 +286,40 @@ def test_a_secret_is_never_stored_only_its_variable_name(client, hr):
     )
     assert response.status_code == 200  # the form again, with the error
     assert not Connector.objects.exists()
+    response = client.post(
+        "/admin/mentoring/connectors/new/",
+        {
+            "name": "pbx",
+            "kind": "asterisk",
+            "location": "/etc/passwd",
+            "interval_minutes": 60,
+            "min_call_seconds": 30,
+        },
+    )
+    assert response.status_code == 200
+    assert "folders connectors may read" in response.content.decode()
+    assert not Connector.objects.exists()
+
+
+def test_hr_sets_up_a_bitrix24_connector(client, hr):
+    client.force_login(hr)
+    response = client.post(
+        "/admin/mentoring/connectors/new/",
+        {
+            "name": "bitrix",
+            "kind": "bitrix24",
+            "location": "https://example.bitrix24.ru/rest/1",
+            "secret_env": "BITRIX_WEBHOOK_CODE",
+            "enabled": "on",
+            "interval_minutes": 60,
+            "outbound_only": "on",
+            "answered_only": "on",
+            "min_call_seconds": 30,
+        },
+    )
+    assert response.status_code == 302
+    connector = Connector.objects.get()
+    assert (connector.secret_env, connector.min_call_seconds) == ("BITRIX_WEBHOOK_CODE", 30)
 
 
 def test_sync_connector_command(tmp_path, capsys):
