@@ -225,3 +225,37 @@ def test_import_activities_command_formats(tmp_path, capsys):
     broken.write_bytes(b"not a calendar")
     with pytest.raises(CommandError, match="iCalendar"):
         call_command("import_activities", str(broken), "--format", "ics")
+
+
+def test_the_counting_rule_decides_which_calls_count():
+    enrollment, _mentorship = anna()
+    IdentityMapping.objects.create(
+        source_kind="asterisk", identity="101", person=enrollment.trainee
+    )
+    everything = CountingRule(outbound_only=False, answered_only=False, min_seconds=0)
+    _reader, outcome = read("asterisk", master_csv(), rule=everything)
+    # Every record but Boris's (kept for his unknown extension 105) is a call now.
+    assert (outcome.result.created, outcome.not_counted, outcome.held) == (6, 0, 1)
+    assert enrollment.activities.filter(note="234 s of talk").exists()  # the inbound one
+
+
+def asterisk_lines(n: int) -> bytes:
+    line = (
+        '"","101","8495{i:07d}","from-internal","""Anna"" <101>","PJSIP/101-{i:08x}",'
+        '"PJSIP/trunk-{i:08x}","Dial","x","2026-11-24 10:{m:02d}:{s:02d}",'
+        '"2026-11-24 10:{m:02d}:{s:02d}","2026-11-24 10:{m:02d}:{s:02d}",95,90,"ANSWERED",'
+        '"DOCUMENTATION","17324{i:05d}.1","","","17324{i:05d}.1","{i}"\n'
+    )
+    return "".join(line.format(i=i, m=i // 60, s=i % 60) for i in range(n)).encode()
+
+
+@pytest.mark.parametrize("n", [20, 200])
+def test_an_import_asks_a_fixed_number_of_queries(n, django_assert_max_num_queries):
+    enrollment, _mentorship = anna()
+    IdentityMapping.objects.create(
+        source_kind="asterisk", identity="101", person=enrollment.trainee
+    )
+    # 13 at 20 rows; on SQLite bulk_create's own batches (of about 70 rows) add one each.
+    with django_assert_max_num_queries(16):
+        _reader, outcome = read("asterisk", asterisk_lines(n))
+    assert outcome.result.created == n
