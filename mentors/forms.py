@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -181,3 +182,26 @@ class ConfirmActivitiesForm(forms.Form):
     def __init__(self, *args, ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [(pk, pk) for pk in ids]
+
+
+class PersonWithEmailField(PersonChoiceField):
+    """A person by full name and e-mail: the e-mail is what the activity import matches."""
+
+    def label_from_instance(self, obj):
+        name = display_name(obj)
+        return f"{name} <{obj.email}>" if obj.email else name
+
+
+class IdentityMappingAdminForm(WagtailAdminModelForm):
+    """Activity sources > Identity mappings: the person chosen among the active accounts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        self.fields["person"] = PersonWithEmailField(
+            queryset=get_user_model()
+            .objects.filter(is_active=True)
+            .order_by("last_name", "first_name", "email"),
+            label=field.label,
+            help_text=field.help_text,
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +41,13 @@ class ConnectorStatusView(ManagersOnly, WagtailAdminTemplateMixin, TemplateView)
 
     def get_page_subtitle(self):
         return self.object.name
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("activity_connectors:index"), "label": _("Connectors")},
+            {"url": "", "label": self.get_header_title()},
+        ]
 
     def get_context_data(self, **kwargs):
         runs = list(self.object.runs.all()[:RUNS_SHOWN])

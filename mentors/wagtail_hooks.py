@@ -20,7 +20,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import permissions
-from .forms import BonusRuleAdminForm
+from .forms import BonusRuleAdminForm, IdentityMappingAdminForm
 from .models import BonusRule, Connector, IdentityMapping, MentoringSettings, UnknownIdentity
 from .source_views import ConnectorStatusView, IdentitiesReapplyView
 
@@ -179,7 +179,10 @@ class IdentityMappingViewSet(ModelViewSet):
     list_display = ["identity", "source_kind", "person"]
     list_filter = ["source_kind"]
     search_fields = ["identity", "person__email", "person__last_name"]
-    form_fields = ["source_kind", "identity", "person"]
+    edit_handler = ObjectList(
+        [FieldPanel("source_kind"), FieldPanel("identity"), FieldPanel("person")],
+        base_form_class=IdentityMappingAdminForm,
+    )
 
 
 class UnknownIdentityIndexView(IndexView):

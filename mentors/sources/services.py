@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
@@ -193,7 +194,7 @@ def connector_sync(*, connector: Connector, now: datetime) -> ConnectorRun | Non
         _record_outcome(run, outcome)
         if outcome.result.saved:
             connector.cursor = reader.cursor
-    run.finished_at = now
+    run.finished_at = timezone.now()
     with transaction.atomic():
         run.save()
         connector.last_run_at = now
