@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,6 +32,8 @@ SOURCE_PROVENANCE = {
 }
 # A run that has not finished in this time has died: the next one may start.
 STALE_RUN = timedelta(hours=1)
+# The most of a Master.csv one run reads; the next run goes on from where it stopped.
+CDR_CHUNK_BYTES = 16 * 1024 * 1024
 MAX_KEPT_ERRORS = 50
 
 
@@ -157,7 +161,29 @@ def connector_reader(connector: Connector, *, now: datetime) -> tuple[SourceRead
     if not path.is_file():
         raise SourceError(_("No file at %(path)s.") % {"path": connector.location})
     handle = path.open("rb")
-    return FILE_READERS[FILE_CONNECTORS[connector.kind]](handle, options), handle
+    if connector.kind != Connector.Kind.ASTERISK:
+        return FILE_READERS[FILE_CONNECTORS[connector.kind]](handle, options), handle
+    records, cursor = _new_records(handle, connector.cursor or {})
+    reader = FILE_READERS["asterisk"](records, options)
+    reader.cursor = cursor
+    return reader, handle
+
+
+def _new_records(handle, cursor: dict) -> tuple[io.BytesIO, dict]:
+    """Master.csv only grows, until it is rotated: the records after the byte the last run
+    reached (from the start for a new file: another inode, or shorter than that), at most
+    CDR_CHUNK_BYTES a run, up to the last complete line (Asterisk may be writing one)."""
+    status = os.fstat(handle.fileno())
+    offset = cursor.get("offset")
+    same_file = cursor.get("inode") == status.st_ino
+    if not (isinstance(offset, int) and same_file and 0 <= offset <= status.st_size):
+        offset = 0
+    handle.seek(offset)
+    data = handle.read(CDR_CHUNK_BYTES)
+    end = data.rfind(b"\n") + 1
+    if not end and len(data) >= CDR_CHUNK_BYTES:
+        end = len(data)  # one line longer than a chunk: read as it is (a row error)
+    return io.BytesIO(data[:end]), {"offset": offset + end, "inode": status.st_ino}
 
 
 def _claim(connector: Connector, now: datetime) -> bool:

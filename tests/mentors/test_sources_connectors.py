@@ -332,10 +332,46 @@ def test_sync_connector_command(tmp_path, capsys):
     Connector.objects.create(name="pbx", kind="asterisk", location=str(path), min_call_seconds=30)
     call_command("sync_connector", "pbx")
     assert "2 created, 0 duplicate(s), 4 not counted" in capsys.readouterr().out
-    call_command("sync_connector", "pbx")
-    assert "0 created, 2 duplicate(s)" in capsys.readouterr().out
+    call_command("sync_connector", "pbx")  # nothing appended since: nothing read
+    assert "0 row(s) taken: 0 created" in capsys.readouterr().out
     with pytest.raises(CommandError, match="No connector 'nope'"):
         call_command("sync_connector", "nope")
     path.unlink()
     with pytest.raises(CommandError, match="failed"):
         call_command("sync_connector", "pbx")
+
+
+def test_an_asterisk_connector_reads_only_what_was_appended(tmp_path, monkeypatch):
+    enrollment, _mentorship = anna()
+    IdentityMapping.objects.create(
+        source_kind="asterisk", identity="101", person=enrollment.trainee
+    )
+    lines = (FIXTURES / "Master.csv").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "Master.csv"
+    # Asterisk is in the middle of writing the second record.
+    path.write_bytes(lines[0] + lines[1][:40])
+    connector = Connector.objects.create(
+        name="pbx", kind="asterisk", location=str(path), min_call_seconds=30
+    )
+    run = connector_sync(connector=connector, now=NOW)
+    assert (run.rows, run.created) == (1, 1)
+    with path.open("ab") as file:
+        file.write(lines[1][40:] + b"".join(lines[2:]))
+    run = connector_sync(connector=connector, now=NOW + timedelta(hours=1))
+    # Only the six records written since: the first is not read again (no duplicate).
+    assert (run.rows, run.created, run.duplicates, run.not_counted) == (6, 1, 0, 4)
+    run = connector_sync(connector=connector, now=NOW + timedelta(hours=2))
+    assert run.rows == 0
+    # Rotated: a new, shorter file is read from its start.
+    path.unlink()
+    path.write_bytes(lines[0])
+    run = connector_sync(connector=connector, now=NOW + timedelta(hours=3))
+    assert (run.rows, run.duplicates) == (1, 1)
+    # A run reads at most a chunk, up to its last complete line; the next one goes on.
+    monkeypatch.setattr("mentors.sources.services.CDR_CHUNK_BYTES", len(lines[0]) + 10)
+    path.unlink()
+    path.write_bytes(b"".join(lines))
+    connector.refresh_from_db()
+    first = connector_sync(connector=connector, now=NOW + timedelta(hours=4))
+    second = connector_sync(connector=connector, now=NOW + timedelta(hours=5))
+    assert (first.rows, second.rows) == (1, 1)
