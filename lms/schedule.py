@@ -71,6 +71,13 @@ DEFAULT_SCHEDULE = [
         "description": "Deletes call recordings older than RECORDING_RETENTION_DAYS (their "
         "scorecards stay).",
     },
+    {
+        "name": "Pull activity from the connectors",
+        "task": "mentors.tasks.connectors_sync_due",
+        "crontab": {"minute": "*/5"},
+        "description": "Runs each enabled activity connector (Bitrix24, amoCRM, Asterisk, "
+        "calendar) whose interval has passed (docs/sources.md).",
+    },
 ]
 
 

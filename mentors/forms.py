@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -222,4 +223,27 @@ class CallScorecardForm(forms.Form):
             if name in self.fields
             else " ".join(errors)
             for name, errors in self.errors.items()
+        )
+
+
+class PersonWithEmailField(PersonChoiceField):
+    """A person by full name and e-mail: the e-mail is what the activity import matches."""
+
+    def label_from_instance(self, obj):
+        name = display_name(obj)
+        return f"{name} <{obj.email}>" if obj.email else name
+
+
+class IdentityMappingAdminForm(WagtailAdminModelForm):
+    """Activity sources > Identity mappings: the person chosen among the active accounts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        self.fields["person"] = PersonWithEmailField(
+            queryset=get_user_model()
+            .objects.filter(is_active=True)
+            .order_by("last_name", "first_name", "email"),
+            label=field.label,
+            help_text=field.help_text,
         )

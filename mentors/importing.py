@@ -810,9 +810,9 @@ class CsvFileError(ValueError):
     pass
 
 
-def csv_rows(text_stream) -> Iterator[tuple[int, dict]]:
+def csv_rows(text_stream, *, delimiter: str = ",") -> Iterator[tuple[int, dict]]:
     """(line number, row dict) from a CSV text stream, streamed; the header is line 1."""
-    reader = csv.reader(text_stream)
+    reader = csv.reader(text_stream, delimiter=delimiter)
     try:
         header = [h.strip().lower().lstrip("\ufeff").strip() for h in next(reader)]
     except StopIteration:

@@ -1,9 +1,10 @@
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -324,6 +325,11 @@ class Activity(models.Model):
         # Names the CRM and telephony integrations post under (free text is allowed too).
         CRM = "crm", _("CRM")
         TELEPHONY = "telephony", _("Telephony")
+        # The source adapters of mentors/sources/ (docs/sources.md).
+        ASTERISK = "asterisk", _("Asterisk / FreePBX call records")
+        BITRIX24 = "bitrix24", _("Bitrix24")
+        AMOCRM = "amocrm", _("amoCRM / Kommo")
+        ICS = "ics", _("Calendar (ICS)")
 
     # The kinds a bonus tier sets minimums for, in display order.
     COUNTED_KINDS = ("call", "meeting", "application", "contract")
@@ -983,3 +989,244 @@ class CallReview(models.Model):
 
     def score_rows(self) -> list[tuple[str, int]]:
         return [(label, getattr(self, name)) for name, label in self.CRITERIA]
+
+
+# --- Where the activity comes from: connectors and identities (docs/sources.md) ----------
+
+ENV_NAME_VALIDATOR = RegexValidator(
+    r"^[A-Z_][A-Z0-9_]*$",
+    _("Name an environment variable (capital letters, digits and “_”), not the secret itself."),
+)
+
+
+class SourceKind(models.TextChoices):
+    """The kinds of source an identity belongs to (a connector's kind, or a file format)."""
+
+    ASTERISK = "asterisk", _("Asterisk / FreePBX call records")
+    BITRIX24 = "bitrix24", _("Bitrix24")
+    AMOCRM = "amocrm", _("amoCRM / Kommo")
+    ICS = "ics", _("Calendar (ICS)")
+    CSV = "csv", _("Spreadsheet (CSV)")
+
+
+def source_file(location: str) -> Path | None:
+    """A connector's file path, resolved, when it lies in one of ACTIVITY_SOURCE_ROOTS (links
+    and ".." resolved first); None otherwise."""
+    try:
+        path = Path(location).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    for root in settings.ACTIVITY_SOURCE_ROOTS:
+        if path.is_relative_to(Path(root).resolve()):
+            return path
+    return None
+
+
+class Connector(models.Model):
+    """One place activity is pulled from on a schedule: a CRM's API or a file location.
+
+    Secrets are never stored: ``secret_env`` names the environment variable that holds the
+    webhook code or the token (docs/sources.md)."""
+
+    class Kind(models.TextChoices):
+        BITRIX24 = "bitrix24", _("Bitrix24 (incoming webhook)")
+        AMOCRM = "amocrm", _("amoCRM / Kommo (API v4)")
+        ASTERISK = "asterisk", _("Asterisk / FreePBX Master.csv file")
+        ICS = "ics", _("Calendar export (ICS file)")
+
+    name = models.SlugField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    location = models.CharField(
+        _("URL or file path"),
+        max_length=500,
+        help_text=_(
+            "Bitrix24: the webhook's address without its code, e.g. "
+            "https://example.bitrix24.ru/rest/1; amoCRM: https://example.amocrm.ru; "
+            "a file: its path on the server."
+        ),
+    )
+    secret_env = models.CharField(
+        _("secret's environment variable"),
+        max_length=100,
+        blank=True,
+        validators=[ENV_NAME_VALIDATOR],
+        help_text=_(
+            "The name of the environment variable holding the webhook code (Bitrix24) or the "
+            "long-lived token (amoCRM). Never the secret itself."
+        ),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    interval_minutes = models.PositiveIntegerField(
+        _("run every (minutes)"), default=60, validators=[MinValueValidator(5)]
+    )
+    asterisk_utc = models.BooleanField(
+        _("call records in UTC"),
+        default=False,
+        help_text=_("Asterisk writes local time unless cdr.conf says usegmtime=yes."),
+    )
+    outbound_only = models.BooleanField(_("count outbound calls only"), default=True)
+    answered_only = models.BooleanField(_("count answered calls only"), default=True)
+    min_call_seconds = models.PositiveIntegerField(
+        _("shortest call that counts (seconds of talk)"), default=30
+    )
+    cursor = models.JSONField(_("where the next run starts"), default=dict, blank=True)
+    running_since = models.DateTimeField(_("running since"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activity connector")
+        verbose_name_plural = _("activity connectors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.kind in (self.Kind.ASTERISK, self.Kind.ICS) and self.location:
+            if source_file(self.location) is None:
+                raise ValidationError(
+                    {
+                        "location": _(
+                            "The file must be in one of the folders connectors may read: %(roots)s."
+                        )
+                        % {"roots": ", ".join(settings.ACTIVITY_SOURCE_ROOTS)}
+                    }
+                )
+        elif self.location and not self.location.startswith(("https://", "http://")):
+            raise ValidationError({"location": _("Give the service's address (https://…).")})
+        if self.kind in (self.Kind.BITRIX24, self.Kind.AMOCRM) and not self.secret_env:
+            raise ValidationError(
+                {"secret_env": _("Name the environment variable that holds the secret.")}
+            )
+
+    def is_due(self, now) -> bool:
+        if not self.enabled:
+            return False
+        if self.last_run_at is None:
+            return True
+        return self.last_run_at + timedelta(minutes=self.interval_minutes) <= now
+
+    def counting_rule_text(self) -> str:
+        """The counting rule in words, for the admin's list and status page."""
+        parts = []
+        if self.answered_only:
+            parts.append(_("answered"))
+        if self.outbound_only:
+            parts.append(_("outbound"))
+        return _("Calls counted: %(which)s, at least %(seconds)s s of talk") % {
+            "which": ", ".join(str(p) for p in parts) or _("all"),
+            "seconds": self.min_call_seconds,
+        }
+
+
+class ConnectorRun(models.Model):
+    """What one run of a connector (or a file import) took: its status page lists these."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("Done")
+        INVALID = "invalid", _("Invalid rows only")
+        FAILED = "failed", _("Failed")
+
+    connector = models.ForeignKey(
+        Connector, on_delete=models.CASCADE, related_name="runs", verbose_name=_("connector")
+    )
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    rows = models.PositiveIntegerField(_("rows taken"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    not_counted = models.PositiveIntegerField(_("not counted by the rule"), default=0)
+    unknown = models.PositiveIntegerField(_("rows of unknown people"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("connector run")
+        verbose_name_plural = _("connector runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.connector} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class IdentityMapping(models.Model):
+    """Who a source's identity is: an extension, a CRM user id or an e-mail → a person."""
+
+    source_kind = models.CharField(_("source"), max_length=20, choices=SourceKind.choices)
+    identity = models.CharField(
+        _("identity"),
+        max_length=200,
+        help_text=_("The extension (e.g. 101), the CRM user's id, or the calendar e-mail."),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="source_identities",
+        verbose_name=_("person"),
+    )
+
+    class Meta:
+        verbose_name = _("identity mapping")
+        verbose_name_plural = _("identity mappings")
+        ordering = ["source_kind", "identity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_kind", "identity"], name="identity_mapping_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_kind_display()}: {self.identity}"
+
+
+class UnknownIdentity(models.Model):
+    """An identity a source sent that maps to nobody: reported, and its rows kept."""
+
+    source_kind = models.CharField(_("source"), max_length=20, choices=SourceKind.choices)
+    identity = models.CharField(_("identity"), max_length=200)
+    connector = models.ForeignKey(
+        Connector,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="unknown_identities",
+        verbose_name=_("connector"),
+    )
+    count = models.PositiveIntegerField(_("rows"), default=0)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("unknown identity")
+        verbose_name_plural = _("unknown identities")
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_kind", "identity"], name="unknown_identity_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_kind_display()}: {self.identity}"
+
+
+class HeldRow(models.Model):
+    """A row of an unknown identity, kept until the identity is mapped and re-applied."""
+
+    unknown = models.ForeignKey(
+        UnknownIdentity, on_delete=models.CASCADE, related_name="rows", verbose_name=_("identity")
+    )
+    source = models.CharField(_("source"), max_length=50)
+    external_id = models.CharField(_("external id"), max_length=200)
+    raw = models.JSONField(_("row"))
+
+    class Meta:
+        verbose_name = _("held row")
+        verbose_name_plural = _("held rows")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="held_row_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.source}:{self.external_id}"

@@ -25,7 +25,7 @@ from people.permissions import (
     may_assign_mentors,
     sees_all_trainees,
 )
-from people.roles import has_role
+from people.roles import Role, has_role
 
 from .models import Activity, BonusStatement, Mentorship
 from .provenance import TYPED_PROVENANCES
@@ -367,3 +367,19 @@ def may_review_call(user, activity) -> bool:
     return activity.enrollment.trainee_id != user.pk and (
         grades_all_attempts(user) or _mentors_call(user, activity)
     )
+
+
+# --- Activity connectors (mentors/sources/, docs/sources.md) ----------------------------------
+
+
+def may_manage_connectors(user) -> bool:
+    """HR and administrators (superusers) set up the activity connectors, map identities,
+    run a connector now and re-apply the mappings."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or has_role(user, Role.HR)
+
+
+def check_manage_connectors(user) -> None:
+    if not may_manage_connectors(user):
+        raise PermissionDenied(_("Only HR or an administrator manages the activity connectors."))

@@ -33,7 +33,15 @@ PROVENANCE_CHOICES = Provenance.choices
 TYPED_PROVENANCES = (Provenance.TRAINEE, Provenance.MENTOR, Provenance.HR)
 # The names an integration account posts under (``Activity.source``) that say which connector
 # sent the row; any other name from an integration is plain API.
-CONNECTOR_SOURCES = {"crm": Provenance.CRM, "telephony": Provenance.PBX, "pbx": Provenance.PBX}
+CONNECTOR_SOURCES = {
+    "crm": Provenance.CRM,
+    "telephony": Provenance.PBX,
+    "pbx": Provenance.PBX,
+    # The source adapters' names (mentors/sources/), when an integration posts under them.
+    "asterisk": Provenance.PBX,
+    "bitrix24": Provenance.CRM,
+    "amocrm": Provenance.CRM,
+}
 
 
 def counts_toward_bonus(

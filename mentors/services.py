@@ -358,7 +358,8 @@ def activity_delete(*, activity: Activity, user) -> None:
 
 def arrival_of(recorded_by, *, channel: str | None, enrollment_ids=None) -> Arrival:
     """How the rows one person (or integration account, or nobody: a command) writes arrive:
-    ``channel`` is ``Provenance.API`` or ``Provenance.FILE``, None for the logging form.
+    ``channel`` is ``Provenance.API`` or ``Provenance.FILE`` (or PBX, CRM: a source adapter's
+    rows, mentors/sources/), None for the logging form.
 
     The rows of a trainee for themselves are typed by the trainee, and of a mentor (then or
     since) of the enrollment typed by the mentor, whatever the channel. Otherwise a person's
@@ -382,7 +383,9 @@ def arrival_of(recorded_by, *, channel: str | None, enrollment_ids=None) -> Arri
             trainee_of=trainee_of,
             mentor_of=mentor_of,
         )
-    default = Provenance.FILE if channel == Provenance.FILE else Provenance.HR
+    # A file, or a PBX's or CRM's records brought in by a person (mentors/sources/).
+    sourced = (Provenance.FILE, Provenance.PBX, Provenance.CRM)
+    default = channel if channel in sourced else Provenance.HR
     return Arrival(default=default, trainee_of=trainee_of, mentor_of=mentor_of)
 
 

@@ -3,9 +3,11 @@ import contextlib
 from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
+from django.utils import timezone
 
 from . import call_reviews, jobs, lifecycle, services
-from .models import ImportJob
+from .models import Connector, ImportJob
+from .sources import services as sources
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
@@ -59,3 +61,23 @@ def import_jobs_purge_files() -> int:
 def call_recordings_purge() -> int:
     """Nightly: delete call recordings older than RECORDING_RETENTION_DAYS (idempotent)."""
     return call_reviews.call_recordings_purge()
+
+
+@shared_task
+def connector_sync(connector_id: int) -> int | None:
+    """Pull one connector's source now (the "Run now" button, or its turn on the schedule).
+    Idempotent: a second delivery is all duplicates, and a run already under way is left be."""
+    connector = Connector.objects.filter(pk=connector_id).first()
+    if connector is None:
+        return None
+    run = sources.connector_sync(connector=connector, now=timezone.now())
+    return run.pk if run else None
+
+
+@shared_task
+def connectors_sync_due() -> int:
+    """Every few minutes: queue each enabled connector whose interval has passed."""
+    due = sources.connectors_due(now=timezone.now())
+    for connector_id in due:
+        connector_sync.delay(connector_id)
+    return len(due)

@@ -142,6 +142,12 @@ BONUS_RULE_EDITOR_ROLES = env.list("BONUS_RULE_EDITOR_ROLES", default=["Director
 # The roles that confirm typed activity (never the trainee or their mentor, see
 # mentors/permissions.py may_confirm_activity).
 ACTIVITY_CONFIRMER_ROLES = env.list("ACTIVITY_CONFIRMER_ROLES", default=["HR", "Head of sales"])
+# The folders an activity connector may read a file from (docs/sources.md): HR sets a
+# connector's path in the admin, so it must not reach any other file of the server.
+ACTIVITY_SOURCE_ROOTS = env.list(
+    "ACTIVITY_SOURCE_ROOTS",
+    default=["/var/log/asterisk/cdr-csv", str(VAR_DIR / "sources")],
+)
 # A new bonus rule's burst limit: more typed activities than this for one trainee on one day
 # are flagged for the approver (each rule has its own, docs/bonuses.md).
 BONUS_TYPED_ACTIVITIES_PER_DAY = env.int("BONUS_TYPED_ACTIVITIES_PER_DAY", default=30)

@@ -252,7 +252,13 @@ ADMIN_PROBES = {
     "admin/crontabs": [("crontabs", "GET", _path("/admin/crontabs/"))],
     "admin/ramp_plans": [("ramp plans", "GET", _path("/admin/ramp_plans/"))],
     "admin/enrollments": [("admin enrollments", "GET", _path("/admin/enrollments/"))],
-    "admin/mentoring": [("mentee caps", "GET", _path("/admin/mentoring/mentee-caps/"))],
+    "admin/mentoring": [
+        ("mentee caps", "GET", _path("/admin/mentoring/mentee-caps/")),
+        ("activity connectors", "GET", _path("/admin/mentoring/connectors/")),
+        ("identity mappings", "GET", _path("/admin/mentoring/identities/")),
+        ("unknown identities", "GET", _path("/admin/mentoring/unknown-identities/")),
+        ("re-apply identities", "POST", _path("/admin/mentoring/unknown-identities/reapply/")),
+    ],
     "admin/people": [("employee profiles", "GET", _path("/admin/people/profiles/"))],
     "admin/careers": [
         ("offices", "GET", _path("/admin/careers/offices/")),

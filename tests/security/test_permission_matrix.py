@@ -193,6 +193,11 @@ EXPECTED: dict[str, str] = {
     "ramp plans":                "login login login login login 200 302 200 login",
     "admin enrollments":         "login login login login login 200 302 302 login",
     "mentee caps":               "login login login login login 200 200 302 login",
+    # Activity sources (docs/sources.md): HR (and superusers) only.
+    "activity connectors":       "login login login login login 200 302 302 login",
+    "identity mappings":         "login login login login login 200 302 302 login",
+    "unknown identities":        "login login login login login 200 302 302 login",
+    "re-apply identities":       "login login login login login 302 302 302 login",
     "employee profiles":         "login login login login login 200 302 302 login",
     "offices":                   "login login login login login 200 302 302 login",
     "sites":                     "login login login login login 302 302 302 login",
