@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import override_settings
 from django_celery_beat.models import PeriodicTask
@@ -120,6 +121,12 @@ def test_an_unknown_setting_is_a_clear_error(settings):
     settings.MENTORSHIP_ENDS_AT = "never"
     with pytest.raises(ImproperlyConfigured, match="MENTORSHIP_ENDS_AT"):
         lifecycle.mentorships_end_closed_windows(today=date(2026, 1, 1))
+    # ...and the system check stops the server and the worker at start.
+    errors = [e for e in checks.run_checks() if e.id == "lms.E001"]
+    assert len(errors) == 1
+    assert "MENTORSHIP_ENDS_AT" in errors[0].msg
+    settings.MENTORSHIP_ENDS_AT = "both"
+    assert not [e for e in checks.run_checks() if e.id == "lms.E001"]
 
 
 def test_the_cap_counts_only_trainees_still_in_onboarding(settings, hr, mentor):
