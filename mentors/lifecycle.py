@@ -51,7 +51,9 @@ def mentorships_end_at_sign_off(*, enrollment, on: date) -> int:
     if setting == WINDOW_CLOSE:
         return 0
     ended = 0
-    active = Mentorship.objects.select_for_update().active().select_related("bonus_rule")
+    active = (
+        Mentorship.objects.select_for_update(of=("self",)).active().select_related("bonus_rule")
+    )
     for mentorship in active.filter(enrollment=enrollment):
         if setting == BOTH and not _window_closed(mentorship, today=on):
             continue
