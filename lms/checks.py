@@ -1,7 +1,9 @@
 """Deployment checks (`manage.py check --deploy`) for what the settings cannot decide alone."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+from mentors import lifecycle
 
 PER_PROCESS_CACHES = {"LocMemCache", "DummyCache"}
 
@@ -52,5 +54,20 @@ def broker_configured(app_configs, **kwargs):
             hint="Set CELERY_BROKER_URL=redis://... for every web and Celery worker, and run "
             "a Celery worker and beat.",
             id="lms.W003",
+        )
+    ]
+
+
+@register()
+def mentorship_ends_at(app_configs, **kwargs):
+    """A mistyped MENTORSHIP_ENDS_AT stops the server and the worker at start, with the
+    setting's name, rather than failing each readiness sign-off (docs/bonuses.md)."""
+    if settings.MENTORSHIP_ENDS_AT in lifecycle.CHOICES:
+        return []
+    return [
+        Error(
+            f"MENTORSHIP_ENDS_AT is {settings.MENTORSHIP_ENDS_AT!r}.",
+            hint="Set it to one of: " + ", ".join(lifecycle.CHOICES) + ".",
+            id="lms.E001",
         )
     ]

@@ -33,8 +33,9 @@ DEFAULT_SCHEDULE = [
         "name": "End mentorships whose bonus window closed",
         "task": "mentors.tasks.mentorships_end_closed_windows",
         "crontab": {"minute": "5", "hour": "0"},
-        "description": "With MENTORSHIP_ENDS_AT window_close or both: ends each active "
-        "mentorship on the day after its bonus window's last day (docs/bonuses.md).",
+        "description": "Ends each active mentorship whose bonus window closed (with "
+        "MENTORSHIP_ENDS_AT both, the default: of trainees already signed off), on the day "
+        "after the window's last day (docs/bonuses.md).",
     },
     {
         "name": "Finalize mentor bonus statements",

@@ -1,7 +1,14 @@
-"""When a mentorship ends by itself: at the trainee's readiness sign-off, or when its bonus
-window closes, as the setting ``MENTORSHIP_ENDS_AT`` says (docs/bonuses.md, "When a
-mentorship ends"). HR's and the head of sales' own ending, and a dropped trainee's, are in
-services.py."""
+"""When a mentorship ends by itself, as the setting ``MENTORSHIP_ENDS_AT`` says
+(docs/bonuses.md, "When a mentorship ends"):
+
+- ``sign_off``: on the day the trainee is signed off as ready (the bonus window ends then
+  too);
+- ``window_close``: on the day its bonus window closes, signed off or not;
+- ``both`` (the default): once both have happened, on the later day: the mentor coaches until
+  the trainee is ready, and the bonus window is never cut short.
+
+HR's and the head of sales' own ending, and a dropped trainee's, are in services.py.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from courses.models import Enrollment
 
 from .bonus import window_of
 from .models import Mentorship
@@ -32,33 +41,43 @@ def ends_at() -> str:
     return value
 
 
-def ends_at_sign_off() -> bool:
-    return ends_at() in (SIGN_OFF, BOTH)
-
-
-def ends_at_window_close() -> bool:
-    return ends_at() in (WINDOW_CLOSE, BOTH)
-
-
 @transaction.atomic
 def mentorships_end_at_sign_off(*, enrollment, on: date) -> int:
-    """The trainee was signed off as ready: with ``sign_off`` (or ``both``) their active
-    mentorship ends that day, and its bonus window with it. Returns how many ended (0 or 1)."""
-    if not ends_at_sign_off():
+    """The trainee was signed off as ready on ``on``: with ``sign_off`` their active
+    mentorship ends that day, and its bonus window with it; with ``both`` it ends that day
+    only when its window has already closed (else the daily job ends it when the window
+    closes). Returns how many ended (0 or 1)."""
+    setting = ends_at()
+    if setting == WINDOW_CLOSE:
         return 0
     ended = 0
-    for mentorship in Mentorship.objects.select_for_update().active().filter(enrollment=enrollment):
+    active = (
+        Mentorship.objects.select_for_update(of=("self",)).active().select_related("bonus_rule")
+    )
+    for mentorship in active.filter(enrollment=enrollment):
+        if setting == BOTH and not _window_closed(mentorship, today=on):
+            continue
         mentorship_close(mentorship=mentorship, on=on, reason=_("Signed off as ready"))
         ended += 1
     return ended
 
 
+def _window_closed(mentorship: Mentorship, *, today: date) -> bool:
+    """Whether the mentorship's bonus window has closed by ``today``. One without a rule has
+    no window, which never closes: with ``both`` only a person ends it."""
+    if mentorship.bonus_rule is None:
+        return False
+    return window_of(mentorship, mentorship.bonus_rule.period_days).end <= today
+
+
 def mentorships_end_closed_windows(*, today: date | None = None) -> int:
-    """With ``window_close`` (or ``both``), end every active mentorship whose bonus window has
-    closed, on the window's end date (the day after its last counted day), so the window and
-    the statement stay exactly as they were. Run daily by Celery beat before the statements
-    are finalized. Idempotent; one transaction per mentorship. Returns how many ended."""
-    if not ends_at_window_close():
+    """End every active mentorship whose bonus window has closed: with ``window_close`` all
+    of them, with ``both`` those of trainees already signed off (working independently); on
+    the window's end date (the day after its last counted day), so the window and the
+    statement stay exactly as they were. Run daily by Celery beat before the statements are
+    finalized. Idempotent; one transaction per mentorship. Returns how many ended."""
+    setting = ends_at()
+    if setting == SIGN_OFF:
         return 0
     today = today or timezone.localdate()
     candidates = (
@@ -67,6 +86,8 @@ def mentorships_end_closed_windows(*, today: date | None = None) -> int:
         .select_related("bonus_rule")
         .order_by("pk")
     )
+    if setting == BOTH:
+        candidates = candidates.filter(enrollment__status=Enrollment.Status.INDEPENDENT)
     ended = 0
     for mentorship in candidates.iterator(chunk_size=500):
         window = window_of(mentorship, mentorship.bonus_rule.period_days)

@@ -215,10 +215,11 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="RUB")
 QUIZ_GRADING_LEASE_MINUTES = env.int("QUIZ_GRADING_LEASE_MINUTES", default=30)
 # Active mentees per mentor and program, unless the program's mentoring settings say otherwise.
 MENTOR_MAX_MENTEES = env.int("MENTOR_MAX_MENTEES", default=3)
-# When a mentorship ends by itself (docs/bonuses.md, "When a mentorship ends"): "window_close"
-# (the day after its bonus window's last day, by the daily job), "sign_off" (the day the
-# trainee is signed off as ready; the bonus window ends then too) or "both" (whichever first).
-MENTORSHIP_ENDS_AT = env("MENTORSHIP_ENDS_AT", default="window_close")
+# When a mentorship ends by itself (docs/bonuses.md, "When a mentorship ends"): "sign_off"
+# (the day the trainee is signed off as ready; the bonus window ends then too),
+# "window_close" (the day its bonus window closes, signed off or not) or "both" (once both
+# happened, the later day: never a window cut short nor a mentor gone mid-onboarding).
+MENTORSHIP_ENDS_AT = env("MENTORSHIP_ENDS_AT", default="both")
 # A director whose profile names an office sees only that office's people: the career team
 # pages and the mentor bonuses (docs/career.md, docs/bonuses.md). Off: every office.
 CAREERS_DIRECTORS_SEE_OWN_OFFICE = env.bool("CAREERS_DIRECTORS_SEE_OWN_OFFICE", default=False)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import override_settings
 from django_celery_beat.models import PeriodicTask
@@ -45,36 +46,44 @@ def assign(enrollment, mentor, hr, rule, on):
         )
 
 
-def signed_off_trainee(hr, mentor, rule, *, hire_date=date(2026, 11, 2)):
-    """A trainee through every stage with ``mentor`` assigned, then signed off by them."""
+def signed_off_trainee(hr, mentor, rule, *, hire_date=date(2026, 11, 2), on=date(2026, 11, 20)):
+    """A trainee through every stage with ``mentor`` assigned, then signed off by them on
+    ``on``."""
     program = make_course_program(stages=2)
     enrollment = enroll(program, hire_date=hire_date, by=hr)
     for stage in stages_of(program):
         finish_stage(enrollment, stage, hr=hr)
     mentorship = assign(enrollment, mentor, hr, rule, hire_date)
-    with time_machine.travel(at(date(2026, 11, 20)), tick=False):
+    with time_machine.travel(at(on), tick=False):
         course_services.readiness_sign_off(enrollment=enrollment, user=mentor, note="Ready.")
     mentorship.refresh_from_db()
     return enrollment, mentorship
 
 
-@pytest.mark.parametrize("setting", ["sign_off", "both"])
-def test_sign_off_ends_the_mentorship_when_configured(settings, hr, mentor, setting):
-    settings.MENTORSHIP_ENDS_AT = setting
-    _, mentorship = signed_off_trainee(hr, mentor, make_rule())
+def test_with_sign_off_the_sign_off_ends_the_mentorship_and_its_window(settings, hr, mentor):
+    settings.MENTORSHIP_ENDS_AT = "sign_off"
+    rule = make_rule()
+    _, mentorship = signed_off_trainee(hr, mentor, rule)
     assert mentorship.ended_on == date(2026, 11, 20)
     assert mentorship.end_reason == "Signed off as ready"
     statement = services.statement_compute(mentorship_id=mentorship.pk, now=at(date(2026, 11, 21)))
     # The bonus window ends with the mentorship.
     assert (statement.period_end, statement.status) == (date(2026, 11, 20), "final")
+    # Windows closing end nothing with this setting.
+    other = assign(make_enrollment(hire_date=date(2026, 1, 5)), mentor, hr, rule, date(2026, 1, 5))
+    assert lifecycle.mentorships_end_closed_windows(today=date(2026, 6, 1)) == 0
+    other.refresh_from_db()
+    assert other.is_active
 
 
-def test_by_default_the_mentorship_runs_to_the_end_of_its_window(settings, hr, mentor):
-    assert settings.MENTORSHIP_ENDS_AT == "window_close"
+def test_by_default_it_ends_once_signed_off_and_the_window_closed(settings, hr, mentor):
+    """ "both": signed off on 20 Nov inside the window (2 Nov + 30 days), the mentorship runs
+    on to the window's end, which is never cut short."""
+    assert settings.MENTORSHIP_ENDS_AT == "both"
     _, mentorship = signed_off_trainee(hr, mentor, make_rule())
     assert mentorship.is_active
     assert lifecycle.mentorships_end_closed_windows(today=date(2026, 12, 1)) == 0
-    # Window 2 Nov + 30 days: its last day is 1 Dec, it closes at 00:00 on 2 Dec.
+    # The window's last day is 1 Dec; it closes at 00:00 on 2 Dec.
     assert lifecycle.mentorships_end_closed_windows(today=date(2026, 12, 2)) == 1
     mentorship.refresh_from_db()
     assert (mentorship.ended_on, mentorship.end_reason) == (
@@ -87,17 +96,47 @@ def test_by_default_the_mentorship_runs_to_the_end_of_its_window(settings, hr, m
     assert lifecycle.mentorships_end_closed_windows(today=date(2026, 12, 3)) == 0
 
 
-def test_with_sign_off_only_windows_closing_end_nothing(settings, hr, mentor):
-    settings.MENTORSHIP_ENDS_AT = "sign_off"
-    m = assign(
-        make_enrollment(hire_date=date(2026, 1, 5)), mentor, hr, make_rule(), date(2026, 1, 5)
+def test_by_default_a_sign_off_after_the_window_ends_it_that_day(hr, mentor):
+    _, mentorship = signed_off_trainee(hr, mentor, make_rule(), on=date(2026, 12, 20))
+    assert (mentorship.ended_on, mentorship.end_reason) == (
+        date(2026, 12, 20),
+        "Signed off as ready",
     )
-    assert lifecycle.mentorships_end_closed_windows(today=date(2026, 6, 1)) == 0
+    statement = services.statement_compute(mentorship_id=mentorship.pk, now=at(date(2026, 12, 21)))
+    assert statement.period_end == date(2026, 12, 2)  # the whole window
+
+
+def test_by_default_a_mentorship_without_a_rule_outlives_the_sign_off(hr, mentor):
+    """No bonus rule, no window to close: with "both" the sign-off alone does not end it."""
+    program = make_course_program(stages=1)
+    enrollment = enroll(program, hire_date=date(2026, 11, 2), by=hr)
+    for stage in stages_of(program):
+        finish_stage(enrollment, stage, hr=hr)
+    m = Mentorship.objects.create(
+        enrollment=enrollment, mentor=mentor, started_on=date(2026, 11, 2)
+    )
+    course_services.readiness_sign_off(enrollment=enrollment, user=mentor)
     m.refresh_from_db()
     assert m.is_active
 
 
+@pytest.mark.parametrize(("setting", "ends"), [("both", False), ("window_close", True)])
+def test_a_trainee_still_in_onboarding_keeps_the_mentor_unless_window_close(
+    settings, hr, mentor, setting, ends
+):
+    settings.MENTORSHIP_ENDS_AT = setting
+    m = assign(
+        make_enrollment(hire_date=date(2026, 1, 5)), mentor, hr, make_rule(), date(2026, 1, 5)
+    )
+    assert lifecycle.mentorships_end_closed_windows(today=date(2026, 3, 1)) == int(ends)
+    m.refresh_from_db()
+    assert m.is_active is not ends
+    if ends:
+        assert m.ended_on == date(2026, 2, 4)
+
+
 def test_the_daily_task_ends_closed_windows_and_is_in_the_default_schedule(settings, hr, mentor):
+    settings.MENTORSHIP_ENDS_AT = "window_close"
     rule = make_rule(period_days=10)
     closed = assign(make_enrollment(hire_date=date(2026, 1, 5)), mentor, hr, rule, date(2026, 1, 5))
     open_ = assign(make_enrollment(hire_date=date(2026, 1, 5)), mentor, hr, rule, date(2026, 1, 12))
@@ -120,6 +159,12 @@ def test_an_unknown_setting_is_a_clear_error(settings):
     settings.MENTORSHIP_ENDS_AT = "never"
     with pytest.raises(ImproperlyConfigured, match="MENTORSHIP_ENDS_AT"):
         lifecycle.mentorships_end_closed_windows(today=date(2026, 1, 1))
+    # ...and the system check stops the server and the worker at start.
+    errors = [e for e in checks.run_checks() if e.id == "lms.E001"]
+    assert len(errors) == 1
+    assert "MENTORSHIP_ENDS_AT" in errors[0].msg
+    settings.MENTORSHIP_ENDS_AT = "both"
+    assert not [e for e in checks.run_checks() if e.id == "lms.E001"]
 
 
 def test_the_cap_counts_only_trainees_still_in_onboarding(settings, hr, mentor):
