@@ -101,9 +101,9 @@ def _seek_to(page, text: str, seconds: int):
     )
 
 
-def test_a_recorded_role_play_reviewed_with_pinned_comments_and_the_rubric(live_server, open_page):
-    mentor = make_user(Role.MENTOR, username="misha", first_name="Misha", last_name="Orlov")
-    trainee = make_user(Role.TRAINEE, username="anna", first_name="Anna", last_name="Petrova")
+def _role_play_recorded_and_reviewed(live_server, open_page, mentor, trainee):
+    """The trainee records the role-play, the mentor pins two comments and scores the rubric,
+    the trainee finds both comments at their moments. Returns the enrollment and the recording."""
     quiz = QuizFactory(title="Role-play: the deal", is_certification=True, pass_mark=60)
     question = RecordingQuestion.objects.create(
         quiz=quiz,
@@ -166,16 +166,14 @@ def test_a_recorded_role_play_reviewed_with_pinned_comments_and_the_rubric(live_
     _seek_to(page, "Ask for the date here", 3)
     _seek_to(page, "Good opening question", 1)
     screenshot(page, "coaching-3-trainee-sees-the-comments")
+    return enrollment, recording
 
 
-def test_an_imported_call_reviewed_with_the_call_scorecard(live_server, open_page):
-    make_rule()
-    mentor = make_user(Role.MENTOR, username="misha")
-    trainee = make_user(Role.TRAINEE, username="anna")
+def _imported_call_reviewed(live_server, open_page, enrollment):
+    """A call the PBX connector imported carries its recording; the trainee picks it, the
+    mentor comments at a moment and fills the call scorecard, the trainee reads the review."""
     bot = make_user(username="telephony")
     bot.groups.add(Group.objects.get(name=INTEGRATION_GROUP))
-    quiz = QuizFactory(title="Product survey")
-    enrollment = enroll(make_program(quiz), trainee, mentor=mentor)
     call = Activity.objects.create(
         enrollment=enrollment,
         kind=Activity.Kind.CALL,
@@ -223,6 +221,31 @@ def test_an_imported_call_reviewed_with_the_call_scorecard(live_server, open_pag
     expect(page.locator("#review")).to_contain_text("60%")
     _seek_to(page, "Name the next step", 5)
     screenshot(page, "coaching-5-trainee-sees-the-call-review")
+    return call
+
+
+def test_a_role_play_and_a_call_reviewed_and_nobody_else_hears_them(live_server, open_page):
+    """Issue #22's Done-when in one walk: the recorded role-play reviewed with two pinned
+    comments and the rubric, an imported call's recording reviewed with the call scorecard,
+    and another trainee answered 404 for both recordings."""
+    make_rule()
+    mentor = make_user(Role.MENTOR, username="misha", first_name="Misha", last_name="Orlov")
+    trainee = make_user(Role.TRAINEE, username="anna", first_name="Anna", last_name="Petrova")
+    enrollment, recording = _role_play_recorded_and_reviewed(
+        live_server, open_page, mentor, trainee
+    )
+    call = _imported_call_reviewed(live_server, open_page, enrollment)
+
+    make_user(Role.TRAINEE, username="boris")
+    other = open_page()
+    login(other, live_server, "boris", PASSWORD)
+    for url in (f"/recordings/{recording.pk}/file/", f"/activity/calls/{call.pk}/recording/"):
+        assert other.request.get(f"{live_server.url}{url}").status == 404, url
+    # ...while the trainee who made them hears both.
+    owner = open_page()
+    login(owner, live_server, "anna", PASSWORD)
+    for url in (f"/recordings/{recording.pk}/file/", f"/activity/calls/{call.pk}/recording/"):
+        assert owner.request.get(f"{live_server.url}{url}").status == 200, url
 
 
 def test_the_live_role_play_is_recorded_and_the_last_attempt_graded_beside_the_first(
