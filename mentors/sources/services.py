@@ -20,16 +20,9 @@ from ..importing import ImportResult, import_rows
 from ..models import Connector, ConnectorRun, HeldRow, UnknownIdentity, source_file
 from ..provenance import Provenance
 from . import API_READERS, FILE_CONNECTORS, FILE_READERS
+from .records import SOURCE_PROVENANCE, held_rows_record
 
 logger = logging.getLogger(__name__)
-# How each source's rows arrived (mentors/provenance.py): a PBX, a CRM, or a file.
-SOURCE_PROVENANCE = {
-    "asterisk": Provenance.PBX,
-    "bitrix24": Provenance.CRM,
-    "amocrm": Provenance.CRM,
-    "ics": Provenance.FILE,
-    "csv": Provenance.FILE,
-}
 # A run that has not finished in this time has died: the next one may start.
 STALE_RUN = timedelta(hours=1)
 # The most of a Master.csv one run reads; the next run goes on from where it stopped.
@@ -69,42 +62,9 @@ def source_import(
             now=now,
             channel=SOURCE_PROVENANCE.get(reader.source, Provenance.FILE),
         )
-        if result.saved and reader.held:
-            unknown_identities_record(
-                source_kind=reader.source_kind, held=reader.held, now=now, connector=connector
-            )
+        if result.saved:
+            held_rows_record(reader=reader, now=now, connector=connector)
     return SourceResult(result=result, not_counted=reader.not_counted, unknown=reader.unknown)
-
-
-def unknown_identities_record(
-    *, source_kind: str, held: list[tuple[str, dict]], now: datetime, connector=None
-) -> None:
-    """Report each unknown identity and keep its rows (once each: a row delivered again is
-    not kept twice); its count is the rows kept."""
-    counts = dict.fromkeys(identity for identity, _raw in held)
-    records = {}
-    for identity in counts:
-        records[identity], _created = UnknownIdentity.objects.get_or_create(
-            source_kind=source_kind,
-            identity=identity[:200],
-            defaults={"first_seen": now, "last_seen": now, "connector": connector},
-        )
-    HeldRow.objects.bulk_create(
-        [
-            HeldRow(
-                unknown=records[identity],
-                source=raw["source"],
-                external_id=raw["external_id"],
-                raw=raw,
-            )
-            for identity, raw in held
-        ],
-        ignore_conflicts=True,
-    )
-    for record in records.values():
-        UnknownIdentity.objects.filter(pk=record.pk).update(
-            count=HeldRow.objects.filter(unknown=record).count(), last_seen=now
-        )
 
 
 def identities_reapply(*, now: datetime, source_kind: str | None = None) -> ImportResult:
