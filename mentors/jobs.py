@@ -165,6 +165,20 @@ def job_create(
     return job
 
 
+def job_create_for_rows(*, kind: str, fmt: str, name: str, rows_total: int, started_by=None):
+    """A job for rows a caller already holds (a connector's run, ``job_run_rows``): no file,
+    nothing enqueued; chunked, the valid rows saved."""
+    return ImportJob.objects.create(
+        kind=kind,
+        fmt=fmt,
+        file_name=name[:255],
+        started_by=started_by,
+        all_or_nothing=False,
+        rows_total=rows_total,
+        language=get_language() or "",
+    )
+
+
 def job_enqueue(*, job_id: int) -> None:
     queue.task("mentors.tasks.import_job_run").delay(job_id)
 
@@ -260,6 +274,7 @@ def job_run_rows(
     rows: Iterable[tuple[int, dict]],
     chunk_size: int | None = None,
     after_chunk: Callable[[ImportJob], None] | None = None,
+    source: SourceReader | None = None,
     connector=None,
 ) -> ImportJob:
     """Run a job whose rows a connector already has, as (line or index, raw dict) pairs, in
@@ -269,12 +284,13 @@ def job_run_rows(
     account: the rows' provenance then names the connector (``services.arrival_of``), as the
     API's batches do; a person's account records them as typed by HR. A connector's job has no
     starter: its rows arrive the way its source's do (sources.records.SOURCE_PROVENANCE).
-    When ``rows`` is a source adapter's reader, the unknown identities it held are kept (for
-    ``connector``) and its not-counted calls counted once every row is written."""
+    When ``rows`` is (or came from) a source adapter's reader, ``source``, the unknown
+    identities it held are kept (for ``connector``) and its not-counted calls counted once
+    every row is written."""
     job = _claim(job)
     if job is None or job.is_finished:
         return job
-    source = rows
+    source = source or rows
     if job.status == ImportJob.Status.VALIDATING:
         rows = list(rows)
     return _run_guarded(
