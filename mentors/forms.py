@@ -152,6 +152,12 @@ class ActivityImportForm(forms.Form):
                 required=False,  # a post without one is the first format's (CSV)
             )
             self.fields["file"].widget.attrs.pop("accept", None)
+            self.fields["file"].label = _("File")
+            self.fields["file"].help_text = _(
+                "In the format chosen above. A CSV file: UTF-8 or Windows-1251, comma, "
+                "semicolon or tab; the first line names the columns, in English or in Russian "
+                "(see “File format” below); times without an offset are the company's."
+            )
             self.order_fields(["fmt", "file", "partial"])
 
 
