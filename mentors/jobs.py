@@ -54,7 +54,7 @@ from people import queue
 
 from .adapters.base import CountingRule, Options, SourceError, SourceReader
 from .importing import MAX_REPORTED_ERRORS, ImportResult, RowImporter
-from .models import Activity, ImportJob
+from .models import Activity, Connector, ImportJob
 from .provenance import Provenance
 from .services import statements_schedule_recompute
 from .sources import FILE_READERS
@@ -100,10 +100,11 @@ class SourceRows:
 def upload_options(*, now=None) -> Options:
     """How an uploaded file is read: times without an offset (an Asterisk Master.csv's, a
     spreadsheet's DD.MM.YYYY HH:MM) in the company's time zone (settings.TIME_ZONE), the
-    delimiter and the encoding detected, and a connector's default counting rule: answered
-    outbound calls of any length (docs/sources.md). ``now`` (the job's creation) bounds a
-    calendar's repeated events, the same on every pass."""
-    return Options(rule=CountingRule(), utc=False, now=now or timezone.now())
+    delimiter and the encoding detected, and a new connector's counting rule: answered
+    outbound calls of at least 30 seconds of talk (docs/sources.md). ``now`` (the job's
+    creation) bounds a calendar's repeated events, the same on every pass."""
+    rule = CountingRule.of(Connector())  # the model's defaults, not a stored connector
+    return Options(rule=rule, utc=False, now=now or timezone.now())
 
 
 READERS: dict[str, Reader] = {

@@ -71,19 +71,19 @@ def test_an_asterisk_upload_counts_keeps_unknown_extensions_and_repeats_as_dupli
         django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
     )
     job.refresh_from_db()
-    # The upload's rule counts answered outbound calls of any length: the 12-second one too.
-    assert (job.status, job.created, job.duplicates, job.invalid_rows) == ("done", 3, 0, 0)
-    assert (job.not_counted, job.held, job.held_identities) == (3, 1, ["105"])
+    # A new connector's rule: answered outbound calls of 30 s or more (not the 12-second one).
+    assert (job.status, job.created, job.duplicates, job.invalid_rows) == ("done", 2, 0, 0)
+    assert (job.not_counted, job.held, job.held_identities) == (4, 1, ["105"])
     calls = Activity.objects.filter(source="asterisk", enrollment=enrollment)
-    assert calls.count() == 3
+    assert calls.count() == 2
     assert datetime(2026, 11, 24, 10, 15, 3, tzinfo=MSK) in {c.occurred_at for c in calls}
     assert {c.provenance for c in calls} == {"file"}  # uploaded by HR: a file import
     unknown = UnknownIdentity.objects.get(source_kind="asterisk")
     assert (unknown.identity, unknown.count) == ("105", 1)
-    assert 'data-field="not_counted">3<' in page
+    assert 'data-field="not_counted">4<' in page
     assert 'data-field="held">1<' in page
     assert "<code>105</code>" in page
-    assert statement_compute(mentorship_id=mentorship.pk, now=NOW).call_count == 3
+    assert statement_compute(mentorship_id=mentorship.pk, now=NOW).call_count == 2
 
     again, page = upload(
         client,
@@ -93,9 +93,9 @@ def test_an_asterisk_upload_counts_keeps_unknown_extensions_and_repeats_as_dupli
         django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
     )
     again.refresh_from_db()
-    assert (again.status, again.created, again.duplicates) == ("done", 0, 3)
-    assert 'data-field="duplicates">3<' in page
-    assert Activity.objects.count() == 3
+    assert (again.status, again.created, again.duplicates) == ("done", 0, 2)
+    assert 'data-field="duplicates">2<' in page
+    assert Activity.objects.count() == 2
     assert HeldRow.objects.count() == 1  # the held row is not kept twice
     assert UnknownIdentity.objects.get().count == 1
 
@@ -171,8 +171,8 @@ def test_the_asterisk_job_page_in_russian(client, hr, django_capture_on_commit_c
         (FIXTURES / "Master.csv").read_bytes(),
         django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
     )
-    # Nobody maps extension 101 here: its four rows are kept. (The new labels' Russian is in
+    # Nobody maps extension 101 here: its two counted calls are kept, and 105's. (The new labels' Russian is in
     # ru-wire.json until the catalogue is compiled at merge.)
     assert "Загружено 0 действий." in page
-    assert 'data-field="held">4<' in page
-    assert 'data-field="not_counted">3<' in page
+    assert 'data-field="held">3<' in page
+    assert 'data-field="not_counted">4<' in page
