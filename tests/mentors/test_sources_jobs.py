@@ -171,8 +171,8 @@ def test_the_asterisk_job_page_in_russian(client, hr, django_capture_on_commit_c
         (FIXTURES / "Master.csv").read_bytes(),
         django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
     )
-    # Nobody maps extension 101 here: its two counted calls are kept, and 105's. (The new labels' Russian is in
-    # ru-wire.json until the catalogue is compiled at merge.)
+    # Nobody maps extension 101 here: its two counted calls are kept, and 105's. (The new
+    # labels' Russian is in ru-wire.json until the catalogue is compiled at merge.)
     assert "Загружено 0 действий." in page
     assert 'data-field="held">3<' in page
     assert 'data-field="not_counted">4<' in page
