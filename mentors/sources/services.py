@@ -188,7 +188,7 @@ def connector_sync(*, connector: Connector, now: datetime) -> ConnectorRun | Non
             rows_total=len(rows),
         )
         run.job = job
-        job = jobs.job_run_rows(job=job, rows=rows, source=reader, connector=connector)
+        job = run.job = jobs.job_run_rows(job=job, rows=rows, source=reader, connector=connector)
     except (SourceError, ValueError) as error:  # ValueError: a SourceError as a job reads it
         run.status = ConnectorRun.Status.FAILED
         run.errors = [str(error)]

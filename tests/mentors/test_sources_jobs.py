@@ -12,8 +12,18 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from mentors.models import Activity, HeldRow, IdentityMapping, ImportJob, UnknownIdentity
+from mentors.importing import RowImporter
+from mentors.models import (
+    Activity,
+    Connector,
+    ConnectorRun,
+    HeldRow,
+    IdentityMapping,
+    ImportJob,
+    UnknownIdentity,
+)
 from mentors.services import statement_compute
+from mentors.sources.services import connector_sync
 from people.roles import Role
 from tests.conftest import make_user
 
@@ -176,3 +186,56 @@ def test_the_asterisk_job_page_in_russian(client, hr, django_capture_on_commit_c
     assert "Загружено 0 действий." in page
     assert 'data-field="held">3<' in page
     assert 'data-field="not_counted">4<' in page
+
+
+def _pbx(tmp_path, settings, enrollment):
+    settings.ACTIVITY_SOURCE_ROOTS = [str(tmp_path)]
+    IdentityMapping.objects.create(
+        source_kind="asterisk", identity="101", person=enrollment.trainee
+    )
+    path = tmp_path / "Master.csv"
+    path.write_bytes((FIXTURES / "Master.csv").read_bytes())
+    return Connector.objects.create(name="pbx", kind="asterisk", location=str(path))
+
+
+def test_a_connector_run_is_an_import_job_with_the_sources_provenance(tmp_path, settings):
+    enrollment, _mentorship = anna()
+    connector = _pbx(tmp_path, settings, enrollment)
+    run = connector_sync(connector=connector, now=NOW)
+    job = run.job
+    assert (job.kind, job.fmt, job.file_name, job.started_by) == (
+        "connector",
+        "asterisk",
+        "pbx",
+        None,
+    )
+    assert (job.status, job.rows_done, job.created, job.not_counted, job.held) == (
+        "done",
+        2,
+        2,
+        4,
+        1,
+    )
+    assert (run.rows, run.created, run.not_counted, run.unknown) == (7, 2, 4, 1)
+    assert {a.provenance for a in enrollment.activities.all()} == {"pbx"}
+    assert UnknownIdentity.objects.get().connector == connector
+    connector.refresh_from_db()
+    assert connector.cursor["offset"] == len((FIXTURES / "Master.csv").read_bytes())
+
+
+def test_a_job_that_stops_fails_the_run_and_keeps_the_cursor(tmp_path, settings, monkeypatch):
+    enrollment, _mentorship = anna()
+    connector = _pbx(tmp_path, settings, enrollment)
+
+    def broken(self, block, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(RowImporter, "write", broken)
+    run = connector_sync(connector=connector, now=NOW)
+    assert run.status == ConnectorRun.Status.FAILED
+    assert run.job.status == ImportJob.Status.FAILED
+    assert "unexpected error" in run.errors[0]
+    assert Activity.objects.count() == 0
+    assert HeldRow.objects.count() == 0  # nothing of a run that did not finish is kept
+    connector.refresh_from_db()
+    assert (connector.cursor, connector.running_since) == ({}, None)
