@@ -112,6 +112,8 @@ READERS: dict[str, Reader] = {
     "asterisk": SourceFile("asterisk"),
     "ics": SourceFile("ics"),
 }
+# The lines before the first row, per format (one otherwise): a Master.csv has no header.
+HEADER_LINES = {"asterisk": 0}
 # The source a row without one is recorded under, per format (the format's name otherwise).
 DEFAULT_SOURCES = {"csv": Activity.Source.CSV}
 CHANNELS = {
@@ -152,7 +154,7 @@ def job_create(
         file_name=(getattr(file, "name", "") or "")[-255:],
         started_by=started_by if getattr(started_by, "is_authenticated", False) else None,
         all_or_nothing=all_or_nothing,
-        rows_total=_estimate_rows(file),
+        rows_total=_estimate_rows(file, header_lines=HEADER_LINES.get(fmt, 1)),
         language=get_language() or "",
     )
     # A random name: the file holds people's e-mails, and MEDIA_URL may be served as is.
@@ -200,7 +202,7 @@ def _check_readable(fmt: str, file: File) -> None:
         file.seek(0)
 
 
-def _estimate_rows(file: File) -> int:
+def _estimate_rows(file: File, *, header_lines: int = 1) -> int:
     """The file's lines but the header: the rows, for formats of one row a line."""
     file.seek(0)
     lines = 0
@@ -211,7 +213,7 @@ def _estimate_rows(file: File) -> int:
     file.seek(0)
     if last != b"\n":
         lines += 1
-    return max(lines - 1, 0)
+    return max(lines - header_lines, 0)
 
 
 # --- Cancelling ----------------------------------------------------------------------------

@@ -9,9 +9,11 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
+from mentors import jobs
 from mentors.importing import RowImporter
 from mentors.models import (
     Activity,
@@ -108,6 +110,17 @@ def test_an_asterisk_upload_counts_keeps_unknown_extensions_and_repeats_as_dupli
     assert Activity.objects.count() == 2
     assert HeldRow.objects.count() == 1  # the held row is not kept twice
     assert UnknownIdentity.objects.get().count == 1
+
+
+def test_an_asterisk_files_estimate_counts_every_line_it_has_no_header(hr):
+    data = (FIXTURES / "Master.csv").read_bytes()
+    job = jobs.job_create(
+        kind=ImportJob.Kind.UPLOAD,
+        fmt="asterisk",
+        file=ContentFile(data, name="Master.csv"),
+        started_by=hr,
+    )
+    assert job.rows_total == data.count(b"\n") == 7
 
 
 def test_a_russian_excel_csv_upload_and_its_identical_rows(
