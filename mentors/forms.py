@@ -118,6 +118,14 @@ class MentorshipEndForm(forms.Form):
             self.initial.setdefault("ended_on", timezone.localdate())
 
 
+# The upload's formats (mentors/jobs.py READERS), as the format choice names them.
+FORMAT_LABELS = {
+    "csv": _("CSV (our columns; Excel's semicolons and Windows-1251 too)"),
+    "asterisk": _("Asterisk / FreePBX call records (Master.csv)"),
+    "ics": _("Calendar (.ics): meetings"),
+}
+
+
 class ActivityImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
@@ -131,15 +139,25 @@ class ActivityImportForm(forms.Form):
         label=_("Save the valid rows even if some rows are invalid"), required=False
     )
 
+    def clean_fmt(self):
+        return self.cleaned_data.get("fmt") or self.fields["fmt"].choices[0][0]
+
     def __init__(self, *args, formats=("csv",), **kwargs):
         super().__init__(*args, **kwargs)
         if len(formats) > 1:  # a choice only once there is one (mentors/jobs.py READERS)
             self.fields["fmt"] = forms.ChoiceField(
                 label=_("File format"),
-                choices=[(name, name.upper().replace("_", " ")) for name in formats],
+                choices=[(name, FORMAT_LABELS.get(name, name)) for name in formats],
                 initial=formats[0],
+                required=False,  # a post without one is the first format's (CSV)
             )
             self.fields["file"].widget.attrs.pop("accept", None)
+            self.fields["file"].label = _("File")
+            self.fields["file"].help_text = _(
+                "In the format chosen above. A CSV file: UTF-8 or Windows-1251, comma, "
+                "semicolon or tab; the first line names the columns, in English or in Russian "
+                "(see “File format” below); times without an offset are the company's."
+            )
             self.order_fields(["fmt", "file", "partial"])
 
 

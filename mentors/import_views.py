@@ -95,6 +95,8 @@ def import_job_status(request, pk: int):
             "duplicates": job.duplicates,
             "invalid_rows": job.invalid_rows,
             "unknown_count": job.unknown_count,
+            "not_counted": job.not_counted,
+            "held": job.held,
             "message": job.message,
         }
     )

@@ -52,10 +52,13 @@ from django.utils.translation import gettext as _
 from courses.models import Enrollment
 from people import queue
 
-from .importing import MAX_REPORTED_ERRORS, ImportResult, RowImporter, read_csv
-from .models import Activity, ImportJob
+from .adapters.base import CountingRule, Options, SourceError, SourceReader
+from .importing import MAX_REPORTED_ERRORS, ImportResult, RowImporter
+from .models import Activity, Connector, ImportJob
 from .provenance import Provenance
 from .services import statements_schedule_recompute
+from .sources import FILE_READERS
+from .sources.records import SOURCE_PROVENANCE, held_rows_record
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +67,53 @@ logger = logging.getLogger(__name__)
 # a ValueError whose message the uploader reads when the file cannot be read at all. Adding a
 # format is one line here.
 Reader = Callable[[BinaryIO], Iterable[tuple[int, dict]]]
+
+
+class SourceFile:
+    """The reader of one of the source adapters' file formats (sources.FILE_READERS) for a
+    job: the adapter's reader with the options of an upload (``upload_options``), its
+    SourceError turned into the ValueError a job reports. After the job's writing pass the
+    adapter's reader still holds what it saw: the rows of unknown identities and the calls the
+    rule did not count (``_record_source``)."""
+
+    def __init__(self, fmt: str):
+        self.fmt = fmt
+
+    def __call__(self, binary: BinaryIO, *, now=None) -> SourceRows:
+        try:
+            return SourceRows(FILE_READERS[self.fmt](binary, upload_options(now=now)))
+        except SourceError as exc:
+            raise ValueError(str(exc)) from exc
+
+
+class SourceRows:
+    def __init__(self, reader: SourceReader):
+        self.reader = reader
+
+    def __iter__(self) -> Iterator[tuple[int, dict]]:
+        try:
+            yield from self.reader
+        except SourceError as exc:
+            raise ValueError(str(exc)) from exc
+
+
+def upload_options(*, now=None) -> Options:
+    """How an uploaded file is read: times without an offset (an Asterisk Master.csv's, a
+    spreadsheet's DD.MM.YYYY HH:MM) in the company's time zone (settings.TIME_ZONE), the
+    delimiter and the encoding detected, and a new connector's counting rule: answered
+    outbound calls of at least 30 seconds of talk (docs/sources.md). ``now`` (the job's
+    creation) bounds a calendar's repeated events, the same on every pass."""
+    rule = CountingRule.of(Connector())  # the model's defaults, not a stored connector
+    return Options(rule=rule, utc=False, now=now or timezone.now())
+
+
 READERS: dict[str, Reader] = {
-    "csv": read_csv,
+    "csv": SourceFile("csv"),
+    "asterisk": SourceFile("asterisk"),
+    "ics": SourceFile("ics"),
 }
+# The lines before the first row, per format (one otherwise): a Master.csv has no header.
+HEADER_LINES = {"asterisk": 0}
 # The source a row without one is recorded under, per format (the format's name otherwise).
 DEFAULT_SOURCES = {"csv": Activity.Source.CSV}
 CHANNELS = {
@@ -107,7 +154,7 @@ def job_create(
         file_name=(getattr(file, "name", "") or "")[-255:],
         started_by=started_by if getattr(started_by, "is_authenticated", False) else None,
         all_or_nothing=all_or_nothing,
-        rows_total=_estimate_rows(file),
+        rows_total=_estimate_rows(file, header_lines=HEADER_LINES.get(fmt, 1)),
         language=get_language() or "",
     )
     # A random name: the file holds people's e-mails, and MEDIA_URL may be served as is.
@@ -121,6 +168,20 @@ def job_create(
     return job
 
 
+def job_create_for_rows(*, kind: str, fmt: str, name: str, rows_total: int, started_by=None):
+    """A job for rows a caller already holds (a connector's run, ``job_run_rows``): no file,
+    nothing enqueued; chunked, the valid rows saved."""
+    return ImportJob.objects.create(
+        kind=kind,
+        fmt=fmt,
+        file_name=name[:255],
+        started_by=started_by,
+        all_or_nothing=False,
+        rows_total=rows_total,
+        language=get_language() or "",
+    )
+
+
 def job_enqueue(*, job_id: int) -> None:
     queue.task("mentors.tasks.import_job_run").delay(job_id)
 
@@ -128,8 +189,9 @@ def job_enqueue(*, job_id: int) -> None:
 def _check_readable(fmt: str, file: File) -> None:
     """Read the header and the first row: a file its reader refuses fails here, at once."""
     file.seek(0)
-    rows = iter(READERS[fmt](_binary(file)))
+    rows = None
     try:
+        rows = iter(READERS[fmt](_binary(file)))
         next(rows, None)
     except ValueError as exc:
         raise ValidationError({"file": str(exc)}) from exc
@@ -140,7 +202,7 @@ def _check_readable(fmt: str, file: File) -> None:
         file.seek(0)
 
 
-def _estimate_rows(file: File) -> int:
+def _estimate_rows(file: File, *, header_lines: int = 1) -> int:
     """The file's lines but the header: the rows, for formats of one row a line."""
     file.seek(0)
     lines = 0
@@ -151,7 +213,7 @@ def _estimate_rows(file: File) -> int:
     file.seek(0)
     if last != b"\n":
         lines += 1
-    return max(lines - 1, 0)
+    return max(lines - header_lines, 0)
 
 
 # --- Cancelling ----------------------------------------------------------------------------
@@ -190,12 +252,23 @@ def job_run(
     if not job.file:  # purged before the job could run
         return _finish(job, ImportJob.Status.FAILED, message=_("The file is no longer kept."))
     storage, name, reader = job.file.storage, job.file.name, READERS[job.fmt]
+    if isinstance(reader, SourceFile):
+        reader = partial(reader, now=job.created_at)
+    passes = []  # each pass reads the file anew; the last one is the writing pass
 
     def read() -> Iterator[tuple[int, dict]]:
         with storage.open(name, "rb") as handle:
-            yield from reader(_binary(handle))
+            rows = reader(_binary(handle))
+            passes.append(rows)
+            yield from rows
 
-    return _run_guarded(job, read, chunk_size=chunk_size, after_chunk=after_chunk)
+    return _run_guarded(
+        job,
+        read,
+        chunk_size=chunk_size,
+        after_chunk=after_chunk,
+        on_written=lambda job: _record_source(job, passes[-1] if passes else None),
+    )
 
 
 def job_run_rows(
@@ -204,19 +277,32 @@ def job_run_rows(
     rows: Iterable[tuple[int, dict]],
     chunk_size: int | None = None,
     after_chunk: Callable[[ImportJob], None] | None = None,
+    source: SourceReader | None = None,
+    connector=None,
 ) -> ImportJob:
     """Run a job whose rows a connector already has, as (line or index, raw dict) pairs, in
     the calling process (a connector's task). If the job is run again the rows must come in
     the same order: it resumes after ``rows_done``. All or nothing keeps the rows in memory
     between its two passes. The job's ``started_by`` should be the connector's integration
     account: the rows' provenance then names the connector (``services.arrival_of``), as the
-    API's batches do; a person's account records them as typed by HR."""
+    API's batches do; a person's account records them as typed by HR. A connector's job has no
+    starter: its rows arrive the way its source's do (sources.records.SOURCE_PROVENANCE).
+    When ``rows`` is (or came from) a source adapter's reader, ``source``, the unknown
+    identities it held are kept (for ``connector``) and its not-counted calls counted once
+    every row is written."""
     job = _claim(job)
     if job is None or job.is_finished:
         return job
+    source = source or rows
     if job.status == ImportJob.Status.VALIDATING:
         rows = list(rows)
-    return _run_guarded(job, lambda: rows, chunk_size=chunk_size, after_chunk=after_chunk)
+    return _run_guarded(
+        job,
+        lambda: rows,
+        chunk_size=chunk_size,
+        after_chunk=after_chunk,
+        on_written=lambda job: _record_source(job, source, connector=connector),
+    )
 
 
 def _binary(handle):
@@ -239,7 +325,7 @@ def _claim(job: ImportJob) -> ImportJob | None:
     return job
 
 
-def _run_guarded(job, read, *, chunk_size, after_chunk) -> ImportJob:
+def _run_guarded(job, read, *, chunk_size, after_chunk, on_written=None) -> ImportJob:
     """The run in the starter's language; a file that cannot be read further, or any other
     error, fails the job (never the caller: a page, a task) with the rows committed kept."""
     with translation.override(job.language or None):
@@ -249,6 +335,7 @@ def _run_guarded(job, read, *, chunk_size, after_chunk) -> ImportJob:
                 read,
                 chunk_size=chunk_size or settings.IMPORT_JOB_CHUNK_SIZE,
                 after_chunk=after_chunk,
+                on_written=on_written,
             )
         except _Lost:
             return ImportJob.objects.get(pk=job.pk)
@@ -263,21 +350,32 @@ def _run_guarded(job, read, *, chunk_size, after_chunk) -> ImportJob:
             return _finish(job, ImportJob.Status.FAILED, message=message)
 
 
-def _run(job, read, *, chunk_size: int, after_chunk) -> ImportJob:
+def _channel(job: ImportJob) -> str:
+    if job.kind == ImportJob.Kind.CONNECTOR and job.started_by_id is None:
+        return SOURCE_PROVENANCE.get(job.fmt, Provenance.API)
+    return CHANNELS.get(job.kind, Provenance.FILE)
+
+
+def _run(job, read, *, chunk_size: int, after_chunk, on_written=None) -> ImportJob:
     if job.cancel_requested:
         return _finish(job, ImportJob.Status.CANCELLED)
     importer = RowImporter(
         enrollments=Enrollment.objects.all(),
         default_source=DEFAULT_SOURCES.get(job.fmt, job.fmt),
         recorded_by=job.started_by,
-        channel=CHANNELS.get(job.kind, Provenance.FILE),
+        channel=_channel(job),
         chunk_size=chunk_size,
     )
     if job.status == ImportJob.Status.VALIDATING and not _validate(
         job, importer, read(), chunk_size=chunk_size, after_chunk=after_chunk
     ):
         return job
-    return _write(job, importer, read(), chunk_size=chunk_size, after_chunk=after_chunk)
+    job = _write(job, importer, read(), chunk_size=chunk_size, after_chunk=after_chunk)
+    if job.status == ImportJob.Status.RUNNING:  # every row read and written
+        if on_written is not None:
+            on_written(job)
+        return _finish(job, ImportJob.Status.DONE)
+    return job
 
 
 def _blocks(rows: Iterable, size: int) -> Iterator[list]:
@@ -319,7 +417,25 @@ def _write(job, importer, rows, *, chunk_size: int, after_chunk) -> ImportJob:
             after_chunk(job)
         if _cancel_requested(job):
             return _finish(job, ImportJob.Status.CANCELLED)
-    return _finish(job, ImportJob.Status.DONE)
+    return job
+
+
+def _record_source(job: ImportJob, rows, *, connector=None) -> None:
+    """After the writing pass, what a source adapter's reader saw besides its rows: the rows
+    of identities that map to nobody kept as source_import keeps them (sources.records), the
+    calls its counting rule left out counted. Both are the whole input's, so a resumed job
+    records them once (the rows kept are not kept twice)."""
+    reader = getattr(rows, "reader", rows)
+    if not isinstance(reader, SourceReader) or not (reader.held or reader.not_counted):
+        return
+    with transaction.atomic():
+        held_rows_record(reader=reader, now=timezone.now(), connector=connector)
+        job.not_counted = reader.not_counted
+        job.held = len(reader.held)
+        job.held_identities = sorted(reader.unknown)[:MAX_UNKNOWN_IDENTITIES]
+        ImportJob.objects.filter(pk=job.pk).update(
+            not_counted=job.not_counted, held=job.held, held_identities=job.held_identities
+        )
 
 
 def _record(job: ImportJob, result: ImportResult, importer: RowImporter, rows_read: int) -> None:

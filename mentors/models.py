@@ -841,6 +841,12 @@ class ImportJob(models.Model):
     # The e-mails that named nobody, the first MAX_REPORTED_ERRORS of them.
     unknown_identities = models.JSONField(_("unknown identities"), default=list, blank=True)
     unknown_count = models.PositiveIntegerField(_("unknown identities"), default=0)
+    # A source adapter's format or connector (mentors/sources/): the rows of identities that
+    # map to nobody, kept until they are mapped, the first of those identities, and the calls
+    # its counting rule does not count.
+    held = models.PositiveIntegerField(_("rows of unknown people kept"), default=0)
+    held_identities = models.JSONField(_("unmapped identities"), default=list, blank=True)
+    not_counted = models.PositiveIntegerField(_("not counted by the rule"), default=0)
     enrollment_ids = models.JSONField(_("enrollments recomputed"), default=list, blank=True)
     # Why a job failed as a whole (a file that is not CSV...): in the starter's language.
     message = models.TextField(_("message"), blank=True)
@@ -1140,6 +1146,15 @@ class ConnectorRun(models.Model):
     not_counted = models.PositiveIntegerField(_("not counted by the rule"), default=0)
     unknown = models.PositiveIntegerField(_("rows of unknown people"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # The background job that imported the run's rows (its progress page).
+    job = models.ForeignKey(
+        "ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("import job"),
+    )
 
     class Meta:
         verbose_name = _("connector run")

@@ -15,21 +15,22 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
 
+from .. import jobs
 from ..adapters.base import IdentityResolver, Options, SourceError, SourceReader
 from ..importing import ImportResult, import_rows
-from ..models import Connector, ConnectorRun, HeldRow, UnknownIdentity, source_file
+from ..models import (
+    Connector,
+    ConnectorRun,
+    HeldRow,
+    ImportJob,
+    UnknownIdentity,
+    source_file,
+)
 from ..provenance import Provenance
 from . import API_READERS, FILE_CONNECTORS, FILE_READERS
+from .records import SOURCE_PROVENANCE, held_rows_record
 
 logger = logging.getLogger(__name__)
-# How each source's rows arrived (mentors/provenance.py): a PBX, a CRM, or a file.
-SOURCE_PROVENANCE = {
-    "asterisk": Provenance.PBX,
-    "bitrix24": Provenance.CRM,
-    "amocrm": Provenance.CRM,
-    "ics": Provenance.FILE,
-    "csv": Provenance.FILE,
-}
 # A run that has not finished in this time has died: the next one may start.
 STALE_RUN = timedelta(hours=1)
 # The most of a Master.csv one run reads; the next run goes on from where it stopped.
@@ -69,42 +70,9 @@ def source_import(
             now=now,
             channel=SOURCE_PROVENANCE.get(reader.source, Provenance.FILE),
         )
-        if result.saved and reader.held:
-            unknown_identities_record(
-                source_kind=reader.source_kind, held=reader.held, now=now, connector=connector
-            )
+        if result.saved:
+            held_rows_record(reader=reader, now=now, connector=connector)
     return SourceResult(result=result, not_counted=reader.not_counted, unknown=reader.unknown)
-
-
-def unknown_identities_record(
-    *, source_kind: str, held: list[tuple[str, dict]], now: datetime, connector=None
-) -> None:
-    """Report each unknown identity and keep its rows (once each: a row delivered again is
-    not kept twice); its count is the rows kept."""
-    counts = dict.fromkeys(identity for identity, _raw in held)
-    records = {}
-    for identity in counts:
-        records[identity], _created = UnknownIdentity.objects.get_or_create(
-            source_kind=source_kind,
-            identity=identity[:200],
-            defaults={"first_seen": now, "last_seen": now, "connector": connector},
-        )
-    HeldRow.objects.bulk_create(
-        [
-            HeldRow(
-                unknown=records[identity],
-                source=raw["source"],
-                external_id=raw["external_id"],
-                raw=raw,
-            )
-            for identity, raw in held
-        ],
-        ignore_conflicts=True,
-    )
-    for record in records.values():
-        UnknownIdentity.objects.filter(pk=record.pk).update(
-            count=HeldRow.objects.filter(unknown=record).count(), last_seen=now
-        )
 
 
 def identities_reapply(*, now: datetime, source_kind: str | None = None) -> ImportResult:
@@ -195,21 +163,33 @@ def _claim(connector: Connector, now: datetime) -> bool:
 def connector_sync(*, connector: Connector, now: datetime) -> ConnectorRun | None:
     """Pull a connector's source once: rows imported (the valid ones; a CRM's feed cannot be
     corrected by whoever reads the status page), duplicates skipped, unknown identities kept;
-    the run recorded. None when another run of it is under way."""
+    the run recorded. None when another run of it is under way.
+
+    The source is read whole first (a CRM's pages, a Master.csv's new records, a calendar),
+    so a source that fails midway saves nothing; its rows are then imported by a background
+    job (kind "connector", no starter: the rows arrive the way the source's do), chunk after
+    chunk, in this process, and the run links to the job's progress page."""
     if not _claim(connector, now):
         return None
     run = ConnectorRun(connector=connector, started_at=now, status=ConnectorRun.Status.OK)
     try:
+        job = None
         handle = None
         try:
             reader, handle = connector_reader(connector, now=now)
-            outcome = source_import(
-                reader=reader, now=now, all_or_nothing=False, connector=connector
-            )
+            rows = list(jobs.SourceRows(reader))
         finally:
             if handle is not None:
                 handle.close()
-    except SourceError as error:
+        job = jobs.job_create_for_rows(
+            kind=ImportJob.Kind.CONNECTOR,
+            fmt=connector.kind,
+            name=connector.name,
+            rows_total=len(rows),
+        )
+        run.job = job
+        job = run.job = jobs.job_run_rows(job=job, rows=rows, source=reader, connector=connector)
+    except (SourceError, ValueError) as error:  # ValueError: a SourceError as a job reads it
         run.status = ConnectorRun.Status.FAILED
         run.errors = [str(error)]
     except Exception:  # a bug or the database: recorded, the claim released, never a crash loop
@@ -217,8 +197,8 @@ def connector_sync(*, connector: Connector, now: datetime) -> ConnectorRun | Non
         run.status = ConnectorRun.Status.FAILED
         run.errors = [_("An unexpected error stopped the run; the server log has the details.")]
     else:
-        _record_outcome(run, outcome)
-        if outcome.result.saved:
+        _record_outcome(run, job, reader)
+        if job.status == ImportJob.Status.DONE:
             connector.cursor = reader.cursor
     run.finished_at = timezone.now()
     with transaction.atomic():
@@ -229,17 +209,20 @@ def connector_sync(*, connector: Connector, now: datetime) -> ConnectorRun | Non
     return run
 
 
-def _record_outcome(run: ConnectorRun, outcome: SourceResult) -> None:
-    result = outcome.result
-    run.rows = result.rows + outcome.held + outcome.not_counted
-    run.created = result.created
-    run.duplicates = result.duplicates
-    run.not_counted = outcome.not_counted
-    run.unknown = outcome.held
-    run.errors = [f"{error.row} · {error.field}: {error.message}" for error in result.errors][
+def _record_outcome(run: ConnectorRun, job: ImportJob, reader: SourceReader) -> None:
+    """The run's figures from its job's and its reader's."""
+    run.rows = job.rows_done + len(reader.held) + reader.not_counted
+    run.created = job.created
+    run.duplicates = job.duplicates
+    run.not_counted = reader.not_counted
+    run.unknown = len(reader.held)
+    run.errors = [f"{e['line']} · {e['field']}: {e['message']}" for e in job.errors][
         :MAX_KEPT_ERRORS
     ]
-    if result.invalid_rows and not result.created:
+    if job.status != ImportJob.Status.DONE:
+        run.status = ConnectorRun.Status.FAILED
+        run.errors = [job.message, *run.errors][:MAX_KEPT_ERRORS]
+    elif job.invalid_rows and not job.created:
         run.status = ConnectorRun.Status.INVALID
 
 

@@ -51,7 +51,7 @@ def test_the_progress_bar_advances_while_the_job_works(
     page.on("console", lambda message: console.append(message.text))
     login(page, live_server, "olga", PASSWORD)
     page.goto(f"{live_server.url}/activity/import/")
-    page.get_by_label("CSV file").set_input_files(str(path))
+    page.locator("#id_file").set_input_files(str(path))
     page.get_by_role("button", name="Import").click()
     expect(page).to_have_url(f"{live_server.url}/activity/import/jobs/{queued[0]}/")
     bar = page.locator("progress.import-progress")

@@ -238,7 +238,18 @@ def test_status_page_and_run_now_for_hr_only(client, hr, tmp_path):
     assert response.status_code == 302
     run = ConnectorRun.objects.get()
     assert (run.created, run.unknown) == (0, 3)  # nobody is mapped yet: 101 twice, 105
+    # The run's rows went through a background job, without a starter, that HR may open.
+    job = run.job
+    assert (job.kind, job.fmt, job.started_by, job.status) == (
+        "connector",
+        "asterisk",
+        None,
+        "done",
+    )
+    assert (job.held, job.held_identities) == (3, ["101", "105"])
     page = client.get(url).content.decode()
+    assert f'href="/activity/import/jobs/{job.pk}/"' in page
+    assert client.get(f"/activity/import/jobs/{job.pk}/").status_code == 200
     assert "Calls counted: answered, outbound, at least 30 s of talk" in page
     assert "<code>101</code>" in page
     assert "<code>105</code>" in page
