@@ -125,6 +125,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # How long the ramp-up dashboard's computed figures are reused (docs/ramp-up.md, "Freshness").
 RAMP_DASHBOARD_CACHE_SECONDS = env.int("RAMP_DASHBOARD_CACHE_SECONDS", default=300)
+# A director whose profile names an office sees that office's trainees only on the ramp-up
+# dashboard and its exports (people.selectors.office_scope_of); off: everyone sees every office.
+OFFICE_SCOPE = env.bool("OFFICE_SCOPE", default=False)
 _CACHE_CLASS = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 _PER_PROCESS_CACHE = _CACHE_CLASS in {"LocMemCache", "DummyCache"}
 # With a shared cache, sessions are read from it and written through to the database
