@@ -48,15 +48,22 @@ MAX_CHART_MONTHS = 8
 logger = logging.getLogger(__name__)
 
 
-def _dashboard_query(request):
-    """The filter form and the dashboard's query over the enrollments the user may see, in
-    their office when the office scope is on (people.selectors.office_scope_of), filtered."""
-    if not permissions.may_view_dashboard(request.user):
-        raise PermissionDenied
-    visible = course_selectors.enrollments_visible_to(request.user)
-    office = people_selectors.office_scope_of(request.user)
+def _enrollments_in_scope(user):
+    """The enrollments the user may see, in their office when the office scope is on
+    (people.selectors.office_scope_of): the dashboard, its exports and the drill-down."""
+    visible = course_selectors.enrollments_visible_to(user)
+    office = people_selectors.office_scope_of(user)
     if office is not people_selectors.UNSCOPED:
         visible = visible.filter(trainee__profile__office_id=office)
+    return visible
+
+
+def _dashboard_query(request):
+    """The filter form and the dashboard's query over the enrollments in the user's scope,
+    filtered."""
+    if not permissions.may_view_dashboard(request.user):
+        raise PermissionDenied
+    visible = _enrollments_in_scope(request.user)
     filterset = DashboardFilter(request.GET or None, queryset=visible)
     return filterset.form, table.DashboardQuery(filterset.qs, today=timezone.localdate())
 
@@ -307,7 +314,7 @@ def ramp_dashboard_export(request, fmt):
 
 def _visible_enrollment(request, pk):
     return get_object_or_404(
-        course_selectors.enrollments_visible_to(request.user).select_related(
+        _enrollments_in_scope(request.user).select_related(
             "trainee", "trainee__profile", "program"
         ),
         pk=pk,

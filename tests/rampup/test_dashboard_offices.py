@@ -84,6 +84,11 @@ def test_with_the_office_scope_a_director_sees_their_office_only(client, offices
     other = client.get(reverse("dashboard"), {"office": kazan.pk, "refresh": "1"})
     assert "No enrollments match these filters." in other.content.decode()
     assert csv_lines(client, {"office": kazan.pk}) == 1
+    # ... nor the drill-down of one of its trainees.
+    for pk in offices["kazan"][1]:
+        assert client.get(reverse("ramp_drilldown", args=[pk])).status_code == 404
+    for pk in moscow_pks:
+        assert client.get(reverse("ramp_drilldown", args=[pk])).status_code == 200
 
 
 def test_the_scope_is_off_by_default_and_spares_hr_and_company_wide_directors(
