@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
 from django.db.models import Case, DateField, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 from courses import selectors as course_selectors
 from courses.models import Enrollment
 from mentors import selectors as mentor_selectors
+from people.replica import reports_connection
 from quizzes import selectors as quiz_selectors
 from rampup import figures as ramp
 from rampup.models import RampPlan
@@ -161,7 +161,7 @@ def _display_name_sql(first: str, last: str, username: str) -> str:
 def _text_order(expression: str) -> str:
     """Text compared by code point, as Python compares strings (PostgreSQL would otherwise
     use the database's collation; SQLite's default already compares bytes)."""
-    if connection.vendor == "postgresql":
+    if reports_connection().vendor == "postgresql":
         return f'{expression} COLLATE "C"'
     return expression
 
@@ -281,7 +281,7 @@ def _with(ctes: dict, upto: str) -> tuple[str, list]:
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with reports_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

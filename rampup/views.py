@@ -25,6 +25,7 @@ from courses.models import Enrollment
 from people import selectors as people_selectors
 from people import spreadsheets
 from people.names import display_name
+from people.replica import reports_from_replica
 from quizzes import selectors as quiz_selectors
 
 from . import charts, exports, permissions, table
@@ -226,7 +227,8 @@ def ramp_dashboard(request):
     if not permissions.may_view_dashboard(request.user):
         raise PermissionDenied
     sort = clean_sort(request.GET.get("sort"))
-    page, page_obj, rendered = _dashboard_parts(request, sort)
+    with reports_from_replica():
+        page, page_obj, rendered = _dashboard_parts(request, sort)
     # Links keep the filters and the sort, not the refresh (a reload would recompute) nor
     # the page (a new sort or filter starts at page 1).
     query = request.GET.copy()
@@ -296,18 +298,17 @@ def ramp_dashboard_export(request, fmt):
         query = request.GET.copy()
         query.pop("dialect", None)
         return redirect(reverse("dashboard") + (f"?{query.urlencode()}" if query else ""))
-    _form, query = _dashboard_query(request)
-    rows = _export_rows(query, clean_sort(request.GET.get("sort")))
+    with reports_from_replica():
+        _form, query = _dashboard_query(request)
+        rows = _export_rows(query, clean_sort(request.GET.get("sort")))
+        if fmt == "xlsx":
+            content = exports.to_xlsx(rows)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            content = exports.to_csv(rows, dialect=dialect)
+            content_type = "text/csv; charset=utf-8"
     stamp = timezone.localdate().isoformat()
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exports.to_xlsx(rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(
-            exports.to_csv(rows, dialect=dialect), content_type="text/csv; charset=utf-8"
-        )
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="ramp-up-{stamp}.{fmt}"'
     return response
 

@@ -120,6 +120,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# A read replica for the reports (the ramp-up dashboard and its exports, people/replica.py):
+# DATABASE_REPLICA_URL names it; unset, everything reads the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+REPORTS_DATABASE = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["people.replica.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

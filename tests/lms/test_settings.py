@@ -165,3 +165,22 @@ def test_the_broker_gives_a_dead_workers_message_back_after_the_time_limit_not_a
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.stdout.split() == ["120", "150", "10", "1"], result.stderr
+
+
+def test_a_replica_url_sends_the_reports_there():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.REPORTS_DATABASE, s.DATABASES.get('replica', {}).get('HOST'), s.OFFICE_SCOPE)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env.update(DJANGO_SETTINGS_MODULE="lms.settings.dev", DATABASE_URL="postgres://u@h:5432/d")
+    for replica, expected in [
+        ("postgres://u@replica-host:5432/d", ["replica", "replica-host", "False"]),
+        ("", ["None", "None", "False"]),
+    ]:
+        env["DATABASE_REPLICA_URL"] = replica
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == expected
