@@ -328,6 +328,22 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The queues (docs/architecture.md, "Queues"). Off by default: every task goes to Celery's
+# default queue and any worker runs it. With CELERY_SPLIT_QUEUES=true the imports, the bonus
+# computations and the e-mails go to queues of their own, so that a long finalization never
+# holds up a password-reset e-mail; each worker then runs the queues it is started with
+# (`celery -A lms worker -Q celery,imports,bonuses,email`): `make run`, `make worker` and the
+# integration tests' workers consume all of TASK_QUEUES, so routing changes nothing for them.
+TASK_QUEUES = ("celery", "imports", "bonuses", "email")
+CELERY_TASK_ROUTES = (
+    {
+        "mentors.tasks.*import*": {"queue": "imports"},
+        "mentors.tasks.*": {"queue": "bonuses"},
+        "people.tasks.notification*": {"queue": "email"},
+    }
+    if env.bool("CELERY_SPLIT_QUEUES", default=False)
+    else {}
+)
 
 # Wagtail 8's own background tasks (django-tasks) run immediately unless configured.
 TASKS = {

@@ -184,3 +184,32 @@ def test_a_replica_url_sends_the_reports_there():
         )
         assert out.returncode == 0, out.stderr
         assert out.stdout.split() == expected
+
+
+def test_the_queues_are_split_only_when_asked_and_the_workers_consume_them_all():
+    code = (
+        "import django; django.setup(); from lms.celery import app; "
+        "from django.conf import settings as s; "
+        "r = lambda name: app.amqp.router.route({}, name)['queue'].name; "
+        "print(r('mentors.tasks.statements_finalize_due'), "
+        "r('people.tasks.notification_deliver_email'), r('rampup.tasks.ramp_monthly_digest'), "
+        "','.join(s.TASK_QUEUES))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env["DJANGO_SETTINGS_MODULE"] = "lms.settings.dev"
+    outputs = []
+    for split in ("false", "true"):
+        env["CELERY_SPLIT_QUEUES"] = split
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        outputs.append(out.stdout.split())
+    queues = "celery,imports,bonuses,email"
+    assert outputs == [
+        ["celery", "celery", "celery", queues],
+        ["bonuses", "email", "celery", queues],
+    ]
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"QUEUES ?= {queues}" in makefile
+    assert makefile.count("-Q $(QUEUES)") == 2  # `make run`'s worker and `make worker`
