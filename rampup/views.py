@@ -213,7 +213,9 @@ def _dashboard_parts(request, sort: str):
         rendered = RenderedRows(
             computed_at=summary_page.computed_at,
             rows_html=_render_rows(
-                [rows[pk] for pk in ids], show_program=summary_page.show_program
+                # An enrollment deleted between the two queries is left out, not a 500.
+                [rows[pk] for pk in ids if pk in rows],
+                show_program=summary_page.show_program,
             ),
         )
         _keep(rows_key, rendered)
@@ -282,7 +284,7 @@ def _export_rows(query: table.DashboardQuery, sort: str):
     for start in range(0, len(ids), EXPORT_CHUNK):
         chunk = ids[start : start + EXPORT_CHUNK]
         rows = rows_by_id(chunk, today=query.today)
-        yield from (rows[pk] for pk in chunk)
+        yield from (rows[pk] for pk in chunk if pk in rows)
 
 
 @login_required
