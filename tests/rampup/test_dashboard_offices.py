@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from people.models import Office, Profile
 from people.roles import Role
+from rampup import views
 from tests.conftest import make_user
 from tests.rampup.helpers import local, make_program, populate, table_pks
 
@@ -106,3 +107,15 @@ def test_the_scope_is_off_by_default_and_spares_hr_and_company_wide_directors(
             Profile.objects.create(user=user, office=moscow)
         client.force_login(user)
         assert set(table_pks(client.get(reverse("dashboard")))) == offices["all"]
+
+
+def test_the_export_is_built_a_chunk_at_a_time_in_the_pages_sort(client, offices, monkeypatch):
+    client.force_login(make_user(Role.DIRECTOR))
+    params = {"sort": "-trainee"}
+    whole = client.get(reverse("dashboard_export_csv"), params).content
+    monkeypatch.setattr(views, "EXPORT_CHUNK", 2)
+    chunked = client.get(reverse("dashboard_export_csv"), params).content
+    assert chunked == whole
+    names = [line.split(b",")[0] for line in whole.splitlines()[1:]]
+    assert len(names) == len(offices["all"])
+    assert names == sorted(names, key=lambda n: n.decode().lower(), reverse=True)
