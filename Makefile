@@ -11,6 +11,9 @@ PORT ?= 8000
 # of the demo company already in the database, else English. The database holds one language:
 # to switch, start from a fresh var/ (`rm -rf var`).
 DEMO_LANGUAGE ?= $(LANGUAGE_CODE)
+# Every worker started here consumes every queue (lms/settings/base.py TASK_QUEUES; the tasks
+# are routed to them only with CELERY_SPLIT_QUEUES=true).
+QUEUES ?= celery,imports,bonuses,email
 
 # The compiled catalogues (.mo) are built from locale/*.po on every run and test, in Python
 # (Babel), so a machine with only Python serves Russian; `make messages-extract` needs GNU
@@ -54,7 +57,7 @@ run: seed
 	@echo "(one language per database: rm -rf var to switch)"
 	@echo "Background worker and schedule: running (log in var/worker.log)"
 	@export CELERY_BROKER_URL='$(RUN_BROKER)' CACHE_URL='$(RUN_CACHE)'; \
-	$(BIN)/celery -A lms worker --beat --pool=threads --concurrency=2 --loglevel=info \
+	$(BIN)/celery -A lms worker --beat --pool=threads --concurrency=2 --loglevel=info -Q $(QUEUES) \
 		--logfile=var/worker.log --schedule=var/celerybeat-schedule & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -90,7 +93,7 @@ bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 worker: install
-	$(BIN)/celery -A lms worker -l info
+	$(BIN)/celery -A lms worker -l info -Q $(QUEUES)
 
 beat: install
 	$(BIN)/celery -A lms beat -l info

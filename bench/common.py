@@ -4,47 +4,83 @@ from __future__ import annotations
 
 import statistics
 import time
+from dataclasses import dataclass
 
 from django.db import connection
 
 RESULTS: list[dict] = []
 
 
-def timed(fn, *, repeat: int = 3) -> tuple[float, object]:
-    """Median wall time in seconds over ``repeat`` runs, and the last result."""
+@dataclass(frozen=True)
+class Timing:
+    """The median of several rounds, with the fastest and the slowest."""
+
+    median: float
+    low: float
+    high: float
+    rounds: int
+
+    @classmethod
+    def of(cls, times: list[float]) -> Timing:
+        return cls(statistics.median(times), min(times), max(times), len(times))
+
+    def __str__(self) -> str:
+        return f"{self.median:.3f} [{self.low:.3f}–{self.high:.3f}]"
+
+
+ROUNDS = 3  # every figure is the median of at least this many rounds (docs/conventions.md)
+
+
+def timed(fn, *, repeat: int = ROUNDS, setup=None) -> tuple[Timing, object]:
+    """The wall time over ``repeat`` rounds (``setup`` runs before each, not timed), and the
+    last round's result."""
     times, result = [], None
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         started = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+    return Timing.of(times), result
+
+
+def _median(value) -> float:
+    return value.median if isinstance(value, Timing) else value
 
 
 def report(
     name: str,
-    value: float,
-    floor: float,
+    value,
+    floor,
     *,
     unit: str = "s",
     target: float | None = None,
     extra: str = "",
 ) -> None:
-    ratio = value / floor if floor else float("inf")
+    """One line of the results: the figure and its floor (each a ``Timing``, median [min–max],
+    or a plain number) and their ratio of medians."""
+    ratio = _median(value) / _median(floor) if _median(floor) else float("inf")
     row = {
         "benchmark": name,
-        "value": value,
-        "floor": floor,
+        "value": _median(value),
+        "floor": _median(floor),
         "ratio": ratio,
         "unit": unit,
         "target_ratio": target,
         "extra": extra,
     }
+    for key, figure in (("value", value), ("floor", floor)):
+        if isinstance(figure, Timing):
+            row[f"{key}_min"], row[f"{key}_max"] = figure.low, figure.high
+            row["rounds"] = figure.rounds
     RESULTS.append(row)
     verdict = ""
     if target is not None:
         verdict = "  OK" if ratio <= target else f"  MISSED (target <= {target}x)"
+    shown = str(value) if isinstance(value, Timing) else f"{value:.3f}"
+    floor_shown = str(floor) if isinstance(floor, Timing) else f"{floor:.3f}"
     print(
-        f"{name:<46} {value:>10.3f} {unit}  floor {floor:>9.3f} {unit}  "
+        f"{name:<46} {shown:>24} {unit}  floor {floor_shown:>24} {unit}  "
         f"ratio {ratio:>6.2f}x{verdict}  {extra}",
         flush=True,
     )

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from courses.models import Enrollment, ProgramPage, StagePage, StageProgress
 from mentors.models import Activity, BonusRule, Mentorship
-from people.models import Profile
+from people.models import Office, Profile
 from people.roles import Role
 from quizzes.models import Attempt, Question, Quiz, Response
 
@@ -117,6 +117,7 @@ class Options:
     months: int = 8
     activities: int = 1_000_000
     attempts: int = 10_000
+    offices: int = 4
     seed: int = 7
     today: date | None = None
 
@@ -229,6 +230,16 @@ def _write_people(writer: Writer, options: Options, now: datetime) -> tuple[list
     return mentor_ids, trainee_ids
 
 
+def _offices(options: Options) -> list[int | None]:
+    """The load's offices (the dashboard's office filter and scope read them), made once."""
+    if options.offices < 1:
+        return [None]
+    return [
+        Office.objects.get_or_create(name=f"Load office {n + 1}", defaults={"city": "Load"})[0].pk
+        for n in range(options.offices)
+    ]
+
+
 def _write_enrollments(
     writer: Writer,
     trainee_ids: list[int],
@@ -257,12 +268,13 @@ def _write_enrollments(
                 dropped_on=dropped,
             )
         )
+    offices = _offices(options)
     writer.write(
         Profile,
-        ["id", "user_id", "job_title", "phone", "hire_date"],
+        ["id", "user_id", "job_title", "phone", "hire_date", "office_id"],
         (
-            (writer_id, t.user_id, "Account manager", "", t.hire_date)
-            for writer_id, t in enumerate(trainees, start=writer.next_id(Profile))
+            (writer_id, t.user_id, "Account manager", "", t.hire_date, offices[n % len(offices)])
+            for n, (writer_id, t) in enumerate(enumerate(trainees, start=writer.next_id(Profile)))
         ),
     )
     writer.write(

@@ -502,7 +502,7 @@ def people_on_ladder():
 
 
 def office_scope(user) -> int | None:
-    """The office a director is limited to when ``CAREERS_DIRECTORS_SEE_OWN_OFFICE`` is on
+    """The office a director is limited to when ``OFFICE_SCOPE`` is on
     (and they have one); None: every office. The same scope as the bonuses page's
     (``people.offices.director_office_scope``)."""
     return director_office_scope(user)

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -789,6 +789,22 @@ def enrollments_all():
 def enrollments_open():
     """Enrollments not dropped or finished."""
     return Enrollment.objects.open()
+
+
+def stage_progress_rows(enrollment_ids):
+    """Plain rows of the stage progress of these enrollments (a queryset or a subquery of
+    ids): ``enrollment_id``, ``status``, the stage's title in the reader's language
+    (``shown_title``) and its tree position (``stage_path``). The dashboard's sort by current
+    stage reads them inside its own query (rampup/table.py)."""
+    return (
+        StageProgress.objects.filter(enrollment_id__in=enrollment_ids)
+        .annotate(
+            shown_title=translations.title_in(translations.reader_language(), page="stage"),
+            stage_path=F("stage__path"),
+        )
+        .values("enrollment_id", "status", "shown_title", "stage_path")
+        .order_by()
+    )
 
 
 def enrollments_by_id(ids) -> dict[int, Enrollment]:

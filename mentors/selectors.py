@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -71,7 +71,7 @@ def statements_visible_to(user):
     if not user.is_authenticated:
         return qs.none()
     if sees_all_activity(user):
-        # A director limited to their office (CAREERS_DIRECTORS_SEE_OWN_OFFICE) sees the
+        # A director limited to their office (OFFICE_SCOPE) sees the
         # statements of that office's mentors: whose pay they are.
         scope = director_office_scope(user)
         return qs if scope is None else qs.filter(mentorship__mentor__profile__office_id=scope)
@@ -486,6 +486,23 @@ def active_mentorships_prefetch(*, to_attr: str = "active_mentorships") -> Prefe
         "mentorships",
         queryset=Mentorship.objects.active().select_related("mentor"),
         to_attr=to_attr,
+    )
+
+
+def active_mentor_names(enrollment_ids):
+    """Plain rows of the active mentorships of these enrollments (a queryset or a subquery of
+    ids): ``enrollment_id`` and the mentor's ``mentor_first``, ``mentor_last`` and
+    ``mentor_username``; the dashboard's sort by mentor reads them in its own query."""
+    return (
+        Mentorship.objects.active()
+        .filter(enrollment_id__in=enrollment_ids)
+        .annotate(
+            mentor_first=F("mentor__first_name"),
+            mentor_last=F("mentor__last_name"),
+            mentor_username=F("mentor__username"),
+        )
+        .values("enrollment_id", "mentor_first", "mentor_last", "mentor_username")
+        .order_by()
     )
 
 

@@ -777,48 +777,59 @@ def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -
     notify_many(notices)
 
 
+def _keyset_batches(queryset, column: str, size: int):
+    """The values of ``column`` in ``queryset``, ascending, ``size`` at a time: each batch is
+    one query of ``column > the last one seen ORDER BY column LIMIT size`` (keyset paging), so
+    no list of every id is held and no batch reads past its own rows."""
+    last = None
+    while True:
+        batch = queryset if last is None else queryset.filter(**{f"{column}__gt": last})
+        ids = list(batch.order_by(column).values_list(column, flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        if len(ids) < size:
+            return
+        last = ids[-1]
+
+
 def statements_finalize_due(*, now: datetime | None = None) -> int:
     """Recompute every statement that is not final yet (and create missing ones); those whose
     window has ended become final. Run daily by Celery beat and by compute_bonuses, in batches
-    of settings.BONUS_STATEMENTS_PER_BATCH mentorships, each its own transaction, so that a
-    worker killed half-way keeps the batches it finished."""
+    of settings.BONUS_STATEMENTS_PER_BATCH mentorships taken by keyset (``_keyset_batches``),
+    each its own transaction, so that a worker killed half-way keeps the batches it finished.
+    Each batch is a fixed number of queries (``statements_compute``)."""
     now = now or timezone.now()
-    ids = list(
-        Mentorship.objects.filter(bonus_rule__isnull=False, carried_into__isnull=True)
-        .exclude(
-            statements__status__in=[BonusStatement.Status.FINAL, *BonusStatement.FROZEN_STATUSES]
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    due = Mentorship.objects.filter(bonus_rule__isnull=False, carried_into__isnull=True).exclude(
+        statements__status__in=[BonusStatement.Status.FINAL, *BonusStatement.FROZEN_STATUSES]
     )
-    size = settings.BONUS_STATEMENTS_PER_BATCH
-    for i in range(0, len(ids), size):
-        statements_compute(mentorship_ids=ids[i : i + size], now=now)
-    return len(ids) + statements_recompute_flagged(now=now)
+    done = 0
+    for ids in _keyset_batches(due, "pk", settings.BONUS_STATEMENTS_PER_BATCH):
+        statements_compute(mentorship_ids=ids, now=now)
+        done += len(ids)
+    return done + statements_recompute_flagged(now=now)
 
 
 def statements_recompute_flagged(*, now: datetime | None = None) -> int:
     """Recompute every statement flagged ``needs_recompute`` (final, approved and paid ones
     too): what a write flagged and the broker never delivered. Run every few minutes by Celery
-    beat (mentors.tasks.statements_recompute_flagged), in batches like the finalization; the
-    computation clears the flag. Returns the number of statements recomputed."""
+    beat (mentors.tasks.statements_recompute_flagged), in keyset batches like the
+    finalization; the computation clears the flag. Returns the number of statements
+    recomputed."""
     now = now or timezone.now()
-    ids = list(
-        BonusStatement.objects.filter(needs_recompute=True)
-        .order_by("mentorship_id")
-        .values_list("mentorship_id", flat=True)
-    )
-    size = settings.BONUS_STATEMENTS_PER_BATCH
-    for i in range(0, len(ids), size):
-        statements_compute(mentorship_ids=ids[i : i + size], now=now)
-    # A mentorship without a rule any more, or superseded, is not computed: its flag is
-    # cleared here.
-    BonusStatement.objects.filter(
-        Q(mentorship__bonus_rule__isnull=True) | Q(mentorship__carried_into__isnull=False),
-        mentorship_id__in=ids,
-        needs_recompute=True,
-    ).update(needs_recompute=False)
-    return len(ids)
+    flagged = BonusStatement.objects.filter(needs_recompute=True)
+    done = 0
+    for ids in _keyset_batches(flagged, "mentorship_id", settings.BONUS_STATEMENTS_PER_BATCH):
+        statements_compute(mentorship_ids=ids, now=now)
+        # A mentorship without a rule any more, or superseded, is not computed: its flag is
+        # cleared here.
+        BonusStatement.objects.filter(
+            Q(mentorship__bonus_rule__isnull=True) | Q(mentorship__carried_into__isnull=False),
+            mentorship_id__in=ids,
+            needs_recompute=True,
+        ).update(needs_recompute=False)
+        done += len(ids)
+    return done
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Notification
-from .roles import Role
+from .models import Notification, Office, Profile
+from .roles import Role, has_role
 
 
 def notifications_for(*, user, limit: int = 50):
@@ -57,3 +58,26 @@ def people_in_roles(*roles: str):
         .distinct()
         .order_by("last_name", "first_name")
     )
+
+
+# Who is confined to one office when the company turns the office scope on (OFFICE_SCOPE).
+UNSCOPED = None
+
+
+def office_scope_of(user) -> int | None:
+    """The office a director's pages are confined to, or ``UNSCOPED``.
+
+    Off unless ``settings.OFFICE_SCOPE`` is true. Then a director (not a superuser) whose
+    profile names an office sees that office's people only; a director without an office on
+    their profile is a company-wide director and sees every office, as do HR and the head of
+    sales. One query, only when the setting is on.
+    """
+    if not getattr(settings, "OFFICE_SCOPE", False):
+        return UNSCOPED
+    if not user.is_authenticated or user.is_superuser or not has_role(user, Role.DIRECTOR):
+        return UNSCOPED
+    return Profile.objects.filter(user=user).values_list("office_id", flat=True).first()
+
+
+def offices_all():
+    return Office.objects.order_by("name")

@@ -4,8 +4,11 @@ Everything is fetched in a fixed number of queries whatever the number of traine
 enrollments with their stage progress and mentor, one grouped count of activities by
 enrollment and month (rampup.figures.monthly_counts), one grouped read of quiz results.
 
-That is still seconds at a thousand trainees, so the page keeps what it computed in Django's
-cache (``RenderedDashboard``, below): per user, filters and local date, for
+These are the Python figures, the definition of a row and of every figure: the monthly digest
+and the tests read them whole (``dashboard``). The page does not: it asks the database for the
+figures and for one sorted page of the table (rampup/table.py) and builds only that page's
+rows here (``build_rows``). What it rendered is kept in Django's cache (``RenderedSummary``,
+``RenderedRows``, below): per user, filters and local date, for
 ``RAMP_DASHBOARD_CACHE_SECONDS``, under a generation number that the writes the dashboard
 shows (enrollments, sign-offs, mentorships, ramp-up plans) bump. See docs/ramp-up.md.
 """
@@ -310,6 +313,15 @@ def build_rows(enrollments: list[Enrollment], *, today: date) -> list[Row]:
     return rows
 
 
+def rows_by_id(ids, *, today: date) -> dict[int, Row]:
+    """The rows of these enrollments (a page of the table, the lists above it), by id, in a
+    fixed number of queries."""
+    if not ids:
+        return {}
+    enrollments = list(with_dashboard_relations(Enrollment.objects.filter(pk__in=list(ids))))
+    return {row.enrollment.pk: row for row in build_rows(enrollments, today=today)}
+
+
 def dashboard(
     user,
     *,
@@ -340,46 +352,35 @@ def dashboard(
 
 # The cached page --------------------------------------------------------------------------
 
-FILTER_PARAMS = ("program", "mentor", "cohort", "status")
+FILTER_PARAMS = ("program", "mentor", "cohort", "status", "office")
 PAGE_SIZE = 50
+# The "behind the curve" and "dropped" lists above the table name this many trainees at most
+# (their counts are every trainee's; the table, sorted by last month, shows the others).
+LIST_LIMIT = 20
 GENERATION_KEY = "lms:ramp-dashboard:generation"
 
 
 @dataclass
-class RenderedDashboard:
-    """The expensive part of the dashboard page, rendered once and kept in the cache.
+class RenderedSummary:
+    """The figures above the table, rendered once per user, filters and day and kept in the
+    cache: a few kilobytes whatever the number of trainees (the table's rows are not in it).
 
-    The fragments were rendered without the request (no CSRF token, no per-request data), so
-    the page can be served again to the same user for the same filters. The table rows are kept
-    rendered in hire order, with each column's sort rank, so any sort and any page of the table
-    is a sort of integers and a join of strings.
-    """
+    Rendered without the request (no CSRF token, no per-request data), so the page can be
+    served again to the same user for the same filters."""
 
     computed_at: datetime
     filters_html: str
     summary_html: str
-    rows_html: list[str]
-    ranks: dict[str, list[int]]
+    total: int
     show_program: bool
 
-    def order(self, sort: str) -> list[int]:
-        """Row positions in the order of ``sort`` (see ``clean_sort``); ties keep hire order,
-        as sorting the rows themselves does."""
-        column = sort.lstrip("-")
-        positions = range(len(self.rows_html))
-        if column not in self.ranks:
-            return list(positions)
-        return sorted(positions, key=self.ranks[column].__getitem__, reverse=sort.startswith("-"))
 
+@dataclass
+class RenderedRows:
+    """One page of the table in one sort, rendered and kept beside its summary."""
 
-def sort_ranks(rows: list[Row]) -> dict[str, list[int]]:
-    """For each sortable column, each row's rank among the column's distinct values."""
-    ranks = {}
-    for column in SORT_COLUMNS:
-        keys = [row.sort_key(column) for row in rows]
-        rank = {key: n for n, key in enumerate(sorted(set(keys)))}
-        ranks[column] = [rank[key] for key in keys]
-    return ranks
+    computed_at: datetime
+    rows_html: str
 
 
 def _fresh_generation() -> int:
@@ -435,6 +436,12 @@ def dashboard_cache_key(*, user, params, today: date) -> str:
             digest,
         ]
     )
+
+
+def dashboard_rows_cache_key(summary_key: str, *, sort: str, page: int) -> str:
+    """The cache key of one page of the table in one sort, under its summary's key (and so
+    its generation, user, day, language and filters)."""
+    return f"{summary_key}:rows:{sort}:{page}"
 
 
 @dataclass

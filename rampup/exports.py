@@ -3,6 +3,8 @@ writes them: typed XLSX cells, and CSV for Excel in Russian as well as the plain
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 
 from people import spreadsheets
@@ -52,9 +54,9 @@ def row_values(row: Row) -> list:
     ]
 
 
-def to_csv(rows: list[Row], *, dialect: str = spreadsheets.EXCEL) -> bytes:
+def to_csv(rows: Iterable[Row], *, dialect: str = spreadsheets.EXCEL) -> bytes:
     return spreadsheets.to_csv(columns(), (row_values(r) for r in rows), dialect=dialect)
 
 
-def to_xlsx(rows: list[Row]) -> bytes:
+def to_xlsx(rows: Iterable[Row]) -> bytes:
     return spreadsheets.to_xlsx(columns(), (row_values(r) for r in rows), title=_("Ramp-up"))

@@ -284,14 +284,12 @@ def _month_index_expression():
     return months, month, day, next_day, before_anniversary
 
 
-def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
-    """{enrollment id: {month index: {metric: count}}} for the four planned metrics.
-
-    Read from the per-day summary (``ActivityDay``), about half as many rows as activities and
-    already in local days; see mentors/activity_summary.py."""
-
+def monthly_count_rows(enrollment_ids):
+    """Rows of ``enrollment_id``, ``month_index`` and one count per planned metric, grouped
+    in the database; ``enrollment_ids`` may be a list or a subquery of ids (the dashboard
+    reads these rows inside its own query: rampup/table.py)."""
     months, month, day, next_day, before = _month_index_expression()
-    rows = (
+    return (
         activity_days(enrollment_ids=enrollment_ids, kinds=METRICS)
         .annotate(local_month=month, local_day=day, next_month=ExtractMonth(next_day))
         .annotate(month_index=months - before + 1)
@@ -299,6 +297,14 @@ def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
         .annotate(**{m: Sum("count", filter=Q(kind=m), default=0) for m in METRICS})
         .order_by()
     )
+
+
+def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
+    """{enrollment id: {month index: {metric: count}}} for the four planned metrics.
+
+    Read from the per-day summary (``ActivityDay``), about half as many rows as activities and
+    already in local days; see mentors/activity_summary.py."""
+    rows = monthly_count_rows(enrollment_ids)
     result: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
     for row in rows:
         result[row["enrollment_id"]][row["month_index"]] = {m: row[m] for m in METRICS}

@@ -31,6 +31,10 @@ def _mentors(request):
     return people_selectors.people_in_roles(Role.MENTOR, Role.HEAD_OF_SALES)
 
 
+def _offices(request):
+    return people_selectors.offices_all()
+
+
 def _hire_months():
     months = course_selectors.hire_months()
     # The value as the query string writes it (?cohort=2026-07), the label as people read it.
@@ -38,8 +42,10 @@ def _hire_months():
 
 
 class DashboardFilter(django_filters.FilterSet):
-    """Program, active mentor, hire cohort (``?cohort=2026-03``, a month someone was hired in)
-    and status. The dashboard's cache key reads the same parameters (dashboard.FILTER_PARAMS).
+    """Program, active mentor, hire cohort (``?cohort=2026-03``, a month someone was hired in),
+    status and the trainee's office (their profile's). The dashboard's cache key reads the same
+    parameters (dashboard.FILTER_PARAMS). Every filter is a condition of the one SQL statement
+    behind the page (rampup/table.py).
     """
 
     program = ModelChoiceFilter(
@@ -60,10 +66,16 @@ class DashboardFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Enrollment.Status.choices, empty_label=_("All statuses")
     )
+    office = ModelChoiceFilter(
+        label=_("Office"),
+        queryset=_offices,
+        empty_label=_("All offices"),
+        field_name="trainee__profile__office",
+    )
 
     class Meta:
         model = Enrollment
-        fields = ["program", "mentor", "cohort", "status"]
+        fields = ["program", "mentor", "cohort", "status", "office"]
 
     def filter_mentor(self, queryset, name, mentor):
         return queryset.filter(mentorships__mentor=mentor, mentorships__ended_on__isnull=True)

@@ -1,6 +1,7 @@
 """The director's ramp-up dashboard, its exports, and the trainee drill-down with sign-off."""
 
 import logging
+import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,19 +22,24 @@ from courses import permissions as course_permissions
 from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Enrollment
+from people import selectors as people_selectors
 from people import spreadsheets
 from people.names import display_name
+from people.replica import reports_from_replica
 from quizzes import selectors as quiz_selectors
 
-from . import charts, exports, permissions
+from . import charts, exports, permissions, table
 from .dashboard import (
+    LIST_LIMIT,
     PAGE_SIZE,
-    RenderedDashboard,
+    Cohort,
+    RenderedRows,
+    RenderedSummary,
     clean_sort,
-    dashboard,
     dashboard_cache_key,
+    dashboard_rows_cache_key,
     drilldown,
-    sort_ranks,
+    rows_by_id,
 )
 from .filters import DashboardFilter
 from .forms import SignOffForm
@@ -43,92 +49,188 @@ MAX_CHART_MONTHS = 8
 logger = logging.getLogger(__name__)
 
 
-def _dashboard_for(request, *, hire_order=False):
-    """The filter form, the sort asked for, and the dashboard's data with its rows in that
-    order (in hire order with ``hire_order``, as the cached page keeps them)."""
+def _enrollments_in_scope(user):
+    """The enrollments the user may see, in their office when the office scope is on
+    (people.selectors.office_scope_of): the dashboard, its exports and the drill-down."""
+    visible = course_selectors.enrollments_visible_to(user)
+    office = people_selectors.office_scope_of(user)
+    if office is not people_selectors.UNSCOPED:
+        visible = visible.filter(trainee__profile__office_id=office)
+    return visible
+
+
+def _dashboard_query(request):
+    """The filter form and the dashboard's query over the enrollments in the user's scope,
+    filtered."""
     if not permissions.may_view_dashboard(request.user):
         raise PermissionDenied
-    filterset = DashboardFilter(
-        request.GET or None, queryset=course_selectors.enrollments_visible_to(request.user)
-    )
-    sort = clean_sort(request.GET.get("sort"))
-    data = dashboard(
-        request.user,
-        enrollments=filterset.qs,
-        today=timezone.localdate(),
-        sort="" if hire_order else sort.lstrip("-"),
-        descending=sort.startswith("-"),
-    )
-    return filterset.form, sort, data
+    visible = _enrollments_in_scope(request.user)
+    filterset = DashboardFilter(request.GET or None, queryset=visible)
+    return filterset.form, table.DashboardQuery(filterset.qs, today=timezone.localdate())
 
 
-def _render_dashboard_page(request) -> RenderedDashboard:
-    """Compute the dashboard and render its fragments, without the request: what is cached."""
-    form, _sort, data = _dashboard_for(request, hire_order=True)
-    cohorts = data.cohorts()
-    months = min(
-        max(
-            [len(r.ramp.complete_months) for r in data.rows]
-            + [data.plan.months if data.plan else 6]
-        ),
-        MAX_CHART_MONTHS,
-    )
+class _SortedIds:
+    """The enrollments' ids in one sort, as the paginator slices them: each page is one
+    query of LIMIT and OFFSET (rampup/table.py), the count is the summary's."""
+
+    def __init__(self, query: table.DashboardQuery, sort: str, count: int):
+        self.query, self.sort, self._count = query, sort, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, bounds: slice) -> list[int]:
+        start = bounds.start or 0
+        return self.query.ordered_ids(self.sort, limit=bounds.stop - start, offset=start)
+
+
+def _render_summary(
+    form, query: table.DashboardQuery, summary: table.Summary, rows
+) -> RenderedSummary:
+    """Render the figures above the table, without the request: what is cached."""
+    plan = query.plans.by_program.get(summary.first_program_id)
+    months = min(max(summary.most_complete_months, plan.months if plan else 6), MAX_CHART_MONTHS)
+    cohorts = [
+        Cohort(label=c.label, size=c.size, achievement=c.achievement, fulfilment=c.fulfilment)
+        for c in summary.cohorts
+    ]
     chart = charts.ramp_curve(
-        plan=data.plan,
+        plan=plan,
         series=[(f"{c.title} ({c.size})", c.achievement) for c in cohorts],
         months=months,
         title=_("Ramp-up by hire cohort: plan against achieved"),
     )
-    show_program = len({row.enrollment.program_id for row in data.rows}) > 1
-    row_template = get_template("rampup/dashboard_row.html")
-    return RenderedDashboard(
+    behind = [rows[pk] for pk in summary.behind_ids if pk in rows]
+    dropped = [rows[pk] for pk in summary.dropped_ids if pk in rows]
+    return RenderedSummary(
         computed_at=timezone.now(),
         filters_html=render_to_string("rampup/dashboard_filters.html", {"form": form}),
         summary_html=render_to_string(
             "rampup/dashboard_summary.html",
             {
-                "data": data,
+                "summary": summary,
+                "overdue_grading": quiz_selectors.overdue_grading_count(
+                    today=query.today, enrollment_ids=query.enrollments.order_by().values("pk")
+                ),
+                "behind_rows": behind,
+                "behind_more": summary.behind - len(behind),
+                "dropped_rows": dropped,
+                "dropped_more": summary.dropped_recently - len(dropped),
                 "cohorts": cohorts,
                 "cohort_months": range(1, months + 1),
                 "chart": chart,
-                "funnel": data.funnel(),
+                "funnel": summary.funnel(),
             },
         ),
-        rows_html=[
-            row_template.render({"row": row, "show_program": show_program}) for row in data.rows
-        ],
-        ranks=sort_ranks(data.rows),
-        show_program=show_program,
+        total=summary.total,
+        show_program=len(query.plans.by_program) > 1,
     )
+
+
+def _render_rows(rows, *, show_program: bool) -> str:
+    row_template = get_template("rampup/dashboard_row.html")
+    return "".join(row_template.render({"row": row, "show_program": show_program}) for row in rows)
+
+
+def _cached(key):
+    """What the cache holds under ``key`` if it is younger than the setting, else None; a cache
+    that is down is no cache."""
+    if key is None:
+        return None
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("ramp-up dashboard: cache not read", exc_info=True)
+        return None
+    # Never older than the setting, whatever the cache's own clock does with its timeout.
+    if value is not None and (
+        (timezone.now() - value.computed_at).total_seconds()
+        >= settings.RAMP_DASHBOARD_CACHE_SECONDS
+    ):
+        return None
+    return value
+
+
+def _keep(key, value) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, value, settings.RAMP_DASHBOARD_CACHE_SECONDS)
+    except Exception:
+        logger.warning("ramp-up dashboard: page not kept", exc_info=True)
+
+
+def _summary_key(request):
+    try:
+        return dashboard_cache_key(
+            user=request.user, params=request.GET, today=timezone.localdate()
+        )
+    except Exception:
+        # A cache server that is down costs the director the computation, not the page.
+        logger.warning("ramp-up dashboard: cache not read", exc_info=True)
+        return None
+
+
+def _page_number(request) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _dashboard_parts(request, sort: str):
+    """(the rendered summary, the paginator's page, the rendered rows of that page), each from
+    the cache when it holds them, else computed: the summary in one statement, the page in
+    one more and its rows in a fixed number of queries."""
+    refresh = bool(request.GET.get("refresh"))
+    key = _summary_key(request)
+    summary_page = None if refresh else _cached(key)
+    query = None
+    rows: dict = {}
+    if summary_page is None:
+        form, query = _dashboard_query(request)
+        summary = query.summary(list_limit=LIST_LIMIT)
+        total = summary.total
+    else:
+        total = summary_page.total
+    # Past the last page is the last page, as Paginator.get_page has it.
+    number = min(_page_number(request), max(math.ceil(total / PAGE_SIZE), 1))
+    rows_key = None if key is None else dashboard_rows_cache_key(key, sort=sort, page=number)
+    rendered = None if refresh or summary_page is None else _cached(rows_key)
+    if rendered is None:
+        if query is None:
+            _form, query = _dashboard_query(request)
+        page_obj = Paginator(_SortedIds(query, sort, total), PAGE_SIZE).get_page(number)
+        ids = list(page_obj.object_list)
+        wanted = ids if summary_page is not None else ids + summary.behind_ids + summary.dropped_ids
+        rows = rows_by_id(wanted, today=query.today)
+        if summary_page is None:
+            summary_page = _render_summary(form, query, summary, rows)
+            _keep(key, summary_page)
+        rendered = RenderedRows(
+            computed_at=summary_page.computed_at,
+            rows_html=_render_rows(
+                # An enrollment deleted between the two queries is left out, not a 500.
+                [rows[pk] for pk in ids if pk in rows],
+                show_program=summary_page.show_program,
+            ),
+        )
+        _keep(rows_key, rendered)
+    else:
+        page_obj = Paginator(range(total), PAGE_SIZE).get_page(number)
+    return summary_page, page_obj, rendered
 
 
 @login_required
 def ramp_dashboard(request):
     if not permissions.may_view_dashboard(request.user):
         raise PermissionDenied
-    try:
-        key = dashboard_cache_key(user=request.user, params=request.GET, today=timezone.localdate())
-        page = None if request.GET.get("refresh") else cache.get(key)
-        # Never older than the setting, whatever the cache's own clock does with its timeout.
-        if (
-            page is not None
-            and (timezone.now() - page.computed_at).total_seconds()
-            >= settings.RAMP_DASHBOARD_CACHE_SECONDS
-        ):
-            page = None
-    except Exception:
-        # A cache server that is down costs the director the computation, not the page.
-        logger.warning("ramp-up dashboard: cache not read", exc_info=True)
-        key = page = None
-    if page is None:
-        page = _render_dashboard_page(request)
-        if key is not None:
-            try:
-                cache.set(key, page, settings.RAMP_DASHBOARD_CACHE_SECONDS)
-            except Exception:
-                logger.warning("ramp-up dashboard: page not kept", exc_info=True)
     sort = clean_sort(request.GET.get("sort"))
-    page_obj = Paginator(page.order(sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    with reports_from_replica():
+        page, page_obj, rendered = _dashboard_parts(request, sort)
     # Links keep the filters and the sort, not the refresh (a reload would recompute) nor
     # the page (a new sort or filter starts at page 1).
     query = request.GET.copy()
@@ -158,10 +260,10 @@ def ramp_dashboard(request):
         "rampup/dashboard.html",
         {
             "computed_at": page.computed_at,
-            # Rendered by _render_dashboard_page from escaped template output.
+            # Rendered by _render_summary and _render_rows from escaped template output.
             "filters_html": mark_safe(page.filters_html),  # noqa: S308
             "summary_html": mark_safe(page.summary_html),  # noqa: S308
-            "rows_html": mark_safe("".join(page.rows_html[n] for n in page_obj.object_list)),  # noqa: S308
+            "rows_html": mark_safe(rendered.rows_html),  # noqa: S308
             "page_obj": page_obj,
             "sort": sort,
             "sortable": sortable,
@@ -170,6 +272,19 @@ def ramp_dashboard(request):
             "refresh_query": refresh_query.urlencode(),
         },
     )
+
+
+EXPORT_CHUNK = 500
+
+
+def _export_rows(query: table.DashboardQuery, sort: str):
+    """Every row of the table in the page's sort, built a chunk at a time: the export holds
+    every trainee, but never every row in memory at once."""
+    ids = query.ordered_ids(sort)
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        rows = rows_by_id(chunk, today=query.today)
+        yield from (rows[pk] for pk in chunk if pk in rows)
 
 
 @login_required
@@ -185,24 +300,24 @@ def ramp_dashboard_export(request, fmt):
         query = request.GET.copy()
         query.pop("dialect", None)
         return redirect(reverse("dashboard") + (f"?{query.urlencode()}" if query else ""))
-    _form, _sort, data = _dashboard_for(request)
+    with reports_from_replica():
+        _form, query = _dashboard_query(request)
+        rows = _export_rows(query, clean_sort(request.GET.get("sort")))
+        if fmt == "xlsx":
+            content = exports.to_xlsx(rows)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            content = exports.to_csv(rows, dialect=dialect)
+            content_type = "text/csv; charset=utf-8"
     stamp = timezone.localdate().isoformat()
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exports.to_xlsx(data.rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(
-            exports.to_csv(data.rows, dialect=dialect), content_type="text/csv; charset=utf-8"
-        )
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="ramp-up-{stamp}.{fmt}"'
     return response
 
 
 def _visible_enrollment(request, pk):
     return get_object_or_404(
-        course_selectors.enrollments_visible_to(request.user).select_related(
+        _enrollments_in_scope(request.user).select_related(
             "trainee", "trainee__profile", "program"
         ),
         pk=pk,

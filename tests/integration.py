@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +59,8 @@ def celery_worker(*, concurrency: int = 1, timeout: float = 60.0, env_extra: dic
             str(concurrency),
             "-n",
             name,
+            "-Q",
+            ",".join(settings.TASK_QUEUES),  # whatever the routing (CELERY_SPLIT_QUEUES)
             "--without-gossip",
             "--without-mingle",
         ],

@@ -120,11 +120,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# A read replica for the reports (the ramp-up dashboard and its exports, people/replica.py):
+# DATABASE_REPLICA_URL names it; unset, everything reads the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+REPORTS_DATABASE = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["people.replica.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # How long the ramp-up dashboard's computed figures are reused (docs/ramp-up.md, "Freshness").
 RAMP_DASHBOARD_CACHE_SECONDS = env.int("RAMP_DASHBOARD_CACHE_SECONDS", default=300)
+# A director whose profile names an office sees only that office's people on the ramp-up
+# dashboard, its exports and drill-down, the career team pages and the mentor bonuses
+# (people.selectors.office_scope_of; docs/ramp-up.md, docs/career.md, docs/bonuses.md); off:
+# everyone sees every office.
+# CAREERS_DIRECTORS_SEE_OWN_OFFICE, its earlier name (the career pages), is read as a fallback.
+OFFICE_SCOPE = env.bool(
+    "OFFICE_SCOPE", default=env.bool("CAREERS_DIRECTORS_SEE_OWN_OFFICE", default=False)
+)
 _CACHE_CLASS = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 _PER_PROCESS_CACHE = _CACHE_CLASS in {"LocMemCache", "DummyCache"}
 # With a shared cache, sessions are read from it and written through to the database
@@ -220,9 +235,6 @@ MENTOR_MAX_MENTEES = env.int("MENTOR_MAX_MENTEES", default=3)
 # "window_close" (the day its bonus window closes, signed off or not) or "both" (once both
 # happened, the later day: never a window cut short nor a mentor gone mid-onboarding).
 MENTORSHIP_ENDS_AT = env("MENTORSHIP_ENDS_AT", default="both")
-# A director whose profile names an office sees only that office's people: the career team
-# pages and the mentor bonuses (docs/career.md, docs/bonuses.md). Off: every office.
-CAREERS_DIRECTORS_SEE_OWN_OFFICE = env.bool("CAREERS_DIRECTORS_SEE_OWN_OFFICE", default=False)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -347,6 +359,22 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The queues (docs/architecture.md, "Queues"). Off by default: every task goes to Celery's
+# default queue and any worker runs it. With CELERY_SPLIT_QUEUES=true the imports, the bonus
+# computations and the e-mails go to queues of their own, so that a long finalization never
+# holds up a password-reset e-mail; each worker then runs the queues it is started with
+# (`celery -A lms worker -Q celery,imports,bonuses,email`): `make run`, `make worker` and the
+# integration tests' workers consume all of TASK_QUEUES, so routing changes nothing for them.
+TASK_QUEUES = ("celery", "imports", "bonuses", "email")
+CELERY_TASK_ROUTES = (
+    {
+        "mentors.tasks.*import*": {"queue": "imports"},
+        "mentors.tasks.*": {"queue": "bonuses"},
+        "people.tasks.notification*": {"queue": "email"},
+    }
+    if env.bool("CELERY_SPLIT_QUEUES", default=False)
+    else {}
+)
 
 # Wagtail 8's own background tasks (django-tasks) run immediately unless configured.
 TASKS = {

@@ -18,3 +18,6 @@ WHITENOISE_AUTOREFRESH = True
 # environment, so they share the test process's keys.
 if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {"LocMemCache", "DummyCache"}:
     CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+# The same database under a second alias, as a replica would be (tests/rampup/
+# test_dashboard_replica.py turns REPORTS_DATABASE on); a mirror: no database is created.
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})

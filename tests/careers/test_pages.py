@@ -113,7 +113,7 @@ def test_directors_see_their_own_office_when_the_setting_says_so(
     moscow = on_ladder(offices["Moscow"], director=director).trainee
     other = on_ladder(offices["Ekaterinburg"], director=director).trainee
     place(director, offices["Moscow"])
-    settings.CAREERS_DIRECTORS_SEE_OWN_OFFICE = True
+    settings.OFFICE_SCOPE = True
     client.force_login(director)
     page = client.get(reverse("careers:team")).content.decode()
     assert f"person-{moscow.pk}" in page

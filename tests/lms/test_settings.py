@@ -165,3 +165,51 @@ def test_the_broker_gives_a_dead_workers_message_back_after_the_time_limit_not_a
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.stdout.split() == ["120", "150", "10", "1"], result.stderr
+
+
+def test_a_replica_url_sends_the_reports_there():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.REPORTS_DATABASE, s.DATABASES.get('replica', {}).get('HOST'), s.OFFICE_SCOPE)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env.update(DJANGO_SETTINGS_MODULE="lms.settings.dev", DATABASE_URL="postgres://u@h:5432/d")
+    for replica, expected in [
+        ("postgres://u@replica-host:5432/d", ["replica", "replica-host", "False"]),
+        ("", ["None", "None", "False"]),
+    ]:
+        env["DATABASE_REPLICA_URL"] = replica
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == expected
+
+
+def test_the_queues_are_split_only_when_asked_and_the_workers_consume_them_all():
+    code = (
+        "import django; django.setup(); from lms.celery import app; "
+        "from django.conf import settings as s; "
+        "r = lambda name: app.amqp.router.route({}, name)['queue'].name; "
+        "print(r('mentors.tasks.statements_finalize_due'), "
+        "r('people.tasks.notification_deliver_email'), r('rampup.tasks.ramp_monthly_digest'), "
+        "','.join(s.TASK_QUEUES))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env["DJANGO_SETTINGS_MODULE"] = "lms.settings.dev"
+    outputs = []
+    for split in ("false", "true"):
+        env["CELERY_SPLIT_QUEUES"] = split
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        outputs.append(out.stdout.split())
+    queues = "celery,imports,bonuses,email"
+    assert outputs == [
+        ["celery", "celery", "celery", queues],
+        ["bonuses", "email", "celery", queues],
+    ]
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"QUEUES ?= {queues}" in makefile
+    assert makefile.count("-Q $(QUEUES)") == 2  # `make run`'s worker and `make worker`

@@ -1,6 +1,6 @@
 """ "Mentor bonuses" by office (the mentor's, people.Profile.office): the filter, its bad
 values as field errors in English and Russian, and a director's office scope
-(CAREERS_DIRECTORS_SEE_OWN_OFFICE) on the list, the approvals and the export."""
+(OFFICE_SCOPE) on the list, the approvals and the export."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -95,7 +95,7 @@ def test_the_export_refuses_a_bad_office(client, director, by_office):
 def test_a_director_of_one_office_sees_only_its_mentors_bonuses(
     client, settings, offices, by_office, head_of_sales
 ):
-    settings.CAREERS_DIRECTORS_SEE_OWN_OFFICE = True
+    settings.OFFICE_SCOPE = True
     director = make_user(Role.DIRECTOR)
     place(director, offices["Moscow"])
     client.force_login(director)

@@ -134,3 +134,33 @@ def test_finalize_due_goes_in_batches_and_skips_the_done():
     assert {s.mentorship_id for s in BonusStatement.objects.filter(status="final")} == {
         m.pk for m in mentorships
     }
+
+
+def _finalize_queries() -> int:
+    BonusStatement.objects.all().delete()
+    with CaptureQueriesContext(connection) as captured:
+        services.statements_finalize_due()
+    return len(captured)
+
+
+@time_machine.travel(datetime(2026, 4, 1, 12, tzinfo=MSK), tick=False)
+def test_finalization_queries_do_not_grow_with_mentorships():
+    """Within a batch the number of queries is fixed; the batches are taken by keyset (each one
+    query of ``pk > last LIMIT size``), so a batch size above the company's mentorships is
+    one batch whatever their number, and batches only add their own fixed cost."""
+    rule = make_rule()
+    make_mentorships(3, rule=rule)
+    with override_settings(BONUS_STATEMENTS_PER_BATCH=100):
+        _finalize_queries()  # the first run reads what stays cached (content types, groups)
+        small = _finalize_queries()
+        make_mentorships(27, rule=rule, offset=3)
+        assert _finalize_queries() == small
+    with override_settings(BONUS_STATEMENTS_PER_BATCH=11):  # 11 + 11 + 8
+        three_batches = _finalize_queries()
+    with override_settings(BONUS_STATEMENTS_PER_BATCH=16):  # 16 + 14
+        two_batches = _finalize_queries()
+    per_batch = three_batches - two_batches
+    assert per_batch > 0
+    # One batch of 30 costs as one batch of 3: every extra batch costs only its own queries.
+    assert two_batches == small + per_batch
+    assert BonusStatement.objects.filter(status="final").count() == 30
