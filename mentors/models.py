@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -804,7 +804,7 @@ class ImportJob(models.Model):
         VALIDATING = "validating", _("Checking the rows")
         RUNNING = "running", _("Saving the rows")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("import status", "Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
     FINISHED = frozenset({Status.DONE, Status.FAILED, Status.CANCELLED})
@@ -1132,7 +1132,7 @@ class ConnectorRun(models.Model):
     class Status(models.TextChoices):
         OK = "ok", _("Done")
         INVALID = "invalid", _("Invalid rows only")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("import status", "Failed")
 
     connector = models.ForeignKey(
         Connector, on_delete=models.CASCADE, related_name="runs", verbose_name=_("connector")
