@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -49,12 +50,14 @@ def run_target_worker_args(tmp: Path) -> list[str]:
     recipe = MAKEFILE.read_text()
     command = (
         "celery -A lms worker --beat --pool=threads --concurrency=2 --loglevel=info "
-        "--logfile=var/worker.log --schedule=var/celerybeat-schedule"
+        "-Q $(QUEUES) --logfile=var/worker.log --schedule=var/celerybeat-schedule"
     )
     assert "$(BIN)/" + command in " ".join(recipe.replace("\\\n", " ").split()), (
         "the Makefile's run target starts the worker differently: update this test"
     )
-    args = command.split()[1:]
+    queues = re.search(r"^QUEUES \?= (\S+)$", recipe, re.MULTILINE)
+    assert queues, "the Makefile no longer sets QUEUES: update this test"
+    args = command.replace("$(QUEUES)", queues.group(1)).split()[1:]
     return [
         sys.executable,
         "-m",
