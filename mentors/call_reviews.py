@@ -119,16 +119,7 @@ def call_comment_add(
     now = now or timezone.now()
     activity = Activity.objects.select_related("enrollment").get(pk=recording.activity_id)
     permissions.check_review_call(author, activity)
-    text = (text or "").strip()
-    errors = {}
-    if not text:
-        errors["text"] = _("Write the comment.")
-    elif len(text) > settings.ANSWER_MAX_LENGTH:
-        errors["text"] = _("Keep the comment shorter.")
-    if at_seconds is None or at_seconds < 0 or at_seconds > recording.duration_seconds:
-        errors["at_seconds"] = _("Give a moment within the recording (minutes:seconds).")
-    if errors:
-        raise ValidationError(errors)
+    text = recordings.comment_text(text, at_seconds=at_seconds, recording=recording)
     comment = CallComment(
         recording=recording, at_seconds=at_seconds, text=text, author=author, created_at=now
     )

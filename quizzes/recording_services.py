@@ -136,16 +136,7 @@ def recording_comment_add(
     )
     permissions.check_comment_recording(author, attempt)
     _lease_for_saving(attempt, grader=author, now=now)
-    text = (text or "").strip()
-    errors = {}
-    if not text:
-        errors["text"] = _("Write the comment.")
-    elif len(text) > settings.ANSWER_MAX_LENGTH:
-        errors["text"] = _("Keep the comment shorter.")
-    if at_seconds is None or at_seconds < 0 or at_seconds > recording.duration_seconds:
-        errors["at_seconds"] = _("Give a moment within the recording (minutes:seconds).")
-    if errors:
-        raise ValidationError(errors)
+    text = recordings.comment_text(text, at_seconds=at_seconds, recording=recording)
     comment = RecordingComment(
         recording=recording, at_seconds=at_seconds, text=text, author=author, created_at=now
     )

@@ -139,6 +139,22 @@ def check(upload, *, duration, max_seconds: int, allow_video: bool) -> CheckedRe
     )
 
 
+def comment_text(text, *, at_seconds, recording) -> str:
+    """A comment pinned to a moment of ``recording`` (an answer's or a call's), checked: its
+    text stripped, or a ValidationError naming the text or the moment."""
+    text = (text or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = _("Write the comment.")
+    elif len(text) > settings.ANSWER_MAX_LENGTH:
+        errors["text"] = _("Keep the comment shorter.")
+    if at_seconds is None or at_seconds < 0 or at_seconds > recording.duration_seconds:
+        errors["at_seconds"] = _("Give a moment within the recording (minutes:seconds).")
+    if errors:
+        raise ValidationError(errors)
+    return text
+
+
 def clock(seconds: int) -> str:
     """m:ss, as the player shows it."""
     minutes, rest = divmod(int(seconds), 60)
