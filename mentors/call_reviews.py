@@ -240,12 +240,12 @@ def _checked_scores(scores: dict[str, int]) -> dict[str, int]:
     return {name: scores[name] for name, _label in CallReview.CRITERIA}
 
 
-def _tell_trainee(activity: Activity, review: CallReview, *, changed: bool) -> None:
+def _tell_trainee(activity: Activity, review: CallReview, *, change=None) -> None:
     trainee = activity.enrollment.trainee
     with language_of(trainee):
         title = (
             _("The review of your call was changed: %(percent)s%%")
-            if changed
+            if change is not None
             else _("Your call was reviewed: %(percent)s%%")
         )
         notify(
@@ -253,7 +253,9 @@ def _tell_trainee(activity: Activity, review: CallReview, *, changed: bool) -> N
             title=title % {"percent": review.percent},
             body=_("Open it to hear the comments at their moments."),
             url=reverse("mentors:call", args=[activity.pk]),
-            dedupe_key=f"call-reviewed:{review.pk}:{review.reviewed_at.isoformat()}",
+            dedupe_key=f"call-review-changed:{change.pk}"
+            if change is not None
+            else f"call-reviewed:{review.pk}",
         )
 
 
@@ -290,7 +292,7 @@ def call_review_save(
     recording.leased_to = None
     recording.lease_expires_at = None
     recording.save(update_fields=["leased_to", "lease_expires_at"])
-    _tell_trainee(activity, review, changed=False)
+    _tell_trainee(activity, review)
     return review
 
 
@@ -327,7 +329,7 @@ def call_review_override(
     review.full_clean()
     if new_scores == old_scores and review.comment == old_comment:
         raise ValidationError(_("Nothing was changed: give the new points."))
-    CallReviewChange.objects.create(
+    change = CallReviewChange.objects.create(
         review=review,
         changed_by=user,
         changed_at=now,
@@ -338,7 +340,7 @@ def call_review_override(
     )
     review.reviewed_at = now
     review.save()
-    _tell_trainee(activity, review, changed=True)
+    _tell_trainee(activity, review, change=change)
     return review
 
 

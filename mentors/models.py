@@ -897,10 +897,12 @@ class CallRecording(LeaseHolder, RecordingFile):
     activity = models.OneToOneField(
         Activity, on_delete=models.CASCADE, related_name="recording", verbose_name=_("call")
     )
+    # None: attached by a connector from its source's URL (mentors/recording_fetch.py).
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("attached by"),
     )

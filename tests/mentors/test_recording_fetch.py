@@ -139,7 +139,7 @@ def test_a_call_note_s_link_is_fetched_and_attached_once(
     assert (recording.content_type, recording.duration_seconds) == ("audio/wav", 3)
     assert recording.uploaded_by is None  # attached by the connector itself
     fetch = CallRecordingFetch.objects.get(activity=call)
-    assert (fetch.status, fetch.tries, fetch.connector) == ("done", 1, connector)
+    assert (fetch.status, fetch.tries, fetch.connector) == ("done", 1, connector), fetch.error
     assert server.hits.count("/rec/call.wav") == 1
     # Idempotent: the task delivered again, and the next sync, fetch nothing more.
     recording_fetch.recording_fetch_run(fetch_id=fetch.pk)
@@ -181,7 +181,7 @@ def test_a_refused_download_is_kept_with_its_reason_on_the_status_page(
             {"action": "retry_recordings"},
         )
     fetch.refresh_from_db()
-    assert (fetch.status, fetch.tries) == ("done", 2)
+    assert (fetch.status, fetch.tries) == ("done", 2), fetch.error
     assert CallRecording.objects.filter(activity=call).exists()
 
 
