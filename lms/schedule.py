@@ -30,6 +30,13 @@ DEFAULT_SCHEDULE = [
         "grading to HR and directors.",
     },
     {
+        "name": "Call review reminders and escalation",
+        "task": "mentors.tasks.call_review_deadlines_check",
+        "crontab": {"minute": "5", "hour": "8"},
+        "description": "Reminds reviewers 2 days before and on the due date of a call picked for "
+        "review; escalates overdue ones to HR and directors (docs/coaching.md).",
+    },
+    {
         "name": "End mentorships whose bonus window closed",
         "task": "mentors.tasks.mentorships_end_closed_windows",
         "crontab": {"minute": "5", "hour": "0"},

@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from people.permissions import grades_all_attempts, is_mentor
-from quizzes import recordings
+from quizzes import grading_rules, recordings
+from quizzes.grading_rules import GradingLockError
 from quizzes.recording_services import parse_moment
 
 from . import call_reviews, forms, permissions, selectors
@@ -63,6 +65,39 @@ def _comment(request, activity):
     return _("Comment added.")
 
 
+def _take(request, activity):
+    recording, _review = selectors.call_page(activity)
+    if recording is None:
+        raise ValidationError(_("This call has no recording."))
+    if not call_reviews.call_lease_acquire(recording=recording, user=request.user):
+        raise call_reviews.CallReviewLockError(recording.lease_holder(timezone.now()))
+    return _("You hold this call for review; other reviewers cannot save meanwhile.")
+
+
+def _release(request, activity):
+    recording, _review = selectors.call_page(activity)
+    if recording is not None:
+        call_reviews.call_lease_release(recording=recording, user=request.user)
+    return _("You released the call; another reviewer can take it.")
+
+
+def _override(request, activity):
+    _recording, review = selectors.call_page(activity)
+    if review is None:
+        raise ValidationError(_("This call has no review to change yet."))
+    form = forms.CallReviewOverrideForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.error_text())
+    call_reviews.call_review_override(
+        review=review,
+        user=request.user,
+        scores=form.scores(),
+        comment=form.cleaned_data["comment"],
+        reason=form.cleaned_data["reason"],
+    )
+    return _("The review is changed; the trainee has been told.")
+
+
 def _review(request, activity):
     form = forms.CallScorecardForm(request.POST)
     if not form.is_valid():
@@ -76,7 +111,15 @@ def _review(request, activity):
     return _("The call's review is saved; the trainee has been told.")
 
 
-ACTIONS = {"attach": _attach, "pick": _pick, "comment": _comment, "review": _review}
+ACTIONS = {
+    "attach": _attach,
+    "pick": _pick,
+    "comment": _comment,
+    "review": _review,
+    "take": _take,
+    "release": _release,
+    "override": _override,
+}
 
 
 @login_required
@@ -90,6 +133,10 @@ def call_detail(request, pk):
             message = action(request, activity)
         except PermissionDenied as exc:
             raise Http404 from exc
+        except GradingLockError as exc:
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "message": exc.message}, status=409)
+            messages.error(request, exc.message)
         except ValidationError as exc:
             if _wants_json(request):
                 return JsonResponse({"ok": False, "message": " ".join(exc.messages)}, status=400)
@@ -100,10 +147,17 @@ def call_detail(request, pk):
             messages.success(request, message)
         return redirect("mentors:call", pk=pk)
     recording, review = selectors.call_page(activity)
-    may_review = permissions.may_review_call(request.user, activity)
+    may_review = permissions.may_review_call(request.user, activity) and recording is not None
     initial = {name: getattr(review, name) for name, _l in review.CRITERIA} if review else {}
     if review:
         initial["comment"] = review.comment
+    now = timezone.now()
+    holder = recording.lease_holder(now) if recording is not None else None
+    holds_lease = holder is not None and holder.pk == request.user.pk
+    may_save = may_review and review is None and (holder is None or holds_lease)
+    may_override = review is not None and permissions.may_override_call_review(
+        request.user, activity
+    )
     return render(
         request,
         "mentors/call.html",
@@ -111,11 +165,22 @@ def call_detail(request, pk):
             "activity": activity,
             "recording": recording,
             "review": review,
-            "may_review": may_review and (review is None or review.reviewer_id == request.user.pk),
+            "may_review": may_save,
+            "reviewing": may_review and review is None,
+            "holder": holder if not holds_lease else None,
+            "holds_lease": holds_lease,
+            "lease_minutes": grading_rules.lease_minutes(),
+            "deadline": recording.review_deadline(timezone.localdate())
+            if recording is not None and review is None
+            else None,
             "may_pick": permissions.may_pick_call(request.user, activity)
             and recording is not None
             and recording.review_requested_at is None,
-            "scorecard": forms.CallScorecardForm(initial=initial) if may_review else None,
+            "scorecard": forms.CallScorecardForm() if may_save else None,
+            "override_form": forms.CallReviewOverrideForm(initial=initial)
+            if may_override
+            else None,
+            "changes": list(review.changes.select_related("changed_by")) if review else [],
             "max_seconds": call_reviews.call_max_seconds(),
             "is_trainee": activity.enrollment.trainee_id == request.user.pk,
         },
@@ -138,8 +203,9 @@ def call_file(request, pk):
 def call_review_queue(request):
     if not (grades_all_attempts(request.user) or is_mentor(request.user)):
         raise Http404
-    return render(
-        request,
-        "mentors/call_reviews.html",
-        {"recordings": list(selectors.calls_to_review(request.user)[:200])},
-    )
+    today, now = timezone.localdate(), timezone.now()
+    rows = [
+        {"recording": r, "deadline": r.review_deadline(today), "holder": r.lease_holder(now)}
+        for r in selectors.calls_to_review(request.user)[:200]
+    ]
+    return render(request, "mentors/call_reviews.html", {"rows": rows})

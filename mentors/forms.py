@@ -244,6 +244,18 @@ class CallScorecardForm(forms.Form):
         )
 
 
+class CallReviewOverrideForm(CallScorecardForm):
+    """HR's or a director's change of a saved call review: the scorecard and the reason."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = forms.CharField(
+            label=_("Reason for the change"),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            max_length=settings.ANSWER_MAX_LENGTH,
+        )
+
+
 class PersonWithEmailField(PersonChoiceField):
     """A person by full name and e-mail: the e-mail is what the activity import matches."""
 

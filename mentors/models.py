@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
@@ -16,7 +16,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
 from people import formatting
-from quizzes.models import RecordingFile, TimedComment
+from quizzes.grading_rules import LeaseHolder
+from quizzes.models import GradingDeadline, RecordingFile, TimedComment
 
 from .provenance import PROVENANCE_CHOICES, TYPED_PROVENANCES, Provenance
 from .validation import activity_problems
@@ -884,18 +885,24 @@ class ImportJob(models.Model):
 # --- Call recordings and their reviews (docs/coaching.md) -----------------------------------
 
 
-class CallRecording(RecordingFile):
+class CallRecording(LeaseHolder, RecordingFile):
     """The recording of a call, uploaded by the trainee or the mentor, or attached by a
     connector (``call_reviews.call_recording_attach``). Deleted after the retention period;
-    the call's review and scorecard stay."""
+    the call's review and scorecard stay.
+
+    Reviewing it follows the quizzes' grading rules (``quizzes.grading_rules``): the reviewer
+    holds the grading lease while commenting and scoring, and a call picked for review is due
+    and overdue as a quiz's answers are."""
 
     activity = models.OneToOneField(
         Activity, on_delete=models.CASCADE, related_name="recording", verbose_name=_("call")
     )
+    # None: attached by a connector from its source's URL (mentors/recording_fetch.py).
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("attached by"),
     )
@@ -908,14 +915,36 @@ class CallRecording(RecordingFile):
         related_name="+",
         verbose_name=_("picked by"),
     )
+    review_due_on = models.DateField(_("review due on"), null=True, blank=True)
+    review_overdue_on = models.DateField(_("review overdue on"), null=True, blank=True)
+    # The grading lock: who is reviewing the call now, and until when.
+    leased_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("call recording")
         verbose_name_plural = _("call recordings")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_due_on__isnull=True)
+                | Q(review_requested_at__isnull=False, review_overdue_on__gte=F("review_due_on")),
+                name="call_review_due_when_picked",
+            )
+        ]
 
     def __str__(self):
         return f"{self.activity}"
+
+    def review_deadline(self, today) -> GradingDeadline | None:
+        """Where the picked call stands against its review dates on ``today``."""
+        return GradingDeadline.of(self.review_due_on, self.review_overdue_on, today)
 
 
 class CallComment(TimedComment):
@@ -995,6 +1024,94 @@ class CallReview(models.Model):
 
     def score_rows(self) -> list[tuple[str, int]]:
         return [(label, getattr(self, name)) for name, label in self.CRITERIA]
+
+    def scores(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name, _label in self.CRITERIA}
+
+
+class CallReviewChange(models.Model):
+    """An override of a saved call review, as a quiz grade's override (quizzes.GradeChange):
+    who changed which points, when and why. Never deleted with the review."""
+
+    review = models.ForeignKey(
+        CallReview, on_delete=models.PROTECT, related_name="changes", verbose_name=_("call review")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    old_scores = models.JSONField(_("scores before"))
+    new_scores = models.JSONField(_("scores after"))
+    old_comment = models.TextField(_("comment before"), blank=True)
+
+    class Meta:
+        verbose_name = _("call review change")
+        verbose_name_plural = _("call review changes")
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="call_review_change_has_reason")
+        ]
+
+    def __str__(self):
+        return f"{self.review} · {self.changed_at:%Y-%m-%d}"
+
+    def rows(self) -> list[tuple[str, int | None, int | None]]:
+        """(criterion, before, after) for every point that changed."""
+        return [
+            (label, self.old_scores.get(name), self.new_scores.get(name))
+            for name, label in CallReview.CRITERIA
+            if self.old_scores.get(name) != self.new_scores.get(name)
+        ]
+
+
+class CallRecordingFetch(models.Model):
+    """A call's recording that its source gives as a URL (a PBX's or a CRM's), fetched in the
+    background (``recording_fetch.recording_fetch_run``) and attached as the call's
+    CallRecording; its outcome shows on the connector's status page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Attached")
+        FAILED = "failed", pgettext_lazy("import status", "Failed")
+
+    activity = models.OneToOneField(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="recording_fetch",
+        verbose_name=_("call"),
+    )
+    connector = models.ForeignKey(
+        "Connector",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recording_fetches",
+        verbose_name=_("connector"),
+    )
+    url = models.CharField(_("recording URL"), max_length=1000)
+    # The call's length as the source gave it (the length check of a file whose own header
+    # does not tell it, as an MP3's).
+    duration_seconds = models.PositiveIntegerField(_("length (seconds)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    error = models.TextField(_("error"), blank=True)
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    created_at = models.DateTimeField(_("found"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("call recording download")
+        verbose_name_plural = _("call recording downloads")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["connector", "status"])]
+
+    def __str__(self):
+        return f"{self.activity_id} · {self.status}"
 
 
 # --- Where the activity comes from: connectors and identities (docs/sources.md) ----------

@@ -369,6 +369,19 @@ def may_review_call(user, activity) -> bool:
     )
 
 
+def check_override_call_review(user, activity) -> None:
+    """HR and directors change a saved call review (with a reason), as they override a
+    quiz's grade (quizzes.permissions.check_override): never on their own call."""
+    if activity.enrollment.trainee_id == user.pk:
+        raise PermissionDenied(_("Nobody overrides the review of their own call."))
+    if not grades_all_attempts(user):
+        raise PermissionDenied
+
+
+def may_override_call_review(user, activity) -> bool:
+    return activity.enrollment.trainee_id != user.pk and grades_all_attempts(user)
+
+
 # --- Activity connectors (mentors/sources/, docs/sources.md) ----------------------------------
 
 

@@ -32,6 +32,7 @@ from .models import (
     BonusTier,
     CallComment,
     CallRecording,
+    CallRecordingFetch,
     CallReview,
     ImportJob,
     MentoringSettings,
@@ -606,7 +607,7 @@ def call_page(activity) -> tuple[CallRecording | None, CallReview | None]:
     """A call's recording (with its comments) and review, in three queries at most."""
     recording = (
         CallRecording.objects.filter(activity=activity)
-        .select_related("uploaded_by", "review_requested_by")
+        .select_related("uploaded_by", "review_requested_by", "leased_to")
         .prefetch_related(
             Prefetch(
                 "comments",
@@ -628,9 +629,33 @@ def calls_to_review(user):
         call_recordings_visible_to(user)
         .filter(review_requested_at__isnull=False, activity__review__isnull=True)
         .exclude(activity__enrollment__trainee=user)
-        .select_related("activity__enrollment__trainee", "review_requested_by")
+        .select_related("activity__enrollment__trainee", "review_requested_by", "leased_to")
         .order_by("review_requested_at", "pk")
     )
+
+
+def recording_fetches_of(connector) -> dict:
+    """The connector's call recordings downloaded from its source: counts by status and the
+    latest failures with their reasons (its status page)."""
+    counts = dict(
+        CallRecordingFetch.objects.filter(connector=connector)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    failed = list(
+        CallRecordingFetch.objects.filter(
+            connector=connector, status=CallRecordingFetch.Status.FAILED
+        )
+        .select_related("activity__enrollment__trainee")
+        .order_by("-finished_at", "-pk")[:20]
+    )
+    return {
+        "done": counts.get(CallRecordingFetch.Status.DONE, 0),
+        "pending": counts.get(CallRecordingFetch.Status.PENDING, 0),
+        "failed": counts.get(CallRecordingFetch.Status.FAILED, 0),
+        "failures": failed,
+    }
 
 
 def recorded_calls(*, enrollment):

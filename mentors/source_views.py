@@ -9,14 +9,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from people.queue import task
 
-from . import permissions
+from . import permissions, recording_fetch, selectors
 from .models import Connector, UnknownIdentity
 from .sources.services import identities_reapply
 
@@ -58,11 +58,25 @@ class ConnectorStatusView(ManagersOnly, WagtailAdminTemplateMixin, TemplateView)
             unknown=UnknownIdentity.objects.filter(source_kind=self.object.kind).order_by(
                 "-count", "identity"
             )[:50],
+            recordings=selectors.recording_fetches_of(self.object),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
-        """Run now: queued after commit; without a broker it runs in this request."""
+        """Run now: queued after commit; without a broker it runs in this request. Or try the
+        failed recording downloads again."""
+        if request.POST.get("action") == "retry_recordings":
+            count = recording_fetch.fetches_retry(connector=self.object)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s recording download is queued again.",
+                    "%(n)s recording downloads are queued again.",
+                    count,
+                )
+                % {"n": count},
+            )
+            return redirect("mentors_connector_status", pk=self.object.pk)
         try:
             task("mentors.tasks.connector_sync").delay(self.object.pk)
         except Exception:  # kombu's OperationalError, a refused connection, a timeout...

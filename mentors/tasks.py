@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import call_reviews, jobs, lifecycle, services
+from . import call_reviews, jobs, lifecycle, recording_fetch, services
 from .models import Connector, ImportJob
 from .sources import services as sources
 
@@ -81,3 +81,18 @@ def connectors_sync_due() -> int:
     for connector_id in due:
         connector_sync.delay(connector_id)
     return len(due)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def call_recording_import(fetch_id: int) -> None:
+    """Download a call's recording from the URL its connector's source gave and attach it
+    (mentors/recording_fetch.py; queue "imports" by its name). Idempotent: a finished
+    download is left as it is, and a call that has a recording is not fetched again."""
+    recording_fetch.recording_fetch_run(fetch_id=fetch_id)
+
+
+@shared_task
+def call_review_deadlines_check() -> dict:
+    """Daily: remind reviewers of picked calls before and on the due date, escalate overdue
+    ones (the quizzes' grading_deadlines_check for calls). Idempotent (dedupe keys)."""
+    return call_reviews.call_review_deadlines_notify()

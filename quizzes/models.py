@@ -32,6 +32,8 @@ from wagtail.models import Orderable
 from courses import coaching
 from people.permissions import grades_all_attempts, is_mentor
 
+from .grading_rules import DEFAULT_DUE_DAYS, DEFAULT_OVERDUE_DAYS, LeaseHolder
+
 POINTS = {"max_digits": 7, "decimal_places": 2}
 ONE = Decimal("1")
 
@@ -75,12 +77,12 @@ class Quiz(models.Model):
     )
     grading_due_days = models.PositiveSmallIntegerField(
         _("grading due after (days)"),
-        default=21,
+        default=DEFAULT_DUE_DAYS,
         help_text=_("Days after submission by which the mentor should grade written answers."),
     )
     grading_overdue_days = models.PositiveSmallIntegerField(
         _("grading overdue after (days)"),
-        default=28,
+        default=DEFAULT_OVERDUE_DAYS,
         help_text=_("Days after submission when ungraded answers are escalated to HR."),
     )
     shuffle_questions = models.BooleanField(
@@ -664,7 +666,7 @@ class AttemptQuerySet(models.QuerySet):
         return self.none()
 
 
-class Attempt(models.Model):
+class Attempt(LeaseHolder, models.Model):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")
         AWAITING_GRADING = "awaiting_grading", _("Awaiting grading")
@@ -754,36 +756,10 @@ class Attempt(models.Model):
             return None
         return self.started_at + timedelta(minutes=self.quiz.time_limit_minutes)
 
-    def lease_is_held_by(self, user, now=None) -> bool:
-        now = now or timezone.now()
-        return (
-            self.leased_to_id == user.pk
-            and self.lease_expires_at is not None
-            and self.lease_expires_at > now
-        )
-
-    def lease_holder(self, now=None):
-        """The user holding a valid lease, or None."""
-        now = now or timezone.now()
-        if self.leased_to_id and self.lease_expires_at and self.lease_expires_at > now:
-            return self.leased_to
-        return None
-
     def grading_deadline(self, today) -> GradingDeadline | None:
         """Where this attempt stands against its grading dates on ``today`` (a local date), or
         None when it has none (not submitted, or graded at once)."""
-        if self.grading_due_on is None:
-            return None
-        until_due = (self.grading_due_on - today).days
-        if self.grading_overdue_on is not None and today >= self.grading_overdue_on:
-            return GradingDeadline(GradingDeadline.OVERDUE, -until_due)
-        if until_due < 0:
-            return GradingDeadline(GradingDeadline.LATE, -until_due)
-        if until_due == 0:
-            return GradingDeadline(GradingDeadline.DUE, 0)
-        if until_due <= GradingDeadline.REMIND_DAYS_BEFORE:
-            return GradingDeadline(GradingDeadline.SOON, until_due)
-        return GradingDeadline(GradingDeadline.UPCOMING, until_due)
+        return GradingDeadline.of(self.grading_due_on, self.grading_overdue_on, today)
 
     def is_overdue(self, today) -> bool:
         deadline = self.grading_deadline(today)
@@ -811,6 +787,22 @@ class GradingDeadline(NamedTuple):
     OVERDUE = "overdue"
     # The first reminder goes out this many days before the due date.
     REMIND_DAYS_BEFORE = 2
+
+    @classmethod
+    def of(cls, due_on, overdue_on, today) -> GradingDeadline | None:
+        """Where work due on ``due_on`` (escalated on ``overdue_on``) stands on ``today``."""
+        if due_on is None:
+            return None
+        until_due = (due_on - today).days
+        if overdue_on is not None and today >= overdue_on:
+            return cls(cls.OVERDUE, -until_due)
+        if until_due < 0:
+            return cls(cls.LATE, -until_due)
+        if until_due == 0:
+            return cls(cls.DUE, 0)
+        if until_due <= cls.REMIND_DAYS_BEFORE:
+            return cls(cls.SOON, until_due)
+        return cls(cls.UPCOMING, until_due)
 
 
 def percent_of(awarded: Decimal, maximum: Decimal) -> Decimal:

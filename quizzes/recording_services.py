@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions, recordings
+from . import grading_rules, permissions, recordings
 from .models import Attempt, Recording, RecordingComment, RecordingQuestion, Response
 from .services import _lease_for_saving
 
@@ -142,8 +142,7 @@ def recording_comment_add(
     )
     comment.full_clean()
     comment.save()
-    attempt.lease_expires_at = now + timedelta(minutes=int(settings.QUIZ_GRADING_LEASE_MINUTES))
-    attempt.save(update_fields=["lease_expires_at"])
+    grading_rules.lease_renew(attempt, now=now)
     return comment
 
 

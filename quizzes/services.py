@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -36,7 +35,8 @@ from people.permissions import is_grader
 from people.roles import Role
 from people.services import notify
 
-from . import permissions, selectors, signals
+from . import grading_rules, permissions, selectors, signals
+from .grading_rules import GradingLockError, grading_dates, lease_minutes  # noqa: F401 (views catch services.GradingLockError)
 from .models import (
     Attempt,
     Choice,
@@ -52,29 +52,6 @@ from .models import (
     choices_score,
     percent_of,
 )
-
-
-class GradingLockError(Exception):
-    """Saving grades without holding a valid lease (HTTP 409 in views)."""
-
-    def __init__(self, holder=None):
-        self.holder = holder
-        if holder is not None:
-            message = _("%(name)s is grading this attempt now; your changes were not saved.") % {
-                "name": display_name(holder)
-            }
-        else:
-            message = _(
-                "Your grading lock expired; your changes were not saved. "
-                "Reload the page, check what was saved meanwhile and take the attempt again."
-            )
-        super().__init__(message)
-        self.message = message
-
-
-def lease_minutes() -> int:
-    return int(getattr(settings, "QUIZ_GRADING_LEASE_MINUTES", 30))
-
 
 # --- Taking a quiz ------------------------------------------------------------------------
 
@@ -324,8 +301,11 @@ def attempt_submit(
     if has_manual:
         today = timezone.localdate(now)
         attempt.status = Attempt.Status.AWAITING_GRADING
-        attempt.grading_due_on = today + timedelta(days=attempt.quiz.grading_due_days)
-        attempt.grading_overdue_on = today + timedelta(days=attempt.quiz.grading_overdue_days)
+        attempt.grading_due_on, attempt.grading_overdue_on = grading_dates(
+            today,
+            due_days=attempt.quiz.grading_due_days,
+            overdue_days=attempt.quiz.grading_overdue_days,
+        )
         attempt.save()
         _notify_graders_of_submission(attempt)
     else:
@@ -433,40 +413,32 @@ def attempts_for_grading(user):
 
 
 def attempt_lease_acquire(*, attempt: Attempt, user, now: datetime | None = None) -> bool:
-    """Take (or renew) the grading lease with one conditional UPDATE: of two graders racing
+    """Take (or renew) the grading lease (grading_rules.lease_take): of two graders racing
     for a free attempt exactly one gets it. Returns whether this user holds it now."""
     now = now or timezone.now()
     if not is_grader(user) or permissions.is_own_attempt(user, attempt):
         raise PermissionDenied
-    free = Q(leased_to__isnull=True) | Q(lease_expires_at__lte=now) | Q(leased_to=user)
-    taken = (
-        Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.AWAITING_GRADING)
-        .filter(free)
-        .update(leased_to=user, lease_expires_at=now + timedelta(minutes=lease_minutes()))
+    taken = grading_rules.lease_take(
+        Attempt.objects.filter(status=Attempt.Status.AWAITING_GRADING),
+        obj=attempt,
+        user=user,
+        now=now,
     )
-    attempt.refresh_from_db(fields=["leased_to", "lease_expires_at", "status"])
-    return bool(taken)
+    attempt.refresh_from_db(fields=["status"])
+    return taken
 
 
 def attempt_lease_release(*, attempt: Attempt, user) -> bool:
-    released = Attempt.objects.filter(pk=attempt.pk, leased_to=user).update(
-        leased_to=None, lease_expires_at=None
-    )
-    return bool(released)
+    return grading_rules.lease_release(Attempt, obj=attempt, user=user)
 
 
 def _lease_for_saving(attempt: Attempt, *, grader, now: datetime) -> None:
-    """Saving needs the lease. The first save takes a free one (opening the page does not), so
-    a grader who only reads never blocks the one who grades. A grader whose own lease ran out
-    is refused all the same: someone may have saved meanwhile, and they reload and take it
-    again ("Take it" on the page) rather than write over what they have not seen."""
-    if attempt.lease_is_held_by(grader, now):
-        return
-    holder = attempt.lease_holder(now)
-    if holder is not None or attempt.leased_to_id == grader.pk:
-        raise GradingLockError(holder)
-    if not attempt_lease_acquire(attempt=attempt, user=grader, now=now):
-        raise GradingLockError(attempt.lease_holder(now))
+    grading_rules.lease_for_saving(
+        attempt,
+        grader=grader,
+        now=now,
+        take=lambda: attempt_lease_acquire(attempt=attempt, user=grader, now=now),
+    )
 
 
 @dataclass
@@ -583,9 +555,7 @@ def attempt_grade(
             )
         _attempt_finalize(attempt, sheet=sheet, actor=grader, now=now)
     else:
-        # Saving renews the lease, so a grader working steadily keeps it.
-        attempt.lease_expires_at = now + timedelta(minutes=lease_minutes())
-        attempt.save(update_fields=["lease_expires_at"])
+        grading_rules.lease_renew(attempt, now=now)
     return attempt
 
 
@@ -1005,8 +975,11 @@ def survey_review(
     if decision == SurveyReview.Decision.SENT_BACK:
         today = timezone.localdate(now)
         attempt.status = Attempt.Status.AWAITING_GRADING
-        attempt.grading_due_on = today + timedelta(days=attempt.quiz.grading_due_days)
-        attempt.grading_overdue_on = today + timedelta(days=attempt.quiz.grading_overdue_days)
+        attempt.grading_due_on, attempt.grading_overdue_on = grading_dates(
+            today,
+            due_days=attempt.quiz.grading_due_days,
+            overdue_days=attempt.quiz.grading_overdue_days,
+        )
         attempt.save(update_fields=["status", "grading_due_on", "grading_overdue_on"])
     recipients = [grader] if grader is not None else graders_of(attempt)
     for recipient in recipients:

@@ -6,7 +6,8 @@ never sent elsewhere); an empty list is ``204 No Content``:
 
 - calls: the call notes (``note_type`` call_out / call_in) of leads and of contacts,
   ``params.duration`` seconds, ``params.call_status`` 4 = the conversation took place; the
-  person is the note's ``responsible_user_id`` (else ``created_by``);
+  person is the note's ``responsible_user_id`` (else ``created_by``); ``params.link``, the
+  call's recording, is fetched after the sync (mentors/recording_fetch.py);
 - leads: each lead is an application (``created_at``); a lead in status 142 ("won") a contract
   too (``closed_at``, ``price``), by ``responsible_user_id``.
 """
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
-from .base import CallFacts, SourceError, SourceReader, aware_iso
+from .base import CallFacts, SourceError, SourceReader, aware_iso, recording_url
 from .web import MAX_PAGES, get_json, secret
 
 WON_STATUS = 142
@@ -133,15 +134,17 @@ class AmoCrmReader(SourceReader):
             self.not_counted += 1
             return
         person = _number(item.get("responsible_user_id")) or _number(item.get("created_by"))
-        yield (
-            str(person or ""),
-            {
-                "kind": "call",
-                "occurred_at": occurred_at,
-                "external_id": f"note:{item['id']}",
-                "note": _("%(seconds)s s of talk") % {"seconds": seconds},
-            },
-        )
+        raw = {
+            "kind": "call",
+            "occurred_at": occurred_at,
+            "external_id": f"note:{item['id']}",
+            "note": _("%(seconds)s s of talk") % {"seconds": seconds},
+        }
+        url = recording_url(params.get("link"))
+        if url:
+            raw["recording_url"] = url
+            raw["seconds"] = seconds
+        yield str(person or ""), raw
 
     def _lead(self, item: dict):
         created = _time(item.get("created_at"))

@@ -8,6 +8,12 @@ PBX's local time (the company's time zone) unless the connector says UTC (usegmt
 Direction: the call is outbound when its calling channel is an internal extension's
 (``PJSIP/101-0000002a``) and it dialled an outside number, or its context is an outbound one;
 the person is that extension. An inbound call's person is the answering extension.
+
+The recording: Master.csv has no column for it (FreePBX keeps ``recordingfile``, a file name,
+in its database only), so a PBX that publishes its recordings over https names the file's
+address in the record's ``userfield`` (``Set(CDR(userfield)=https://pbx.example/rec/…)`` in
+the dialplan, beside MixMonitor); an absolute http(s) address there is fetched as the call's
+recording (mentors/recording_fetch.py).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
 
-from .base import CallFacts, SourceError, SourceReader, aware_iso, content_id
+from .base import CallFacts, SourceError, SourceReader, aware_iso, content_id, recording_url
 from .textfiles import open_text
 
 COLUMNS = [
@@ -136,6 +142,10 @@ class AsteriskReader(SourceReader):
             "external_id": self._external_id(cells),
             "note": _("%(seconds)s s of talk") % {"seconds": seconds},
         }
+        url = recording_url(cells["userfield"])
+        if url:
+            raw["recording_url"] = url
+            raw["seconds"] = seconds
         return line, [identity], raw
 
     @staticmethod

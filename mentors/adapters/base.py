@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -84,6 +85,16 @@ def aware_iso(moment: datetime, *, zone: ZoneInfo | None = None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone or company_zone())
     return moment.isoformat()
+
+
+def recording_url(value) -> str:
+    """A source's cell as a call recording's address (absolute http or https with a host, at
+    most 1000 characters), else "": the sync fetches it (mentors/recording_fetch.py)."""
+    text = str(value or "").strip()
+    if not text or len(text) > 1000:
+        return ""
+    parts = urlsplit(text)
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 def content_id(*parts) -> str:

@@ -6,7 +6,9 @@ duplicate, never a gap):
 
 - calls: ``voximplant.statistic.get`` (CALL_ID, PORTAL_USER_ID, CALL_TYPE 1 outbound / 2
   inbound / 3 inbound redirected / 4 callback, CALL_DURATION, CALL_START_DATE,
-  CALL_FAILED_CODE "200" = answered), counted by the connector's rule;
+  CALL_FAILED_CODE "200" = answered), counted by the connector's rule; the recording is
+  CALL_RECORD_URL when given, else the Drive file RECORD_FILE_ID (its DOWNLOAD_URL from
+  ``disk.file.get``), fetched after the sync (mentors/recording_fetch.py);
 - meetings: ``crm.activity.list`` with TYPE_ID 1 (meeting), COMPLETED "Y", by RESPONSIBLE_ID;
 - deals: ``crm.deal.list``: each deal is an application (DATE_CREATE), and a won one
   (STAGE_SEMANTIC_ID "S") a contract too (CLOSEDATE, OPPORTUNITY), by ASSIGNED_BY_ID.
@@ -21,12 +23,14 @@ from decimal import Decimal, InvalidOperation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from .base import CallFacts, SourceError, SourceReader, aware_iso
+from .base import CallFacts, SourceError, SourceReader, aware_iso, recording_url
 from .web import MAX_PAGES, get_json, secret
 
 OUTBOUND_CALL_TYPES = {"1", "4"}
 MEETING_TYPE = "1"
 WON = "S"
+# A call record kept on the portal's Drive, named by its file id (mentors/recording_fetch.py).
+BITRIX24_FILE = "bitrix24-file:"
 
 
 def _time(value) -> str | None:
@@ -117,15 +121,20 @@ class Bitrix24Reader(SourceReader):
         if not self.options.rule.counts(call) or not item.get("CALL_ID") or not occurred_at:
             self.not_counted += 1
             return
-        yield (
-            str(item.get("PORTAL_USER_ID", "")),
-            {
-                "kind": "call",
-                "occurred_at": occurred_at,
-                "external_id": f"call:{item['CALL_ID']}",
-                "note": _("%(seconds)s s of talk") % {"seconds": call.seconds},
-            },
-        )
+        raw = {
+            "kind": "call",
+            "occurred_at": occurred_at,
+            "external_id": f"call:{item['CALL_ID']}",
+            "note": _("%(seconds)s s of talk") % {"seconds": call.seconds},
+        }
+        url = recording_url(item.get("CALL_RECORD_URL"))
+        file_id = str(item.get("RECORD_FILE_ID") or "").strip()
+        if not url and file_id.isdigit():
+            url = f"{BITRIX24_FILE}{file_id}"  # on the portal's Drive: disk.file.get gives it
+        if url:
+            raw["recording_url"] = url
+            raw["seconds"] = call.seconds
+        yield str(item.get("PORTAL_USER_ID", "")), raw
 
     def _meeting(self, item: dict):
         occurred_at = _time(item.get("START_TIME"))

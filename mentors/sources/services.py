@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
 
-from .. import jobs
+from .. import jobs, recording_fetch
 from ..adapters.base import IdentityResolver, Options, SourceError, SourceReader
 from ..importing import ImportResult, import_rows
 from ..models import (
@@ -102,6 +102,9 @@ def _reapply_one(unknown: UnknownIdentity, *, email: str, now: datetime, total) 
             all_or_nothing=False,
             now=now,
             channel=SOURCE_PROVENANCE.get(unknown.source_kind, Provenance.FILE),
+        )
+        recording_fetch.fetches_record(
+            rows=((row.pk, row.raw) for row in held), connector=unknown.connector, now=now
         )
         failed = {error.row for error in result.errors}
         HeldRow.objects.filter(pk__in=[row.pk for row in held if row.pk not in failed]).delete()
@@ -200,6 +203,8 @@ def connector_sync(*, connector: Connector, now: datetime) -> ConnectorRun | Non
         _record_outcome(run, job, reader)
         if job.status == ImportJob.Status.DONE:
             connector.cursor = reader.cursor
+        with transaction.atomic():
+            recording_fetch.fetches_record(rows=rows, connector=connector, now=now)
     run.finished_at = timezone.now()
     with transaction.atomic():
         run.save()

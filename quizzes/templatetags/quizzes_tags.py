@@ -60,6 +60,21 @@ def recording_clock(seconds):
         return ""
 
 
+@register.filter
+def moment_percent(at_seconds, duration_seconds) -> str:
+    """Where a moment sits on a recording's progress line, in percent with three decimals and
+    a dot whatever the language (a CSS value): widthratio's whole percent put a comment up to
+    a second (more on a long call) off its moment. The player moves the markers again once it
+    knows the media's exact length."""
+    try:
+        at, total = float(at_seconds), float(duration_seconds)
+    except (TypeError, ValueError):
+        return "0"
+    if total <= 0:
+        return "0"
+    return f"{min(100.0, max(0.0, 100.0 * at / total)):.3f}"
+
+
 @register.simple_tag
 def recording_notice(kind="answer"):
     """The notice every recorder shows: what is recorded, who hears it, when it is deleted."""

@@ -292,3 +292,69 @@ def test_the_live_role_play_is_recorded_and_the_last_attempt_graded_beside_the_f
     expect(grader.locator("#compare [data-compare='earlier'] [data-player]")).to_have_count(1)
     assert second.recordings.get().kind == Recording.Kind.LIVE
     screenshot(grader, "coaching-6-second-attempt-beside-the-first")
+
+
+def test_a_call_locked_for_a_second_reviewer_and_its_markers_at_their_moments(
+    live_server, open_page
+):
+    """The call review's grading lease in the browser: the mentor's first comment takes it, a
+    second reviewer (HR) sees the call locked and no forms; the mentor's markers stand at
+    their moments over the decoded audio's length (with its waveform drawn)."""
+    make_rule()
+    mentor = make_user(Role.MENTOR, username="misha", first_name="Misha", last_name="Orlov")
+    make_user(Role.HR, username="hanna", first_name="Hanna", last_name="Ivanova")
+    trainee = make_user(Role.TRAINEE, username="anna", first_name="Anna", last_name="Petrova")
+    enrollment = enroll(make_program(), trainee, mentor=mentor)
+    bot = make_user(username="telephony")
+    bot.groups.add(Group.objects.get(name=INTEGRATION_GROUP))
+    call = Activity.objects.create(
+        enrollment=enrollment,
+        kind=Activity.Kind.CALL,
+        occurred_at=timezone.now() - timedelta(hours=1),
+        source=Activity.Source.TELEPHONY,
+        external_id="pbx-2002",
+        provenance="pbx",
+    )
+    call_reviews.call_recording_attach(
+        activity=call, file=SimpleUploadedFile("c.wav", wav(8), "audio/wav"), by=bot
+    )
+    call_reviews.call_review_request(activity=call, by=trainee)
+
+    coach = open_page()
+    login(coach, live_server, "misha", PASSWORD)
+    coach.goto(f"{live_server.url}/activity/calls/{call.pk}/")
+    for at, text in (("0:05", "Ask who decides"), ("0:07", "Agree the next step")):
+        form = coach.locator("[data-comment-form]")
+        form.locator("[data-moment]").fill(at)
+        form.locator("textarea[name=text]").fill(text)
+        form.get_by_role("button", name="Add the comment at this moment").click()
+        expect(coach.locator("[data-comment]", has_text=text)).to_be_visible()
+    expect(coach.locator("[data-lease=mine]")).to_be_visible()
+
+    coach.wait_for_function("document.querySelector('[data-player]').dataset.waveform === 'drawn'")
+    assert coach.locator("[data-player]").get_attribute("data-length") == "8.000"
+    offsets = coach.evaluate(
+        """() => {
+          const line = document.querySelector('[data-progress]').getBoundingClientRect();
+          return [...document.querySelectorAll('[data-marker]')].map(m => {
+            const box = m.getBoundingClientRect();
+            return (box.left + box.width / 2 - line.left) / line.width;
+          });
+        }"""
+    )
+    assert [round(o * 8, 1) for o in offsets] == [5.0, 7.0]
+    coach.locator("[data-marker]").nth(1).click()
+    coach.wait_for_function(
+        "Math.abs(document.querySelector('[data-player] [data-media]').currentTime - 7) < 0.5"
+    )
+    screenshot(coach, "coaching-6-call-markers-and-waveform")
+
+    second = open_page()
+    login(second, live_server, "hanna", PASSWORD)
+    second.goto(f"{live_server.url}/activity/calls/{call.pk}/")
+    expect(second.locator("[data-lease=held]")).to_contain_text(
+        "Misha Orlov is reviewing this call"
+    )
+    expect(second.locator("[data-comment-form]")).to_have_count(0)
+    expect(second.get_by_role("button", name="Save the review")).to_have_count(0)
+    screenshot(second, "coaching-7-call-locked-for-a-second-reviewer")

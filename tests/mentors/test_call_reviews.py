@@ -177,12 +177,14 @@ def test_the_purge_deletes_the_recording_and_keeps_the_scorecard(call, connector
 
 def test_monthly_scorecard_averages_and_the_mentor_s_count(call, connector):
     activity, mentor = call
+    call_reviews.call_recording_attach(activity=activity, file=ogg(), by=connector, duration=9)
     call_reviews.call_review_save(activity=activity, reviewer=mentor, scores=SCORES)
     older = Activity.objects.create(
         enrollment=activity.enrollment,
         kind=Activity.Kind.CALL,
         occurred_at=NOW - timedelta(days=40),
     )
+    call_reviews.call_recording_attach(activity=older, file=ogg(), by=connector, duration=9)
     call_reviews.call_review_save(activity=older, reviewer=mentor, scores=dict.fromkeys(SCORES, 1))
     months = selectors.call_scorecards_by_month([activity.enrollment_id])[activity.enrollment_id]
     assert [(m.month, m.reviewed, m.average_percent) for m in months] == [
