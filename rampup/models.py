@@ -139,7 +139,9 @@ class RampMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "month_index"], name="ramp_month_unique"),
             models.CheckConstraint(
-                condition=Q(call__gt=0) | Q(meeting__gt=0) | Q(application__gt=0)
+                condition=Q(call__gt=0)
+                | Q(meeting__gt=0)
+                | Q(application__gt=0)
                 | Q(contract__gt=0),
                 name="ramp_month_not_empty",
             ),

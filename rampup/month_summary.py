@@ -72,8 +72,8 @@ def _postgres_grouped(days: str, hires: str, sign: str = "") -> str:
         for m in figures.METRICS
     )
     return (
-        f"SELECT r.enrollment_id, {_postgres_index('r.day', 'h.hire_date')} AS month_index, "
-        f"{sums} FROM {days} r JOIN {hires} h ON h.id = r.enrollment_id "  # noqa: S608
+        f"SELECT r.enrollment_id, {_postgres_index('r.day', 'h.hire_date')} AS month_index, "  # noqa: S608
+        f"{sums} FROM {days} r JOIN {hires} h ON h.id = r.enrollment_id "
         f"WHERE r.kind IN ({KINDS}) GROUP BY 1, 2"
     )
 
@@ -184,7 +184,7 @@ def _sqlite_index(day: str, hire: str) -> str:
 def _sqlite_install_sql() -> list[str]:
     def key(row: str) -> str:
         index = _sqlite_index(f"{row}.day", "e.hire_date")
-        return f"(SELECT {index} FROM {ENROLLMENTS} e WHERE e.id = {row}.enrollment_id)"
+        return f"(SELECT {index} FROM {ENROLLMENTS} e WHERE e.id = {row}.enrollment_id)"  # noqa: S608
 
     # SQLite's upsert after a SELECT needs a WHERE: here, the kind is a planned metric.
     def add(row: str) -> str:
@@ -197,7 +197,10 @@ def _sqlite_install_sql() -> list[str]:
         )
 
     def subtract(row: str) -> str:
-        match = f"{row}.kind IN ({KINDS}) AND enrollment_id = {row}.enrollment_id AND month_index = {key(row)}"
+        match = (
+            f"{row}.kind IN ({KINDS}) AND enrollment_id = {row}.enrollment_id "
+            f"AND month_index = {key(row)}"
+        )
         left = [
             (m, f"\"{m}\" - CASE WHEN {row}.kind = '{m}' THEN {row}.count ELSE 0 END")
             for m in figures.METRICS
@@ -206,7 +209,7 @@ def _sqlite_install_sql() -> list[str]:
         taken = ", ".join(f'"{m}" = {value}' for m, value in left)
         return (
             f"DELETE FROM {MONTHS} WHERE {match} AND {emptied}; "  # noqa: S608
-            f"UPDATE {MONTHS} SET {taken} WHERE {match};"  # noqa: S608
+            f"UPDATE {MONTHS} SET {taken} WHERE {match};"
         )
 
     sums = ", ".join(
@@ -216,7 +219,7 @@ def _sqlite_install_sql() -> list[str]:
         f"DELETE FROM {MONTHS} WHERE enrollment_id = NEW.id; "  # noqa: S608
         f"INSERT INTO {MONTHS} (enrollment_id, month_index, {COLUMNS}) "
         f"SELECT d.enrollment_id, {_sqlite_index('d.day', 'NEW.hire_date')}, {sums} "
-        f"FROM {DAYS} d WHERE d.enrollment_id = NEW.id AND d.kind IN ({KINDS}) GROUP BY 1, 2;"  # noqa: S608
+        f"FROM {DAYS} d WHERE d.enrollment_id = NEW.id AND d.kind IN ({KINDS}) GROUP BY 1, 2;"
     )
     marker = f"/* {VERSION} */"
     return [
@@ -279,7 +282,7 @@ def ramp_months_rebuild(*, using: str = "default") -> int:
         # foreign-key checks, which any earlier write in the same transaction leaves.
         cursor.execute(f"DELETE FROM {MONTHS}")  # noqa: S608 - our own table's name
         cursor.execute(
-            f"INSERT INTO {MONTHS} (enrollment_id, month_index, {COLUMNS}) {select}",  # noqa: S608
+            f"INSERT INTO {MONTHS} (enrollment_id, month_index, {COLUMNS}) {select}",
             params,
         )
     return RampMonth.objects.using(using).count()
