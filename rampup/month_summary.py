@@ -37,7 +37,7 @@ MONTHS = "rampup_rampmonth"
 DAYS = "mentors_activityday"
 ENROLLMENTS = "courses_enrollment"
 # Written into every trigger: triggers of another version are rewritten (and the rows rebuilt).
-VERSION = "ramp-month-v1"
+VERSION = "ramp-month-v2"
 COLUMNS = ", ".join(f'"{m}"' for m in figures.METRICS)
 KINDS = ", ".join(f"'{m}'" for m in figures.METRICS)
 
@@ -80,26 +80,31 @@ def _postgres_grouped(days: str, hires: str, sign: str = "") -> str:
 
 def _postgres_apply(parts: list[str]) -> str:
     """Add the net change of ``parts`` (grouped rows, removals negated) to the months: months
-    left with nothing are deleted, the others upserted."""
+    left with nothing are deleted, the others updated, new ones inserted.
+
+    Not one upsert: PostgreSQL checks a proposed row's CHECK constraints before it looks for a
+    conflict, so a decrement proposed as a row (negative counts) would fail even where the
+    month exists. The INSERT sees the statement's snapshot, so it skips the months the DELETE
+    and UPDATE of the same statement handle; its ON CONFLICT covers a month another
+    transaction inserted meanwhile."""
     net = ", ".join(f'SUM(t."{m}") AS "{m}"' for m in figures.METRICS)
     nonzero = " OR ".join(f'SUM(t."{m}") <> 0' for m in figures.METRICS)
     emptied = " AND ".join(f's."{m}" + d."{m}" <= 0' for m in figures.METRICS)
+    changed = ", ".join(f'"{m}" = s."{m}" + d."{m}"' for m in figures.METRICS)
     added = ", ".join(f'"{m}" = {MONTHS}."{m}" + EXCLUDED."{m}"' for m in figures.METRICS)
+    same = "s.enrollment_id = d.enrollment_id AND s.month_index = d.month_index"
     union = " UNION ALL ".join(parts)
     return f"""
         WITH delta AS (
             SELECT t.enrollment_id, t.month_index, {net} FROM ({union}) t
             GROUP BY 1, 2 HAVING {nonzero}
         ), emptied AS (
-            DELETE FROM {MONTHS} s USING delta d
-            WHERE s.enrollment_id = d.enrollment_id AND s.month_index = d.month_index
-              AND {emptied}
-            RETURNING s.enrollment_id, s.month_index
+            DELETE FROM {MONTHS} s USING delta d WHERE {same} AND {emptied}
+        ), changed AS (
+            UPDATE {MONTHS} s SET {changed} FROM delta d WHERE {same} AND NOT ({emptied})
         )
         INSERT INTO {MONTHS} (enrollment_id, month_index, {COLUMNS})
-        SELECT d.* FROM delta d WHERE NOT EXISTS (
-            SELECT 1 FROM emptied x
-            WHERE x.enrollment_id = d.enrollment_id AND x.month_index = d.month_index)
+        SELECT d.* FROM delta d WHERE NOT EXISTS (SELECT 1 FROM {MONTHS} s WHERE {same})
         ORDER BY 1, 2
         ON CONFLICT (enrollment_id, month_index) DO UPDATE SET {added};"""  # noqa: S608
 
