@@ -12,8 +12,9 @@ transaction as the day rows they come from:
 - a trigger on ``courses_enrollment``: a new hire date moves every day into another month, so
   the enrollment's month rows are recomputed from its day rows.
 
-PostgreSQL: statement-level triggers with transition tables; one grouped upsert of the net
-change per statement (a million-row import is one statement on the day rows, so one here).
+PostgreSQL: statement-level triggers with transition tables on the day rows; one grouped
+upsert of the net change per statement (a million-row import is one statement on the day
+rows, so one here); the hire date's trigger is row-level, fired only when it changes.
 TRUNCATE of the day rows empties this summary. SQLite: row-level triggers.
 
 The month index is the one of rampup.figures.month_index (the day's month since the hire
@@ -37,7 +38,7 @@ MONTHS = "rampup_rampmonth"
 DAYS = "mentors_activityday"
 ENROLLMENTS = "courses_enrollment"
 # Written into every trigger: triggers of another version are rewritten (and the rows rebuilt).
-VERSION = "ramp-month-v2"
+VERSION = "ramp-month-v4"
 COLUMNS = ", ".join(f'"{m}"' for m in figures.METRICS)
 KINDS = ", ".join(f"'{m}'" for m in figures.METRICS)
 
@@ -112,15 +113,13 @@ def _postgres_apply(parts: list[str]) -> str:
 def _postgres_install_sql() -> list[str]:
     added = _postgres_grouped("new_rows", ENROLLMENTS)
     removed = _postgres_grouped("old_rows", ENROLLMENTS, sign="-")
-    changed = (
-        "SELECT n.id, n.hire_date FROM new_rows n JOIN old_rows o ON o.id = n.id "
-        "WHERE n.hire_date IS DISTINCT FROM o.hire_date"
-    )
-    # Two statements: a row deleted and inserted again by one statement's CTEs would clash.
+    # Row-level, and only when the hire date changed (the trigger's WHEN, tested without
+    # calling the function): hire dates change one at a time, while statement-level capture
+    # of transition tables would tax every bulk update of enrollments.
     rehired = f"""
-        DELETE FROM {MONTHS} s USING ({changed}) c WHERE s.enrollment_id = c.id;
+        DELETE FROM {MONTHS} WHERE enrollment_id = NEW.id;
         INSERT INTO {MONTHS} (enrollment_id, month_index, {COLUMNS})
-        {_postgres_grouped(DAYS, f"({changed})")};"""  # noqa: S608
+        {_postgres_grouped(DAYS, "(SELECT NEW.id AS id, NEW.hire_date AS hire_date)")};"""  # noqa: S608
     function = (
         "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN{body}\n    RETURN NULL;\nEND $$;"
@@ -147,11 +146,9 @@ def _postgres_install_sql() -> list[str]:
         f"DROP TRIGGER IF EXISTS {MONTHS}_truncate ON {DAYS};",
         f"CREATE TRIGGER {MONTHS}_truncate AFTER TRUNCATE ON {DAYS} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {MONTHS}_clear();",
-        # Transition tables do not go with a column list (UPDATE OF hire_date): the function
-        # compares the old and new hire dates itself.
         f"DROP TRIGGER IF EXISTS {MONTHS}_rehire ON {ENROLLMENTS};",
-        f"CREATE TRIGGER {MONTHS}_rehire AFTER UPDATE ON {ENROLLMENTS} "
-        f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+        f"CREATE TRIGGER {MONTHS}_rehire AFTER UPDATE OF hire_date ON {ENROLLMENTS} "
+        "FOR EACH ROW WHEN (OLD.hire_date IS DISTINCT FROM NEW.hire_date) "
         f"EXECUTE FUNCTION {MONTHS}_rehire();",
     ]
 
