@@ -62,11 +62,12 @@ from rampup.table import DashboardQuery  # noqa: E402
 #
 # The dashboard's: every figure of the page's summary computed by hand in one statement over
 # the per-ramp-month summary (what the product reads): each enrollment's months shown and
-# complete months (from its hire date, status and drop date), each complete month's fulfilment
+# complete months (from its hire date, status and drop date), one row per month shown with its
+# counts (the funnel sums them), each complete month's fulfilment
 # against its program's plan (or the default plan), the cohorts' average fulfilment and
 # achievement by month, the ramped month, "behind the curve", the funnel and the counts.
 # PostgreSQL-only means the product cannot use (generate_series, LATERAL, JSON operators).
-# Parameters: today (5 times), the default plan's four full targets and its percentages.
+# Parameters (by name): today, the default plan's four full targets and its percentages.
 DASHBOARD_FLOOR_SQL = """
 WITH e0 AS (
     SELECT e.id, e.program_id, e.hire_date, e.status, e.dropped_on,
@@ -74,17 +75,17 @@ WITH e0 AS (
                 ELSE %(today)s END AS upto
     FROM courses_enrollment e
 ), e1 AS (
-    SELECT e0.*,
-           (EXTRACT(YEAR FROM %(today)s::date) - EXTRACT(YEAR FROM hire_date))::int * 12
-           + (EXTRACT(MONTH FROM %(today)s::date) - EXTRACT(MONTH FROM hire_date))::int
-           - CASE WHEN EXTRACT(DAY FROM %(today)s::date) < EXTRACT(DAY FROM hire_date)
-                   AND EXTRACT(MONTH FROM %(today)s::date + 1) = EXTRACT(MONTH FROM %(today)s::date)
+    SELECT e0.*, date_part('year', hire_date)::int AS cy, date_part('month', hire_date)::int AS cm,
+           (date_part('year', %(today)s::date) - date_part('year', hire_date))::int * 12
+           + (date_part('month', %(today)s::date) - date_part('month', hire_date))::int
+           - CASE WHEN date_part('day', %(today)s::date) < date_part('day', hire_date)
+                   AND date_part('month', %(today)s::date + 1) = date_part('month', %(today)s::date)
                   THEN 1 ELSE 0 END + 1 AS today_k,
            CASE WHEN upto < hire_date THEN 0 ELSE
-           (EXTRACT(YEAR FROM upto) - EXTRACT(YEAR FROM hire_date))::int * 12
-           + (EXTRACT(MONTH FROM upto) - EXTRACT(MONTH FROM hire_date))::int
-           - CASE WHEN EXTRACT(DAY FROM upto) < EXTRACT(DAY FROM hire_date)
-                   AND EXTRACT(MONTH FROM upto + 1) = EXTRACT(MONTH FROM upto)
+           (date_part('year', upto) - date_part('year', hire_date))::int * 12
+           + (date_part('month', upto) - date_part('month', hire_date))::int
+           - CASE WHEN date_part('day', upto) < date_part('day', hire_date)
+                   AND date_part('month', upto + 1) = date_part('month', upto)
                   THEN 1 ELSE 0 END + 1 END AS shown
     FROM e0
 ), en AS (
@@ -101,15 +102,15 @@ WITH e0 AS (
     FROM courses_programpage pp JOIN wagtailcore_page p ON p.id = pp.page_ptr_id
     LEFT JOIN lms_rampplan r ON r.program_id = p.id
 ), mk AS (
-    SELECT en.id, en.hire_date, en.status, en.complete, k,
+    SELECT en.id, en.cy, en.cm, en.status, en.complete, k,
            COALESCE((plan.pcts ->> (k - 1))::numeric, 100) AS pct, plan.*,
            COALESCE(r."call", 0) AS a_call, COALESCE(r.meeting, 0) AS a_meeting,
            COALESCE(r.application, 0) AS a_application, COALESCE(r.contract, 0) AS a_contract
     FROM en JOIN plan ON plan.program_id = en.program_id
-    CROSS JOIN LATERAL generate_series(1, en.complete) AS k
+    CROSS JOIN LATERAL generate_series(1, en.shown) AS k
     LEFT JOIN rampup_rampmonth r ON r.enrollment_id = en.id AND r.month_index = k
 ), mf AS (
-    SELECT id, hire_date, status, complete, k, pct,
+    SELECT id, cy, cm, status, complete, k, pct,
            CASE WHEN n = 0 THEN 1 ELSE ROUND(s / n + 0.000000001, 2) END AS f,
            (t_call = 0 OR a_call >= t_call) AND (t_meeting = 0 OR a_meeting >= t_meeting)
            AND (t_application = 0 OR a_application >= t_application)
@@ -126,7 +127,7 @@ WITH e0 AS (
                     ELSE LEAST(a_application * 100.0 / (t_application * pct), 1) END
              + CASE WHEN t_contract = 0 THEN 0 WHEN pct = 0 THEN 1
                     ELSE LEAST(a_contract * 100.0 / (t_contract * pct), 1) END AS s
-        FROM mk
+        FROM mk WHERE k <= complete
     ) ratios
 ), per AS (
     SELECT id, MIN(k) FILTER (WHERE met) AS ramped,
@@ -134,19 +135,19 @@ WITH e0 AS (
            MAX(status) AS status, MAX(complete) AS complete
     FROM mf GROUP BY id
 )
-SELECT 'cohort', date_trunc('month', hire_date)::date::text, k, COUNT(*), AVG(f), AVG(f * pct / 100)
+SELECT 'cohort', cy * 100 + cm, k, COUNT(*), AVG(f), AVG(f * pct / 100)
 FROM mf GROUP BY 2, 3
 UNION ALL
-SELECT 'ramped', NULL, ramped, COUNT(*), NULL, NULL FROM per WHERE ramped IS NOT NULL GROUP BY 3
+SELECT 'ramped', NULL::int, ramped, COUNT(*), NULL, NULL FROM per WHERE ramped IS NOT NULL
+GROUP BY 3
 UNION ALL
 SELECT 'behind', NULL, NULL, COUNT(*), NULL, NULL FROM per
 WHERE status <> 'dropped' AND ramped IS NULL AND complete >= 2 AND last_two_behind
 UNION ALL
 SELECT 'counts', NULL, NULL, COUNT(*), SUM((status = 'active')::int), MAX(complete) FROM en
 UNION ALL
-SELECT 'funnel', NULL, SUM(r."call")::int, SUM(r.meeting), SUM(r.application), SUM(r.contract)
-FROM rampup_rampmonth r JOIN en ON en.id = r.enrollment_id
-WHERE r.month_index BETWEEN 1 AND en.shown
+SELECT 'funnel', NULL, SUM(a_call)::int, SUM(a_meeting), SUM(a_application), SUM(a_contract)
+FROM mk
 """
 
 # The ramp API's: one trainee's month rows of the same summary.

@@ -287,6 +287,9 @@ def ramp_months_rebuild(*, using: str = "default") -> int:
             f"INSERT INTO {MONTHS} (enrollment_id, month_index, {COLUMNS}) {select}",
             params,
         )
+        if connection.vendor == "postgresql":
+            # Fresh statistics: the dashboard's plan depends on them (docs/performance.md).
+            cursor.execute(f"ANALYZE {MONTHS}")
     return RampMonth.objects.using(using).count()
 
 
