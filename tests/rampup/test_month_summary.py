@@ -250,3 +250,19 @@ def test_a_day_row_upserted_by_the_activity_trigger_fires_the_update_path(enroll
     assert exact() == {
         (enrollment.pk, 1): {"call": 6, "meeting": 0, "application": 0, "contract": 0}
     }
+
+
+@pytest.mark.parametrize("trainees", [1, 6])
+def test_the_month_counts_are_one_query_at_any_size(
+    program, trainees, django_assert_max_num_queries
+):
+    enrollments = [
+        make_enrollment(hire_date=date(2026, 1, 5), program=program) for _ in range(trainees)
+    ]
+    for e in enrollments:
+        for month in (1, 2, 3):
+            add(e, day=date(2026, month, 20))
+    with django_assert_max_num_queries(1):
+        counts = figures.monthly_counts([e.pk for e in enrollments])
+    assert len(counts) == trainees
+    assert all(len(months) == 3 for months in counts.values())

@@ -15,6 +15,7 @@ from tests.rampup.test_month_summary import (  # noqa: F401
     test_inserts_count_in_the_ramp_month_of_the_local_day,
     test_missing_triggers_are_installed_and_the_months_rebuilt_after_migrate,
     test_rebuilding_the_day_rows_and_the_months_and_the_command,
+    test_the_month_counts_are_one_query_at_any_size,
     test_the_ramp_figures_read_the_months,
     test_truncating_the_activities_or_the_day_rows_empties_the_months,
 )
