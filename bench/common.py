@@ -44,6 +44,22 @@ def timed(fn, *, repeat: int = ROUNDS, setup=None) -> tuple[Timing, object]:
     return Timing.of(times), result
 
 
+def interleaved(fns: dict, *, repeat: int = ROUNDS) -> tuple[dict[str, Timing], dict]:
+    """The wall times of several functions run in turn, round after round (so that a busy
+    moment of a shared machine falls on each alike), after one round not timed; the last
+    round's results by name."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    results: dict = {}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - started)
+    return {name: Timing.of(t) for name, t in times.items()}, results
+
+
 def _median(value) -> float:
     return value.median if isinstance(value, Timing) else value
 

@@ -43,6 +43,7 @@ from bench import imports, load, loadgen  # noqa: E402
 from bench.common import (  # noqa: E402
     PEAK_PROBE,
     RESULTS,
+    interleaved,
     report,
     report_memory_growth,
     sql,
@@ -51,26 +52,108 @@ from bench.common import (  # noqa: E402
 from courses.models import Enrollment  # noqa: E402
 from mentors import services  # noqa: E402
 from mentors.models import Activity, BonusStatement, Mentorship  # noqa: E402
+from rampup.figures import METRICS  # noqa: E402
+from rampup.models import RampPlan  # noqa: E402
 from rampup.table import DashboardQuery  # noqa: E402
 
-# The floors read what the product reads: the per-day summary kept by triggers
-# (mentors/activity_summary.py), not the raw activity table (docs/performance.md, "Floors").
-# The dashboard's: the grouped monthly counts of every enrollment, in one hand-written query.
-MONTHLY_COUNTS_SQL = """
-SELECT d.enrollment_id,
-       ((EXTRACT(YEAR FROM d.day) - EXTRACT(YEAR FROM e.hire_date)) * 12
-        + EXTRACT(MONTH FROM d.day) - EXTRACT(MONTH FROM e.hire_date)
-        - CASE WHEN EXTRACT(DAY FROM d.day) < EXTRACT(DAY FROM e.hire_date)
-                    AND EXTRACT(MONTH FROM d.day + 1) = EXTRACT(MONTH FROM d.day) THEN 1 ELSE 0 END
-        + 1) AS month_index,
-       SUM(d.count) FILTER (WHERE d.kind = 'call'),
-       SUM(d.count) FILTER (WHERE d.kind = 'meeting'),
-       SUM(d.count) FILTER (WHERE d.kind = 'application'),
-       SUM(d.count) FILTER (WHERE d.kind = 'contract')
-FROM mentors_activityday d
-JOIN courses_enrollment e ON e.id = d.enrollment_id
-WHERE d.kind IN ('call', 'meeting', 'application', 'contract') {where}
-GROUP BY 1, 2
+# The floors read what the product reads: the summaries kept by triggers
+# (mentors/activity_summary.py, rampup/month_summary.py), not the raw activity table
+# (docs/performance.md, "Floors").
+#
+# The dashboard's: every figure of the page's summary computed by hand in one statement over
+# the per-ramp-month summary (what the product reads): each enrollment's months shown and
+# complete months (from its hire date, status and drop date), one row per month shown with its
+# counts (the funnel sums them), each complete month's fulfilment
+# against its program's plan (or the default plan), the cohorts' average fulfilment and
+# achievement by month, the ramped month, "behind the curve", the funnel and the counts.
+# PostgreSQL-only means the product cannot use (generate_series, LATERAL, JSON operators).
+# Parameters (by name): today, the default plan's four full targets and its percentages.
+DASHBOARD_FLOOR_SQL = """
+WITH e0 AS (
+    SELECT e.id, e.program_id, e.hire_date, e.status, e.dropped_on,
+           CASE WHEN e.status = 'dropped' AND e.dropped_on < %(today)s THEN e.dropped_on
+                ELSE %(today)s END AS upto
+    FROM courses_enrollment e
+), e1 AS (
+    SELECT e0.*, date_part('year', hire_date)::int AS cy, date_part('month', hire_date)::int AS cm,
+           (date_part('year', %(today)s::date) - date_part('year', hire_date))::int * 12
+           + (date_part('month', %(today)s::date) - date_part('month', hire_date))::int
+           - CASE WHEN date_part('day', %(today)s::date) < date_part('day', hire_date)
+                   AND date_part('month', %(today)s::date + 1) = date_part('month', %(today)s::date)
+                  THEN 1 ELSE 0 END + 1 AS today_k,
+           CASE WHEN upto < hire_date THEN 0 ELSE
+           (date_part('year', upto) - date_part('year', hire_date))::int * 12
+           + (date_part('month', upto) - date_part('month', hire_date))::int
+           - CASE WHEN date_part('day', upto) < date_part('day', hire_date)
+                   AND date_part('month', upto + 1) = date_part('month', upto)
+                  THEN 1 ELSE 0 END + 1 END AS shown
+    FROM e0
+), en AS (
+    SELECT e1.*, CASE WHEN shown <= 0 THEN 0 WHEN shown < today_k THEN shown
+                      ELSE shown - 1 END AS complete
+    FROM e1
+), plan AS (
+    SELECT p.id AS program_id,
+           COALESCE(r.target_call, %(call)s) AS t_call,
+           COALESCE(r.target_meeting, %(meeting)s) AS t_meeting,
+           COALESCE(r.target_application, %(application)s) AS t_application,
+           COALESCE(r.target_contract, %(contract)s) AS t_contract,
+           COALESCE(r.percentages, %(percentages)s::jsonb) AS pcts
+    FROM courses_programpage pp JOIN wagtailcore_page p ON p.id = pp.page_ptr_id
+    LEFT JOIN lms_rampplan r ON r.program_id = p.id
+), mk AS (
+    SELECT en.id, en.cy, en.cm, en.status, en.complete, k,
+           COALESCE((plan.pcts ->> (k - 1))::numeric, 100) AS pct, plan.*,
+           COALESCE(r."call", 0) AS a_call, COALESCE(r.meeting, 0) AS a_meeting,
+           COALESCE(r.application, 0) AS a_application, COALESCE(r.contract, 0) AS a_contract
+    FROM en JOIN plan ON plan.program_id = en.program_id
+    CROSS JOIN LATERAL generate_series(1, en.shown) AS k
+    LEFT JOIN rampup_rampmonth r ON r.enrollment_id = en.id AND r.month_index = k
+), mf AS (
+    SELECT id, cy, cm, status, complete, k, pct,
+           CASE WHEN n = 0 THEN 1 ELSE ROUND(s / n + 0.000000001, 2) END AS f,
+           (t_call = 0 OR a_call >= t_call) AND (t_meeting = 0 OR a_meeting >= t_meeting)
+           AND (t_application = 0 OR a_application >= t_application)
+           AND (t_contract = 0 OR a_contract >= t_contract) AS met
+    FROM (
+        SELECT mk.*,
+               (t_call > 0)::int + (t_meeting > 0)::int + (t_application > 0)::int
+               + (t_contract > 0)::int AS n,
+               CASE WHEN t_call = 0 THEN 0 WHEN pct = 0 THEN 1
+                    ELSE LEAST(a_call * 100.0 / (t_call * pct), 1) END
+             + CASE WHEN t_meeting = 0 THEN 0 WHEN pct = 0 THEN 1
+                    ELSE LEAST(a_meeting * 100.0 / (t_meeting * pct), 1) END
+             + CASE WHEN t_application = 0 THEN 0 WHEN pct = 0 THEN 1
+                    ELSE LEAST(a_application * 100.0 / (t_application * pct), 1) END
+             + CASE WHEN t_contract = 0 THEN 0 WHEN pct = 0 THEN 1
+                    ELSE LEAST(a_contract * 100.0 / (t_contract * pct), 1) END AS s
+        FROM mk WHERE k <= complete
+    ) ratios
+), per AS (
+    SELECT id, MIN(k) FILTER (WHERE met) AS ramped,
+           bool_and(f < 0.80) FILTER (WHERE k >= complete - 1) AS last_two_behind,
+           MAX(status) AS status, MAX(complete) AS complete
+    FROM mf GROUP BY id
+)
+SELECT 'cohort', cy * 100 + cm, k, COUNT(*), AVG(f), AVG(f * pct / 100)
+FROM mf GROUP BY 2, 3
+UNION ALL
+SELECT 'ramped', NULL::int, ramped, COUNT(*), NULL, NULL FROM per WHERE ramped IS NOT NULL
+GROUP BY 3
+UNION ALL
+SELECT 'behind', NULL, NULL, COUNT(*), NULL, NULL FROM per
+WHERE status <> 'dropped' AND ramped IS NULL AND complete >= 2 AND last_two_behind
+UNION ALL
+SELECT 'counts', NULL, NULL, COUNT(*), SUM((status = 'active')::int), MAX(complete) FROM en
+UNION ALL
+SELECT 'funnel', NULL, SUM(a_call)::int, SUM(a_meeting), SUM(a_application), SUM(a_contract)
+FROM mk
+"""
+
+# The ramp API's: one trainee's month rows of the same summary.
+RAMP_MONTHS_SQL = """
+SELECT month_index, "call", meeting, application, contract FROM rampup_rampmonth
+WHERE enrollment_id = %s
 """
 
 # The bonuses': every mentorship's counts over its window, from the same summary.
@@ -127,20 +210,38 @@ def prepare(args) -> None:
     sql("ANALYZE")  # statistics for the new rows: the floors' plans depend on them
 
 
+def dashboard_floor_params(today) -> dict:
+    default = RampPlan()
+    return {
+        "today": today,
+        **{metric: default.full_targets.get(metric, 0) for metric in METRICS},
+        "percentages": json.dumps(default.percentages),
+    }
+
+
 def bench_dashboard(args) -> None:
     director = get_user_model().objects.get(username="director")
     client = Client()
     client.force_login(director)
-    floor, _ = timed(lambda: sql(MONTHLY_COUNTS_SQL.format(where="")))
+    today = timezone.localdate()
+    params = dashboard_floor_params(today)
     n = Enrollment.objects.count()
-    query = DashboardQuery(Enrollment.objects.all(), today=timezone.localdate())
-    figures, _ = timed(lambda: query.summary(list_limit=20))
+    query = DashboardQuery(Enrollment.objects.all(), today=today)
     # The page computed afresh (?refresh=1: what the first request after the cache's time to
-    # live pays), another sort and page of it (the page's query and rows only), then served
-    # from the cache (every other request).
-    with CaptureQueriesContext(connection) as cold_queries:
-        cold, response = timed(lambda: client.get("/ramp-up/?refresh=1"))
-    assert response.status_code == 200, response.status_code
+    # live pays), the figures' statement alone, and the floor, interleaved round by round so
+    # that the shared machine's load falls on all three alike.
+    timings, response = interleaved(
+        {
+            "floor": lambda: sql(DASHBOARD_FLOOR_SQL, params),
+            "figures": lambda: query.summary(list_limit=20),
+            "cold": lambda: client.get("/ramp-up/?refresh=1"),
+        },
+        repeat=5,
+    )
+    assert response["cold"].status_code == 200, response["cold"].status_code
+    floor, figures, cold = timings["floor"], timings["figures"], timings["cold"]
+    with CaptureQueriesContext(connection) as cold_queries:  # counted, not timed
+        assert client.get("/ramp-up/?refresh=1").status_code == 200
     # A sort not asked for yet in each round: its page is read afresh, the figures are not.
     sorts = iter(["-fulfilment", "ramped", "-quiz", "stage", "-mentor"])
     with CaptureQueriesContext(connection) as page_queries:
@@ -154,8 +255,9 @@ def bench_dashboard(args) -> None:
         "dashboard: page computed afresh",
         cold,
         floor,
-        target=2.0,
-        extra=f"{len(cold_queries) // 3} queries per request",
+        target=1.5,
+        extra=f"absolute target < 0.500 s: {'met' if cold.median < 0.5 else 'MISSED'}; "
+        f"{len(cold_queries)} queries per request",
     )
     report(
         "dashboard: another sort and page",
@@ -176,18 +278,20 @@ def bench_ramp_api(args) -> None:
     client = Client()
     client.force_login(director)
     enrollment = Enrollment.objects.order_by("hire_date").first()
-    where = "AND d.enrollment_id = %s"
-    floor, _ = timed(lambda: sql(MONTHLY_COUNTS_SQL.format(where=where), [enrollment.pk]), repeat=7)
-    value, response = timed(
-        lambda: client.get(f"/api/v1/enrollments/{enrollment.pk}/ramp/"), repeat=7
+    timings, response = interleaved(
+        {
+            "floor": lambda: sql(RAMP_MONTHS_SQL, [enrollment.pk]),
+            "api": lambda: client.get(f"/api/v1/enrollments/{enrollment.pk}/ramp/"),
+        },
+        repeat=7,
     )
-    assert response.status_code == 200
+    assert response["api"].status_code == 200
     report(
         "ramp API, one trainee",
-        value,
-        floor,
+        timings["api"],
+        timings["floor"],
         target=None,
-        extra="floor: the same counts in one query",
+        extra="floor: the trainee's month rows in one query",
     )
 
 

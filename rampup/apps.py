@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 # What the ramp-up dashboard shows and people change by hand: a change to one of these makes
@@ -39,3 +39,12 @@ class RampupConfig(AppConfig):
                     weak=False,
                     dispatch_uid=f"rampup.dashboard.{name}.{label}",
                 )
+        # After mentors' own post_migrate (INSTALLED_APPS order): the day rows are current.
+        post_migrate.connect(_ensure_ramp_months, sender=self)
+
+
+def _ensure_ramp_months(sender, using="default", **kwargs):
+    # Imported here: the month summary module imports models (see ready()).
+    from .month_summary import ramp_months_ensure
+
+    ramp_months_ensure(using=using)

@@ -27,8 +27,9 @@ from django.conf import settings
 from django.db.models import Case, DateField, ExpressionWrapper, F, IntegerField, Q, Sum, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
+from mentors.models import ActivityDay
 from mentors.selectors import activity_days
-from rampup.models import RampPlan
+from rampup.models import RampMonth, RampPlan
 
 METRICS = ("call", "meeting", "application", "contract")
 MET, NEAR, BEHIND, IN_PROGRESS = "met", "near", "behind", "in_progress"
@@ -284,17 +285,34 @@ def _month_index_expression():
     return months, month, day, next_day, before_anniversary
 
 
-def monthly_count_rows(enrollment_ids):
+def monthly_count_rows_from_days(enrollment_ids, *, using: str = "default"):
     """Rows of ``enrollment_id``, ``month_index`` and one count per planned metric, grouped
-    in the database; ``enrollment_ids`` may be a list or a subquery of ids (the dashboard
-    reads these rows inside its own query: rampup/table.py)."""
+    from the per-day summary in the database (every enrollment when ``enrollment_ids`` is
+    None): how rampup/month_summary.py rebuilds the month rows that monthly_count_rows reads."""
     months, month, day, next_day, before = _month_index_expression()
+    days = (
+        ActivityDay.objects.using(using).filter(kind__in=METRICS)
+        if enrollment_ids is None
+        else activity_days(enrollment_ids=enrollment_ids, kinds=METRICS).using(using)
+    )
     return (
-        activity_days(enrollment_ids=enrollment_ids, kinds=METRICS)
-        .annotate(local_month=month, local_day=day, next_month=ExtractMonth(next_day))
+        days.annotate(local_month=month, local_day=day, next_month=ExtractMonth(next_day))
         .annotate(month_index=months - before + 1)
         .values("enrollment_id", "month_index")
         .annotate(**{m: Sum("count", filter=Q(kind=m), default=0) for m in METRICS})
+        .values_list("enrollment_id", "month_index", *METRICS)
+        .order_by()
+    )
+
+
+def monthly_count_rows(enrollment_ids):
+    """Rows of ``enrollment_id``, ``month_index`` and one count per planned metric, from the
+    per-ramp-month summary (``RampMonth``, rampup/month_summary.py); ``enrollment_ids`` may be
+    a list or a subquery of ids (the dashboard reads these rows inside its own query:
+    rampup/table.py)."""
+    return (
+        RampMonth.objects.filter(enrollment_id__in=enrollment_ids)
+        .values("enrollment_id", "month_index", *METRICS)
         .order_by()
     )
 
@@ -302,8 +320,8 @@ def monthly_count_rows(enrollment_ids):
 def monthly_counts(enrollment_ids) -> dict[int, dict[int, dict[str, int]]]:
     """{enrollment id: {month index: {metric: count}}} for the four planned metrics.
 
-    Read from the per-day summary (``ActivityDay``), about half as many rows as activities and
-    already in local days; see mentors/activity_summary.py."""
+    Read from the per-ramp-month summary: about 12 rows per trainee a year, kept current by
+    triggers on the per-day summary (rampup/month_summary.py, mentors/activity_summary.py)."""
     rows = monthly_count_rows(enrollment_ids)
     result: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
     for row in rows:

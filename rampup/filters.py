@@ -17,6 +17,7 @@ from courses.models import Enrollment, EnrollmentEvent
 from people import selectors as people_selectors
 from people.filters import ModelChoiceFilter, PersonChoiceFilter
 from people.roles import Role
+from people.widgets import QuickSelect
 
 from .audit import Kind
 
@@ -56,6 +57,7 @@ class DashboardFilter(django_filters.FilterSet):
         queryset=_mentors,
         empty_label=_("All mentors"),
         method="filter_mentor",
+        widget=QuickSelect,  # every mentor and head of sales: thousands of options
     )
     cohort = django_filters.ChoiceFilter(
         label=_("Hire cohort"),

@@ -111,3 +111,41 @@ class RampPlan(models.Model):
         if 1 <= month <= len(self.percentages):
             return Decimal(str(self.percentages[month - 1]))
         return Decimal(100)
+
+
+class RampMonth(models.Model):
+    """How many calls, meetings, applications and contracts an enrollment recorded in one ramp
+    month (1-based, by its hire date: rampup.figures.month_index), every provenance counted.
+
+    A summary of the per-day summary (``mentors.ActivityDay``) kept current by database
+    triggers on that table and on the enrollments' hire dates (rampup/month_summary.py), so the
+    dashboard reads about 12 rows per trainee instead of regrouping some 230 day rows.
+    ``manage.py rebuild_ramp_months`` recomputes it from the day rows.
+    """
+
+    enrollment = models.ForeignKey(
+        "courses.Enrollment", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # Below 1 for activities dated before the hire date: kept, as the day rows keep them.
+    month_index = models.IntegerField()
+    call = models.PositiveIntegerField(default=0)
+    meeting = models.PositiveIntegerField(default=0)
+    application = models.PositiveIntegerField(default=0)
+    contract = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ramp month")
+        verbose_name_plural = _("ramp months")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "month_index"], name="ramp_month_unique"),
+            models.CheckConstraint(
+                condition=Q(call__gt=0)
+                | Q(meeting__gt=0)
+                | Q(application__gt=0)
+                | Q(contract__gt=0),
+                name="ramp_month_not_empty",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment_id} · {self.month_index}"

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, DateField, ExpressionWrapper, F, IntegerField, Q, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
 from courses import selectors as course_selectors
@@ -43,13 +43,16 @@ TWO = Decimal("0.01")
 # one it reads and gets those before it (a CTE nobody reads is not computed).
 #   e   the enrollments of the filter, with their dates as numbers (from the ORM: portable)
 #   en  ... with the number of complete months
-#   c   the grouped monthly counts (rampup.figures.monthly_count_rows)
+#   c   the monthly counts (rampup.figures.monthly_count_rows: the per-ramp-month summary)
 #   pl  each program's full targets; pp each program's percentage per month (VALUES)
-#   ks  the month numbers 1..the most complete months of anyone
+#   ks  the month numbers 1..the most months shown of anyone
+#   pk  each program's full targets and percentage for each of those months (a few rows:
+#       joined to the enrollments by equality, not to the VALUES by a computed month)
+#   cm  one row per enrollment and month shown, with its counts (the funnel sums them)
 #   mf  one row per enrollment and complete month: fulfilment, achievement, targets met
 #   ag  per enrollment: the last complete month's fulfilment, the ramped month, behind
 #   facts  the enrollments with all of the above
-CTE_ORDER = ("e", "en", "c", "pl", "pp", "ks", "mf", "ag", "facts")
+CTE_ORDER = ("e", "en", "c", "pl", "pp", "ks", "pk", "cm", "mf", "ag", "facts")
 
 METRIC_COLUMNS = ", ".join(f'"{m}"' for m in ramp.METRICS)
 
@@ -83,10 +86,11 @@ def _month_index_of_drop():
     return months - before + 1, next_day
 
 
-def enrollment_facts_queryset(enrollments, *, today: date):
+def enrollment_facts_queryset(enrollments, *, today: date, names: bool = True):
     """The enrollments (any queryset of them) as plain rows with what the statement needs:
     program, hire date and month, status, the number of months shown (to the drop date's month
-    for a dropped trainee) and the current month's index."""
+    for a dropped trainee) and the current month's index; with ``names``, the trainee's and the
+    program's (for sorting by them: two joins the figures do not need)."""
     drop_index, drop_next_day = _month_index_of_drop()
     dropped_before_today = Q(status=Enrollment.Status.DROPPED, dropped_on__lt=today)
     months_shown = Case(
@@ -97,6 +101,20 @@ def enrollment_facts_queryset(enrollments, *, today: date):
         output_field=IntegerField(),
     )
     since = today - timedelta(days=DROPPED_RECENTLY_DAYS)
+    named = (
+        {
+            "f_trainee_first": F("trainee__first_name"),
+            "f_trainee_last": F("trainee__last_name"),
+            "f_trainee_username": F("trainee__username"),
+            "f_program_title": F("program__title"),
+        }
+        if names
+        else {}
+    )
+
+    def whole(expression):  # PostgreSQL's EXTRACT gives numerics, slower to compare and join
+        return Cast(expression, IntegerField())
+
     return (
         Enrollment.objects.filter(pk__in=enrollments.values("pk"))
         .annotate(
@@ -108,11 +126,11 @@ def enrollment_facts_queryset(enrollments, *, today: date):
             f_id=F("pk"),
             f_program=F("program_id"),
             f_hire=F("hire_date"),
-            f_year=ExtractYear("hire_date"),
-            f_month=ExtractMonth("hire_date"),
+            f_year=whole(ExtractYear("hire_date")),
+            f_month=whole(ExtractMonth("hire_date")),
             f_status=F("status"),
-            f_months=months_shown,
-            f_today_index=_month_index_of_constant(today),
+            f_months=whole(months_shown),
+            f_today_index=whole(_month_index_of_constant(today)),
             f_dropped_recently=Case(
                 When(status=Enrollment.Status.DROPPED, dropped_on__gte=since, then=Value(1)),
                 default=Value(0),
@@ -123,10 +141,7 @@ def enrollment_facts_queryset(enrollments, *, today: date):
                 When(certification_failed=True, then=Value("failed")),
                 default=Value("pending"),
             ),
-            f_trainee_first=F("trainee__first_name"),
-            f_trainee_last=F("trainee__last_name"),
-            f_trainee_username=F("trainee__username"),
-            f_program_title=F("program__title"),
+            **named,
         )
         .values(
             "f_id",
@@ -139,10 +154,7 @@ def enrollment_facts_queryset(enrollments, *, today: date):
             "f_today_index",
             "f_dropped_recently",
             "f_certification",
-            "f_trainee_first",
-            "f_trainee_last",
-            "f_trainee_username",
-            "f_program_title",
+            *named,
         )
         .order_by()
     )
@@ -164,6 +176,13 @@ def _text_order(expression: str) -> str:
     if reports_connection().vendor == "postgresql":
         return f'{expression} COLLATE "C"'
     return expression
+
+
+def _materialized() -> str:
+    """PostgreSQL inlines a CTE read once and, misled by the estimates of the recursive month
+    numbers and the VALUES, then probes the month summary's index once per enrollment-month
+    (63,000 probes at 10,000 trainees); computed once, it is hash-joined instead."""
+    return "MATERIALIZED " if reports_connection().vendor == "postgresql" else ""
 
 
 @dataclass
@@ -199,22 +218,22 @@ class Plans:
 
 def _ratio(metric: str) -> str:
     m = f'"{metric}"'
-    actual = f"COALESCE(c.{m}, 0)"
+    actual = f"cm.{m}"
     return (
-        f"CASE WHEN pl.f_{metric} = 0 THEN 0 WHEN pp.pct = 0 THEN 1 "
-        f"WHEN {actual} * 100 >= pl.f_{metric} * pp.pct THEN 1 "
-        f"ELSE {actual} * 100.0 / (pl.f_{metric} * pp.pct) END"
+        f"CASE WHEN cm.f_{metric} = 0 THEN 0 WHEN cm.pct = 0 THEN 1 "
+        f"WHEN {actual} * 100 >= cm.f_{metric} * cm.pct THEN 1 "
+        f"ELSE {actual} * 100.0 / (cm.f_{metric} * cm.pct) END"
     )
 
 
 def _met(metric: str) -> str:
-    return f'(pl.f_{metric} = 0 OR COALESCE(c."{metric}", 0) >= pl.f_{metric})'
+    return f'(cm.f_{metric} = 0 OR cm."{metric}" >= cm.f_{metric})'
 
 
 def _ctes(enrollments, *, today: date, plans: Plans | None) -> dict[str, tuple[str, list]]:
     """The common table expressions; without ``plans`` only ``e`` and ``en`` (what sorting by
     a column of the enrollment needs)."""
-    e_sql, e_params = _sql(enrollment_facts_queryset(enrollments, today=today))
+    e_sql, e_params = _sql(enrollment_facts_queryset(enrollments, today=today, names=plans is None))
     ctes = {
         "e": (f"e AS ({e_sql})", e_params),
         "en": (
@@ -231,26 +250,36 @@ def _ctes(enrollments, *, today: date, plans: Plans | None) -> dict[str, tuple[s
     ratios = " + ".join(_ratio(m) for m in ramp.METRICS)
     met = " AND ".join(_met(m) for m in ramp.METRICS)
     pl_columns = ", ".join(f"f_{m}" for m in ramp.METRICS)
+    pk_columns = ", ".join(f"pk.f_{m}" for m in ramp.METRICS)
     return ctes | {
-        "c": (f"c AS ({c_sql})", c_params),
+        "c": (f"c AS {_materialized()}({c_sql})", c_params),
         "pl": (f"pl(program_id, plen, {pl_columns}, n_metrics) AS (VALUES {pl_values})", pl_params),
         "pp": (f"pp(program_id, k, pct) AS (VALUES {pp_values})", pp_params),
         "ks": (
             "ks(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM ks "
-            "WHERE k < (SELECT COALESCE(MAX(f_complete), 0) FROM en))",
+            "WHERE k < (SELECT COALESCE(MAX(f_months), 0) FROM en))",
+            [],
+        ),
+        "pk": (
+            f"pk AS (SELECT pl.program_id, {pl_columns}, pl.n_metrics, ks.k, pp.pct "
+            "FROM pl JOIN ks ON 1 = 1 JOIN pp ON pp.program_id = pl.program_id "
+            "AND pp.k = CASE WHEN ks.k > pl.plen THEN pl.plen + 1 ELSE ks.k END)",
+            [],
+        ),
+        "cm": (
+            "cm AS (SELECT en.f_id AS id, en.f_year AS cy, en.f_month AS cm, "
+            f"en.f_complete AS n_complete, pk.k, pk.pct, {pk_columns}, pk.n_metrics, "
+            + ", ".join(f'COALESCE(c."{m}", 0) AS "{m}"' for m in ramp.METRICS)
+            + " FROM en JOIN pk ON pk.program_id = en.f_program AND pk.k <= en.f_months "
+            "LEFT JOIN c ON c.enrollment_id = en.f_id AND c.month_index = pk.k)",
             [],
         ),
         "mf": (
-            "mf AS (SELECT en.f_id AS id, en.f_year AS cy, en.f_month AS cm, "
-            "en.f_complete AS n_complete, ks.k AS k, pp.pct AS pct, "
-            "CASE WHEN pl.n_metrics = 0 THEN 1 "
-            f"ELSE ROUND(({ratios}) * 1.0 / pl.n_metrics + 0.000000001, 2) END AS f, "
+            "mf AS (SELECT cm.id, cm.cy, cm.cm, cm.n_complete, cm.k, cm.pct, "
+            "CASE WHEN cm.n_metrics = 0 THEN 1 "
+            f"ELSE ROUND(({ratios}) * 1.0 / cm.n_metrics + 0.000000001, 2) END AS f, "
             f"CASE WHEN {met} THEN 1 ELSE 0 END AS met "
-            "FROM en JOIN ks ON ks.k <= en.f_complete "
-            "JOIN pl ON pl.program_id = en.f_program "
-            "JOIN pp ON pp.program_id = en.f_program "
-            "AND pp.k = CASE WHEN ks.k > pl.plen THEN pl.plen + 1 ELSE ks.k END "
-            "LEFT JOIN c ON c.enrollment_id = en.f_id AND c.month_index = ks.k)",
+            "FROM cm WHERE cm.k <= cm.n_complete)",
             [],
         ),
         "ag": (
@@ -444,9 +473,8 @@ class DashboardQuery:
             "GROUP BY cy, cm, k",
             # kind 5: the funnel: every count in the months shown
             "SELECT 5, "
-            + ", ".join(f'COALESCE(SUM(c."{m}"), 0)' for m in ramp.METRICS)
-            + ", NULL, NULL, NULL, NULL FROM c JOIN en ON en.f_id = c.enrollment_id "
-            "WHERE c.month_index >= 1 AND c.month_index <= en.f_months",
+            + ", ".join(f'COALESCE(SUM(cm."{m}"), 0)' for m in ramp.METRICS)
+            + ", NULL, NULL, NULL, NULL FROM cm",
             # kinds 6 and 7: the first trainees of the "behind" and "dropped" lists
             f"SELECT 6, b6.f_id{nulls}, NULL, NULL FROM (SELECT f_id FROM facts "
             "WHERE behind = 1 ORDER BY f_hire, f_id LIMIT %s) b6",

@@ -37,16 +37,17 @@ def _requests(client, settings):
 def test_the_reports_read_the_replica(client, settings):
     settings.REPORTS_DATABASE = "replica"
     primary, replica = _requests(client, settings)
-    assert any("mentors_activityday" in sql for sql in replica)
+    assert any("rampup_rampmonth" in sql for sql in replica)  # the month summary
     assert any("courses_enrollment" in sql for sql in replica)
     # The primary serves the session and the signed-in user only.
     for sql in primary:
         assert "courses_" not in sql, sql
         assert "mentors_" not in sql, sql
+        assert "rampup_rampmonth" not in sql, sql
 
 
 def test_without_a_replica_everything_reads_the_primary(client, settings):
     settings.REPORTS_DATABASE = None
     primary, replica = _requests(client, settings)
     assert replica == []
-    assert any("mentors_activityday" in sql for sql in primary)
+    assert any("rampup_rampmonth" in sql for sql in primary)
