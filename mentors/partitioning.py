@@ -92,13 +92,19 @@ class duplicates_skipped:
     def __init__(self, cursor, *, using: str = "default"):
         self.cursor = cursor
         self.using = using
-        self.partitioned = is_partitioned(using)
+        self.partitioned = False
 
     def __enter__(self) -> str:
-        if not self.partitioned:
+        if connections[self.using].vendor != "postgresql":
             return self.PLAIN
-        self.cursor.execute("SELECT set_config(%s, 'skip', false)", [SKIP_FLAG])
-        return ""
+        # One query: whether the table is partitioned, and the flag set if it is.
+        self.cursor.execute(
+            "SELECT set_config(%s, CASE WHEN EXISTS (SELECT 1 FROM pg_partitioned_table "
+            "WHERE partrelid = to_regclass(%s)) THEN 'skip' ELSE '' END, false)",
+            [SKIP_FLAG, ACTIVITY],
+        )
+        self.partitioned = self.cursor.fetchone()[0] == "skip"
+        return "" if self.partitioned else self.PLAIN
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self.partitioned:
