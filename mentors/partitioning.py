@@ -363,6 +363,9 @@ def _create_month_over_default(cursor, month: date) -> int:
     cursor.execute(
         f"ALTER TABLE {ACTIVITY} ATTACH PARTITION {name} FOR VALUES FROM ('{low}') TO ('{high}')"
     )
+    # Fresh statistics for both: the planner's (and activity_partitions()'s) row counts.
+    cursor.execute(f"ANALYZE {name}")
+    cursor.execute(f"ANALYZE {DEFAULT_PARTITION}")
     return moved
 
 
