@@ -86,6 +86,13 @@ DEFAULT_SCHEDULE = [
         "description": "Runs each enabled activity connector (Bitrix24, amoCRM, Asterisk, "
         "calendar) whose interval has passed (docs/sources.md).",
     },
+    {
+        "name": "Create the activity table's next partitions",
+        "task": "mentors.tasks.activity_partitions_ahead",
+        "crontab": {"minute": "50", "hour": "2"},
+        "description": "With ACTIVITY_PARTITIONED on PostgreSQL: creates the monthly partitions "
+        "of the activities ACTIVITY_PARTITION_MONTHS_AHEAD months ahead (docs/performance.md).",
+    },
 ]
 
 

@@ -46,6 +46,8 @@ class MentorsConfig(AppConfig):
         post_migrate.connect(_ensure_integration_group, sender=self)
         post_migrate.connect(_ensure_activity_summary, sender=self)
         post_migrate.connect(_ensure_window_guard, sender=self)
+        # After the summary: converting the table reinstalls the summary's triggers on it.
+        post_migrate.connect(_ensure_activity_partitions, sender=self)
 
 
 def _ensure_integration_group(sender, using="default", **kwargs):
@@ -69,3 +71,10 @@ def _ensure_activity_summary(sender, using="default", **kwargs):
 
 def _ensure_window_guard(sender, using="default", **kwargs):
     window_guard_ensure(using=using)
+
+
+def _ensure_activity_partitions(sender, using="default", **kwargs):
+    # Imported here: the partitioning module imports models (see ready()).
+    from .partitioning import activity_partitions_ensure
+
+    activity_partitions_ensure(using=using)

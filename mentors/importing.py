@@ -48,6 +48,7 @@ from courses.models import Enrollment
 
 from .certification import BatchGate, Verdict
 from .models import Activity
+from .partitioning import duplicates_skipped
 from .provenance import Arrival, Provenance
 from .services import arrival_of, statements_schedule_recompute
 from .validation import NOTE_MAX_LENGTH, activity_problems, dropped_enrollment_problem
@@ -685,9 +686,11 @@ class _PostgresWriter:
         table = Activity._meta.db_table
         if self.staged:
             provenance, provenance_params = self.arrival.sql()
-            # ON CONFLICT names the partial unique index (source, external_id) of the model.
-            self._cursor.execute(
-                f"""
+            # ON CONFLICT names the partial unique index (source, external_id) of the model;
+            # on the partitioned table (mentors/partitioning.py) its key trigger skips them.
+            with duplicates_skipped(self._cursor) as on_conflict:
+                self._cursor.execute(
+                    f"""
                 WITH inserted AS (
                     INSERT INTO {table} (enrollment_id, kind, occurred_at, source, external_id,
                                          amount, note, decision_maker_reached,
@@ -697,14 +700,15 @@ class _PostgresWriter:
                            decision_maker_reached, before_certification, %s, %s, {provenance}
                     FROM {self.STAGING}
                     ORDER BY source, external_id, line
-                    ON CONFLICT (source, external_id) WHERE external_id <> '' DO NOTHING
+                    {on_conflict}
                     RETURNING enrollment_id
                 )
                 SELECT enrollment_id, count(*) FROM inserted GROUP BY enrollment_id
                 """,  # noqa: S608 - the model's table and our staging table; values are parameters
-                [self.recorded_by_id, self.created_at, *provenance_params],
-            )
-            for enrollment_id, count in self._cursor.fetchall():
+                    [self.recorded_by_id, self.created_at, *provenance_params],
+                )
+                counts = self._cursor.fetchall()
+            for enrollment_id, count in counts:
                 result.created += count
                 result.enrollment_ids.add(enrollment_id)
             result.duplicates = self.staged - result.created

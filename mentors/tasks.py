@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import call_reviews, jobs, lifecycle, recording_fetch, services
+from . import call_reviews, jobs, lifecycle, partitioning, recording_fetch, services
 from .models import Connector, ImportJob
 from .sources import services as sources
 
@@ -55,6 +55,13 @@ def import_job_run(job_id: int) -> None:
 def import_jobs_purge_files() -> int:
     """Daily: delete the files of import jobs that ended before the retention period."""
     return jobs.import_jobs_purge_files()
+
+
+@shared_task
+def activity_partitions_ahead() -> int:
+    """Daily: create the activity table's monthly partitions ahead (ACTIVITY_PARTITIONED on
+    PostgreSQL; otherwise nothing). Idempotent; returns how many partitions were created."""
+    return len(partitioning.activity_partitions_ensure().created)
 
 
 @shared_task

@@ -166,6 +166,13 @@ ACTIVITY_SOURCE_ROOTS = env.list(
 # A new bonus rule's burst limit: more typed activities than this for one trainee on one day
 # are flagged for the approver (each rule has its own, docs/bonuses.md).
 BONUS_TYPED_ACTIVITIES_PER_DAY = env.int("BONUS_TYPED_ACTIVITIES_PER_DAY", default=30)
+# PostgreSQL only: the activity table partitioned by month (mentors/partitioning.py,
+# docs/performance.md "Partitioning"); converted after the next migrate or by
+# `manage.py activity_partitions`. No effect on SQLite. Turning it off later does not convert
+# a partitioned table back.
+ACTIVITY_PARTITIONED = env.bool("ACTIVITY_PARTITIONED", default=False)
+# How many months after the current one have their partition made in advance (daily beat task).
+ACTIVITY_PARTITION_MONTHS_AHEAD = env.int("ACTIVITY_PARTITION_MONTHS_AHEAD", default=3)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
