@@ -1,4 +1,5 @@
-"""Benchmark 5's Locust users: one class per page, run one class at a time by bench/load.py.
+"""Benchmark 5's Locust users: one class per page, run one page at a time by bench/load.py
+with the writers (TickItem, LogCall, SubmitAnswers, further down) beside it.
 
     BENCH_LOAD_SESSIONS=sessions.json locust -f bench/locustfile.py --headless \
         --host http://127.0.0.1:PORT -u 8 -r 8 -t 60s TraineeHome
