@@ -396,6 +396,18 @@ def main() -> int:
     parser.add_argument(
         "--load-timeout", type=float, default=None, help="load test: request timeout in s (60)"
     )
+    parser.add_argument(
+        "--load-rounds",
+        type=int,
+        default=None,
+        help="load test: rounds of every scenario, interleaved (3; 1 if --quick)",
+    )
+    parser.add_argument(
+        "--load-write-pace",
+        type=float,
+        default=None,
+        help="load test: s per round of each writer beside the pages (10)",
+    )
     args = parser.parse_args()
     for name, value in SCALES[args.scale or "1k"].items():
         if getattr(args, name) is None:

@@ -35,7 +35,9 @@ def test_locustfile_has_one_user_class_per_scenario():
     ).stdout
 
     classes = {line.strip() for line in listed.splitlines()[1:] if line.strip()}
-    assert classes == {scenario.user_class for scenario in load.SCENARIOS}
+    assert classes == {scenario.user_class for scenario in load.SCENARIOS} | set(
+        load.WRITER_CLASSES
+    )
 
 
 @pytest.mark.urls("bench.urls")
