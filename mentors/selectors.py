@@ -246,11 +246,12 @@ def window_breakdown(windows: dict, *, bursts: bool = True) -> tuple[dict, dict]
                 f"(WHERE d.provenance IN ({typed})) > w.day_limit)",
                 [payload],
             )
-            for n, provenance, confirmed, kind, day, per_day, total, typed_total in cursor:
-                if per_day:
-                    add_burst(n, day, typed_total)
-                else:
+            # GROUPING(d.day) is 1 in the rows of the breakdown (not grouped by day).
+            for n, provenance, confirmed, kind, day, not_by_day, total, typed_total in cursor:
+                if not_by_day:
                     add_breakdown(n, provenance, confirmed, kind, total)
+                else:
+                    add_burst(n, day, typed_total)
             for days in burst_days.values():
                 days.sort()
             return by_provenance, burst_days

@@ -21,12 +21,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
-from people import formatting, queue
+from people import formatting, json_rows, queue
 from people.languages import language_of, languages_of
 from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
 from people.roles import user_roles
-from people.services import Notice, notify, notify_many
+from people.services import Notice, notify, notify_bulk
 
 from . import certification, payroll, permissions, rule_versions, selectors, validation
 from .bonus import Window, best_tier, window_for, window_of
@@ -666,11 +666,11 @@ def _windows_split(rows: list[_Row], windows: dict[int, Window], *, later) -> di
         window = windows[r.pk]
         cuts = [
             first
-            for pk, first in starts.get(r.enrollment_id, [])
-            if pk > r.pk and first >= window.start
+            for pk, first in starts.get(r.enrollment_id, ())
+            if pk > r.pk and first >= window.start and first < window.end
         ]
-        end = min([window.end, *cuts]) if cuts else window.end
-        split[r.pk] = Window(start=window.start, end=max(end, window.start))
+        # Most windows are not cut (one mentorship per enrollment): kept as they are.
+        split[r.pk] = Window(start=window.start, end=min(cuts)) if cuts else window
     return split
 
 
@@ -734,27 +734,6 @@ def _computed(
     )
 
 
-def _json_item(alias: str, i: int, cast: str) -> str:
-    """Item ``i`` of the JSON list ``alias`` (an element of ``_json_source``'s), as ``cast``
-    on PostgreSQL ("jsonb": kept as JSON); SQLite's json_extract gives the plain value, or
-    the JSON text of a list or object, as its columns store it."""
-    if connection.vendor != "postgresql":
-        return f"json_extract({alias}.value, '$[{i}]')"
-    if cast == "jsonb":
-        return f"({alias}->{i})::jsonb"
-    return f"({alias}->>{i})::{cast}"
-
-
-def _json_source(alias: str) -> str:
-    """A FROM clause of the elements of one JSON parameter (a list of lists) as ``alias``: one
-    parameter whatever the number of rows, so neither the statement's text nor its parameters
-    grow with them (psycopg and SQLite parse a long statement and bind many parameters
-    slowly; SQLite limits their number)."""
-    if connection.vendor == "postgresql":
-        return f"FROM json_array_elements(%s::json) AS {alias}"
-    return f"FROM json_each(%s) AS {alias}"
-
-
 def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int, int]:
     """Insert or refresh the statements in one statement; {mentorship id: statement id}."""
     if not computed:
@@ -780,10 +759,10 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
         ]
     )
     casts = ["bigint", "date", "date", *["integer"] * 4, "text", "numeric", "text", "text"]
-    items = [_json_item("x", i, cast) for i, cast in enumerate(casts)]
+    items = [json_rows.item("x", i, cast) for i, cast in enumerate(casts)]
     items.append("%s")  # computed_at
-    items += [_json_item("x", 11, "jsonb"), _json_item("x", 12, "jsonb")]
-    items += [_json_item("x", 13, "bigint"), "%s"]  # rule_version_id, needs_recompute
+    items += [json_rows.item("x", 11, "jsonb"), json_rows.item("x", 12, "jsonb")]
+    items += [json_rows.item("x", 13, "bigint"), "%s"]  # rule_version_id, needs_recompute
     postgres = connection.vendor == "postgresql"
     items += [
         "%s::jsonb" if postgres and name == "recomputed_counts" else "%s"
@@ -800,7 +779,7 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
     query = (
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(items)} "
         # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not a join's.
-        f"{_json_source('x')} WHERE true "
+        f"{json_rows.source('x')} WHERE true "
         "ON CONFLICT (mentorship_id) DO UPDATE SET "
         + ", ".join(f"{col} = EXCLUDED.{col}" for col in _UPSERT_COLUMNS[1:])
         + f" WHERE {table}.status NOT IN ({frozen}) RETURNING mentorship_id, id"
@@ -817,7 +796,7 @@ def _reviews_write(reviews: list[tuple], *, now: datetime) -> None:
         return
     table = BonusStatement._meta.db_table
     sets = ", ".join(
-        f"{column} = {_json_item('r', i, cast)}"
+        f"{column} = {json_rows.item('r', i, cast)}"
         for i, (column, cast) in enumerate(
             [
                 ("needs_review", "boolean"),
@@ -831,18 +810,24 @@ def _reviews_write(reviews: list[tuple], *, now: datetime) -> None:
     # The SQL holds only placeholders, type names and the model's table.
     query = (
         f"UPDATE {table} SET {sets}, computed_at = %s, needs_recompute = %s "  # noqa: S608
-        f"{_json_source('r')} WHERE {table}.id = {_json_item('r', 0, 'bigint')}"
+        f"{json_rows.source('r')} WHERE {table}.id = {json_rows.item('r', 0, 'bigint')}"
     )
     payload = json.dumps([list(review) for review in reviews])
     with connection.cursor() as cursor:
         cursor.execute(query, [connection.ops.adapt_datetimefield_value(now), False, payload])
 
 
+class _Recipient(NamedTuple):
+    """A mentor as ``notify_bulk`` needs them (id and e-mail), without a query or an instance."""
+
+    pk: int
+    email: str
+
+
 def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -> None:
-    User = get_user_model()
     url = reverse("mentors:mentees")
-    # Each mentor's language in one query for the run; the texts written language by
-    # language (one translation switch each), each amount formatted once per language.
+    # Each mentor's language in one query for the run; the texts translated once per language
+    # (one translation switch each) and each amount formatted once per language.
     spoken = languages_of({c.mentor_id for c in computed})
     by_language: dict[str, list[_Computed]] = {}
     for c in computed:
@@ -850,6 +835,8 @@ def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -
     notices = []
     for language, group in by_language.items():
         with translation.override(language):
+            title = _("Your bonus for mentoring %(name)s is final")
+            body = _("Tier: %(tier)s, amount %(amount)s. It is paid once approved.")
             none = _("none")
             amounts: dict[tuple, str] = {}
             for c in group:
@@ -858,17 +845,14 @@ def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -
                     money = amounts[c.amount, c.currency] = formatting.money(c.amount, c.currency)
                 notices.append(
                     Notice(
-                        # The recipient as notify_many needs it (id and e-mail), without a query.
-                        recipient=User(pk=c.mentor_id, email=c.mentor_email),
-                        title=_("Your bonus for mentoring %(name)s is final")
-                        % {"name": c.trainee_name},
-                        body=_("Tier: %(tier)s, amount %(amount)s. It is paid once approved.")
-                        % {"tier": c.tier_name or none, "amount": money},
+                        recipient=_Recipient(c.mentor_id, c.mentor_email),
+                        title=title % {"name": c.trainee_name},
+                        body=body % {"tier": c.tier_name or none, "amount": money},
                         url=url,
                         dedupe_key=f"bonus-final-{statement_ids[c.mentorship_id]}",
                     )
                 )
-    notify_many(notices)
+    notify_bulk(notices)
 
 
 def statements_finalize_due(*, now: datetime | None = None) -> int:
