@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from courses.blocks import Responsible
 from courses.models import Enrollment
 from courses.selectors import StageSummary, WaitingItem, checklist_waiting, stage_summaries
+from people import json_rows
 from people.offices import director_office_scope
 from people.permissions import grades_all_attempts, is_mentor
 from people.roles import Role
@@ -173,22 +174,21 @@ def window_counts(windows: dict) -> dict:
     return counts
 
 
-def _windows_cte(vendor: str) -> str:
+def _windows_cte() -> str:
     """The windows as rows ``w (n, enrollment_id, first_day, end_day, day_limit)`` from one
-    JSON parameter (a list of [n, enrollment id, first day, end day, limit]): one parameter
-    whatever the number of windows, on PostgreSQL as on SQLite."""
-    if vendor == "postgresql":
-        return (
-            "WITH w AS (SELECT (x->>0)::int AS n, (x->>1)::bigint AS enrollment_id, "
-            "(x->>2)::date AS first_day, (x->>3)::date AS end_day, (x->>4)::int AS day_limit "
-            "FROM json_array_elements(%s::json) AS x) "
-        )
-    return (
-        "WITH w AS (SELECT json_extract(value, '$[0]') AS n, "
-        "json_extract(value, '$[1]') AS enrollment_id, json_extract(value, '$[2]') AS first_day, "
-        "json_extract(value, '$[3]') AS end_day, json_extract(value, '$[4]') AS day_limit "
-        "FROM json_each(%s)) "
+    JSON parameter (a list of [n, enrollment id, first day, end day, limit],
+    ``people.json_rows``): one parameter whatever the number of windows."""
+    columns = [
+        ("n", "int"),
+        ("enrollment_id", "bigint"),
+        ("first_day", "date"),
+        ("end_day", "date"),
+        ("day_limit", "int"),
+    ]
+    items = ", ".join(
+        f"{json_rows.item('x', i, cast)} AS {name}" for i, (name, cast) in enumerate(columns)
     )
+    return f"WITH w AS (SELECT {items} {json_rows.source('x')}) "
 
 
 def window_breakdown(windows: dict, *, bursts: bool = True) -> tuple[dict, dict]:
@@ -215,7 +215,7 @@ def window_breakdown(windows: dict, *, bursts: bool = True) -> tuple[dict, dict]
     typed = ", ".join(f"'{p.value}'" for p in TYPED_PROVENANCES)
     # Built from the model's table, the kinds' and provenances' fixed names and one
     # placeholder: the windows are a parameter.
-    with_windows = _windows_cte(vendor)
+    with_windows = _windows_cte()
     join = (
         f"FROM w JOIN {ActivityDay._meta.db_table} d ON d.enrollment_id = w.enrollment_id "
         "AND d.day >= w.first_day AND d.day < w.end_day "

@@ -500,6 +500,11 @@ class _Row(NamedTuple):
     carried_from_id: int | None
     ended_on: date | None
     bonus_rule_id: int
+
+
+class _Rule(NamedTuple):
+    """What the computation reads of a bonus rule: read once per rule, not once per row."""
+
     period_days: int
     currency: str
     counted_provenances: list
@@ -521,11 +526,6 @@ _ROW_COLUMNS = (
     "carried_from_id",
     "ended_on",
     "bonus_rule_id",
-    "bonus_rule__period_days",
-    "bonus_rule__currency",
-    "bonus_rule__counted_provenances",
-    "bonus_rule__confirmation_required",
-    "bonus_rule__typed_daily_limit",
 )
 
 
@@ -566,23 +566,31 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
 def _statements_compute(scope, *, now: datetime) -> dict[int, int]:
     """``statements_compute`` of the mentorships of the queryset ``scope`` (a subquery in
     every statement, never a list of ids), in the caller's transaction, in a fixed number of
-    queries: the mentorships locked and read as tuples in one, the later mentorships of their
-    enrollments (the window split) in one, the tiers and rule versions in a few, the counts of
-    every window over the per-day summary in one (two on SQLite), their statements locked in
-    one, all the statements written by one upsert, the frozen ones' reviews by one update, the
-    notifications by ``notify_many``. Every list of rows goes to the database as one JSON
+    queries: the mentorships locked and read as tuples in one, their rules in one, the later
+    mentorships of their enrollments (the window split) in one, the tiers and rule versions in
+    a few, the counts of every window over the per-day summary in one (two on SQLite), their
+    statements locked in one, all the statements written by one upsert, the frozen ones'
+    reviews by one update, the notifications by one insert (``notify_bulk``). Every list of
+    rows goes to the database as one JSON
     parameter, so neither the statement's text nor its parameters grow with the rows."""
     computable = scope.filter(bonus_rule__isnull=False, carried_into__isnull=True)
     rows = _mentorships_locked(computable)
     if not rows:
         return {}
-    tiers = _tiers_by_rule({r.bonus_rule_id for r in rows})
+    rule_ids = {r.bonus_rule_id for r in rows}
+    rules = {
+        pk: _Rule._make(values)
+        for pk, *values in BonusRule.objects.filter(pk__in=rule_ids).values_list(
+            "pk", *_Rule._fields
+        )
+    }
+    tiers = _tiers_by_rule(rule_ids)
     windows = _windows_split(
         rows,
         {
             r.pk: window_for(
                 started_on=r.started_on,
-                period_days=r.period_days,
+                period_days=rules[r.bonus_rule_id].period_days,
                 ended_on=r.ended_on,
                 bonus_starts_on=r.bonus_starts_on,
                 carried=r.carried_from_id is not None,
@@ -592,9 +600,12 @@ def _statements_compute(scope, *, now: datetime) -> dict[int, int]:
         later=computable.values("enrollment_id"),
     )
     breakdown, bursts = selectors.window_breakdown(
-        {r.pk: (r.enrollment_id, windows[r.pk], r.typed_daily_limit) for r in rows}
+        {
+            r.pk: (r.enrollment_id, windows[r.pk], rules[r.bonus_rule_id].typed_daily_limit)
+            for r in rows
+        }
     )
-    versions = rule_versions.current_versions({r.bonus_rule_id for r in rows}, tiers)
+    versions = rule_versions.current_versions(rule_ids, tiers)
     existing = _statements_locked(computable.values("pk"))
     fresh: list[_Computed] = []
     reviewed: list[tuple] = []  # the frozen statements' reviews (``_review``)
@@ -602,10 +613,11 @@ def _statements_compute(scope, *, now: datetime) -> dict[int, int]:
     for r in rows:
         pk = r.pk
         # The rule's provenances: typed activity counts once confirmed (docs/bonuses.md).
+        rule = rules[r.bonus_rule_id]
         counts, by_provenance = rule_counts(
             breakdown[pk],
-            counted=r.counted_provenances,
-            confirmation_required=r.confirmation_required,
+            counted=rule.counted_provenances,
+            confirmation_required=rule.confirmation_required,
         )
         # An empty window (an earlier mentorship's covered the whole period) pays nothing,
         # even under a tier without minimums.
@@ -618,7 +630,7 @@ def _statements_compute(scope, *, now: datetime) -> dict[int, int]:
             reviewed.append(_review(old, counts, tier_name, amount))
             frozen_ids[pk] = old[1]
         else:
-            computed = _computed(r, windows[pk], counts, tier_name, amount, now=now)
+            computed = _computed(r, rule, windows[pk], counts, tier_name, amount, now=now)
             computed.provenance_counts = by_provenance
             computed.burst_days = [{"day": d.isoformat(), "count": n} for d, n in bursts[pk]]
             computed.rule_version_id = versions[r.bonus_rule_id]
@@ -709,7 +721,7 @@ def _review(old: tuple, counts: dict, tier_name: str, amount: Decimal) -> tuple:
 
 
 def _computed(
-    row: _Row, window, counts: dict, tier_name: str, amount: Decimal, *, now
+    row: _Row, rule: _Rule, window, counts: dict, tier_name: str, amount: Decimal, *, now
 ) -> _Computed:
     """The figures of a statement that is not frozen yet, from its mentorship's row."""
     return _Computed(
@@ -722,7 +734,7 @@ def _computed(
         counts=counts,
         tier_name=tier_name,
         amount=amount,
-        currency=row.currency,
+        currency=rule.currency,
         status=(
             BonusStatement.Status.FINAL
             if window.is_over(now)
