@@ -104,6 +104,9 @@ def _finalization_held(mentorship):
 def _finalization_blocked() -> bool:
     """Whether another session of the test database waits for a lock (the finalization)."""
     with connection.cursor() as cursor:
+        # Inside a transaction (the held lock's) the statistics views are a snapshot taken at
+        # their first read: clear it so every call sees the sessions as they are now.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
