@@ -311,9 +311,8 @@ def bench_bonuses(args) -> None:
         "bonus statements, all mentorships",
         value,
         floor,
-        target=2.0,
-        extra=f"{n} mentorships, {queries} queries "
-        f"(batches of {django.conf.settings.BONUS_STATEMENTS_PER_BATCH})",
+        target=1.5,
+        extra=f"{n} mentorships, {queries} queries (one computation, one transaction)",
     )
 
 

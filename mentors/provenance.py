@@ -58,6 +58,11 @@ def counts_toward_bonus(
     return confirmed or provenance not in confirmation_required
 
 
+# The choices' order, for the breakdown a statement keeps (computed once: ``Provenance.values``
+# builds its list on every call).
+_ORDER = {value: i for i, value in enumerate(Provenance.values)}
+
+
 def rule_counts(
     breakdown: Mapping[tuple[str, bool], Mapping[str, int]],
     *,
@@ -69,7 +74,7 @@ def rule_counts(
     ([{"provenance", "confirmed", "counted", "counts"}], in the order of the choices)."""
     counted = set(counted)
     confirmation_required = set(confirmation_required)
-    order = {value: i for i, value in enumerate(Provenance.values)}
+    order = _ORDER
     totals: dict[str, int] = dict.fromkeys(COUNTED_KINDS, 0)
     rows = []
     for (provenance, confirmed), counts in sorted(

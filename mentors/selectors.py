@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,6 +19,7 @@ from django.utils.formats import date_format
 from courses.blocks import Responsible
 from courses.models import Enrollment
 from courses.selectors import StageSummary, WaitingItem, checklist_waiting, stage_summaries
+from people import json_rows
 from people.offices import director_office_scope
 from people.permissions import grades_all_attempts, is_mentor
 from people.roles import Role
@@ -173,59 +175,107 @@ def window_counts(windows: dict) -> dict:
     return counts
 
 
+def _windows_cte() -> str:
+    """The windows as rows ``w (n, enrollment_id, first_day, end_day, day_limit)`` from one
+    JSON parameter (a list of [n, enrollment id, first day, end day, limit],
+    ``people.json_rows``): one parameter whatever the number of windows."""
+    columns = [
+        ("n", "int"),
+        ("enrollment_id", "bigint"),
+        ("first_day", "date"),
+        ("end_day", "date"),
+        ("day_limit", "int"),
+    ]
+    items = ", ".join(
+        f"{json_rows.item('x', i, cast)} AS {name}" for i, (name, cast) in enumerate(columns)
+    )
+    return f"WITH w AS (SELECT {items} {json_rows.source('x')}) "
+
+
 def window_breakdown(windows: dict, *, bursts: bool = True) -> tuple[dict, dict]:
     """What the bonus computation reads of each window: ``windows`` is {key: (enrollment id,
     Window, typed daily limit)}; the answer is ({key: {(provenance, confirmed): {kind: n}}}
     of the counted kinds, {key: [(day, typed activities that day)]} of the days with more
-    typed activities, of every kind, than the limit). Two queries per 2,000 windows, over the
-    per-day summary, as ``window_counts``; one without ``bursts``."""
+    typed activities, of every kind, than the limit). From the per-day summary, in a number of
+    queries that does not depend on the number of windows (they are one JSON parameter): on
+    PostgreSQL one (both groupings of one scan, ``GROUPING SETS``), on SQLite two; one
+    without ``bursts``."""
     by_provenance: dict = {key: {} for key in windows}
     burst_days: dict = {key: [] for key in windows}
-    items = list(windows.items())
-    kinds = ", ".join(["%s"] * len(COUNTED_KINDS))
-    typed = ", ".join(["%s"] * len(TYPED_PROVENANCES))
-    table = ActivityDay._meta.db_table
-    for i in range(0, len(items), WINDOWS_PER_QUERY):
-        chunk = items[i : i + WINDOWS_PER_QUERY]
-        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-        params: list = []
-        for n, (_key, (enrollment_id, window, limit)) in enumerate(chunk):
-            params += [n, enrollment_id, window.start, window.end, limit]
-        # Built from placeholders and the model's table: every value is a parameter.
-        with_windows = (
-            f"WITH w (n, enrollment_id, first_day, end_day, day_limit) AS (VALUES {values}) "
+    if not windows:
+        return by_provenance, burst_days
+    keys = list(windows)
+    payload = json.dumps(
+        [
+            [n, enrollment_id, window.start.isoformat(), window.end.isoformat(), limit]
+            for n, (enrollment_id, window, limit) in enumerate(windows.values())
+        ]
+    )
+    vendor = connection.vendor
+    counted = ", ".join(f"'{kind}'" for kind in COUNTED_KINDS)
+    typed = ", ".join(f"'{p.value}'" for p in TYPED_PROVENANCES)
+    # Built from the model's table, the kinds' and provenances' fixed names and one
+    # placeholder: the windows are a parameter.
+    with_windows = _windows_cte()
+    join = (
+        f"FROM w JOIN {ActivityDay._meta.db_table} d ON d.enrollment_id = w.enrollment_id "
+        "AND d.day >= w.first_day AND d.day < w.end_day "
+    )
+
+    def add_breakdown(n, provenance, confirmed, kind, total):
+        cell = by_provenance[keys[n]].setdefault(
+            (provenance, bool(confirmed)), dict.fromkeys(COUNTED_KINDS, 0)
         )
-        join = (
-            f"JOIN {table} d ON d.enrollment_id = w.enrollment_id "
-            "AND d.day >= w.first_day AND d.day < w.end_day "
-        )
-        with connection.cursor() as cursor:
+        cell[kind] = int(total)
+
+    def add_burst(n, day, total):
+        if not isinstance(day, date):  # SQLite returns the date as text
+            day = date.fromisoformat(day)
+        burst_days[keys[n]].append((day, int(total)))
+
+    with connection.cursor() as cursor:
+        if vendor == "postgresql" and bursts:
             cursor.execute(
-                with_windows  # noqa: S608 - see above
-                + "SELECT w.n, d.provenance, d.confirmed, d.kind, SUM(d.count) FROM w "
+                with_windows
+                + "SELECT w.n, d.provenance, d.confirmed, d.kind, d.day, GROUPING(d.day), "
+                f"SUM(d.count), SUM(d.count) FILTER (WHERE d.provenance IN ({typed})) "
                 + join
-                + f"WHERE d.kind IN ({kinds}) GROUP BY w.n, d.provenance, d.confirmed, d.kind",
-                params + list(COUNTED_KINDS),
+                + "GROUP BY GROUPING SETS ((w.n, d.provenance, d.confirmed, d.kind), "
+                "(w.n, d.day, w.day_limit)) "
+                f"HAVING (GROUPING(d.day) = 1 AND d.kind IN ({counted})) "
+                f"OR (GROUPING(d.day) = 0 AND SUM(d.count) FILTER "
+                f"(WHERE d.provenance IN ({typed})) > w.day_limit)",
+                [payload],
             )
-            for n, provenance, confirmed, kind, total in cursor.fetchall():
-                cell = by_provenance[chunk[n][0]].setdefault(
-                    (provenance, bool(confirmed)), dict.fromkeys(COUNTED_KINDS, 0)
-                )
-                cell[kind] = int(total)
-            if not bursts:
-                continue
+            # GROUPING(d.day) is 1 in the rows of the breakdown (not grouped by day).
+            for n, provenance, confirmed, kind, day, not_by_day, total, typed_total in cursor:
+                if not_by_day:
+                    add_breakdown(n, provenance, confirmed, kind, total)
+                else:
+                    add_burst(n, day, typed_total)
+            for days in burst_days.values():
+                days.sort()
+            return by_provenance, burst_days
+        cursor.execute(
+            with_windows
+            + "SELECT w.n, d.provenance, d.confirmed, d.kind, SUM(d.count) "
+            + join
+            + f"WHERE d.kind IN ({counted}) GROUP BY w.n, d.provenance, d.confirmed, d.kind",
+            [payload],
+        )
+        for row in cursor.fetchall():
+            add_breakdown(*row)
+        if bursts:
             cursor.execute(
-                with_windows  # noqa: S608 - see above
-                + "SELECT w.n, d.day, SUM(d.count) FROM w "
+                with_windows
+                + "SELECT w.n, d.day, SUM(d.count) "
                 + join
                 + f"WHERE d.provenance IN ({typed}) GROUP BY w.n, d.day, w.day_limit "
                 "HAVING SUM(d.count) > w.day_limit ORDER BY w.n, d.day",
-                params + [str(p) for p in TYPED_PROVENANCES],
+                [payload],
             )
-            for n, day, total in cursor.fetchall():
-                if not isinstance(day, date):  # SQLite returns the date as text
-                    day = date.fromisoformat(day)
-                burst_days[chunk[n][0]].append((day, int(total)))
+            for row in cursor.fetchall():
+                add_burst(*row)
     return by_provenance, burst_days
 
 

@@ -8,8 +8,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,12 +21,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
-from people import formatting, queue
+from people import formatting, json_rows, queue
 from people.languages import language_of, languages_of
 from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
 from people.roles import user_roles
-from people.services import Notice, notify, notify_many
+from people.services import Notice, notify, notify_bulk
 
 from . import certification, payroll, permissions, rule_versions, selectors, validation
 from .bonus import Window, best_tier, window_for, window_of
@@ -450,10 +450,8 @@ def statement_compute(*, mentorship_id: int, now: datetime | None = None) -> Bon
     return BonusStatement.objects.filter(pk=pk).first() if pk else None
 
 
-# Rows per INSERT on SQLite (16 parameters a row, under its limit of 32,766).
-SQLITE_ROWS_PER_INSERT = 1000
 _COUNT_COLUMNS = [f"{kind}_count" for kind in Activity.COUNTED_KINDS]
-# The computed columns of a statement, written by one INSERT ... ON CONFLICT per batch.
+# The computed columns of a statement, written by one INSERT ... ON CONFLICT per run.
 _UPSERT_COLUMNS = [
     "mentorship_id",
     "period_start",
@@ -487,13 +485,57 @@ _NEW_ROW_DEFAULTS = {
 }
 
 
-@dataclass
+class _Row(NamedTuple):
+    """A mentorship as the computation reads it: a plain tuple, no model instance per row."""
+
+    pk: int
+    enrollment_id: int
+    first_name: str
+    last_name: str
+    username: str
+    mentor_id: int
+    mentor_email: str
+    started_on: date
+    bonus_starts_on: date | None
+    carried_from_id: int | None
+    ended_on: date | None
+    bonus_rule_id: int
+
+
+class _Rule(NamedTuple):
+    """What the computation reads of a bonus rule: read once per rule, not once per row."""
+
+    period_days: int
+    currency: str
+    counted_provenances: list
+    confirmation_required: list
+    typed_daily_limit: int
+
+
+# The columns of ``_Row``, in its order.
+_ROW_COLUMNS = (
+    "pk",
+    "enrollment_id",
+    "enrollment__trainee__first_name",
+    "enrollment__trainee__last_name",
+    "enrollment__trainee__username",
+    "mentor_id",
+    "mentor__email",
+    "started_on",
+    "bonus_starts_on",
+    "carried_from_id",
+    "ended_on",
+    "bonus_rule_id",
+)
+
+
+@dataclass(slots=True)
 class _Computed:
     mentorship_id: int
     mentor_id: int
     mentor_email: str
     trainee_name: str
-    window: object
+    window: Window
     counts: dict
     tier_name: str
     amount: Decimal
@@ -511,68 +553,92 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
 
     The mentorship rows, then their statements, are locked first (in id order), so two runs
     over the same mentorships take turns; the unique constraint keeps one statement per
-    mentorship whatever happens. Set-based, so the number of queries does not grow with the
-    number of mentorships (``statements_finalize_due`` goes batch
-    by batch): the counts of every window come from one grouped query over the per-day
-    summary, the tiers are chosen by ``bonus.best_tier``, and the statements are written by
-    one upsert. Approved figures never change: a recomputation that differs is kept beside
-    them and flags the statement for review. A statement that becomes final notifies its
-    mentor.
+    mentorship whatever happens. Set-based (``_statements_compute``): the number of queries
+    does not grow with the number of mentorships. Approved figures never change: a
+    recomputation that differs is kept beside them and flags the statement for review. A
+    statement that becomes final notifies its mentor.
     """
-    now = now or timezone.now()
-    rows = _mentorships_locked(mentorship_ids)
+    return _statements_compute(
+        Mentorship.objects.filter(pk__in=list(mentorship_ids)), now=now or timezone.now()
+    )
+
+
+def _statements_compute(scope, *, now: datetime) -> dict[int, int]:
+    """``statements_compute`` of the mentorships of the queryset ``scope`` (a subquery in
+    every statement, never a list of ids), in the caller's transaction, in a fixed number of
+    queries: the mentorships locked and read as tuples in one, their rules in one, the later
+    mentorships of their enrollments (the window split) in one, the tiers and rule versions in
+    a few, the counts of every window over the per-day summary in one (two on SQLite), their
+    statements locked in one, all the statements written by one upsert, the frozen ones'
+    reviews by one update, the notifications by one insert (``notify_bulk``). Every list of
+    rows goes to the database as one JSON
+    parameter, so neither the statement's text nor its parameters grow with the rows."""
+    computable = scope.filter(bonus_rule__isnull=False, carried_into__isnull=True)
+    rows = _mentorships_locked(computable)
     if not rows:
         return {}
-    tiers = _tiers_by_rule({r["bonus_rule_id"] for r in rows})
+    rule_ids = {r.bonus_rule_id for r in rows}
+    rules = {
+        pk: _Rule._make(values)
+        for pk, *values in BonusRule.objects.filter(pk__in=rule_ids).values_list(
+            "pk", *_Rule._fields
+        )
+    }
+    tiers = _tiers_by_rule(rule_ids)
     windows = _windows_split(
         rows,
         {
-            r["pk"]: window_for(
-                started_on=r["started_on"],
-                period_days=r["bonus_rule__period_days"],
-                ended_on=r["ended_on"],
-                bonus_starts_on=r["bonus_starts_on"],
-                carried=r["carried_from_id"] is not None,
+            r.pk: window_for(
+                started_on=r.started_on,
+                period_days=rules[r.bonus_rule_id].period_days,
+                ended_on=r.ended_on,
+                bonus_starts_on=r.bonus_starts_on,
+                carried=r.carried_from_id is not None,
             )
             for r in rows
         },
+        later=computable.values("enrollment_id"),
     )
     breakdown, bursts = selectors.window_breakdown(
         {
-            r["pk"]: (r["enrollment_id"], windows[r["pk"]], r["bonus_rule__typed_daily_limit"])
+            r.pk: (r.enrollment_id, windows[r.pk], rules[r.bonus_rule_id].typed_daily_limit)
             for r in rows
         }
     )
-    versions = rule_versions.current_versions({r["bonus_rule_id"] for r in rows}, tiers)
-    existing = _statements_locked(mentorship_ids=list(windows))
+    versions = rule_versions.current_versions(rule_ids, tiers)
+    existing = _statements_locked(computable.values("pk"))
     fresh: list[_Computed] = []
-    reviewed: dict[int, BonusStatement] = {}  # mentorship id → its frozen statement's review
+    reviewed: list[tuple] = []  # the frozen statements' reviews (``_review``)
+    frozen_ids: dict[int, int] = {}  # mentorship id → its frozen statement's id
     for r in rows:
-        pk = r["pk"]
+        pk = r.pk
         # The rule's provenances: typed activity counts once confirmed (docs/bonuses.md).
+        rule = rules[r.bonus_rule_id]
         counts, by_provenance = rule_counts(
             breakdown[pk],
-            counted=r["bonus_rule__counted_provenances"],
-            confirmation_required=r["bonus_rule__confirmation_required"],
+            counted=rule.counted_provenances,
+            confirmation_required=rule.confirmation_required,
         )
         # An empty window (an earlier mentorship's covered the whole period) pays nothing,
         # even under a tier without minimums.
-        rule_tiers = tiers.get(r["bonus_rule_id"], [])
+        rule_tiers = tiers.get(r.bonus_rule_id, [])
         tier = None if windows[pk].is_empty else best_tier(rule_tiers, counts)
         tier_name = tier.name if tier else ""
         amount = tier.amount if tier else Decimal("0.00")
         old = existing.get(pk)
         if old is not None and old[2] in BonusStatement.FROZEN_STATUSES:
-            reviewed[pk] = _review(old, counts, tier_name, amount, now=now)
+            reviewed.append(_review(old, counts, tier_name, amount))
+            frozen_ids[pk] = old[1]
         else:
-            computed = _computed(r, windows[pk], counts, tier_name, amount, now=now)
+            computed = _computed(r, rule, windows[pk], counts, tier_name, amount, now=now)
             computed.provenance_counts = by_provenance
             computed.burst_days = [{"day": d.isoformat(), "count": n} for d, n in bursts[pk]]
-            computed.rule_version_id = versions[r["bonus_rule_id"]]
+            computed.rule_version_id = versions[r.bonus_rule_id]
             fresh.append(computed)
+    del breakdown, bursts
     ids = _statements_upsert(fresh, now=now)
-    BonusStatement.objects.bulk_update(list(reviewed.values()), _REVIEW_COLUMNS)
-    ids.update({pk: statement.pk for pk, statement in reviewed.items()})
+    _reviews_write(reviewed, now=now)
+    ids.update(frozen_ids)
     existing_final = {pk for pk, row in existing.items() if row[2] == BonusStatement.Status.FINAL}
     finalized = [
         c
@@ -584,54 +650,39 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
     return ids
 
 
-def _mentorships_locked(mentorship_ids) -> list[dict]:
-    """The mentorships with a bonus rule among these, locked in id order, as plain rows."""
-    return list(
-        Mentorship.objects.select_for_update(of=("self",))
-        # A superseded mentorship's window is carried by the next one: nothing to compute.
-        .filter(pk__in=list(mentorship_ids), bonus_rule__isnull=False, carried_into__isnull=True)
+def _mentorships_locked(computable) -> list[_Row]:
+    """The mentorships of ``computable`` (with a bonus rule, not superseded: a superseded
+    mentorship's window is carried by the next one, nothing to compute), locked in id order,
+    as plain tuples."""
+    return [
+        _Row._make(values)
+        for values in Mentorship.objects.select_for_update(of=("self",))
+        .filter(pk__in=computable.values("pk"))
         .order_by("pk")
-        .values(
-            "pk",
-            "enrollment_id",
-            "enrollment__trainee__first_name",
-            "enrollment__trainee__last_name",
-            "enrollment__trainee__username",
-            "mentor_id",
-            "mentor__email",
-            "started_on",
-            "bonus_starts_on",
-            "carried_from_id",
-            "ended_on",
-            "bonus_rule_id",
-            "bonus_rule__period_days",
-            "bonus_rule__currency",
-            "bonus_rule__counted_provenances",
-            "bonus_rule__confirmation_required",
-            "bonus_rule__typed_daily_limit",
-        )
-    )
+        .values_list(*_ROW_COLUMNS)
+    ]
 
 
-def _windows_split(rows: list[dict], windows: dict[int, Window]) -> dict[int, Window]:
+def _windows_split(rows: list[_Row], windows: dict[int, Window], *, later) -> dict[int, Window]:
     """Each window cut where a later mentorship of the same enrollment starts counting (its
     ``bonus_starts_on``): a window that grew after the mentor changed (a longer period in
-    the rule) never reaches into the next mentor's days. One query."""
-    later: dict[int, list[tuple[int, date]]] = {}
-    for enrollment_id, pk, starts in Mentorship.objects.filter(
-        enrollment_id__in={r["enrollment_id"] for r in rows}, bonus_rule__isnull=False
+    the rule) never reaches into the next mentor's days. One query: the mentorships with a
+    rule of the enrollments ``later`` (a subquery) names."""
+    starts: dict[int, list[tuple[int, date]]] = {}
+    for enrollment_id, pk, first in Mentorship.objects.filter(
+        enrollment_id__in=later, bonus_rule__isnull=False
     ).values_list("enrollment_id", "pk", "bonus_starts_on"):
-        later.setdefault(enrollment_id, []).append((pk, starts))
+        starts.setdefault(enrollment_id, []).append((pk, first))
     split = {}
     for r in rows:
-        window = windows[r["pk"]]
+        window = windows[r.pk]
         cuts = [
-            starts
-            for pk, starts in later.get(r["enrollment_id"], [])
-            if pk > r["pk"] and starts >= window.start
+            first
+            for pk, first in starts.get(r.enrollment_id, ())
+            if pk > r.pk and first >= window.start and first < window.end
         ]
-        end = min([window.end, *cuts])
-        split[r["pk"]] = Window(start=window.start, end=max(end, window.start))
+        # Most windows are not cut (one mentorship per enrollment): kept as they are.
+        split[r.pk] = Window(start=window.start, end=min(cuts)) if cuts else window
     return split
 
 
@@ -642,9 +693,9 @@ def _tiers_by_rule(rule_ids: set[int]) -> dict[int, list[BonusTier]]:
     return tiers
 
 
-def _statements_locked(*, mentorship_ids) -> dict[int, tuple]:
+def _statements_locked(mentorship_ids) -> dict[int, tuple]:
     """{mentorship id: (mentorship id, pk, status, *counts, tier name, amount)} of the
-    statements these mentorships already have, locked in id order."""
+    statements these mentorships (a subquery) already have, locked in id order."""
     return {
         row[0]: row
         for row in BonusStatement.objects.select_for_update()
@@ -654,38 +705,36 @@ def _statements_locked(*, mentorship_ids) -> dict[int, tuple]:
     }
 
 
-def _review(old: tuple, counts: dict, tier_name: str, amount: Decimal, *, now) -> BonusStatement:
+def _review(old: tuple, counts: dict, tier_name: str, amount: Decimal) -> tuple:
     """A frozen statement's recomputation, to be written beside its approved figures: flagged
     for review only when the tier or the amount would change (counts that moved within the
-    same tier change nothing anyone is paid)."""
+    same tier change nothing anyone is paid). (statement id, needs review, recomputed counts,
+    tier name, amount), as ``_reviews_write`` writes them."""
     differs = (old[7], old[8]) != (tier_name, amount)
-    return BonusStatement(
-        pk=old[1],
-        needs_review=differs,
-        recomputed_counts=counts if differs else {},
-        recomputed_tier_name=tier_name if differs else "",
-        recomputed_amount=amount if differs else None,
-        computed_at=now,
-        needs_recompute=False,
+    return (
+        old[1],
+        differs,
+        counts if differs else {},
+        tier_name if differs else "",
+        str(amount) if differs else None,
     )
 
 
 def _computed(
-    row: dict, window, counts: dict, tier_name: str, amount: Decimal, *, now
+    row: _Row, rule: _Rule, window, counts: dict, tier_name: str, amount: Decimal, *, now
 ) -> _Computed:
     """The figures of a statement that is not frozen yet, from its mentorship's row."""
-    trainee = row["enrollment__trainee__first_name"], row["enrollment__trainee__last_name"]
     return _Computed(
-        mentorship_id=row["pk"],
-        mentor_id=row["mentor_id"],
-        mentor_email=row["mentor__email"],
+        mentorship_id=row.pk,
+        mentor_id=row.mentor_id,
+        mentor_email=row.mentor_email,
         # As display_name(user): the full name, or the username without one.
-        trainee_name=" ".join(trainee).strip() or row["enrollment__trainee__username"],
+        trainee_name=f"{row.first_name} {row.last_name}".strip() or row.username,
         window=window,
         counts=counts,
         tier_name=tier_name,
         amount=amount,
-        currency=row["bonus_rule__currency"],
+        currency=rule.currency,
         status=(
             BonusStatement.Status.FINAL
             if window.is_over(now)
@@ -701,47 +750,48 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
     """Insert or refresh the statements in one statement; {mentorship id: statement id}."""
     if not computed:
         return {}
-    ops = connection.ops
     table = BonusStatement._meta.db_table
     columns = _UPSERT_COLUMNS + list(_NEW_ROW_DEFAULTS)
-    params: list = []
-    for c in computed:
-        params += [
-            c.mentorship_id,
-            ops.adapt_datefield_value(c.window.start),
-            ops.adapt_datefield_value(c.window.end),
-            *(c.counts[kind] for kind in Activity.COUNTED_KINDS),
-            c.tier_name,
-            ops.adapt_decimalfield_value(c.amount, 12, 2),
-            c.currency,
-            c.status,
-            ops.adapt_datetimefield_value(now),
-            json.dumps(c.provenance_counts),
-            json.dumps(c.burst_days),
-            c.rule_version_id,
-            False,
-            *_NEW_ROW_DEFAULTS.values(),
+    payload = json.dumps(
+        [
+            [
+                c.mentorship_id,
+                c.window.start.isoformat(),
+                c.window.end.isoformat(),
+                *(c.counts[kind] for kind in Activity.COUNTED_KINDS),
+                c.tier_name,
+                str(c.amount),
+                c.currency,
+                c.status,
+                c.provenance_counts,
+                c.burst_days,
+                c.rule_version_id,
+            ]
+            for c in computed
         ]
+    )
+    casts = ["bigint", "date", "date", *["integer"] * 4, "text", "numeric", "text", "text"]
+    items = [json_rows.item("x", i, cast) for i, cast in enumerate(casts)]
+    items.append("%s")  # computed_at
+    items += [json_rows.item("x", 11, "jsonb"), json_rows.item("x", 12, "jsonb")]
+    items += [json_rows.item("x", 13, "bigint"), "%s"]  # rule_version_id, needs_recompute
+    postgres = connection.vendor == "postgresql"
+    items += [
+        "%s::jsonb" if postgres and name == "recomputed_counts" else "%s"
+        for name in _NEW_ROW_DEFAULTS
+    ]
+    params = [
+        connection.ops.adapt_datetimefield_value(now),
+        False,
+        *_NEW_ROW_DEFAULTS.values(),
+        payload,
+    ]
     frozen = ", ".join(f"'{status}'" for status in BonusStatement.FROZEN_STATUSES)
-    if connection.vendor == "postgresql":
-        # One array per column: a handful of parameters instead of 16 per statement. The SQL
-        # holds only placeholders, type names and the model's table (here and below).
-        types = ["integer", "date", "date", *["integer"] * 4, "text", "numeric", "text"]
-        types += ["text", "timestamptz", "jsonb", "jsonb", "bigint", "boolean"]
-        types += ["boolean", "jsonb", "text", "text"]
-        width = len(columns)
-        params = [params[i::width] for i in range(width)]
-        source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"  # noqa: S608
-    elif len(computed) > SQLITE_ROWS_PER_INSERT:
-        ids = {}
-        for i in range(0, len(computed), SQLITE_ROWS_PER_INSERT):
-            ids |= _statements_upsert(computed[i : i + SQLITE_ROWS_PER_INSERT], now=now)
-        return ids
-    else:
-        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        source = "VALUES " + ", ".join([row] * len(computed))
+    # The SQL holds only placeholders, type names, fixed statuses and the model's table.
     query = (
-        f"INSERT INTO {table} ({', '.join(columns)}) {source} "
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(items)} "
+        # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not a join's.
+        f"{json_rows.source('x')} WHERE true "
         "ON CONFLICT (mentorship_id) DO UPDATE SET "
         + ", ".join(f"{col} = EXCLUDED.{col}" for col in _UPSERT_COLUMNS[1:])
         + f" WHERE {table}.status NOT IN ({frozen}) RETURNING mentorship_id, id"
@@ -751,84 +801,110 @@ def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int,
         return dict(cursor.fetchall())
 
 
+def _reviews_write(reviews: list[tuple], *, now: datetime) -> None:
+    """Write the frozen statements' reviews (``_review``) beside their figures, in one
+    UPDATE ... FROM the rows as one JSON parameter."""
+    if not reviews:
+        return
+    table = BonusStatement._meta.db_table
+    sets = ", ".join(
+        f"{column} = {json_rows.item('r', i, cast)}"
+        for i, (column, cast) in enumerate(
+            [
+                ("needs_review", "boolean"),
+                ("recomputed_counts", "jsonb"),
+                ("recomputed_tier_name", "text"),
+                ("recomputed_amount", "numeric"),
+            ],
+            start=1,
+        )
+    )
+    # The SQL holds only placeholders, type names and the model's table.
+    query = (
+        f"UPDATE {table} SET {sets}, computed_at = %s, needs_recompute = %s "  # noqa: S608
+        f"{json_rows.source('r')} WHERE {table}.id = {json_rows.item('r', 0, 'bigint')}"
+    )
+    payload = json.dumps([list(review) for review in reviews])
+    with connection.cursor() as cursor:
+        cursor.execute(query, [connection.ops.adapt_datetimefield_value(now), False, payload])
+
+
+class _Recipient(NamedTuple):
+    """A mentor as ``notify_bulk`` needs them (id and e-mail), without a query or an instance."""
+
+    pk: int
+    email: str
+
+
 def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -> None:
-    User = get_user_model()
     url = reverse("mentors:mentees")
-    # Each mentor's language in one query for the whole batch.
+    # Each mentor's language in one query for the run; the texts translated once per language
+    # (one translation switch each) and each amount formatted once per language.
     spoken = languages_of({c.mentor_id for c in computed})
-    notices = []
+    by_language: dict[str, list[_Computed]] = {}
     for c in computed:
-        with translation.override(spoken[c.mentor_id]):
-            notices.append(
-                Notice(
-                    # The recipient as notify_many needs it (id and e-mail), without a query.
-                    recipient=User(pk=c.mentor_id, email=c.mentor_email),
-                    title=_("Your bonus for mentoring %(name)s is final")
-                    % {"name": c.trainee_name},
-                    body=_("Tier: %(tier)s, amount %(amount)s. It is paid once approved.")
-                    % {
-                        "tier": c.tier_name or _("none"),
-                        "amount": formatting.money(c.amount, c.currency),
-                    },
-                    url=url,
-                    dedupe_key=f"bonus-final-{statement_ids[c.mentorship_id]}",
+        by_language.setdefault(spoken[c.mentor_id], []).append(c)
+    notices = []
+    for language, group in by_language.items():
+        with translation.override(language):
+            title = _("Your bonus for mentoring %(name)s is final")
+            body = _("Tier: %(tier)s, amount %(amount)s. It is paid once approved.")
+            none = _("none")
+            amounts: dict[tuple, str] = {}
+            for c in group:
+                money = amounts.get((c.amount, c.currency))
+                if money is None:
+                    money = amounts[c.amount, c.currency] = formatting.money(c.amount, c.currency)
+                notices.append(
+                    Notice(
+                        recipient=_Recipient(c.mentor_id, c.mentor_email),
+                        title=title % {"name": c.trainee_name},
+                        body=body % {"tier": c.tier_name or none, "amount": money},
+                        url=url,
+                        dedupe_key=f"bonus-final-{statement_ids[c.mentorship_id]}",
+                    )
                 )
-            )
-    notify_many(notices)
-
-
-def _keyset_batches(queryset, column: str, size: int):
-    """The values of ``column`` in ``queryset``, ascending, ``size`` at a time: each batch is
-    one query of ``column > the last one seen ORDER BY column LIMIT size`` (keyset paging), so
-    no list of every id is held and no batch reads past its own rows."""
-    last = None
-    while True:
-        batch = queryset if last is None else queryset.filter(**{f"{column}__gt": last})
-        ids = list(batch.order_by(column).values_list(column, flat=True)[:size])
-        if not ids:
-            return
-        yield ids
-        if len(ids) < size:
-            return
-        last = ids[-1]
+    notify_bulk(notices)
 
 
 def statements_finalize_due(*, now: datetime | None = None) -> int:
     """Recompute every statement that is not final yet (and create missing ones); those whose
-    window has ended become final. Run daily by Celery beat and by compute_bonuses, in batches
-    of settings.BONUS_STATEMENTS_PER_BATCH mentorships taken by keyset (``_keyset_batches``),
-    each its own transaction, so that a worker killed half-way keeps the batches it finished.
-    Each batch is a fixed number of queries (``statements_compute``)."""
+    window has ended become final. Run daily by Celery beat and by compute_bonuses.
+
+    One computation over all of them (``_statements_compute``: a fixed number of queries,
+    whatever the number of mentorships) in one transaction: a worker killed half-way leaves
+    nothing half-written, and the next run (the task is acknowledged late, so the message is
+    delivered again) does the whole computation again; it is idempotent. The flagged
+    statements are recomputed next (``statements_recompute_flagged``), in their own
+    transaction. Returns the number of statements computed."""
     now = now or timezone.now()
-    due = Mentorship.objects.filter(bonus_rule__isnull=False, carried_into__isnull=True).exclude(
+    due = Mentorship.objects.exclude(
         statements__status__in=[BonusStatement.Status.FINAL, *BonusStatement.FROZEN_STATUSES]
     )
-    done = 0
-    for ids in _keyset_batches(due, "pk", settings.BONUS_STATEMENTS_PER_BATCH):
-        statements_compute(mentorship_ids=ids, now=now)
-        done += len(ids)
+    with transaction.atomic():
+        done = len(_statements_compute(due, now=now))
     return done + statements_recompute_flagged(now=now)
 
 
 def statements_recompute_flagged(*, now: datetime | None = None) -> int:
     """Recompute every statement flagged ``needs_recompute`` (final, approved and paid ones
     too): what a write flagged and the broker never delivered. Run every few minutes by Celery
-    beat (mentors.tasks.statements_recompute_flagged), in keyset batches like the
-    finalization; the computation clears the flag. Returns the number of statements
+    beat (mentors.tasks.statements_recompute_flagged), as one computation in one transaction
+    like the finalization; the computation clears the flag. Returns the number of statements
     recomputed."""
     now = now or timezone.now()
-    flagged = BonusStatement.objects.filter(needs_recompute=True)
-    done = 0
-    for ids in _keyset_batches(flagged, "mentorship_id", settings.BONUS_STATEMENTS_PER_BATCH):
-        statements_compute(mentorship_ids=ids, now=now)
+    with transaction.atomic():
+        done = len(
+            _statements_compute(
+                Mentorship.objects.filter(statements__needs_recompute=True), now=now
+            )
+        )
         # A mentorship without a rule any more, or superseded, is not computed: its flag is
         # cleared here.
-        BonusStatement.objects.filter(
+        done += BonusStatement.objects.filter(
             Q(mentorship__bonus_rule__isnull=True) | Q(mentorship__carried_into__isnull=False),
-            mentorship_id__in=ids,
             needs_recompute=True,
         ).update(needs_recompute=False)
-        done += len(ids)
     return done
 
 

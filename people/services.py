@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from functools import partial
@@ -9,12 +10,12 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.users.models import UserProfile
 
-from . import languages, queue
+from . import json_rows, languages, queue
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -68,42 +69,86 @@ class Notice:
 
 
 def notify_many(notices: list[Notice]) -> list[Notification]:
-    """``notify`` for many at once in three queries whatever their number: notices whose
-    (recipient, dedupe key) already exists are skipped; a concurrent run that wins the race
-    for one of them makes this fall back to ``notify`` one by one."""
-    keyed = [n for n in notices if n.dedupe_key]
-    taken: set[tuple[int, str]] = set()
-    if keyed:
-        taken = set(
-            Notification.objects.filter(
-                recipient__in={n.recipient.pk for n in keyed},
-                dedupe_key__in={n.dedupe_key for n in keyed},
-            ).values_list("recipient_id", "dedupe_key")
+    """``notify`` for many at once in two queries whatever their number (``notify_bulk``),
+    with the created notifications as instances."""
+    created = _notifications_insert(notices)
+    return [
+        Notification(
+            pk=pk,
+            recipient=notice.recipient,
+            title=notice.title[:200],
+            body=notice.body,
+            url=notice.url[:500],
+            dedupe_key=notice.dedupe_key,
+            send_email=send_email,
         )
+        for notice, pk, send_email in created
+    ]
+
+
+def notify_bulk(notices: list[Notice]) -> int:
+    """``notify_many`` without an instance per notification, for a job's thousands (the bonus
+    finalization): one insert, then the e-mails after commit. Returns how many were created.
+    A ``Notice``'s recipient only needs ``pk`` and ``email``."""
+    return len(_notifications_insert(notices))
+
+
+def _notifications_insert(notices: list[Notice]) -> list[tuple[Notice, int, bool]]:
+    """Insert the notifications in one statement (the rows as one JSON parameter,
+    ``people.json_rows``); a notice whose (recipient, dedupe key) exists already, or comes
+    twice, is skipped by the unique constraint (``ON CONFLICT DO NOTHING``), so two runs at
+    once leave one notification each. Their e-mails are published after commit, 50 to a
+    message. [(notice, id, e-mail to send)] of those created."""
     fresh, seen = [], set()
     for n in notices:
         key = (n.recipient.pk, n.dedupe_key)
-        if n.dedupe_key and (key in taken or key in seen):
+        if n.dedupe_key and key in seen:
             continue
         seen.add(key)
         fresh.append(n)
-    rows = [
-        Notification(
-            recipient=n.recipient,
-            title=n.title[:200],
-            body=n.body,
-            url=n.url[:500],
-            dedupe_key=n.dedupe_key,
-            send_email=n.send_email and bool(n.recipient.email),
-        )
-        for n in fresh
-    ]
-    try:
-        with transaction.atomic():
-            created = Notification.objects.bulk_create(rows)
-    except IntegrityError:
-        return [notify(**vars(n)) for n in fresh]
-    pending = [row.pk for row in created if row.send_email]
+    if not fresh:
+        return []
+    payload = json.dumps(
+        [
+            [
+                i,
+                n.recipient.pk,
+                n.title[:200],
+                n.body,
+                n.url[:500],
+                n.dedupe_key,
+                n.send_email and bool(n.recipient.email),
+            ]
+            for i, n in enumerate(fresh)
+        ]
+    )
+    table = Notification._meta.db_table
+    columns = ["recipient_id", "title", "body", "url", "dedupe_key", "send_email"]
+    casts = ["bigint", "text", "text", "text", "text", "boolean"]
+    items = [json_rows.item("x", i, cast) for i, cast in enumerate(casts, start=1)]
+    # The SQL holds only the model's table, its columns, type names and placeholders.
+    query = (
+        f"INSERT INTO {table} ({', '.join(columns)}, created_at) "
+        f"SELECT {', '.join(items)}, %s {json_rows.source('x')} "
+        # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not a join's.
+        "WHERE true ORDER BY " + json_rows.item("x", 0, "int") + " "
+        "ON CONFLICT DO NOTHING RETURNING id, send_email, title, recipient_id, dedupe_key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [connection.ops.adapt_datetimefield_value(timezone.now()), payload])
+        returned = cursor.fetchall()
+    # RETURNING does not promise the rows' order: each is matched to its notice by its
+    # (recipient, dedupe key), or for notices without a key by (recipient, title) in turn.
+    by_key: dict[tuple, list[Notice]] = {}
+    for n in fresh:
+        by_key.setdefault((n.recipient.pk, n.dedupe_key or n.title[:200]), []).append(n)
+    created = []
+    for pk, send_email, title, recipient_id, dedupe_key in returned:
+        notice = by_key[(recipient_id, dedupe_key or title)].pop(0)
+        created.append((notice, pk, bool(send_email)))
+    order = {id(n): i for i, n in enumerate(fresh)}
+    created.sort(key=lambda row: order[id(row[0])])
+    pending = [pk for _notice, pk, send_email in created if send_email]
     if pending:
         transaction.on_commit(partial(_enqueue_emails, pending))
     return created

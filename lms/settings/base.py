@@ -146,8 +146,6 @@ _PER_PROCESS_CACHE = _CACHE_CLASS in {"LocMemCache", "DummyCache"}
 # (Django's cached_db): a signed-in request makes one query fewer. Not with a per-process
 # cache, where a logout in one worker would not reach another worker's copy.
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("db" if _PER_PROCESS_CACHE else "cached_db")
-# Mentorships per transaction when the bonus statements are computed (docs/bonuses.md).
-BONUS_STATEMENTS_PER_BATCH = env.int("BONUS_STATEMENTS_PER_BATCH", default=2000)
 # Separation of duties (docs/security.md): who approved a bonus statement does not also mark
 # it paid; a second person with the approver's role does.
 BONUS_PAYMENT_NEEDS_SECOND_PERSON = env.bool("BONUS_PAYMENT_NEEDS_SECOND_PERSON", default=True)

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from mentors import services
@@ -121,8 +120,7 @@ def test_approved_statements_keep_their_figures_and_flag_a_difference():
 
 
 @time_machine.travel(datetime(2026, 2, 10, 12, tzinfo=MSK), tick=False)
-@override_settings(BONUS_STATEMENTS_PER_BATCH=4)
-def test_finalize_due_goes_in_batches_and_skips_the_done():
+def test_finalize_due_computes_all_at_once_and_skips_the_done():
     rule = make_rule()
     mentorships = make_mentorships(10, rule=rule)
     assert services.statements_finalize_due() == 10
@@ -134,33 +132,35 @@ def test_finalize_due_goes_in_batches_and_skips_the_done():
     assert {s.mentorship_id for s in BonusStatement.objects.filter(status="final")} == {
         m.pk for m in mentorships
     }
+    assert Notification.objects.filter(dedupe_key__startswith="bonus-final-").count() == 10
 
 
-def _finalize_queries() -> int:
+def _finalize_queries() -> tuple[int, int]:
+    """The queries of a finalization from scratch, then of a sweep of flagged statements with
+    one approved statement among them (its recomputation is written beside its figures)."""
     BonusStatement.objects.all().delete()
-    with CaptureQueriesContext(connection) as captured:
+    with CaptureQueriesContext(connection) as finalized:
         services.statements_finalize_due()
-    return len(captured)
+    approved = BonusStatement.objects.order_by("pk").first()
+    approved.status, approved.approved_at = "approved", datetime.now(MSK)
+    approved.save()
+    BonusStatement.objects.update(needs_recompute=True)
+    with CaptureQueriesContext(connection) as flagged:
+        assert services.statements_recompute_flagged() == BonusStatement.objects.count()
+    assert not BonusStatement.objects.filter(needs_recompute=True).exists()
+    return len(finalized), len(flagged)
 
 
 @time_machine.travel(datetime(2026, 4, 1, 12, tzinfo=MSK), tick=False)
 def test_finalization_queries_do_not_grow_with_mentorships():
-    """Within a batch the number of queries is fixed; the batches are taken by keyset (each one
-    query of ``pk > last LIMIT size``), so a batch size above the company's mentorships is
-    one batch whatever their number, and batches only add their own fixed cost."""
+    """The whole run is one computation of a fixed number of queries: 30 mentorships cost
+    what 3 cost (no batches, no id lists: the due mentorships are a subquery, the windows and
+    the statements one JSON parameter each)."""
     rule = make_rule()
     make_mentorships(3, rule=rule)
-    with override_settings(BONUS_STATEMENTS_PER_BATCH=100):
-        _finalize_queries()  # the first run reads what stays cached (content types, groups)
-        small = _finalize_queries()
-        make_mentorships(27, rule=rule, offset=3)
-        assert _finalize_queries() == small
-    with override_settings(BONUS_STATEMENTS_PER_BATCH=11):  # 11 + 11 + 8
-        three_batches = _finalize_queries()
-    with override_settings(BONUS_STATEMENTS_PER_BATCH=16):  # 16 + 14
-        two_batches = _finalize_queries()
-    per_batch = three_batches - two_batches
-    assert per_batch > 0
-    # One batch of 30 costs as one batch of 3: every extra batch costs only its own queries.
-    assert two_batches == small + per_batch
-    assert BonusStatement.objects.filter(status="final").count() == 30
+    _finalize_queries()  # the first run reads what stays cached (content types, groups)
+    small = _finalize_queries()
+    make_mentorships(27, rule=rule, offset=3)
+    assert _finalize_queries() == small
+    assert BonusStatement.objects.filter(status="final").count() == 29
+    assert BonusStatement.objects.filter(status="approved").count() == 1

@@ -4,6 +4,7 @@ the same task delivered twice, two graders saving at once, two imports of one CS
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import threading
@@ -14,7 +15,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils import timezone
 from courses.models import Enrollment
 from mentors import services as mentor_services
 from mentors.importing import import_csv
-from mentors.models import Activity, BonusStatement
+from mentors.models import Activity, BonusStatement, Mentorship
 from mentors.tasks import statement_recompute, statements_finalize_due
 from people import tasks as people_tasks
 from people.models import Notification, TaskRun
@@ -90,16 +91,39 @@ def _assert_equal_to_recomputation(mentorships):
     assert len(keys) == len(set(keys)) == len(mentorships)
 
 
+@contextlib.contextmanager
+def _finalization_held(mentorship):
+    """Hold one due mentorship's row locked, so that a finalization (one transaction over all
+    of them) blocks inside its transaction, on its first query: a kill then lands mid-run
+    whatever the machine's speed."""
+    with transaction.atomic():
+        Mentorship.objects.select_for_update().filter(pk=mentorship.pk).first()
+        yield
+
+
+def _finalization_blocked() -> bool:
+    """Whether another session of the test database waits for a lock (the finalization)."""
+    with connection.cursor() as cursor:
+        # Inside a transaction (the held lock's) the statistics views are a snapshot taken at
+        # their first read: clear it so every call sees the sessions as they are now.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_worker_killed_mid_finalization_leaves_one_correct_statement_each():
     mentorships = _ended_mentorships(200)
-    # Small batches (each its own transaction), so the kill lands between finished batches.
-    with celery_worker(env_extra={"BONUS_STATEMENTS_PER_BATCH": "10"}) as worker:
-        statements_finalize_due.delay()
-        wait_until(lambda: BonusStatement.objects.count() >= 3, timeout=60, interval=0.02)
-        (child,) = children_of(worker.pid)
-        kill_9(child)
-        at_kill = BonusStatement.objects.count()
-        assert at_kill < len(mentorships), "the kill came after the work was done"
+    with celery_worker() as worker:
+        with _finalization_held(mentorships[-1]):
+            statements_finalize_due.delay()
+            wait_until(_finalization_blocked, timeout=60, interval=0.02)
+            (child,) = children_of(worker.pid)
+            kill_9(child)
+            # One transaction: the run killed half-way has written nothing.
+            assert BonusStatement.objects.count() == 0
         # Late acknowledgement + task_reject_on_worker_lost: the message is delivered again
         # and a fresh pool process finishes the job.
         wait_until(
@@ -114,7 +138,6 @@ def test_worker_killed_mid_finalization_leaves_one_correct_statement_each():
 # A short time limit, so that the visibility timeout it sets (time limit + margin, see
 # lms/settings/base.py) passes within the test; production's is 600 + 60 seconds.
 SHORT_LIMITS = {
-    "BONUS_STATEMENTS_PER_BATCH": "10",
     "CELERY_TASK_TIME_LIMIT": "20",
     "CELERY_TASK_SOFT_TIME_LIMIT": "18",
     "CELERY_VISIBILITY_MARGIN_SECONDS": "5",
@@ -135,17 +158,18 @@ def test_a_whole_worker_killed_mid_finalization_recovers_by_itself():
 
         def started():
             run = TaskRun.objects.filter(task=FINALIZE).first()
-            return run if run and BonusStatement.objects.count() >= 3 else None
+            return run if run and _finalization_blocked() else None
 
-        run = wait_until(started, timeout=60, interval=0.02)
-        dead = workers.pop(run.hostname)
-        (survivor,) = workers.values()
-        kill_group(dead)
-        killed_at = time.monotonic()
-        at_kill = BonusStatement.objects.filter(status="final").count()
-        assert at_kill < len(mentorships), "the kill came after the work was done"
-        assert dead.poll() is not None
-        assert not children_of(dead.pid)
+        with _finalization_held(mentorships[-1]):
+            run = wait_until(started, timeout=60, interval=0.02)
+            dead = workers.pop(run.hostname)
+            (survivor,) = workers.values()
+            kill_group(dead)
+            killed_at = time.monotonic()
+            # One transaction: the run killed half-way has written nothing.
+            assert BonusStatement.objects.count() == 0
+            assert dead.poll() is not None
+            assert not children_of(dead.pid)
 
         wait_until(
             lambda: BonusStatement.objects.filter(status="final").count() == len(mentorships),
