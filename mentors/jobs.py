@@ -481,7 +481,8 @@ def _add_problems(job: ImportJob, result: ImportResult, importer: RowImporter) -
 
 
 def _finish(job: ImportJob, status: str, *, message: str = "") -> ImportJob:
-    """End the job; the statements of every enrollment it wrote to are recomputed, once."""
+    """End the job; the statements of every enrollment it wrote to are recomputed, once, by
+    one task for them all."""
     with transaction.atomic():
         job.status = status
         job.message = message
@@ -491,7 +492,7 @@ def _finish(job: ImportJob, status: str, *, message: str = "") -> ImportJob:
         fields = ["status", "message", "finished_at", *_PROGRESS_FIELDS]
         job.save(update_fields=fields)
         if job.enrollment_ids:
-            statements_schedule_recompute(enrollment_ids=job.enrollment_ids)
+            statements_schedule_recompute(enrollment_ids=job.enrollment_ids, batched=True)
     if status == ImportJob.Status.DONE and job.file:
         job.file.delete(save=False)
         ImportJob.objects.filter(pk=job.pk).update(file="")

@@ -393,13 +393,20 @@ def arrival_of(recorded_by, *, channel: str | None, enrollment_ids=None) -> Arri
 
 
 def statements_schedule_recompute(
-    *, mentorship_ids: list[int] | None = None, enrollment_ids: list[int] | None = None
+    *,
+    mentorship_ids: list[int] | None = None,
+    enrollment_ids: list[int] | None = None,
+    batched: bool = False,
 ) -> None:
     """Flag the affected statements ``needs_recompute`` now, in the caller's transaction, and
     after commit enqueue one recomputation per affected mentorship, collapsed: while one is
     already waiting for its countdown, another change does not enqueue a second. With the
     broker down the flag stays, and the sweep (``statements_recompute_flagged``, every few
-    minutes) recomputes the statement."""
+    minutes) recomputes the statement.
+
+    ``batched`` (a finished import job): one task recomputes every affected statement at
+    once, set-based (``statements_recompute``), with no countdown: the job's rows are one
+    change already, there is nothing left to collapse."""
     mentorship_ids = set(mentorship_ids or [])
     enrollment_ids = set(enrollment_ids or [])
     if mentorship_ids or enrollment_ids:
@@ -418,6 +425,10 @@ def statements_schedule_recompute(
                     enrollment_id__in=enrollment_ids, bonus_rule__isnull=False
                 ).values_list("pk", flat=True)
             )
+        if batched:
+            if ids:
+                _enqueue_batched(sorted(ids))
+            return
         for pk in sorted(ids):
             try:
                 first = cache.add(recompute_key(pk), 1, timeout=RECOMPUTE_DELAY_SECONDS)
@@ -438,6 +449,18 @@ def statements_schedule_recompute(
                     )
 
     transaction.on_commit(enqueue)
+
+
+def _enqueue_batched(mentorship_ids: list[int]) -> None:
+    try:
+        queue.task("mentors.tasks.statements_recompute").delay(mentorship_ids)
+    except Exception:  # the broker is down: the sweep finds the flags
+        logger.warning(
+            "Could not enqueue the recomputation of %s statements; the sweep of flagged "
+            "statements will refresh them.",
+            len(mentorship_ids),
+            exc_info=True,
+        )
 
 
 def recompute_key(mentorship_id: int) -> str:
@@ -906,6 +929,24 @@ def statements_recompute_flagged(*, now: datetime | None = None) -> int:
             needs_recompute=True,
         ).update(needs_recompute=False)
     return done
+
+
+def statements_recompute(*, mentorship_ids: list[int], now: datetime | None = None) -> int:
+    """Recompute the statements of ``mentorship_ids`` (the follow-up of an import job) as one
+    computation in one transaction, as the finalization does, clearing their flags.
+    Idempotent. Returns the number of mentorships gone through."""
+    now = now or timezone.now()
+    ids = sorted(set(mentorship_ids))
+    with transaction.atomic():
+        _statements_compute(Mentorship.objects.filter(pk__in=ids), now=now)
+        # A mentorship without a rule any more, or superseded, is not computed: its flag is
+        # cleared here.
+        BonusStatement.objects.filter(
+            Q(mentorship__bonus_rule__isnull=True) | Q(mentorship__carried_into__isnull=False),
+            mentorship_id__in=ids,
+            needs_recompute=True,
+        ).update(needs_recompute=False)
+    return len(ids)
 
 
 @transaction.atomic

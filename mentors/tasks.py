@@ -22,6 +22,12 @@ def statement_recompute(mentorship_id: int) -> None:
     services.statement_compute(mentorship_id=mentorship_id)
 
 
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def statements_recompute(mentorship_ids: list[int]) -> int:
+    """Refresh the statements an import job touched, in one set-based pass. Idempotent."""
+    return services.statements_recompute(mentorship_ids=mentorship_ids)
+
+
 @shared_task
 def statements_finalize_due() -> int:
     """Daily: finalize statements whose window has ended; refresh the open ones."""

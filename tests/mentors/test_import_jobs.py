@@ -237,7 +237,56 @@ def test_the_statements_are_recomputed_once_at_the_end(enrollment, hr, monkeypat
     calls = []
     monkeypatch.setattr(jobs, "statements_schedule_recompute", lambda **kw: calls.append(kw))
     jobs.job_run(job=make_job(csv_text(5), user=hr, all_or_nothing=False), chunk_size=2)
-    assert calls == [{"enrollment_ids": [enrollment.pk]}]
+    assert calls == [{"enrollment_ids": [enrollment.pk], "batched": True}]
+
+
+def test_the_follow_up_is_one_task_for_every_statement_without_a_countdown(
+    hr, monkeypatch, django_capture_on_commit_callbacks
+):
+    from mentors import tasks
+
+    enrollments = [
+        make_enrollment(
+            trainee=make_user(Role.TRAINEE, email=f"t{n}@example.com"),
+            hire_date=localdate() - timedelta(days=60),
+        )
+        for n in range(3)
+    ]
+    rule = make_rule()
+    mentorships = [
+        make_mentorship(enrollment=e, rule=rule, started_on=localdate() - timedelta(5))
+        for e in enrollments
+    ]
+    sent = []
+    monkeypatch.setattr(tasks.statements_recompute, "delay", lambda ids: sent.append(ids))
+    monkeypatch.setattr(
+        tasks.statement_recompute, "apply_async", lambda **kw: pytest.fail("one task a statement")
+    )
+    text = HEADER + "".join(f"t{n}@example.com,call,{when()},crm,x{n},,\n" for n in range(3))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_run(job=make_job(text, user=hr), chunk_size=1)
+    assert (job.status, job.created) == ("done", 3)
+    assert sent == [sorted(m.pk for m in mentorships)]
+
+
+def test_after_a_job_its_statements_are_recomputed_and_unflagged(
+    enrollment, hr, django_capture_on_commit_callbacks
+):
+    from mentors.models import BonusStatement
+
+    mentorship = make_mentorship(
+        enrollment=enrollment, rule=make_rule(), started_on=localdate() - timedelta(5)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.job_run(job=make_job(csv_text(1), user=hr), chunk_size=2)
+    before = BonusStatement.objects.get(mentorship=mentorship)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_run(job=make_job(csv_text(3), user=hr), chunk_size=2)  # 2 new calls
+    assert (job.status, job.created, job.duplicates) == ("done", 2, 1)
+    statement = BonusStatement.objects.get(mentorship=mentorship)
+    assert not statement.needs_recompute
+    assert statement.computed_at > before.computed_at
+    assert statement.call_count == before.call_count + 2
 
 
 def test_a_huge_line_fails_the_job_with_its_line_number(enrollment, hr):
