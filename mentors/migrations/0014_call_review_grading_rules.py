@@ -26,7 +26,7 @@ def date_the_picked_calls(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentors', '0013_import_jobs_sources'),
+        ("mentors", "0013_import_jobs_sources"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
