@@ -1,6 +1,7 @@
 """PostgreSQL (+ Redis and a real Celery worker): a background import commits chunk by chunk,
-so a trainee logging a call for the same day does not wait for the whole import; and the
-upload's job runs in a worker process.
+so a trainee logging a call for the same day waits at most for the chunk being written (its
+summary rows are the trainee's too), never for the whole import; and the upload's job runs in
+a worker process.
 
 The lock that used to make the trainee wait: an import flags the trainee's bonus statement
 ``needs_recompute`` in its transaction, and logging a call flags the same row. In one
@@ -51,12 +52,12 @@ def _file(at) -> bytes:
     ).encode()
 
 
-def _log_a_call(enrollment, at):
-    """The trainee logs a call for the same day, refusing to wait more than a moment for a
-    lock (PostgreSQL's lock_timeout raises instead of waiting)."""
+def _log_a_call(enrollment, at, *, lock_timeout: int = 2):
+    """The trainee logs a call for the same day, refusing to wait more than ``lock_timeout``
+    seconds for a lock (PostgreSQL's lock_timeout raises instead of waiting)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            cursor.execute(f"SET LOCAL lock_timeout = '{int(lock_timeout)}s'")
         return services.activity_record(
             enrollment=enrollment, kind="call", occurred_at=at, recorded_by=enrollment.trainee
         )
@@ -92,6 +93,9 @@ def _in_thread(run, errors):
 
 
 def test_a_trainee_logs_a_call_while_a_large_import_for_them_runs(settings, tmp_path, monkeypatch):
+    """The call waits for the chunk being written (its day and month summary rows are the
+    trainee's too), never for the rest of the import: it is in while the job is still held
+    before its third chunk."""
     assert connection.vendor == "postgresql"
     settings.MEDIA_ROOT = tmp_path
     enrollment = _trainee_with_statement()
@@ -105,32 +109,61 @@ def test_a_trainee_logs_a_call_while_a_large_import_for_them_runs(settings, tmp_
         started_by=hr,
         all_or_nothing=False,
     )
-    paused, resume, errors = threading.Event(), threading.Event(), []
-    # The job stops in the middle of its second chunk's transaction, rows written, not committed.
+    errors = []
+    in_chunk, go_on = threading.Event(), threading.Event()  # inside chunk 2, not committed
+    between, finish = threading.Event(), threading.Event()  # chunk 2 committed, 3 not begun
     calls = []
     record = jobs._record
 
-    def record_then_pause(*args, **kwargs):
-        record(*args, **kwargs)
+    def record_with_pauses(*args, **kwargs):
         calls.append(1)
+        if len(calls) == 3:
+            between.set()
+            assert finish.wait(WAIT)
+        record(*args, **kwargs)
         if len(calls) == 2:
-            paused.set()
-            assert resume.wait(WAIT)
+            in_chunk.set()
+            assert go_on.wait(WAIT)
 
-    monkeypatch.setattr(jobs, "_record", record_then_pause)
+    monkeypatch.setattr(jobs, "_record", record_with_pauses)
     thread = _in_thread(lambda: jobs.job_run(job=job, chunk_size=CHUNK), errors)
+    logged, call_errors = [], []
     try:
-        assert paused.wait(WAIT), errors
+        assert in_chunk.wait(WAIT), errors
         assert ImportJob.objects.get(pk=job.pk).rows_done == CHUNK  # one chunk committed
-        call = _log_a_call(enrollment, at)  # does not wait for the import
+        caller = _in_thread(
+            lambda: logged.append(_log_a_call(enrollment, at, lock_timeout=WAIT)), call_errors
+        )
+        # The call waits for a lock held by the chunk's transaction...
+        wait_until(lambda: _waiting_for_a_lock() or not caller.is_alive())
+        assert logged == []
+        assert call_errors == []
+        go_on.set()
+        # ... and is in as soon as that chunk commits, the import still held before the next.
+        caller.join(WAIT)
+        assert call_errors == []
+        assert len(logged) == 1
+        assert between.is_set()
+        assert not finish.is_set()
+        assert ImportJob.objects.get(pk=job.pk).rows_done == 2 * CHUNK
     finally:
-        resume.set()
+        go_on.set()
+        finish.set()
         thread.join(WAIT)
     assert errors == []
     job.refresh_from_db()
     assert (job.status, job.created, job.rows_done) == ("done", ROWS, ROWS)
     assert Activity.objects.filter(enrollment=enrollment).count() == ROWS + 1
-    assert Activity.objects.get(pk=call.pk).provenance == "trainee"
+    assert Activity.objects.get(pk=logged[0].pk).provenance == "trainee"
+
+
+def _waiting_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def test_in_one_transaction_the_same_call_would_wait_for_the_whole_import(monkeypatch):
