@@ -38,7 +38,7 @@ MONTHS = "rampup_rampmonth"
 DAYS = "mentors_activityday"
 ENROLLMENTS = "courses_enrollment"
 # Written into every trigger: triggers of another version are rewritten (and the rows rebuilt).
-VERSION = "ramp-month-v4"
+VERSION = "ramp-month-v5"
 COLUMNS = ", ".join(f'"{m}"' for m in figures.METRICS)
 KINDS = ", ".join(f"'{m}'" for m in figures.METRICS)
 
@@ -192,9 +192,12 @@ def _sqlite_install_sql() -> list[str]:
     def add(row: str) -> str:
         added = ", ".join(f'"{m}" = "{m}" + excluded."{m}"' for m in figures.METRICS)
         return (
-            f"INSERT INTO {MONTHS} (enrollment_id, month_index, {COLUMNS}) "
+            f"INSERT INTO {MONTHS} (enrollment_id, month_index, {COLUMNS}) "  # noqa: S608
             f"SELECT {row}.enrollment_id, {key(row)}, {_counts(row)} "
             f"WHERE {row}.kind IN ({KINDS}) "
+            # An enrollment deleted first (a flush deletes table by table, in any order) has
+            # no months left to count in.
+            f"AND EXISTS (SELECT 1 FROM {ENROLLMENTS} e WHERE e.id = {row}.enrollment_id) "
             f"ON CONFLICT (enrollment_id, month_index) DO UPDATE SET {added};"
         )
 
@@ -208,7 +211,9 @@ def _sqlite_install_sql() -> list[str]:
             for m in figures.METRICS
         ]
         emptied = " AND ".join(f"{value} <= 0" for _, value in left)
-        taken = ", ".join(f'"{m}" = {value}' for m, value in left)
+        # Never below zero: equal to the day rows, a month never is, except while a flush
+        # (DELETE table by table, in any order) has emptied this table before the activities.
+        taken = ", ".join(f'"{m}" = MAX(0, {value})' for m, value in left)
         return (
             f"DELETE FROM {MONTHS} WHERE {match} AND {emptied}; "  # noqa: S608
             f"UPDATE {MONTHS} SET {taken} WHERE {match};"

@@ -6,7 +6,6 @@ scorecard. Screenshots go to var/test-artifacts/."""
 
 from __future__ import annotations
 
-import shutil
 import struct
 from datetime import timedelta
 from decimal import Decimal
@@ -23,7 +22,7 @@ from mentors.models import Activity, CallReview
 from people.roles import Role
 from quizzes import recording_services, services
 from quizzes.models import Attempt, Recording, RecordingQuestion, RubricCriterion
-from tests.browser.conftest import CHROMIUM_ARGS, login, screenshot
+from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, login, screenshot
 from tests.conftest import make_user
 from tests.mentors.factories import make_rule
 from tests.people.factories import PASSWORD
@@ -37,23 +36,13 @@ FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-str
 
 
 @pytest.fixture(scope="module")
-def mic_browser():
+def mic_browser(playwright_driver):
     """Chromium whose microphone is a generated tone and whose permission prompt says yes."""
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("Chromium is required (REQUIRE_BROWSER=1): apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=path, headless=True, args=[*CHROMIUM_ARGS, *FAKE_MEDIA]
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    browser = playwright_driver.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=[*CHROMIUM_ARGS, *FAKE_MEDIA]
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -333,15 +322,18 @@ def test_a_call_locked_for_a_second_reviewer_and_its_markers_at_their_moments(
 
     coach.wait_for_function("document.querySelector('[data-player]').dataset.waveform === 'drawn'")
     assert coach.locator("[data-player]").get_attribute("data-length") == "8.000"
-    offsets = coach.evaluate(
-        """() => {
+    # The markers move to their moments once the audio's length is known: waited for, then read.
+    offsets_js = """() => {
           const line = document.querySelector('[data-progress]').getBoundingClientRect();
           return [...document.querySelectorAll('[data-marker]')].map(m => {
             const box = m.getBoundingClientRect();
             return (box.left + box.width / 2 - line.left) / line.width;
           });
         }"""
+    coach.wait_for_function(
+        f"(({offsets_js})()).map(o => Math.round(o * 80) / 10).join() === '5,7'"
     )
+    offsets = coach.evaluate(offsets_js)
     assert [round(o * 8, 1) for o in offsets] == [5.0, 7.0]
     coach.locator("[data-marker]").nth(1).click()
     coach.wait_for_function(

@@ -29,7 +29,11 @@ def test_trainee_logs_a_call_on_a_phone_and_sees_it_in_the_weekly_totals(live_se
     login(page, live_server, "anna", PASSWORD)
     page.goto(f"{live_server.url}/activity/")
     expect(page.get_by_role("heading", name="My activity")).to_be_visible()
-    when = (timezone.localtime() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    # Half an hour ago, but today: just after midnight on a Monday that would be last week.
+    now = timezone.localtime()
+    when = max(now - timedelta(minutes=30), now.replace(hour=0, minute=0)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
     page.get_by_label("What").select_option("call")
     page.get_by_label("When").fill(when)
     page.get_by_label("Note").fill("First cold call to Stroymash")

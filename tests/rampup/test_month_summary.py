@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.functions import TruncDate
 
 from courses.models import Enrollment
@@ -205,6 +205,49 @@ def test_deleting_an_enrollment_deletes_its_months(enrollment):
     add(other)
     Enrollment.objects.filter(pk=other.pk).delete()
     assert set(exact()) == {(enrollment.pk, 1)}
+
+
+def test_the_day_rows_of_an_enrollment_deleted_first_count_nowhere(enrollment):
+    """A flush (``manage.py flush``, the browser tests' teardown) deletes table by table in
+    any order: the activities and day rows of an enrollment already gone must not write a
+    month without a month index."""
+    add(enrollment)
+    other = make_enrollment(hire_date=date(2026, 2, 1), program=enrollment.program)
+    add(other, day=date(2026, 2, 11))
+    last = add(other, day=date(2026, 2, 11))  # the day row's count goes 2 -> 1: an update
+
+    class Undo(Exception):
+        pass
+
+    def enrollment_first_then_its_activity():
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            # Foreign keys are checked at commit.
+            cursor.execute("DELETE FROM rampup_rampmonth WHERE enrollment_id = %s", [other.pk])
+            cursor.execute("DELETE FROM courses_enrollment WHERE id = %s", [other.pk])
+            cursor.execute("DELETE FROM mentors_activity WHERE id = %s", [last.pk])
+            assert set(months()) == {(enrollment.pk, 1)}
+            # Rolled back to the savepoint: the rows stay consistent for the foreign key
+            # check at the test's end.
+            raise Undo
+
+    with pytest.raises(Undo):
+        enrollment_first_then_its_activity()
+    assert set(months()) == {(enrollment.pk, 1), (other.pk, 1)}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's flush is one TRUNCATE")
+def test_the_months_emptied_before_the_activities_stay_at_zero(enrollment):
+    """SQLite's flush deletes table by table in any order: with the months gone first,
+    deleting the activities (their day rows counted down) leaves no month below zero."""
+    for kind in ("meeting", "call", "meeting", "call"):  # deleted in this order
+        add(enrollment, kind=kind)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM rampup_rampmonth")
+        cursor.execute("DELETE FROM mentors_activity")
+        cursor.execute("DELETE FROM mentors_activityday")
+    assert months() == {}
 
 
 def test_the_ramp_figures_read_the_months(enrollment):
