@@ -558,6 +558,9 @@ class BonusStatement(models.Model):
         on_delete=models.PROTECT,
         related_name="statements",
         verbose_name=_("mentorship"),
+        # Indexed by bonus_statement_one_per_mentorship: a second index would only slow the
+        # finalization's upsert of every statement.
+        db_index=False,
     )
     # Local dates; the window runs from period_start 00:00 to period_end 00:00 (excluded).
     period_start = models.DateField(_("period start"))
