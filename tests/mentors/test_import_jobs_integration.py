@@ -112,21 +112,25 @@ def test_a_trainee_logs_a_call_while_a_large_import_for_them_runs(settings, tmp_
     errors = []
     in_chunk, go_on = threading.Event(), threading.Event()  # inside chunk 2, not committed
     between, finish = threading.Event(), threading.Event()  # chunk 2 committed, 3 not begun
-    calls = []
     record = jobs._record
+    calls = []
 
-    def record_with_pauses(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            between.set()
-            assert finish.wait(WAIT)
+    def record_then_pause(*args, **kwargs):
         record(*args, **kwargs)
+        calls.append(1)
         if len(calls) == 2:
             in_chunk.set()
             assert go_on.wait(WAIT)
 
-    monkeypatch.setattr(jobs, "_record", record_with_pauses)
-    thread = _in_thread(lambda: jobs.job_run(job=job, chunk_size=CHUNK), errors)
+    def after_chunk(job):  # after each committed chunk, before the next begins
+        if job.rows_done == 2 * CHUNK:
+            between.set()
+            assert finish.wait(WAIT)
+
+    monkeypatch.setattr(jobs, "_record", record_then_pause)
+    thread = _in_thread(
+        lambda: jobs.job_run(job=job, chunk_size=CHUNK, after_chunk=after_chunk), errors
+    )
     logged, call_errors = [], []
     try:
         assert in_chunk.wait(WAIT), errors
@@ -139,12 +143,12 @@ def test_a_trainee_logs_a_call_while_a_large_import_for_them_runs(settings, tmp_
         assert logged == []
         assert call_errors == []
         go_on.set()
-        # ... and is in as soon as that chunk commits, the import still held before the next.
+        # ... and is in once that chunk commits, the import held before its next chunk.
         caller.join(WAIT)
         assert call_errors == []
         assert len(logged) == 1
-        assert between.is_set()
-        assert not finish.is_set()
+        assert between.wait(WAIT)
+        assert thread.is_alive()
         assert ImportJob.objects.get(pk=job.pk).rows_done == 2 * CHUNK
     finally:
         go_on.set()
