@@ -331,7 +331,7 @@ def test_a_call_locked_for_a_second_reviewer_and_its_markers_at_their_moments(
           });
         }"""
     coach.wait_for_function(
-        f"(({offsets_js})()).map(o => Math.round(o * 80) / 10).join() === '5,7'"
+        f"() => ({offsets_js})().map(o => Math.round(o * 80) / 10).join() === '5,7'"
     )
     offsets = coach.evaluate(offsets_js)
     assert [round(o * 8, 1) for o in offsets] == [5.0, 7.0]
