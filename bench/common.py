@@ -44,19 +44,30 @@ def timed(fn, *, repeat: int = ROUNDS, setup=None) -> tuple[Timing, object]:
     return Timing.of(times), result
 
 
-def interleaved(fns: dict, *, repeat: int = ROUNDS) -> tuple[dict[str, Timing], dict]:
+def interleaved(
+    fns: dict, *, repeat: int = ROUNDS, setup: dict | None = None
+) -> tuple[dict[str, Timing], dict]:
     """The wall times of several functions run in turn, round after round (so that a busy
     moment of a shared machine falls on each alike), after one round not timed; the last
-    round's results by name."""
-    for fn in fns.values():
-        fn()
+    round's results by name. ``setup`` ({name: function}) runs before its function in every
+    round, not timed."""
+    setup = setup or {}
+
+    def run(name, fn):
+        if name in setup:
+            setup[name]()
+        started = time.perf_counter()
+        result = fn()
+        return result, time.perf_counter() - started
+
+    for name, fn in fns.items():
+        run(name, fn)
     times: dict[str, list[float]] = {name: [] for name in fns}
     results: dict = {}
     for _ in range(repeat):
         for name, fn in fns.items():
-            started = time.perf_counter()
-            results[name] = fn()
-            times[name].append(time.perf_counter() - started)
+            results[name], spent = run(name, fn)
+            times[name].append(spent)
     return {name: Timing.of(t) for name, t in times.items()}, results
 
 

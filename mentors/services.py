@@ -5,15 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,18 +21,27 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
-from people import formatting, json_rows, queue
-from people.languages import language_of, languages_of
+from people import formatting, queue
+from people.collector import collector_paused
+from people.languages import language_of
 from people.names import display_name
 from people.permissions import is_mentor, may_assign_mentors
 from people.roles import user_roles
-from people.services import Notice, notify, notify_bulk
+from people.services import notify, notify_from_query
 
-from . import certification, payroll, permissions, rule_versions, selectors, validation
-from .bonus import Window, best_tier, window_for, window_of
+from . import (
+    certification,
+    payroll,
+    permissions,
+    rule_versions,
+    selectors,
+    statement_sql,
+    validation,
+)
+from .bonus import Window, window_for, window_of
 from .models import Activity, BonusRule, BonusStatement, BonusTier, Mentorship
 from .payroll import ExportFile
-from .provenance import CONNECTOR_SOURCES, Arrival, Provenance, rule_counts
+from .provenance import CONNECTOR_SOURCES, Arrival, Provenance
 
 # Activity changes are collapsed per mentorship: one recomputation runs this many seconds
 # after the first change, and picks up every change committed before it starts.
@@ -473,51 +482,11 @@ def statement_compute(*, mentorship_id: int, now: datetime | None = None) -> Bon
     return BonusStatement.objects.filter(pk=pk).first() if pk else None
 
 
-_COUNT_COLUMNS = [f"{kind}_count" for kind in Activity.COUNTED_KINDS]
-# The computed columns of a statement, written by one INSERT ... ON CONFLICT per run.
-_UPSERT_COLUMNS = [
-    "mentorship_id",
-    "period_start",
-    "period_end",
-    *_COUNT_COLUMNS,
-    "tier_name",
-    "amount",
-    "currency",
-    "status",
-    "computed_at",
-    "provenance_counts",
-    "burst_days",
-    "rule_version_id",
-    "needs_recompute",
-]
-# What a recomputation of an approved statement writes: beside the figures, never over them.
-_REVIEW_COLUMNS = [
-    "needs_review",
-    "recomputed_counts",
-    "recomputed_tier_name",
-    "recomputed_amount",
-    "computed_at",
-    "needs_recompute",
-]
-# Columns without a database default that a new statement starts empty.
-_NEW_ROW_DEFAULTS = {
-    "needs_review": False,
-    "recomputed_counts": "{}",
-    "recomputed_tier_name": "",
-    "approval_note": "",
-}
-
-
 class _Row(NamedTuple):
     """A mentorship as the computation reads it: a plain tuple, no model instance per row."""
 
     pk: int
     enrollment_id: int
-    first_name: str
-    last_name: str
-    username: str
-    mentor_id: int
-    mentor_email: str
     started_on: date
     bonus_starts_on: date | None
     carried_from_id: int | None
@@ -533,40 +502,6 @@ class _Rule(NamedTuple):
     counted_provenances: list
     confirmation_required: list
     typed_daily_limit: int
-
-
-# The columns of ``_Row``, in its order.
-_ROW_COLUMNS = (
-    "pk",
-    "enrollment_id",
-    "enrollment__trainee__first_name",
-    "enrollment__trainee__last_name",
-    "enrollment__trainee__username",
-    "mentor_id",
-    "mentor__email",
-    "started_on",
-    "bonus_starts_on",
-    "carried_from_id",
-    "ended_on",
-    "bonus_rule_id",
-)
-
-
-@dataclass(slots=True)
-class _Computed:
-    mentorship_id: int
-    mentor_id: int
-    mentor_email: str
-    trainee_name: str
-    window: Window
-    counts: dict
-    tier_name: str
-    amount: Decimal
-    currency: str
-    status: str
-    provenance_counts: list
-    burst_days: list
-    rule_version_id: int
 
 
 @transaction.atomic
@@ -587,15 +522,21 @@ def statements_compute(*, mentorship_ids, now: datetime | None = None) -> dict[i
 
 
 def _statements_compute(scope, *, now: datetime) -> dict[int, int]:
+    with collector_paused():  # its rows and windows are many and free of cycles
+        return _statements_computed(scope, now=now)
+
+
+def _statements_computed(scope, *, now: datetime) -> dict[int, int]:
     """``statements_compute`` of the mentorships of the queryset ``scope`` (a subquery in
     every statement, never a list of ids), in the caller's transaction, in a fixed number of
     queries: the mentorships locked and read as tuples in one, their rules in one, the later
     mentorships of their enrollments (the window split) in one, the tiers and rule versions in
-    a few, the counts of every window over the per-day summary in one (two on SQLite), their
-    statements locked in one, all the statements written by one upsert, the frozen ones'
-    reviews by one update, the notifications by one insert (``notify_bulk``). Every list of
-    rows goes to the database as one JSON
-    parameter, so neither the statement's text nor its parameters grow with the rows."""
+    a few, their statements locked in one; then the database computes and writes every
+    statement in one (``statement_sql.statements_upsert``: the counts of every window over
+    the per-day summary, its breakdown by provenance, its burst days, its tier), the frozen
+    ones' reviews in one, and the notifications of those that became final in one. Only the
+    windows travel from Python, as one JSON parameter, so neither the statements' text nor
+    their parameters grow with the rows."""
     computable = scope.filter(bonus_rule__isnull=False, carried_into__isnull=True)
     rows = _mentorships_locked(computable)
     if not rows:
@@ -622,54 +563,42 @@ def _statements_compute(scope, *, now: datetime) -> dict[int, int]:
         },
         later=computable.values("enrollment_id"),
     )
-    breakdown, bursts = selectors.window_breakdown(
-        {
-            r.pk: (r.enrollment_id, windows[r.pk], rules[r.bonus_rule_id].typed_daily_limit)
-            for r in rows
-        }
-    )
     versions = rule_versions.current_versions(rule_ids, tiers)
     existing = _statements_locked(computable.values("pk"))
-    fresh: list[_Computed] = []
-    reviewed: list[tuple] = []  # the frozen statements' reviews (``_review``)
-    frozen_ids: dict[int, int] = {}  # mentorship id → its frozen statement's id
+    fresh, frozen = [], []
     for r in rows:
-        pk = r.pk
-        # The rule's provenances: typed activity counts once confirmed (docs/bonuses.md).
+        window = windows[r.pk]
         rule = rules[r.bonus_rule_id]
-        counts, by_provenance = rule_counts(
-            breakdown[pk],
-            counted=rule.counted_provenances,
-            confirmation_required=rule.confirmation_required,
+        status = existing.get(r.pk, (None, ""))[1]
+        (frozen if status in BonusStatement.FROZEN_STATUSES else fresh).append(
+            statement_sql.window_row(
+                r.pk,
+                r.enrollment_id,
+                window,
+                day_limit=rule.typed_daily_limit,
+                rule_id=r.bonus_rule_id,
+                status=(
+                    BonusStatement.Status.FINAL.value
+                    if window.is_over(now)
+                    else BonusStatement.Status.PROVISIONAL.value
+                ),
+                currency=rule.currency,
+                version=versions[r.bonus_rule_id],
+            )
         )
-        # An empty window (an earlier mentorship's covered the whole period) pays nothing,
-        # even under a tier without minimums.
-        rule_tiers = tiers.get(r.bonus_rule_id, [])
-        tier = None if windows[pk].is_empty else best_tier(rule_tiers, counts)
-        tier_name = tier.name if tier else ""
-        amount = tier.amount if tier else Decimal("0.00")
-        old = existing.get(pk)
-        if old is not None and old[2] in BonusStatement.FROZEN_STATUSES:
-            reviewed.append(_review(old, counts, tier_name, amount))
-            frozen_ids[pk] = old[1]
-        else:
-            computed = _computed(r, rule, windows[pk], counts, tier_name, amount, now=now)
-            computed.provenance_counts = by_provenance
-            computed.burst_days = [{"day": d.isoformat(), "count": n} for d, n in bursts[pk]]
-            computed.rule_version_id = versions[r.bonus_rule_id]
-            fresh.append(computed)
-    del breakdown, bursts
-    ids = _statements_upsert(fresh, now=now)
-    _reviews_write(reviewed, now=now)
-    ids.update(frozen_ids)
-    existing_final = {pk for pk, row in existing.items() if row[2] == BonusStatement.Status.FINAL}
+    counting = statement_sql.counting_rows(rules)
+    written = statement_sql.statements_upsert(fresh, counting, now=now)
+    statement_sql.reviews_write(frozen, counting, now=now)
+    ids = {pk: existing[pk][0] for pk, *_ in frozen}
+    ids.update((m, pk) for m, pk, _status in written)
     finalized = [
-        c
-        for c in fresh
-        if c.status == BonusStatement.Status.FINAL and c.mentorship_id not in existing_final
+        pk
+        for m, pk, status in written
+        if status == BonusStatement.Status.FINAL
+        and existing.get(m, (None, ""))[1] != BonusStatement.Status.FINAL
     ]
     if finalized:
-        _notify_final(finalized, statement_ids=ids)
+        _notify_final(finalized, tiers, rules)
     return ids
 
 
@@ -682,7 +611,7 @@ def _mentorships_locked(computable) -> list[_Row]:
         for values in Mentorship.objects.select_for_update(of=("self",))
         .filter(pk__in=computable.values("pk"))
         .order_by("pk")
-        .values_list(*_ROW_COLUMNS)
+        .values_list(*_Row._fields)
     ]
 
 
@@ -716,178 +645,56 @@ def _tiers_by_rule(rule_ids: set[int]) -> dict[int, list[BonusTier]]:
     return tiers
 
 
-def _statements_locked(mentorship_ids) -> dict[int, tuple]:
-    """{mentorship id: (mentorship id, pk, status, *counts, tier name, amount)} of the
-    statements these mentorships (a subquery) already have, locked in id order."""
+def _statements_locked(mentorship_ids) -> dict[int, tuple[int, str]]:
+    """{mentorship id: (statement id, status)} of the statements these mentorships (a
+    subquery) already have, locked in id order."""
     return {
-        row[0]: row
-        for row in BonusStatement.objects.select_for_update()
+        m: (pk, status)
+        for m, pk, status in BonusStatement.objects.select_for_update()
         .filter(mentorship_id__in=mentorship_ids)
         .order_by("pk")
-        .values_list("mentorship_id", "pk", "status", *_COUNT_COLUMNS, "tier_name", "amount")
+        .values_list("mentorship_id", "pk", "status")
     }
 
 
-def _review(old: tuple, counts: dict, tier_name: str, amount: Decimal) -> tuple:
-    """A frozen statement's recomputation, to be written beside its approved figures: flagged
-    for review only when the tier or the amount would change (counts that moved within the
-    same tier change nothing anyone is paid). (statement id, needs review, recomputed counts,
-    tier name, amount), as ``_reviews_write`` writes them."""
-    differs = (old[7], old[8]) != (tier_name, amount)
-    return (
-        old[1],
-        differs,
-        counts if differs else {},
-        tier_name if differs else "",
-        str(amount) if differs else None,
-    )
-
-
-def _computed(
-    row: _Row, rule: _Rule, window, counts: dict, tier_name: str, amount: Decimal, *, now
-) -> _Computed:
-    """The figures of a statement that is not frozen yet, from its mentorship's row."""
-    return _Computed(
-        mentorship_id=row.pk,
-        mentor_id=row.mentor_id,
-        mentor_email=row.mentor_email,
-        # As display_name(user): the full name, or the username without one.
-        trainee_name=f"{row.first_name} {row.last_name}".strip() or row.username,
-        window=window,
-        counts=counts,
-        tier_name=tier_name,
-        amount=amount,
-        currency=rule.currency,
-        status=(
-            BonusStatement.Status.FINAL
-            if window.is_over(now)
-            else BonusStatement.Status.PROVISIONAL
-        ),
-        provenance_counts=[],
-        burst_days=[],
-        rule_version_id=0,
-    )
-
-
-def _statements_upsert(computed: list[_Computed], *, now: datetime) -> dict[int, int]:
-    """Insert or refresh the statements in one statement; {mentorship id: statement id}."""
-    if not computed:
-        return {}
-    table = BonusStatement._meta.db_table
-    columns = _UPSERT_COLUMNS + list(_NEW_ROW_DEFAULTS)
-    payload = json.dumps(
-        [
-            [
-                c.mentorship_id,
-                c.window.start.isoformat(),
-                c.window.end.isoformat(),
-                *(c.counts[kind] for kind in Activity.COUNTED_KINDS),
-                c.tier_name,
-                str(c.amount),
-                c.currency,
-                c.status,
-                c.provenance_counts,
-                c.burst_days,
-                c.rule_version_id,
+def _notify_final(statement_ids: list[int], tiers: dict, rules: dict) -> None:
+    """Tell each mentor whose statement became final, in their language, by one statement
+    (``people.services.notify_from_query``): the texts are translated here once per language
+    and each amount a tier can pay formatted once per language; the database fills in each
+    trainee's name, tier and amount."""
+    amounts = {
+        (amount, rules[rule_id].currency)
+        for rule_id in rules
+        for amount in [Decimal("0.00"), *(t.amount for t in tiers.get(rule_id, []))]
+    }
+    texts, money = [], []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.append(
+                [
+                    code,
+                    # The texts as Python's % would fill them: its "%%" is a plain "%".
+                    _("Your bonus for mentoring %(name)s is final").replace("%%", "%"),
+                    _("Tier: %(tier)s, amount %(amount)s. It is paid once approved.").replace(
+                        "%%", "%"
+                    ),
+                    _("none"),
+                ]
+            )
+            money += [
+                [code, currency, str(amount), formatting.money(amount, currency)]
+                for amount, currency in amounts
             ]
-            for c in computed
-        ]
+    notify_from_query(
+        statement_sql.final_notices(),
+        [
+            json.dumps(texts),
+            json.dumps(money),
+            reverse("mentors:mentees"),
+            json.dumps([[pk] for pk in statement_ids]),
+            settings.LANGUAGE_CODE,
+        ],
     )
-    casts = ["bigint", "date", "date", *["integer"] * 4, "text", "numeric", "text", "text"]
-    items = [json_rows.item("x", i, cast) for i, cast in enumerate(casts)]
-    items.append("%s")  # computed_at
-    items += [json_rows.item("x", 11, "jsonb"), json_rows.item("x", 12, "jsonb")]
-    items += [json_rows.item("x", 13, "bigint"), "%s"]  # rule_version_id, needs_recompute
-    postgres = connection.vendor == "postgresql"
-    items += [
-        "%s::jsonb" if postgres and name == "recomputed_counts" else "%s"
-        for name in _NEW_ROW_DEFAULTS
-    ]
-    params = [
-        connection.ops.adapt_datetimefield_value(now),
-        False,
-        *_NEW_ROW_DEFAULTS.values(),
-        payload,
-    ]
-    frozen = ", ".join(f"'{status}'" for status in BonusStatement.FROZEN_STATUSES)
-    # The SQL holds only placeholders, type names, fixed statuses and the model's table.
-    query = (
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(items)} "
-        # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not a join's.
-        f"{json_rows.source('x')} WHERE true "
-        "ON CONFLICT (mentorship_id) DO UPDATE SET "
-        + ", ".join(f"{col} = EXCLUDED.{col}" for col in _UPSERT_COLUMNS[1:])
-        + f" WHERE {table}.status NOT IN ({frozen}) RETURNING mentorship_id, id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return dict(cursor.fetchall())
-
-
-def _reviews_write(reviews: list[tuple], *, now: datetime) -> None:
-    """Write the frozen statements' reviews (``_review``) beside their figures, in one
-    UPDATE ... FROM the rows as one JSON parameter."""
-    if not reviews:
-        return
-    table = BonusStatement._meta.db_table
-    sets = ", ".join(
-        f"{column} = {json_rows.item('r', i, cast)}"
-        for i, (column, cast) in enumerate(
-            [
-                ("needs_review", "boolean"),
-                ("recomputed_counts", "jsonb"),
-                ("recomputed_tier_name", "text"),
-                ("recomputed_amount", "numeric"),
-            ],
-            start=1,
-        )
-    )
-    # The SQL holds only placeholders, type names and the model's table.
-    query = (
-        f"UPDATE {table} SET {sets}, computed_at = %s, needs_recompute = %s "  # noqa: S608
-        f"{json_rows.source('r')} WHERE {table}.id = {json_rows.item('r', 0, 'bigint')}"
-    )
-    payload = json.dumps([list(review) for review in reviews])
-    with connection.cursor() as cursor:
-        cursor.execute(query, [connection.ops.adapt_datetimefield_value(now), False, payload])
-
-
-class _Recipient(NamedTuple):
-    """A mentor as ``notify_bulk`` needs them (id and e-mail), without a query or an instance."""
-
-    pk: int
-    email: str
-
-
-def _notify_final(computed: list[_Computed], *, statement_ids: dict[int, int]) -> None:
-    url = reverse("mentors:mentees")
-    # Each mentor's language in one query for the run; the texts translated once per language
-    # (one translation switch each) and each amount formatted once per language.
-    spoken = languages_of({c.mentor_id for c in computed})
-    by_language: dict[str, list[_Computed]] = {}
-    for c in computed:
-        by_language.setdefault(spoken[c.mentor_id], []).append(c)
-    notices = []
-    for language, group in by_language.items():
-        with translation.override(language):
-            title = _("Your bonus for mentoring %(name)s is final")
-            body = _("Tier: %(tier)s, amount %(amount)s. It is paid once approved.")
-            none = _("none")
-            amounts: dict[tuple, str] = {}
-            for c in group:
-                money = amounts.get((c.amount, c.currency))
-                if money is None:
-                    money = amounts[c.amount, c.currency] = formatting.money(c.amount, c.currency)
-                notices.append(
-                    Notice(
-                        recipient=_Recipient(c.mentor_id, c.mentor_email),
-                        title=title % {"name": c.trainee_name},
-                        body=body % {"tier": c.tier_name or none, "amount": money},
-                        url=url,
-                        dedupe_key=f"bonus-final-{statement_ids[c.mentorship_id]}",
-                    )
-                )
-    notify_bulk(notices)
 
 
 def statements_finalize_due(*, now: datetime | None = None) -> int:

@@ -154,26 +154,70 @@ def _notifications_insert(notices: list[Notice]) -> list[tuple[Notice, int, bool
     return created
 
 
+def notify_from_query(rows_sql: str, params: list) -> int:
+    """``notify_bulk`` for notifications a query computes, without a row through Python (the
+    bonus finalization's thousands): ``rows_sql`` is a SELECT over the caller's tables naming
+    the columns ``recipient_id``, ``title``, ``body``, ``url``, ``dedupe_key`` and
+    ``send_email``, with ``params`` its parameters. One statement inserts them, skipping those
+    whose (recipient, dedupe key) exists already or comes twice, as ``notify_bulk`` does; the
+    e-mails are published after commit. Returns how many were created."""
+    table = Notification._meta.db_table
+    # The caller's SQL is its own code, never a person's input; the rest is fixed names.
+    query = (
+        f"INSERT INTO {table} (recipient_id, title, body, url, dedupe_key, send_email, "  # noqa: S608
+        "created_at) SELECT r.recipient_id, substr(r.title, 1, 200), r.body, "
+        f"substr(r.url, 1, 500), r.dedupe_key, r.send_email, %s FROM ({rows_sql}) r "
+        # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not a join's.
+        "WHERE true ON CONFLICT DO NOTHING RETURNING id, send_email"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [connection.ops.adapt_datetimefield_value(timezone.now()), *params])
+        returned = cursor.fetchall()
+    pending = sorted(pk for pk, send_email in returned if send_email)
+    if pending:
+        transaction.on_commit(partial(_enqueue_emails, pending))
+    return len(returned)
+
+
 # E-mails per task message from notify_many: few messages, each well inside the time limit.
 EMAILS_PER_TASK = 50
 
 
 def _enqueue_emails(notification_ids: list[int]) -> None:
-    """Publish the e-mails of notify_many in batches; as in _enqueue_email, a broker outage
-    leaves them pending for notifications_deliver_pending."""
-    deliver = queue.task("people.tasks.notifications_deliver_emails")
+    """Publish the e-mails of notify_many after commit: up to ``EMAILS_PER_TASK`` as one
+    batch; more (a job's thousands) as one message that a worker splits into batches
+    (``emails_fan_out``), so the commit that made them publishes one message, not one per
+    batch. As in _enqueue_email, a broker outage leaves them pending for
+    notifications_deliver_pending."""
+    if len(notification_ids) > EMAILS_PER_TASK:
+        _publish("people.tasks.notifications_fan_out_emails", notification_ids)
+    else:
+        _publish("people.tasks.notifications_deliver_emails", notification_ids)
+
+
+def emails_fan_out(notification_ids: list[int]) -> int:
+    """Publish the e-mails of many notifications in batches of ``EMAILS_PER_TASK``, each well
+    inside a task's time limit; returns the number of batches."""
+    batches = 0
     for i in range(0, len(notification_ids), EMAILS_PER_TASK):
-        batch = notification_ids[i : i + EMAILS_PER_TASK]
-        try:
-            deliver.delay(batch)
-        except Exception:  # kombu's OperationalError, a refused connection, a timeout...
-            logger.warning(
-                "Could not publish the e-mails of notifications %s..%s; the catch-up job will "
-                "send them.",
-                batch[0],
-                batch[-1],
-                exc_info=True,
-            )
+        _publish(
+            "people.tasks.notifications_deliver_emails", notification_ids[i : i + EMAILS_PER_TASK]
+        )
+        batches += 1
+    return batches
+
+
+def _publish(task: str, notification_ids: list[int]) -> None:
+    try:
+        queue.task(task).delay(notification_ids)
+    except Exception:  # kombu's OperationalError, a refused connection, a timeout...
+        logger.warning(
+            "Could not publish the e-mails of notifications %s..%s; the catch-up job will "
+            "send them.",
+            notification_ids[0],
+            notification_ids[-1],
+            exc_info=True,
+        )
 
 
 def _enqueue_email(notification_id: int) -> None:

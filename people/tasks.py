@@ -28,6 +28,18 @@ def notifications_deliver_emails(notification_ids: list[int]) -> int:
     return sum(services.notification_deliver_email(notification_id=pk) for pk in notification_ids)
 
 
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def notifications_fan_out_emails(notification_ids: list[int]) -> int:
+    """Many e-mails at once (a bonus finalization's thousands), published by the commit as one
+    message: split here into batches of notifications_deliver_emails."""
+    return services.emails_fan_out(notification_ids)
+
+
 @shared_task
 def notifications_deliver_pending() -> int:
     """Catch up e-mails whose task was lost (broker down at commit time, worker killed)."""

@@ -227,6 +227,47 @@ def test_a_trainee_logging_without_limit_raises_nothing_and_is_flagged(mentorshi
     assert statement_of(mentorship).call_count == 0
 
 
+def test_the_breakdown_follows_the_choices_order_and_the_burst_days_their_dates(
+    mentorship, mentor, hr, head_of_sales
+):
+    """Written by the database: each (provenance, confirmed) pair once, in the order of the
+    provenance choices (unconfirmed first), every burst day in date order whatever order the
+    rows came in."""
+    rule = mentorship.bonus_rule
+    rule.typed_daily_limit = 2
+    rule.save()
+    record(mentorship, hr, 3, day=20)
+    record(mentorship, mentor, 4, day=11)
+    record(mentorship, mentor, 2, kind="meeting", day=15)  # at the limit: not a burst
+    add_activities(
+        mentorship.enrollment, "call", 7, datetime(2026, 2, 14, 9, tzinfo=MSK), provenance="pbx"
+    )
+    add_activities(
+        mentorship.enrollment, "application", 1, datetime(2026, 2, 9, tzinfo=MSK), provenance="crm"
+    )
+    confirmations.activities_confirm(
+        ids=list(Activity.objects.filter(provenance="hr").values_list("pk", flat=True)[:1]),
+        user=head_of_sales,
+    )
+    statement = statement_of(mentorship)
+    assert [
+        (r["provenance"], r["confirmed"], r["counted"], r["counts"])
+        for r in statement.provenance_counts
+    ] == [
+        ("crm", False, True, {"call": 0, "meeting": 0, "application": 1, "contract": 0}),
+        ("pbx", False, True, {"call": 7, "meeting": 0, "application": 0, "contract": 0}),
+        ("mentor", False, False, {"call": 4, "meeting": 2, "application": 0, "contract": 0}),
+        ("hr", False, True, {"call": 2, "meeting": 0, "application": 0, "contract": 0}),
+        ("hr", True, True, {"call": 1, "meeting": 0, "application": 0, "contract": 0}),
+    ]
+    # The mentor's calls wait for a confirmation; HR's count as typed (the default rule).
+    assert (statement.call_count, statement.application_count) == (10, 1)
+    assert statement.burst_days == [
+        {"day": "2026-02-11", "count": 4},
+        {"day": "2026-02-20", "count": 3},
+    ]
+
+
 def test_connector_activity_counts_without_confirmation(mentorship):
     add_activities(
         mentorship.enrollment, "call", 4, datetime(2026, 2, 10, 9, tzinfo=MSK), provenance="pbx"

@@ -2,17 +2,21 @@
 queries that does not grow with the number of mentorships, one notification each."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.users.models import UserProfile
 
 from mentors import services
 from mentors.bonus import COUNTED_KINDS
 from mentors.models import BonusStatement
 from people.models import Notification
+from people.roles import Role
+from tests.conftest import make_user
 
 from .factories import add_activities, make_enrollment, make_mentorship, make_rule
 
@@ -75,6 +79,48 @@ def test_the_batch_gives_the_figures_of_one_by_one_and_notifies_each_mentor_once
     # Running again changes nothing and notifies nobody twice.
     services.statements_compute(mentorship_ids=[m.pk for m in mentorships])
     assert Notification.objects.filter(dedupe_key__startswith="bonus-final-").count() == 6
+
+
+@time_machine.travel(datetime(2026, 4, 15, 12, tzinfo=MSK), tick=False)
+def test_each_mentor_is_told_in_their_language_with_the_trainee_tier_and_amount():
+    """The notices are written by the database from texts translated once per language: the
+    trainee's full name (or username), the tier reached or the word for none, the amount as
+    the mentor's language writes money."""
+    rule = make_rule(
+        tiers=[{"name": "Base", "amount": Decimal("5000.00"), "min_call": 1}],
+    )
+    russian = make_user(Role.MENTOR, email="ivan@example.com")
+    UserProfile.objects.create(user=russian, preferred_language="ru")
+    english = make_user(Role.MENTOR, email="")  # no address: no e-mail to send
+    named = make_user(Role.TRAINEE, first_name="Anna", last_name="Smirnova")
+    unnamed = make_user(Role.TRAINEE, username="petrov", first_name="", last_name="")
+    paid = make_mentorship(
+        enrollment=make_enrollment(trainee=named, hire_date=date(2026, 1, 29)),
+        mentor=russian,
+        rule=rule,
+        started_on=date(2026, 2, 1),
+    )
+    add_activities(paid.enrollment, "call", 1, datetime(2026, 2, 2, 10, tzinfo=MSK))
+    unpaid = make_mentorship(
+        enrollment=make_enrollment(trainee=unnamed, hire_date=date(2026, 1, 29)),
+        mentor=english,
+        rule=rule,
+        started_on=date(2026, 2, 1),
+    )
+    services.statements_compute(mentorship_ids=[paid.pk, unpaid.pk])
+    to_russian = Notification.objects.get(recipient=russian)
+    assert to_russian.title == "Итоговая премия за наставничество: Anna Smirnova"
+    assert to_russian.body == (
+        "Уровень: Base, сумма: 5\u00a0000\u00a0₽. Премия будет выплачена после утверждения."
+    )
+    assert to_russian.url == "/mentees/"
+    assert to_russian.send_email
+    statement = BonusStatement.objects.get(mentorship=paid)
+    assert to_russian.dedupe_key == f"bonus-final-{statement.pk}"
+    to_english = Notification.objects.get(recipient=english)
+    assert to_english.title == "Your bonus for mentoring petrov is final"
+    assert to_english.body == "Tier: none, amount 0\u00a0₽. It is paid once approved."
+    assert not to_english.send_email
 
 
 def _queries_for(n: int, offset: int) -> int:

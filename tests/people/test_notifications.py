@@ -21,6 +21,35 @@ def test_delivering_twice_sends_one_email(django_capture_on_commit_callbacks):
     assert len(mail.outbox) == 1
 
 
+def test_many_emails_leave_the_commit_as_one_message_a_worker_splits(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """More than a batch: the commit publishes one fan-out message; the worker (eager here)
+    publishes the batches, and every e-mail goes once."""
+    monkeypatch.setattr(services, "EMAILS_PER_TASK", 2)
+    fanned, batches = [], []
+    fan_out = tasks.notifications_fan_out_emails.delay
+    deliver = tasks.notifications_deliver_emails.delay
+    monkeypatch.setattr(
+        tasks.notifications_fan_out_emails,
+        "delay",
+        lambda ids: fanned.append(list(ids)) or fan_out(ids),
+    )
+    monkeypatch.setattr(
+        tasks.notifications_deliver_emails,
+        "delay",
+        lambda ids: batches.append(list(ids)) or deliver(ids),
+    )
+    users = [make_user() for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_bulk(
+            [services.Notice(recipient=u, title=f"Final {i}") for i, u in enumerate(users)]
+        )
+    assert [len(ids) for ids in fanned] == [5]
+    assert [len(ids) for ids in batches] == [2, 2, 1]
+    assert sorted(m.subject for m in mail.outbox) == [f"Final {i}" for i in range(5)]
+
+
 def test_dedupe_key_keeps_one_notification():
     user = make_user()
     first = services.notify(recipient=user, title="Reminder", dedupe_key="remind:1")
