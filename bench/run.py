@@ -265,7 +265,9 @@ def prepare(args) -> None:
     )
     print(f"generate_load: {time.perf_counter() - started:.1f} s", flush=True)
     call_command("compute_bonuses", verbosity=0)
-    sql("ANALYZE")  # statistics for the new rows: the floors' plans depend on them
+    # Statistics for the new rows (the floors' plans depend on them) and the visibility map
+    # that index-only scans read: what autovacuum leaves on a database in use.
+    sql("VACUUM ANALYZE")
 
 
 def dashboard_floor_params(today) -> dict:
@@ -297,7 +299,18 @@ def bench_dashboard(args) -> None:
         repeat=5,
     )
     assert response["cold"].status_code == 200, response["cold"].status_code
-    floor, figures, cold = timings["floor"], timings["figures"], timings["cold"]
+    written, figures, cold = timings["floor"], timings["figures"], timings["cold"]
+    # The floor is the best of the two ways of computing the figures in one statement: the
+    # hand-written one and the product's own, when that is faster (a hand-written
+    # implementation could copy it), so the page is never measured against a slow floor.
+    floor = min(written, figures, key=lambda t: t.median)
+    report(
+        "dashboard: figures in SQL (one statement)",
+        figures,
+        written,
+        extra=f"{n} enrollments; floor: the hand-written statement (below 1x: the product's "
+        "own statement is the floor of the rows below)",
+    )
     with CaptureQueriesContext(connection) as cold_queries:  # counted, not timed
         assert client.get("/ramp-up/?refresh=1").status_code == 200
     # A sort not asked for yet in each round: its page is read afresh, the figures are not.
@@ -308,7 +321,6 @@ def bench_dashboard(args) -> None:
     with CaptureQueriesContext(connection) as warm_queries:
         warm, response = timed(lambda: client.get("/ramp-up/"), repeat=5)
     assert response.status_code == 200, response.status_code
-    report("dashboard: figures in SQL (one statement)", figures, floor, extra=f"{n} enrollments")
     report(
         "dashboard: page computed afresh",
         cold,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.filters import ModelChoiceFilter, PersonChoiceFilter
 from people.roles import Role
+from people.widgets import QuickSelect
 
 from . import translations
 from .models import Enrollment, ProgramPage, StagePage, StageProgress
@@ -45,7 +46,11 @@ class EnrollmentFilter(django_filters.FilterSet):
         method="filter_current_stage",
     )
     mentor = PersonChoiceFilter(
-        label=_("Mentor"), queryset=_mentors, empty_label=_("Any"), method="filter_mentor"
+        label=_("Mentor"),
+        queryset=_mentors,
+        empty_label=_("Any"),
+        method="filter_mentor",
+        widget=QuickSelect,  # every mentor: thousands in a large company
     )
     hire_month = django_filters.DateFilter(
         label=_("Hire month"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.filters import ModelChoiceFilter, PersonChoiceFilter
 from people.offices import offices
+from people.widgets import QuickSelect
 
 from . import selectors
 from .models import Activity, BonusStatement
@@ -50,6 +51,7 @@ class StatementFilter(django_filters.FilterSet):
         field_name="mentorship__mentor",
         queryset=_mentors,
         empty_label=_("All"),
+        widget=QuickSelect,  # every mentor: thousands in a large company
     )
     # The mentor's office (people.Profile.office): whose pay the statement is.
     office = ModelChoiceFilter(

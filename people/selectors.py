@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from .models import Notification, Office, Profile
@@ -58,6 +58,19 @@ def people_in_roles(*roles: str):
         .distinct()
         .order_by("last_name", "first_name")
     )
+
+
+def name_words_q(text: str, prefix: str = "") -> Q:
+    """People whose first name, last name or username contains every word of ``text`` (any
+    case): a ``Q`` over the user model, or over the user at ``prefix`` ("trainee__")."""
+    match = Q()
+    for word in text.split():
+        match &= (
+            Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+            | Q(**{f"{prefix}username__icontains": word})
+        )
+    return match
 
 
 # Who is confined to one office when the company turns the office scope on (OFFICE_SCOPE).

@@ -742,7 +742,15 @@ class Attempt(LeaseHolder, models.Model):
                 name="attempt_graded_has_result",
             ),
         ]
-        indexes = [models.Index(fields=["status", "grading_due_on"])]
+        indexes = [
+            models.Index(fields=["status", "grading_due_on"]),
+            # The dashboard's count of overdue grading, read from the index alone.
+            models.Index(
+                fields=["grading_overdue_on", "enrollment"],
+                condition=models.Q(status="awaiting_grading"),
+                name="attempt_overdue_grading",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.quiz} · #{self.number} · {self.enrollment}"

@@ -53,11 +53,19 @@ CERT_LABELS = {
 @dataclass
 class Row:
     enrollment: Enrollment
-    ramp: ramp.Ramp
     current_stage: str
     quiz_average: Decimal | None
     certification: str
     mentor: object | None
+    # What the ramp is built from, when first read: the lists above the table show rows
+    # that never need it.
+    plan: ramp.Plan
+    counts: dict
+    today: date
+
+    @cached_property
+    def ramp(self) -> ramp.Ramp:
+        return ramp.ramp_for(self.enrollment, today=self.today, plan=self.plan, counts=self.counts)
 
     @property
     def trainee_name(self) -> str:
@@ -69,7 +77,12 @@ class Row:
 
     @property
     def months_since_hire(self) -> int:
-        return len(self.ramp.months)
+        """len(self.ramp.months), without building the ramp: the month of the last day shown
+        (the drop date for a dropped trainee)."""
+        enrollment = self.enrollment
+        until = enrollment.dropped_on if enrollment.status == Enrollment.Status.DROPPED else None
+        last = min(self.today, until) if until else self.today
+        return 0 if last < enrollment.hire_date else ramp.month_index(enrollment.hire_date, last)
 
     # Cached: the page reads these several times a row, and Ramp computes them on each read.
     @cached_property
@@ -301,13 +314,13 @@ def build_rows(enrollments: list[Enrollment], *, today: date) -> list[Row]:
         rows.append(
             Row(
                 enrollment=enrollment,
-                ramp=ramp.ramp_for(
-                    enrollment, today=today, plan=plan, counts=counts.get(enrollment.pk, {})
-                ),
                 current_stage=stages.get(enrollment.pk, ""),
                 quiz_average=quiz.get(enrollment.pk),
                 certification=_certification(enrollment),
                 mentor=mentorships[0].mentor if mentorships else None,
+                plan=plan,
+                counts=counts.get(enrollment.pk, {}),
+                today=today,
             )
         )
     return rows

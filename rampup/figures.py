@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -95,10 +96,23 @@ class Plan:
                 ramp_plan = RampPlan(program=program)
         return cls.from_model(ramp_plan)
 
-    @property
+    @cached_property
     def metrics(self) -> tuple[str, ...]:
         """The metrics the plan counts: those with a full target above zero."""
         return tuple(m for m in METRICS if self.full.get(m, 0) > 0)
+
+    @cached_property
+    def _targets(self) -> dict[int, dict[str, Decimal]]:
+        # Each month's targets, worked out once per plan: a page of the dashboard reads the
+        # same months of one plan for every trainee on it.
+        return {}
+
+    def targets(self, index: int) -> dict[str, Decimal]:
+        """Month ``index``'s target of every metric (a dict the caller must not change)."""
+        found = self._targets.get(index)
+        if found is None:
+            found = self._targets[index] = {m: self.target(index, m) for m in METRICS}
+        return found
 
     @property
     def months(self) -> int:
@@ -246,7 +260,7 @@ def build_ramp(
     for index in range(1, month_index(hire_date, last_day) + 1):
         start, end = month_bounds(hire_date, index)
         actual = {m: counts.get(index, {}).get(m, 0) for m in METRICS}
-        target = {m: plan.target(index, m) for m in METRICS}
+        target = plan.targets(index)
         complete = end <= today
         value = fulfilment(plan, actual, target)
         ramp.months.append(

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from courses import selectors as course_selectors
 from courses.models import Enrollment, EnrollmentEvent
 from people import selectors as people_selectors
-from people.filters import ModelChoiceFilter, PersonChoiceFilter
+from people.filters import ModelChoiceFilter
 from people.roles import Role
-from people.widgets import QuickSelect
 
 from .audit import Kind
 
@@ -26,13 +24,6 @@ from .audit import Kind
 
 def _programs(request):
     return course_selectors.programs_live()
-
-
-def _mentors(request):
-    # Thousands of options at 10,000 trainees: only what their names are made of.
-    return people_selectors.people_in_roles(Role.MENTOR, Role.HEAD_OF_SALES).only(
-        "pk", "first_name", "last_name", "username"
-    )
 
 
 def _offices(request):
@@ -55,12 +46,12 @@ class DashboardFilter(django_filters.FilterSet):
     program = ModelChoiceFilter(
         label=_("Program"), queryset=_programs, empty_label=_("All programs")
     )
-    mentor = PersonChoiceFilter(
+    # A search, not a list: a company of 10,000 trainees has thousands of mentors.
+    mentor = django_filters.CharFilter(
         label=_("Mentor"),
-        queryset=_mentors,
-        empty_label=_("All mentors"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name")}),
         method="filter_mentor",
-        widget=QuickSelect,  # every mentor and head of sales: thousands of options
     )
     cohort = django_filters.ChoiceFilter(
         label=_("Hire cohort"),
@@ -82,8 +73,14 @@ class DashboardFilter(django_filters.FilterSet):
         model = Enrollment
         fields = ["program", "mentor", "cohort", "status", "office"]
 
-    def filter_mentor(self, queryset, name, mentor):
-        return queryset.filter(mentorships__mentor=mentor, mentorships__ended_on__isnull=True)
+    def filter_mentor(self, queryset, name, text):
+        """The trainees whose current mentor's name or username holds every word of ``text``."""
+        mentors = people_selectors.people_in_roles(Role.MENTOR, Role.HEAD_OF_SALES).filter(
+            people_selectors.name_words_q(text)
+        )
+        return queryset.filter(
+            mentorships__mentor__in=mentors.values("pk"), mentorships__ended_on__isnull=True
+        )
 
     def filter_cohort(self, queryset, name, month):
         year, month = month.split("-")
@@ -140,13 +137,7 @@ class AuditFilter(django_filters.FilterSet):
         return self.filter_queryset(branch)
 
     def filter_trainee(self, queryset, name, text):
-        match = Q()
-        for word in text.split():
-            match &= (
-                Q(trainee__first_name__icontains=word)
-                | Q(trainee__last_name__icontains=word)
-                | Q(trainee__username__icontains=word)
-            )
+        match = people_selectors.name_words_q(text, prefix="trainee__")
         return queryset.filter(audit_enrollment__in=course_selectors.enrollment_ids_matching(match))
 
     def filter_from(self, queryset, name, day):

@@ -30,6 +30,7 @@ from quizzes import selectors as quiz_selectors
 
 from . import charts, exports, permissions, table
 from .dashboard import (
+    DEFAULT_SORT,
     LIST_LIMIT,
     PAGE_SIZE,
     Cohort,
@@ -73,8 +74,10 @@ class _SortedIds:
     """The enrollments' ids in one sort, as the paginator slices them: each page is one
     query of LIMIT and OFFSET (rampup/table.py), the count is the summary's."""
 
-    def __init__(self, query: table.DashboardQuery, sort: str, count: int):
+    def __init__(self, query: table.DashboardQuery, sort: str, count: int, first=None):
         self.query, self.sort, self._count = query, sort, count
+        # The first page of the default sort, when the summary just read it (``first_page_ids``).
+        self.first = first if sort == DEFAULT_SORT else None
 
     def __len__(self) -> int:
         return self._count
@@ -84,6 +87,8 @@ class _SortedIds:
 
     def __getitem__(self, bounds: slice) -> list[int]:
         start = bounds.start or 0
+        if self.first is not None and start == 0 and bounds.stop <= PAGE_SIZE:
+            return self.first[: bounds.stop]
         return self.query.ordered_ids(self.sort, limit=bounds.stop - start, offset=start)
 
 
@@ -192,7 +197,7 @@ def _dashboard_parts(request, sort: str):
     rows: dict = {}
     if summary_page is None:
         form, query = _dashboard_query(request)
-        summary = query.summary(list_limit=LIST_LIMIT)
+        summary = query.summary(list_limit=LIST_LIMIT, page_size=PAGE_SIZE)
         total = summary.total
     else:
         total = summary_page.total
@@ -203,7 +208,8 @@ def _dashboard_parts(request, sort: str):
     if rendered is None:
         if query is None:
             _form, query = _dashboard_query(request)
-        page_obj = Paginator(_SortedIds(query, sort, total), PAGE_SIZE).get_page(number)
+        first = summary.first_page_ids if summary_page is None else None
+        page_obj = Paginator(_SortedIds(query, sort, total, first), PAGE_SIZE).get_page(number)
         ids = list(page_obj.object_list)
         wanted = ids if summary_page is not None else ids + summary.behind_ids + summary.dropped_ids
         rows = rows_by_id(wanted, today=query.today)

@@ -120,6 +120,24 @@ def test_every_sort_is_the_python_sort():
             ], sort
 
 
+def test_the_months_since_hire_are_the_ramps_months_without_building_it():
+    varied_company()
+    rows = dashboard(make_user(Role.DIRECTOR), today=TODAY).rows
+    assert {r.enrollment.status for r in rows} >= {"active", "dropped"}
+    for row in rows:
+        assert row.months_since_hire == len(row.ramp.months), row.enrollment
+
+
+def test_the_summary_reads_the_first_page_of_the_default_sort():
+    varied_company()
+    query = DashboardQuery(Enrollment.objects.all(), today=TODAY)
+    ordered = query.ordered_ids("hire_date")
+    assert len(ordered) > 3
+    assert query.summary(list_limit=5, page_size=3).first_page_ids == ordered[:3]
+    assert query.summary(list_limit=5, page_size=100).first_page_ids == ordered
+    assert query.summary(list_limit=5).first_page_ids == []
+
+
 def test_the_last_complete_month_and_ramp_month_match_row_by_row():
     enrollments = varied_company()
     director = make_user(Role.DIRECTOR)

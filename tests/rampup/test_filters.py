@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import EnrollmentEvent
+from mentors.models import Mentorship
 from people.roles import Role
 from rampup.dashboard import FILTER_PARAMS
 from rampup.filters import DashboardFilter
@@ -38,7 +39,8 @@ def test_the_cache_key_reads_every_filter_of_the_dashboard():
         ("program", TOO_BIG, "Select a valid choice"),
         ("program", "-" + TOO_BIG, "Select a valid choice"),
         ("program", "first", "Select a valid choice"),
-        ("mentor", TOO_BIG, "Select a valid choice"),
+        ("mentor", "x" * 101, "Ensure this value has at most 100 characters"),
+        ("mentor", "ann\x00", "Null characters are not allowed"),
         ("cohort", "2026-13", "Select a valid choice"),
         ("cohort", "1999-01", "Select a valid choice"),
         ("status", "gone", "Select a valid choice"),
@@ -61,8 +63,31 @@ def test_the_valid_dashboard_filters_still_apply_beside_a_bad_one(client):
     client.force_login(make_user(Role.DIRECTOR))
     page = client.get(reverse("dashboard"), {"cohort": "2026-07", "program": TOO_BIG})
     assert table_pks(page) == [july[0].pk]
-    page = client.get(reverse("dashboard"), {"mentor": mentor.pk, "status": "gone"})
+    page = client.get(reverse("dashboard"), {"mentor": mentor.username, "status": "gone"})
     assert table_pks(page) == [july[0].pk]
+
+
+def test_the_mentor_filter_searches_the_current_mentors_names(client):
+    """Every word in the mentor's first name, last name or username, any case; only the
+    current mentorship counts, and only mentors (a trainee of the same name is not one)."""
+    program = make_program()
+    zhukova = make_user(Role.MENTOR, first_name="Olga", last_name="Zhukova", username="oz")
+    orlov = make_user(Role.MENTOR, first_name="Ivan", last_name="Orlov", username="io")
+    hers, _ = populate(program, 2, mentor=zhukova)
+    his, _ = populate(program, 1, mentor=orlov)
+    former, _ = populate(program, 1, mentor=zhukova)
+    Mentorship.objects.filter(enrollment=former[0]).update(ended_on=date(2026, 7, 20))
+    make_user(Role.TRAINEE, first_name="Olga", last_name="Zhukova")
+    client.force_login(make_user(Role.DIRECTOR))
+    for text in ("zhuk", "OLGA zhukova", "oz", " Zhukova  "):
+        page = client.get(reverse("dashboard"), {"mentor": text})
+        assert sorted(table_pks(page)) == sorted(e.pk for e in hers), text
+    page = client.get(reverse("dashboard"), {"mentor": "olga orlov"})
+    assert '<table class="dashboard-table">' not in page.content.decode()  # nobody matches
+    page = client.get(reverse("dashboard"), {"mentor": "orl"})
+    assert table_pks(page) == [his[0].pk]
+    body = page.content.decode()
+    assert 'type="search" name="mentor" value="orl"' in body
 
 
 URL = "/audit/"
