@@ -176,10 +176,9 @@ def bench_import(args) -> None:
 
     value, created = timed(one_import, setup=lambda: _forget("bench"))
     extra = f"{created:,} rows created"
-    report("CSV import (floor: plain COPY)", value, plain, extra=extra)
-    report(
-        "CSV import (floor: COPY + summary trigger)", value, with_trigger, target=2.0, extra=extra
-    )
+    # Issue #19's target: within 1.5x of plain COPY (the trigger's floor is reported beside).
+    report("CSV import (floor: plain COPY)", value, plain, target=1.5, extra=extra)
+    report("CSV import (floor: COPY + summary trigger)", value, with_trigger, extra=extra)
     os.unlink(path)
 
     # The same rows through the REST API in 5,000-item batches, against the same floors
@@ -214,7 +213,7 @@ def bench_import(args) -> None:
         "API import, 5,000-item batches",
         value,
         with_trigger,
-        # The issue sets the 2x target for the CSV import only; this figure is reported.
+        # The target is set for the CSV import and the job; this figure is reported.
         target=None,
         extra=f"{created:,} rows created; floor: COPY + summary trigger; no target set",
     )

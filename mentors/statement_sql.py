@@ -92,12 +92,31 @@ def _boolean(expression: str) -> str:
     return f"json(CASE WHEN {expression} THEN 'true' ELSE 'false' END)"
 
 
-def _array(expression: str, order: str) -> str:
-    """A JSON array of ``expression`` over the group, in ``order``. SQLite (before 3.44) has
-    no ORDER BY in an aggregate: its callers feed the group already sorted by ``order``."""
+def _arrays(source: str, key: str, order: str, items: str, sums: list[tuple[str, str]]) -> str:
+    """Per ``key`` of the rows of ``source`` (a parenthesised SELECT and its alias): the JSON
+    array of ``items`` in ``order`` as ``list``, and each (name, expression) of ``sums`` summed.
+
+    PostgreSQL orders the aggregate itself. SQLite before 3.44 has no ORDER BY in an aggregate
+    and promises no order to its input: there the array is a window function over each key's
+    rows in ``order`` (whose order is defined), read on each key's first row."""
+    totals = "".join(f", SUM({expression}) AS {name}" for name, expression in sums)
     if _postgres():
-        return f"json_agg({expression} ORDER BY {order})"
-    return f"json_group_array({expression})"
+        return (
+            f"SELECT {key}{totals}, json_agg({items} ORDER BY {order}) AS list "
+            f"FROM {source} GROUP BY {key}"
+        )
+    window = (
+        f"(PARTITION BY {key} ORDER BY {order} "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+    )
+    totals = "".join(f", SUM({expression}) OVER {window} AS {name}" for name, expression in sums)
+    names = "".join(f", {name}" for name, _expression in sums)
+    return (
+        f"SELECT {key}{names}, list FROM (SELECT {key}{totals}, "
+        f"json_group_array({items}) OVER {window} AS list, "
+        f"ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS rn FROM {source}) "
+        "WHERE rn = 1"
+    )
 
 
 def _jsonb(expression: str) -> str:
@@ -160,9 +179,7 @@ def _computation() -> str:
         f"'counted', {_boolean('counted')}",
         f"'counts', {counts}",
     )
-    totals = ", ".join(
-        f"SUM(CASE WHEN counted THEN {kind} ELSE 0 END) AS n_{kind}" for kind in COUNTED_KINDS
-    )
+    totals = [(f"n_{kind}", f"CASE WHEN counted THEN {kind} ELSE 0 END") for kind in COUNTED_KINDS]
     meets = " AND ".join(f"counted.n_{kind} >= t.min_{kind}" for kind in COUNTED_KINDS)
     totalled = ", ".join(f"COALESCE(agg.n_{kind}, 0) AS n_{kind}" for kind in COUNTED_KINDS)
     # The SQL holds only the models' tables, fixed names, type names and placeholders.
@@ -170,17 +187,20 @@ def _computation() -> str:
         f"WITH w AS (SELECT {windows} {json_rows.source('x')}), "
         f"c AS (SELECT {pairs} {json_rows.source('y')}), "
         + grouped
-        + "agg AS (SELECT m, "
-        + totals
-        + f", {_array(row, 'ord, confirmed')} AS breakdown FROM ("
-        "SELECT b.*, c.rule_id IS NOT NULL AS counted, " + order + " AS ord FROM b "
-        "JOIN w ON w.m = b.m LEFT JOIN c ON c.rule_id = w.rule_id "
-        "AND c.provenance = b.provenance AND c.confirmed = b.confirmed "
-        "ORDER BY b.m, ord, b.confirmed) x GROUP BY m), "
-        "bursts AS (SELECT m, "
-        + _array(_object("'day', day", "'count', n"), "day")
-        + " AS days FROM (SELECT m, day, n FROM days ORDER BY m, day) y GROUP BY m), "
-        f"counted AS (SELECT w.*, {totalled}, agg.breakdown, bursts.days "
+        + "agg AS ("
+        + _arrays(
+            "(SELECT b.*, c.rule_id IS NOT NULL AS counted, " + order + " AS ord FROM b "
+            "JOIN w ON w.m = b.m LEFT JOIN c ON c.rule_id = w.rule_id "
+            "AND c.provenance = b.provenance AND c.confirmed = b.confirmed) x",
+            "m",
+            "ord, confirmed",
+            row,
+            totals,
+        )
+        + "), bursts AS ("
+        + _arrays("days", "m", "day", _object("'day', day", "'count', n"), [])
+        + "), "
+        f"counted AS (SELECT w.*, {totalled}, agg.list AS breakdown, bursts.list AS days "
         "FROM w LEFT JOIN agg ON agg.m = w.m LEFT JOIN bursts ON bursts.m = w.m), "
         # The tier paid: the largest amount of those met, the first in order on a tie.
         f"paid AS (SELECT counted.*, (SELECT t.id FROM {tier} t WHERE t.rule_id = counted.rule_id "

@@ -108,3 +108,36 @@ def test_the_table_fits_a_1280_pixel_screen_in_both_languages(live_server, new_p
     overflow = wrap.evaluate("element => element.scrollWidth - element.clientWidth")
     screenshot(page, f"ramp-up-dashboard-1280-{locale}")
     assert overflow <= 0, f"the table is {overflow} px wider than its box"
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ru-RU"])
+def test_director_finds_one_mentors_trainees_by_typing_part_of_the_name(
+    live_server, new_page, locale
+):
+    """The mentor filter is a search: part of the surname, in any case, keeps that mentor's
+    current trainees and no one else's."""
+    call_command("seed_demo", "--quiet")
+    director = get_user_model().objects.get(username="director")
+    rows = dashboard(director, today=timezone.localdate()).rows
+    mentor = next(row.mentor for row in rows if row.mentor is not None)
+    theirs = {row.trainee_name for row in rows if row.mentor == mentor}
+    others = {row.trainee_name for row in rows} - theirs
+    assert theirs
+    assert others
+    page = new_page(viewport={"width": 1400, "height": 1000}, locale=locale)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("input[name=username]").fill("director")
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("#main button[type=submit]").click()
+    page.goto(f"{live_server.url}/ramp-up/")
+    search = page.locator("input[name=mentor]")
+    expect(search).to_have_attribute("type", "search")
+    search.fill(mentor.last_name[:4].upper())
+    search.press("Enter")
+    table = page.locator("table.dashboard-table")
+    for name in theirs:
+        expect(table).to_contain_text(name)
+    for name in others:
+        expect(table).not_to_contain_text(name)
+    expect(search).to_have_value(mentor.last_name[:4].upper())
+    screenshot(page, f"ramp-up-dashboard-mentor-search-{locale}")
