@@ -192,18 +192,15 @@ def _windows_cte() -> str:
     return f"WITH w AS (SELECT {items} {json_rows.source('x')}) "
 
 
-def window_breakdown(windows: dict, *, bursts: bool = True) -> tuple[dict, dict]:
-    """What the bonus computation reads of each window: ``windows`` is {key: (enrollment id,
-    Window, typed daily limit)}; the answer is ({key: {(provenance, confirmed): {kind: n}}}
-    of the counted kinds, {key: [(day, typed activities that day)]} of the days with more
-    typed activities, of every kind, than the limit). From the per-day summary, in a number of
-    queries that does not depend on the number of windows (they are one JSON parameter): on
-    PostgreSQL one (both groupings of one scan, ``GROUPING SETS``), on SQLite two; one
-    without ``bursts``."""
+def window_breakdown(windows: dict) -> dict:
+    """What the bonus would count in each window so far, for the pages (the statements are
+    computed in SQL: mentors/statement_sql.py): ``windows`` is {key: (enrollment id, Window,
+    typed daily limit)}; the answer is {key: {(provenance, confirmed): {kind: n}}} of the
+    counted kinds, from the per-day summary, in one query whatever the number of windows
+    (they are one JSON parameter)."""
     by_provenance: dict = {key: {} for key in windows}
-    burst_days: dict = {key: [] for key in windows}
     if not windows:
-        return by_provenance, burst_days
+        return by_provenance
     keys = list(windows)
     payload = json.dumps(
         [
@@ -211,72 +208,23 @@ def window_breakdown(windows: dict, *, bursts: bool = True) -> tuple[dict, dict]
             for n, (enrollment_id, window, limit) in enumerate(windows.values())
         ]
     )
-    vendor = connection.vendor
     counted = ", ".join(f"'{kind}'" for kind in COUNTED_KINDS)
-    typed = ", ".join(f"'{p.value}'" for p in TYPED_PROVENANCES)
-    # Built from the model's table, the kinds' and provenances' fixed names and one
-    # placeholder: the windows are a parameter.
-    with_windows = _windows_cte()
-    join = (
+    # Built from the model's table, the kinds' fixed names and one placeholder: the windows
+    # are a parameter.
+    query = (
+        _windows_cte() + "SELECT w.n, d.provenance, d.confirmed, d.kind, SUM(d.count) "  # noqa: S608
         f"FROM w JOIN {ActivityDay._meta.db_table} d ON d.enrollment_id = w.enrollment_id "
         "AND d.day >= w.first_day AND d.day < w.end_day "
+        f"WHERE d.kind IN ({counted}) GROUP BY w.n, d.provenance, d.confirmed, d.kind"
     )
-
-    def add_breakdown(n, provenance, confirmed, kind, total):
-        cell = by_provenance[keys[n]].setdefault(
-            (provenance, bool(confirmed)), dict.fromkeys(COUNTED_KINDS, 0)
-        )
-        cell[kind] = int(total)
-
-    def add_burst(n, day, total):
-        if not isinstance(day, date):  # SQLite returns the date as text
-            day = date.fromisoformat(day)
-        burst_days[keys[n]].append((day, int(total)))
-
     with connection.cursor() as cursor:
-        if vendor == "postgresql" and bursts:
-            cursor.execute(
-                with_windows
-                + "SELECT w.n, d.provenance, d.confirmed, d.kind, d.day, GROUPING(d.day), "
-                f"SUM(d.count), SUM(d.count) FILTER (WHERE d.provenance IN ({typed})) "
-                + join
-                + "GROUP BY GROUPING SETS ((w.n, d.provenance, d.confirmed, d.kind), "
-                "(w.n, d.day, w.day_limit)) "
-                f"HAVING (GROUPING(d.day) = 1 AND d.kind IN ({counted})) "
-                f"OR (GROUPING(d.day) = 0 AND SUM(d.count) FILTER "
-                f"(WHERE d.provenance IN ({typed})) > w.day_limit)",
-                [payload],
+        cursor.execute(query, [payload])
+        for n, provenance, confirmed, kind, total in cursor.fetchall():
+            cell = by_provenance[keys[n]].setdefault(
+                (provenance, bool(confirmed)), dict.fromkeys(COUNTED_KINDS, 0)
             )
-            # GROUPING(d.day) is 1 in the rows of the breakdown (not grouped by day).
-            for n, provenance, confirmed, kind, day, not_by_day, total, typed_total in cursor:
-                if not_by_day:
-                    add_breakdown(n, provenance, confirmed, kind, total)
-                else:
-                    add_burst(n, day, typed_total)
-            for days in burst_days.values():
-                days.sort()
-            return by_provenance, burst_days
-        cursor.execute(
-            with_windows
-            + "SELECT w.n, d.provenance, d.confirmed, d.kind, SUM(d.count) "
-            + join
-            + f"WHERE d.kind IN ({counted}) GROUP BY w.n, d.provenance, d.confirmed, d.kind",
-            [payload],
-        )
-        for row in cursor.fetchall():
-            add_breakdown(*row)
-        if bursts:
-            cursor.execute(
-                with_windows
-                + "SELECT w.n, d.day, SUM(d.count) "
-                + join
-                + f"WHERE d.provenance IN ({typed}) GROUP BY w.n, d.day, w.day_limit "
-                "HAVING SUM(d.count) > w.day_limit ORDER BY w.n, d.day",
-                [payload],
-            )
-            for row in cursor.fetchall():
-                add_burst(*row)
-    return by_provenance, burst_days
+            cell[kind] = int(total)
+    return by_provenance
 
 
 def mentorship_window(mentorship) -> Window | None:
@@ -409,13 +357,12 @@ def mentee_rows(mentor, *, now: datetime | None = None) -> list[MenteeRow]:
     windows = {m.pk: mentorship_window(m) for m in mentorships}
     counts = {m.pk: dict.fromkeys(COUNTED_KINDS, 0) for m in mentorships}
     # What the bonus will count: the provenances the rule counts, typed ones once confirmed.
-    breakdown, _bursts = window_breakdown(
+    breakdown = window_breakdown(
         {
             m.pk: (m.enrollment_id, w, m.bonus_rule.typed_daily_limit)
             for m in mentorships
             if (w := windows[m.pk]) is not None
-        },
-        bursts=False,
+        }
     )
     for m in mentorships:
         if m.pk in breakdown:
