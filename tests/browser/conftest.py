@@ -82,3 +82,12 @@ def login(page, live_server, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+def login_in_any_language(page, live_server, username: str, password: str) -> None:
+    """``login`` for a page in any language: the form's fields found by name, not label."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("#main button[type=submit]").click()
+    page.wait_for_load_state()

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from demo.people import DEMO_PASSWORD
 from rampup import views as director_views
 from rampup.dashboard import dashboard
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, login_in_any_language, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -97,10 +97,7 @@ def test_the_table_fits_a_1280_pixel_screen_in_both_languages(live_server, new_p
     call_command("seed_demo", "--quiet")
     page = new_page(viewport={"width": 1280, "height": 900}, locale=locale)
     # The form's labels are in the locale's language: find the fields by name.
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill("director")
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("#main button[type=submit]").click()
+    login_in_any_language(page, live_server, "director", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/ramp-up/")
     expect(page.locator("html")).to_have_attribute("lang", locale[:2])
     wrap = page.locator(".table-wrap", has=page.locator("table.dashboard-table"))
@@ -124,10 +121,7 @@ def test_director_finds_one_mentors_trainees_by_typing_part_of_the_name(live_ser
     assert theirs
     assert others
     page = new_page(viewport={"width": 1400, "height": 1000}, locale=locale)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill("director")
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("#main button[type=submit]").click()
+    login_in_any_language(page, live_server, "director", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/ramp-up/")
     search = page.locator("input[name=mentor]")
     expect(search).to_have_attribute("type", "search")

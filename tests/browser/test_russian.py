@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from courses.models import Enrollment, StagePage, StageProgress
 from demo.people import DEMO_PASSWORD
 from mentors.models import BonusStatement
+from tests.browser.conftest import login_in_any_language
 
 pytestmark = [
     pytest.mark.browser,
@@ -66,11 +67,7 @@ def shoot(page, name: str) -> None:
 
 
 def login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("#main button[type=submit]").click()
-    page.wait_for_load_state()
+    login_in_any_language(page, live_server, username, DEMO_PASSWORD)
 
 
 def open_as(new_page, live_server, username: str, path: str):
@@ -184,11 +181,7 @@ def test_the_program_reads_in_each_persons_language(live_server, new_page):
         translation_key=stage.translation_key, locale__language_code="ru"
     )
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill("trainee1")
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("#main button[type=submit]").click()
-    page.wait_for_load_state()
+    login(page, live_server, "trainee1")
     page.goto(f"{live_server.url}{stage.url}")
     expect(page.locator("h1")).to_have_text(stage.title)
     done_in_english = page.locator(".checklist-item.done").count()
